@@ -1,0 +1,220 @@
+"""The one command line: `clerk-tui` starts the app; sub-commands manage the database, fixtures
+and the audit trail. Every command takes --db and --today."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from clerk_tui import __version__
+from clerk_tui.clock import Clock
+from clerk_tui.config import Config, demo_db_path, load_config
+from clerk_tui.domain.errors import DomainError
+
+
+def _date_arg(text: str) -> date:
+    from clerk_tui.domain.wareki import parse_date
+
+    try:
+        return parse_date(text)
+    except DomainError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
+
+
+def _common() -> argparse.ArgumentParser:
+    # SUPPRESS: a sub-command's own default must not erase `clerk-tui --db X db check`'s --db.
+    p = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
+    p.add_argument("--db", type=Path, help="データベースファイル（既定: $CLERK_TUI_DB、なければユーザーデータ領域）")
+    p.add_argument("--today", type=_date_arg, metavar="YYYY-MM-DD",
+                   help="基準日を固定する（研修・テスト用。和暦も可）")
+    p.add_argument("--config", type=Path, action="append", help="追加の設定ファイル (TOML)")
+    return p
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common()
+    parser = argparse.ArgumentParser(
+        prog="clerk-tui", parents=[common],
+        description="健康保険組合 適用グループ 事務端末プログラム",
+    )
+    parser.add_argument("--version", action="version", version=f"clerk-tui {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    sub.add_parser("run", parents=[common], help="アプリを起動する（既定の動作）")
+    sub.add_parser("demo", parents=[common],
+                   help="デモ用データベースでアプリを起動する（初回はfixtures/demoから作成）")
+
+    db = sub.add_parser("db", help="データベースの作成・更新・点検・バックアップ")
+    dbs = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    dbs.add_parser("init", parents=[common], help="空のデータベースを作成する（既存なら更新のみ）")
+    dbs.add_parser("upgrade", parents=[common], help="スキーマを最新版に更新する")
+    dbs.add_parser("check", parents=[common], help="整合性・スキーマ版・監査ログの連鎖を点検する")
+    backup = dbs.add_parser("backup", parents=[common], help="稼働中でも安全にバックアップする")
+    backup.add_argument("dest", type=Path, help="バックアップ先ファイル")
+
+    fx = sub.add_parser("fixtures", help="研修用シナリオの読込・合成データの生成")
+    fxs = fx.add_subparsers(dest="fixtures_command", metavar="ACTION", required=True)
+    load = fxs.add_parser("load", parents=[common], help="シナリオファイル (TOML) を読み込む")
+    load.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    load.add_argument("--reset", action="store_true", help="既存データを消してから読み込む（研修用DBのみ）")
+    gen = fxs.add_parser("generate", parents=[common], help="負荷試験用の合成データを生成する")
+    gen.add_argument("--members", type=int, required=True, metavar="N", help="加入員数")
+    gen.add_argument("--seed", type=int, default=1, metavar="S", help="乱数の種（同じ種なら同じデータ）")
+    gen.add_argument("--out", type=Path, help="データベースではなくシナリオファイル (TOML) に書き出す")
+
+    audit = sub.add_parser("audit", help="監査ログ")
+    auds = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+    auds.add_parser("verify", parents=[common], help="監査ログの改ざん・削除を検出する")
+    return parser
+
+
+def _config(args: argparse.Namespace) -> Config:
+    cfg = load_config(args.config)
+    if args.db is not None:
+        cfg.db = args.db
+    return cfg
+
+
+def _open(cfg: Config, *, create: bool = True):
+    from clerk_tui.db.database import open_database
+    from clerk_tui.db.schema import init_schema, require_current
+
+    existed = Path(cfg.db).expanduser().exists()
+    if not existed and not create:
+        raise DomainError(f"データベース {cfg.db} がありません。`clerk-tui db init` で作成してください。")
+    db = open_database(cfg.db)
+    if not existed:
+        init_schema(db)
+    require_current(db)
+    return db
+
+
+def _clock(args: argparse.Namespace, db=None) -> Clock:
+    if args.today is not None:
+        return Clock(args.today)
+    if db is not None:
+        from clerk_tui.fixtures import stored_training_today
+
+        stored = stored_training_today()
+        if stored is not None:
+            return Clock(stored)
+    return Clock()
+
+
+def _run_app(args: argparse.Namespace, cfg: Config) -> int:
+    db = _open(cfg)
+    clock = _clock(args, db)
+    from clerk_tui.services.context import Context
+    from clerk_tui.ui.app import ClerkApp
+
+    app = ClerkApp(Context(db=db, clock=clock), config=cfg)
+    app.run()
+    return app.return_code or 0
+
+
+def _demo(args: argparse.Namespace, cfg: Config) -> int:
+    if args.db is None:
+        cfg.db = demo_db_path()
+    if not Path(cfg.db).expanduser().exists():
+        from clerk_tui.fixtures import demo_fixture_files, load_files
+
+        db = _open(cfg)
+        report = load_files(db, demo_fixture_files(), clerk_clock=_clock(args))
+        print(f"デモ用データベースを作成しました: {cfg.db}（{report.summary()}）")
+    return _run_app(args, cfg)
+
+
+def _db(args: argparse.Namespace, cfg: Config) -> int:
+    from clerk_tui.db import schema
+    from clerk_tui.db.database import open_database
+
+    if args.db_command == "init":
+        db = open_database(cfg.db)
+        version = schema.init_schema(db)
+        print(f"データベース {cfg.db} を作成しました（スキーマ版 {version}）。")
+        return 0
+    if args.db_command == "upgrade":
+        db = open_database(cfg.db)
+        before = schema.current_version(db)
+        after = schema.upgrade(db)
+        print(f"スキーマ版 {before} → {after}")
+        return 0
+    if args.db_command == "check":
+        from clerk_tui.services.maintenance import check
+
+        db = _open(cfg, create=False)
+        result = check(db)
+        print(result.text())
+        return 0 if result.ok else 1
+    if args.db_command == "backup":
+        from clerk_tui.services.maintenance import backup
+
+        db = _open(cfg, create=False)
+        backup(db, args.dest)
+        print(f"バックアップしました: {args.dest}")
+        return 0
+    raise AssertionError(args.db_command)
+
+
+def _fixtures(args: argparse.Namespace, cfg: Config) -> int:
+    from clerk_tui import fixtures
+
+    if args.fixtures_command == "load":
+        db = _open(cfg)
+        report = fixtures.load_files(db, args.files, reset=args.reset, clerk_clock=_clock(args))
+        print(report.summary())
+        return 0
+    if args.fixtures_command == "generate":
+        if args.members < 1:
+            raise DomainError("--members は1以上を指定してください。")
+        if args.out is not None:
+            fixtures.generate_file(args.out, members=args.members, seed=args.seed)
+            print(f"{args.members} 人分のシナリオを書き出しました: {args.out}")
+            return 0
+        db = _open(cfg)
+        count = fixtures.generate_into(db, members=args.members, seed=args.seed)
+        print(f"{count} 人分の合成データを {cfg.db} に生成しました。")
+        return 0
+    raise AssertionError(args.fixtures_command)
+
+
+def _audit(args: argparse.Namespace, cfg: Config) -> int:
+    from clerk_tui.services.audit import verify
+
+    _open(cfg, create=False)
+    result = verify()
+    if result.ok:
+        print(f"監査ログは正常です（{result.checked} 件を検証）。")
+        return 0
+    print(f"監査ログに異常があります: {result.problem}", file=sys.stderr)
+    return 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    for name, default in (("db", None), ("today", None), ("config", [])):
+        if not hasattr(args, name):
+            setattr(args, name, default)
+    try:
+        cfg = _config(args)
+        if args.command in (None, "run"):
+            return _run_app(args, cfg)
+        if args.command == "demo":
+            return _demo(args, cfg)
+        if args.command == "db":
+            return _db(args, cfg)
+        if args.command == "fixtures":
+            return _fixtures(args, cfg)
+        if args.command == "audit":
+            return _audit(args, cfg)
+    except DomainError as exc:
+        print(f"エラー: {exc.message}", file=sys.stderr)
+        return 2
+    except (OSError, ValueError) as exc:
+        print(f"エラー: {exc}", file=sys.stderr)
+        return 2
+    raise AssertionError(args.command)

@@ -1,0 +1,1 @@
+"""The database layer: peewee models on SQLite, migrations, and engine-specific SQL."""

@@ -1,0 +1,1 @@
+"""Pure domain rules: no database, no clock, no I/O. Dates are passed in."""

@@ -1,0 +1,1 @@
+"""PDF form renderers: plain data in, PDF bytes out."""

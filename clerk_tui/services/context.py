@@ -1,0 +1,65 @@
+"""What every service call needs: the database, the clock and the clerk who acts."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+import peewee
+
+from clerk_tui.clock import Clock
+from clerk_tui.db.database import run_in_write_transaction
+from clerk_tui.domain.errors import DomainError
+
+T = TypeVar("T")
+
+
+def os_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no passwd entry (containers): fall back to the uid
+        return f"uid{os.getuid()}"
+
+
+def ssh_origin() -> str | None:
+    """The clerk's client address when over SSH (SSH_CONNECTION = 'client port server port')."""
+    conn = os.environ.get("SSH_CONNECTION", "").split()
+    return conn[0] if conn else None
+
+
+@dataclass
+class Context:
+    db: peewee.Database
+    clock: Clock = field(default_factory=Clock)
+    clerk: str = field(default_factory=os_user)
+    origin: str | None = field(default_factory=ssh_origin)
+    on_wait: Callable[[], None] | None = None  # told when a write waits for another clerk
+
+    def write(self, fn: Callable[[], T]) -> T:
+        """Run `fn` as one short IMMEDIATE transaction (retried whole while another clerk writes)."""
+        return run_in_write_transaction(self.db, fn, on_wait=self.on_wait)
+
+
+class ConflictError(DomainError):
+    """The record changed since the clerk loaded it: nothing was written."""
+
+
+def check_version(record, expected_version: int | None) -> None:
+    """Refuse an edit made on a stale copy, naming who changed the record and when."""
+    if expected_version is None or record.version == expected_version:
+        return
+    when = record.updated_at.strftime("%Y-%m-%d %H:%M") if record.updated_at else "不明な時刻"
+    raise ConflictError(
+        f"この記録は {record.updated_by or '別の職員'} さんが {when} に変更しました。"
+        "最新の内容を読み込み直してから操作してください。"
+    )
+
+
+def touch(record, ctx: Context) -> None:
+    """Mark a record changed by this clerk now; raises its version."""
+    record.version = (record.version or 0) + 1
+    record.updated_at = ctx.clock.now()
+    record.updated_by = ctx.clerk

@@ -1,0 +1,58 @@
+"""Database upkeep that clerks and administrators run: integrity check and online backup."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import peewee
+
+from clerk_tui.db import schema
+from clerk_tui.db.database import FILE_MODE, private_umask, sqlite_version_tuple
+from clerk_tui.services import audit
+
+
+@dataclass
+class CheckResult:
+    lines: list[str] = field(default_factory=list)
+    ok: bool = True
+
+    def add(self, ok: bool, line: str) -> None:
+        self.ok = self.ok and ok
+        self.lines.append(("OK  " if ok else "NG  ") + line)
+
+    def text(self) -> str:
+        return "\n".join(self.lines + ["", "結果: 正常" if self.ok else "結果: 異常あり"])
+
+
+def check(db: peewee.Database) -> CheckResult:
+    result = CheckResult()
+    rows = [r[0] for r in db.execute_sql("PRAGMA integrity_check").fetchall()]
+    result.add(rows == ["ok"], "整合性 (integrity_check): " + ", ".join(rows[:5]))
+    fk = db.execute_sql("PRAGMA foreign_key_check").fetchall()
+    result.add(not fk, f"外部キー: 不整合 {len(fk)} 件")
+    version = schema.current_version(db)
+    result.add(version == schema.LATEST_VERSION,
+               f"スキーマ版: {version}（プログラムの版 {schema.LATEST_VERSION}）")
+    result.add(True, "SQLite: " + ".".join(map(str, sqlite_version_tuple(db))))
+    chain = audit.verify()
+    result.add(chain.ok, f"監査ログ: {chain.checked} 件検証" + ("" if chain.ok else f" — {chain.problem}"))
+    return result
+
+
+def backup(db: peewee.Database, dest: Path) -> Path:
+    """SQLite's online backup: clerks keep working meanwhile. Written beside the destination and
+    renamed, so a half-written backup never stands under the final name."""
+    dest = Path(dest).expanduser().resolve()
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
+    with private_umask():
+        try:
+            db.backup_to_file(str(tmp))
+            os.chmod(tmp, FILE_MODE)
+            os.replace(tmp, dest)
+        finally:
+            if tmp.exists():
+                tmp.unlink()
+    return dest

@@ -1,0 +1,163 @@
+"""The shared database file: engine, pragmas, permissions, schema versioning and drift, the
+append-only hash-chained audit trail, and the db/audit commands."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+import sys
+from pathlib import Path
+
+import peewee
+import pytest
+
+from clerk_tui.cli import main
+from clerk_tui.db import schema
+from clerk_tui.db.database import DatabaseAccessError, open_database
+from clerk_tui.db.models import AuditEntry, Employer, Member
+from clerk_tui.domain.codes import AuditKind
+from clerk_tui.domain.errors import DomainError
+from clerk_tui.services import audit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+
+def test_pragmas_for_many_clerks(db):
+    assert db.execute_sql("pragma journal_mode").fetchone()[0] == "wal"
+    assert db.execute_sql("pragma foreign_keys").fetchone()[0] == 1
+    assert db.execute_sql("pragma synchronous").fetchone()[0] == 2  # FULL
+    assert db.execute_sql("pragma busy_timeout").fetchone()[0] >= 5000
+    version = tuple(int(p) for p in db.execute_sql("select sqlite_version()").fetchone()[0].split("."))
+    assert version >= (3, 51, 3)
+
+
+def test_database_file_is_private_to_the_group(db_path, db):
+    mode = stat.S_IMODE(db_path.stat().st_mode)
+    assert mode & 0o007 == 0, oct(mode)
+
+
+def test_refuses_a_database_others_can_read(db_path, db):
+    db.close()
+    os.chmod(db_path, 0o664)
+    with pytest.raises(DatabaseAccessError) as err:
+        open_database(db_path)
+    assert "chmod o-rwx" in err.value.message
+    assert main(["db", "check", "--db", str(db_path)]) == 2
+
+
+def test_schema_sql_matches_models():
+    from dump_schema import current_schema_sql
+
+    committed = (ROOT / "schema" / "schema.sql").read_text(encoding="utf-8")
+    assert current_schema_sql() == committed, "run scripts/dump_schema.py and commit schema/schema.sql"
+
+
+def test_schema_version_is_recorded_and_upgrade_is_idempotent(db):
+    assert schema.current_version(db) == schema.LATEST_VERSION
+    assert schema.upgrade(db) == schema.LATEST_VERSION
+    assert schema.init_schema(db) == schema.LATEST_VERSION
+
+
+def test_newer_schema_is_refused(db):
+    with db.atomic():
+        db.execute_sql("insert into schema_migration(version, name, applied_at) values (?, 'future', '2030-01-01')",
+                       (schema.LATEST_VERSION + 1,))
+    with pytest.raises(DomainError, match="新しい"):
+        schema.upgrade(db)
+
+
+def test_member_code_is_unique(db, ctx):
+    from tests.factories import make_employer, make_member
+
+    emp = make_employer(ctx)
+    make_member(ctx, emp, symbol="1001", number="1", branch="00")
+    with pytest.raises(peewee.IntegrityError):
+        make_member(ctx, emp, symbol="1001", number="1", branch="00")
+
+
+def _audit_some(ctx, n=3):
+    for i in range(n):
+        ctx.write(lambda i=i: audit.record(ctx, AuditKind.WRITE, "test.action", table="member",
+                                           record_id=i + 1, summary={"i": i}))
+
+
+def test_audit_chain_verifies(ctx):
+    _audit_some(ctx)
+    result = audit.verify()
+    assert result.ok and result.checked == 3
+    entries = list(AuditEntry.select().order_by(AuditEntry.id))
+    assert entries[1].prev_hash == entries[0].hash
+    assert all(e.clerk == "tester" for e in entries)
+
+
+def test_audit_is_append_only(ctx, db):
+    _audit_some(ctx)
+    with pytest.raises(peewee.IntegrityError, match="append-only"):
+        with db.atomic():
+            db.execute_sql("update audit_entry set action='x' where id=1")
+    with pytest.raises(peewee.IntegrityError, match="append-only"):
+        with db.atomic():
+            db.execute_sql("delete from audit_entry where id=2")
+    assert audit.verify().ok
+
+
+def _tamper(db_path, sql):
+    conn = sqlite3.connect(db_path)
+    conn.execute("drop trigger audit_entry_no_update")
+    conn.execute("drop trigger audit_entry_no_delete")
+    conn.execute(sql)
+    conn.commit()
+    conn.close()
+
+
+def test_audit_verify_finds_a_changed_entry(ctx, db_path, capsys):
+    _audit_some(ctx, 4)
+    _tamper(db_path, "update audit_entry set clerk='someone' where id=3")
+    result = audit.verify()
+    assert not result.ok and result.entry_id == 3
+    assert main(["audit", "verify", "--db", str(db_path)]) == 1
+    assert "3 番" in capsys.readouterr().err
+
+
+def test_audit_verify_finds_a_deleted_entry(ctx, db_path):
+    _audit_some(ctx, 4)
+    _tamper(db_path, "delete from audit_entry where id=2")
+    result = audit.verify()
+    assert not result.ok and result.entry_id == 2
+    assert "削除" in result.problem
+
+
+def test_db_commands(tmp_path, capsys):
+    path = tmp_path / "new.db"
+    assert main(["db", "init", "--db", str(path)]) == 0
+    assert main(["--db", str(path), "db", "check"]) == 0
+    out = capsys.readouterr().out
+    assert "integrity_check): ok" in out and f"スキーマ版: {schema.LATEST_VERSION}" in out
+    assert main(["db", "upgrade", "--db", str(path)]) == 0
+    dest = tmp_path / "backup" / "copy.db"
+    assert main(["db", "backup", str(dest), "--db", str(path)]) == 0
+    assert stat.S_IMODE(dest.stat().st_mode) & 0o007 == 0
+    conn = sqlite3.connect(dest)
+    assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
+    assert conn.execute("select max(version) from schema_migration").fetchone()[0] == schema.LATEST_VERSION
+
+
+def test_check_refuses_missing_database(tmp_path, capsys):
+    assert main(["db", "check", "--db", str(tmp_path / "none.db")]) == 2
+    assert "db init" in capsys.readouterr().err
+
+
+def test_bad_today_is_a_clear_error(capsys):
+    with pytest.raises(SystemExit):
+        main(["--today", "令和7年2月30日", "db", "check"])
+    assert "存在しない日付" in capsys.readouterr().err
+
+
+def test_employer_keys_present(ctx):
+    from tests.factories import make_employer
+
+    emp = make_employer(ctx, name="株式会社テスト")
+    assert Employer.get_by_id(emp.id).name_key
+    assert Member.select().count() == 0
