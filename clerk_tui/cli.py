@@ -110,7 +110,7 @@ def _run_app(args: argparse.Namespace, cfg: Config) -> int:
     from clerk_tui.services.context import Context
     from clerk_tui.ui.app import ClerkApp
 
-    app = ClerkApp(Context(db=db, clock=clock), config=cfg)
+    app = ClerkApp(Context(db=db, clock=clock, config=cfg), config=cfg)
     app.run()
     return app.return_code or 0
 

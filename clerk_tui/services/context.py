@@ -11,6 +11,7 @@ from typing import TypeVar
 import peewee
 
 from clerk_tui.clock import Clock
+from clerk_tui.config import Config
 from clerk_tui.db.database import run_in_write_transaction
 from clerk_tui.domain.errors import DomainError
 
@@ -37,6 +38,7 @@ class Context:
     clerk: str = field(default_factory=os_user)
     origin: str | None = field(default_factory=ssh_origin)
     on_wait: Callable[[], None] | None = None  # told when a write waits for another clerk
+    config: Config = field(default_factory=Config)
 
     def write(self, fn: Callable[[], T]) -> T:
         """Run `fn` as one short IMMEDIATE transaction (retried whole while another clerk writes)."""

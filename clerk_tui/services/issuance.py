@@ -1,0 +1,274 @@
+"""Issuing and reissuing 資格情報のお知らせ and 資格確認書 (R1–R5, R14): plan what will be printed,
+then issue in one transaction that supersedes the previous document and audits issue and print."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import peewee
+
+from clerk_tui.db.models import Document, Insurer, LossReport, Member, Setting
+from clerk_tui.domain import rules
+from clerk_tui.domain.codes import AuditKind, DocumentKind, DocumentStatus, IssueReason, Route
+from clerk_tui.domain.errors import DomainError
+from clerk_tui.domain.facility_code import make_code, new_nonce, parse_code
+from clerk_tui.domain.kana import contains_my_number, sanitize_input
+from clerk_tui.domain.wareki import format_wareki
+from clerk_tui.services import audit
+from clerk_tui.services.context import ConflictError, Context, check_version, touch
+
+ISSUABLE = (DocumentKind.ELIGIBILITY_NOTICE, DocumentKind.ELIGIBILITY_CERTIFICATE)
+SERIAL_PREFIX = {DocumentKind.ELIGIBILITY_NOTICE: "N", DocumentKind.ELIGIBILITY_CERTIFICATE: "C"}
+REASON_MAX = 200
+
+
+def copay_for(member: Member, on: date) -> rules.Copay:
+    """R5 for this member on a date, with the insured person's data for a dependent."""
+    insured = member if member.is_insured else member.insured
+    return rules.copay_ratio(
+        member.birth_date, on, is_insured=member.is_insured,
+        remuneration=member.standard_monthly_remuneration,
+        insured_birth_date=None if member.is_insured else insured.birth_date,
+        insured_remuneration=insured.standard_monthly_remuneration,
+        income_reduction=member.income_reduction,
+        insured_income_reduction=insured.income_reduction,
+        acquired_on=member.acquired_on,
+    )
+
+
+def current_document(member_id: int, kind: DocumentKind) -> Document | None:
+    return (Document.select()
+            .where(Document.member == member_id, Document.kind == kind,
+                   Document.status == DocumentStatus.VALID)
+            .order_by(Document.issued_on.desc(), Document.id.desc()).first())
+
+
+def open_loss_report(member_id: int, kind: DocumentKind) -> LossReport | None:
+    """The most recent 滅失届 for this kind of document not yet followed by a reissue."""
+    return (LossReport.select()
+            .where(LossReport.member == member_id, LossReport.document_kind == kind)
+            .order_by(LossReport.received_on.desc(), LossReport.id.desc()).first())
+
+
+@dataclass(frozen=True)
+class IssuePlan:
+    """What issuing would print and why, shown to the clerk before confirming."""
+
+    member_id: int
+    member_version: int
+    kind: DocumentKind
+    reason: IssueReason
+    route: Route
+    issued_on: date
+    valid_until: date | None
+    capped_at_75: bool
+    copay: rules.Copay
+    eligibility: rules.Eligibility
+    previous_id: int | None
+    needs_override: bool
+    loss_report_id: int | None
+    needs_loss_report_reason: bool
+    fields: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _member(member_id: int) -> Member:
+    member = Member.get_or_none(Member.id == member_id)
+    if member is None:
+        raise DomainError(f"加入員が見つかりません（ID {member_id}）。")
+    return member
+
+
+def plan_issue(ctx: Context, member_id: int, kind: DocumentKind, reason: IssueReason,
+               route: Route) -> IssuePlan:
+    """Check the rules and compute the printed fields; writes nothing."""
+    kind, reason, route = DocumentKind(kind), IssueReason(reason), Route(route)
+    if kind not in ISSUABLE:
+        raise DomainError(f"{kind.label}はこの画面では交付できません。", field="kind")
+    today = ctx.clock.today()
+    member = _member(member_id)
+    if not member.qualified_on(today):
+        if member.lost_on is not None and member.lost_on <= today:
+            raise DomainError(
+                f"{format_wareki(member.lost_on)}に資格を喪失しているため交付できません。", field="member")
+        raise DomainError(
+            f"資格取得日（{format_wareki(member.acquired_on)}）より前のため交付できません。", field="member")
+    copay = copay_for(member, today)
+    valid_until, capped = None, False
+    if kind is DocumentKind.ELIGIBILITY_CERTIFICATE:
+        expiry = rules.certificate_valid_until(today, member.birth_date)
+        valid_until, capped = expiry.valid_until, expiry.capped_at_75
+    eligibility = rules.certificate_eligibility(member.card_status, member.needs_assistance)
+    needs_override = kind is DocumentKind.ELIGIBILITY_CERTIFICATE and not eligibility.eligible
+    previous = current_document(member.id, kind)
+    loss = open_loss_report(member.id, kind) if reason is IssueReason.LOST else None
+    insured = member if member.is_insured else member.insured
+    insurer = Insurer.select().first()
+
+    fields = [
+        ("書類", kind.label),
+        ("氏名", member.full_name),
+        ("フリガナ", member.full_name_kana),
+        ("生年月日", format_wareki(member.birth_date)),
+        ("性別", member.sex.label),
+        ("記号・番号（枝番）", f"{member.symbol}-{member.number}（{member.branch}）"),
+        ("保険者番号", insurer.insurer_number if insurer else "（未設定）"),
+        ("資格取得年月日", format_wareki(member.acquired_on)),
+        ("交付年月日", format_wareki(today)),
+    ]
+    if valid_until is not None:
+        fields.append(("有効期限", format_wareki(valid_until) + ("（75歳到達の前日）" if capped else "")))
+    ratio_text = rules.ratio_masked(copay)
+    if copay.printed and copay.effective_from and copay.effective_from > today:
+        ratio_text += f"（発効期日 {format_wareki(copay.effective_from)}）"
+    fields.append(("負担割合", ratio_text))
+    if not member.is_insured:
+        fields.append(("被保険者氏名", insured.full_name))
+    fields.append(("交付方法", route.label))
+
+    notes = []
+    if kind is DocumentKind.ELIGIBILITY_CERTIFICATE:
+        notes.append(("交付対象: " if eligibility.eligible else "交付対象外: ") + eligibility.reason)
+    if previous is not None:
+        notes.append(f"現在有効な{kind.label}（{previous.serial}、{format_wareki(previous.issued_on)}交付）は差替になります。")
+    if reason is IssueReason.LOST:
+        notes.append(f"滅失届: {format_wareki(loss.received_on)}受付" if loss else
+                     "紛失による再交付ですが滅失届がありません。滅失届を先に受け付けるか、理由を記録してください。")
+    return IssuePlan(
+        member_id=member.id, member_version=member.version, kind=kind, reason=reason, route=route,
+        issued_on=today, valid_until=valid_until, capped_at_75=capped, copay=copay,
+        eligibility=eligibility, previous_id=previous.id if previous else None,
+        needs_override=needs_override, loss_report_id=loss.id if loss else None,
+        needs_loss_report_reason=reason is IssueReason.LOST and loss is None,
+        fields=fields, notes=notes,
+    )
+
+
+def _clean_reason(text: str | None, label: str) -> str | None:
+    if text is None:
+        return None
+    text = sanitize_input(text)
+    if not text:
+        return None
+    if len(text) > REASON_MAX:
+        raise DomainError(f"{label}は{REASON_MAX}文字以内で入力してください（{len(text)}文字）。", field=label)
+    if contains_my_number(text):
+        raise DomainError(f"{label}に12桁の番号（マイナンバー）は記録できません。", field=label)
+    return text
+
+
+def facility_secret(ctx: Context) -> bytes:
+    """The insurer's signing secret: the configured file, else one kept with the data (created
+    on first use) so that a training or demo database works out of the box."""
+    path = ctx.config.facility_secret_file
+    if path is not None:
+        data = Path(path).expanduser().read_bytes().strip()
+        if len(data) < 16:
+            raise DomainError(f"施設確認コードの鍵ファイル {path} が短すぎます（16バイト以上）。")
+        return data
+    row = Setting.get_or_none(Setting.key == "facility_secret")
+    if row is None:
+        ctx.write(lambda: Setting.insert(key="facility_secret", value=secrets.token_hex(32))
+                  .on_conflict_ignore().execute())
+        row = Setting.get(Setting.key == "facility_secret")
+    return row.value.encode("ascii")
+
+
+def _next_serial(kind: DocumentKind, today: date) -> str:
+    # Inside the IMMEDIATE transaction this process is the only writer, so max(id)+1 is safe.
+    next_id = (Document.select(peewee.fn.MAX(Document.id)).scalar() or 0) + 1
+    return f"{SERIAL_PREFIX[kind]}{today:%Y}-{next_id:07d}"
+
+
+@dataclass(frozen=True)
+class Issued:
+    document: Document
+    superseded_id: int | None
+    facility_code: str | None
+
+
+def issue_document(ctx: Context, plan: IssuePlan, *, override_reason: str | None = None,
+                   no_loss_report_reason: str | None = None, reason_note: str | None = None,
+                   batch_key: str | None = None) -> Issued:
+    """Issue the planned document in one transaction. Refused, with nothing written, when the
+    member or the current document changed since the plan (another clerk acted), when the R3
+    override or the missing-滅失届 reason is needed and not given."""
+    override_reason = _clean_reason(override_reason, "交付理由（対象外の交付）")
+    no_loss_report_reason = _clean_reason(no_loss_report_reason, "滅失届がない理由")
+    reason_note = _clean_reason(reason_note, "備考")
+    if plan.needs_override and not override_reason:
+        raise DomainError(
+            "マイナ保険証を利用できる方への資格確認書の交付には、交付する理由の入力が必要です。",
+            field="override_reason")
+    if plan.needs_loss_report_reason and not no_loss_report_reason:
+        raise DomainError("滅失届がない理由を入力してください（または先に滅失届を受け付けてください）。",
+                          field="no_loss_report_reason")
+    secret = facility_secret(ctx) if plan.kind is DocumentKind.ELIGIBILITY_NOTICE else None
+
+    def write() -> Issued:
+        member = _member(plan.member_id)
+        check_version(member, plan.member_version)
+        previous = current_document(member.id, plan.kind)
+        if (previous.id if previous else None) != plan.previous_id:
+            raise ConflictError(
+                f"この方の{plan.kind.label}は、確認画面を開いた後に別の職員が交付しました"
+                f"（{previous.serial if previous else '取消'}）。内容を確認し直してください。")
+        nonce = new_nonce() if secret is not None else None
+        note = "; ".join(t for t in (reason_note, no_loss_report_reason and f"滅失届なし: {no_loss_report_reason}") if t)
+        doc = Document.create(
+            member=member, kind=plan.kind, serial=_next_serial(plan.kind, plan.issued_on),
+            issued_on=plan.issued_on, valid_until=plan.valid_until, route=plan.route,
+            reason=plan.reason, reason_note=note or None, status=DocumentStatus.VALID,
+            status_changed_on=plan.issued_on,
+            copay_ratio=plan.copay.ratio if plan.copay.printed else None,
+            ratio_effective_from=plan.copay.effective_from if plan.copay.printed else None,
+            supersedes=previous, override_reason=override_reason if plan.needs_override else None,
+            facility_code_nonce=nonce, batch_key=batch_key, updated_at=ctx.clock.now(),
+            updated_by=ctx.clerk,
+        )
+        if previous is not None:
+            previous.status = DocumentStatus.SUPERSEDED
+            previous.status_changed_on = plan.issued_on
+            touch(previous, ctx)
+            previous.save()
+        audit.record(ctx, AuditKind.WRITE, "document.issue", table="document", record_id=doc.id,
+                     member_id=member.id,
+                     summary={"kind": plan.kind.value, "reason": plan.reason.value,
+                              "route": plan.route.value, "supersedes": plan.previous_id,
+                              "override": bool(doc.override_reason),
+                              "loss_report": plan.loss_report_id, "batch": batch_key})
+        code = make_code(nonce, secret) if nonce else None
+        return Issued(document=doc, superseded_id=plan.previous_id, facility_code=code)
+
+    return ctx.write(write)
+
+
+@dataclass(frozen=True)
+class CodeCheck:
+    status: str  # "valid", "not_qualified", "superseded", "unknown", "forged"
+    text: str
+    member_id: int | None = None
+
+
+def verify_facility_code(ctx: Context, text: str) -> CodeCheck:
+    """What a facility's clerk learns from a scanned code (R14): nothing beyond the member's name
+    and whether they are still qualified today."""
+    parsed = parse_code(text, facility_secret(ctx))
+    if not parsed.authentic:
+        return CodeCheck("forged", "このコードは当組合が発行したものではありません（偽造または読み取り誤り）。")
+    doc = Document.get_or_none(Document.facility_code_nonce == parsed.nonce)
+    if doc is None:
+        return CodeCheck("unknown", "このコードの記録はありません。")
+    member = doc.member
+    today = ctx.clock.today()
+    if doc.status is not DocumentStatus.VALID:
+        return CodeCheck("superseded", f"このお知らせは{doc.status.label}です（新しいお知らせのコードを使ってください）。",
+                         member.id)
+    if not member.qualified_on(today):
+        return CodeCheck("not_qualified", f"{member.full_name} さんは資格がありません"
+                         f"（資格喪失日 {format_wareki(member.lost_on) if member.lost_on else '-'}）。", member.id)
+    return CodeCheck("valid", f"{member.full_name} さん: 当組合の加入員です（{format_wareki(today)}現在 資格あり）。",
+                     member.id)
