@@ -52,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     dbs.add_parser("init", parents=[common], help="空のデータベースを作成する（既存なら更新のみ）")
     dbs.add_parser("upgrade", parents=[common], help="スキーマを最新版に更新する")
     dbs.add_parser("check", parents=[common], help="整合性・スキーマ版・監査ログの連鎖を点検する")
+    dbs.add_parser("reindex", parents=[common], help="検索キーを作り直す（異体字表を変更した後に実行）")
     backup = dbs.add_parser("backup", parents=[common], help="稼働中でも安全にバックアップする")
     backup.add_argument("dest", type=Path, help="バックアップ先ファイル")
 
@@ -149,6 +150,14 @@ def _db(args: argparse.Namespace, cfg: Config) -> int:
         result = check(db)
         print(result.text())
         return 0 if result.ok else 1
+    if args.db_command == "reindex":
+        from clerk_tui.services.context import Context
+        from clerk_tui.services.maintenance import reindex
+
+        db = _open(cfg, create=False)
+        changed = reindex(Context(db=db, clock=_clock(args, db), config=cfg))
+        print(f"検索キーを作り直しました（変更 {changed} 人）。")
+        return 0
     if args.db_command == "backup":
         from clerk_tui.services.maintenance import backup
 

@@ -161,3 +161,18 @@ def test_employer_keys_present(ctx):
     emp = make_employer(ctx, name="株式会社テスト")
     assert Employer.get_by_id(emp.id).name_key
     assert Member.select().count() == 0
+
+
+
+def test_reindex_repairs_stale_search_keys(ctx, db, db_path, capsys):
+    from tests.factories import make_employer, make_member
+
+    m = make_member(ctx, make_employer(ctx), family_name="髙橋", family_name_kana="タカハシ")
+    # As if the key had been stored before 髙/高 was in the variant table.
+    ctx.write(lambda: Member.update(name_key="髙橋太郎").where(Member.id == m.id).execute())
+    assert main(["db", "reindex", "--db", str(db_path)]) == 0
+    assert "変更 1 人" in capsys.readouterr().out
+    assert Member.get_by_id(m.id).name_key == "高橋太郎"
+    hits = db.execute_sql("select rowid from member_fts where member_fts match ?", ('"高橋太"',)).fetchall()
+    assert hits == [(m.id,)]
+    assert AuditEntry.select().where(AuditEntry.action == "db.reindex").count() == 1
