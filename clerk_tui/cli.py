@@ -66,6 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--seed", type=int, default=1, metavar="S", help="乱数の種（同じ種なら同じデータ）")
     gen.add_argument("--out", type=Path, help="データベースではなくシナリオファイル (TOML) に書き出す")
 
+    vc = sub.add_parser("verify-code", parents=[common], help="お知らせの施設確認用QRコードを照合する")
+    vc.add_argument("code", metavar="TEXT", help="QRコードから読み取った文字列")
+
     audit = sub.add_parser("audit", help="監査ログ")
     auds = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
     auds.add_parser("verify", parents=[common], help="監査ログの改ざん・削除を検出する")
@@ -202,6 +205,16 @@ def _audit(args: argparse.Namespace, cfg: Config) -> int:
     return 1
 
 
+def _verify_code(args: argparse.Namespace, cfg: Config) -> int:
+    from clerk_tui.services.context import Context
+    from clerk_tui.services.issuance import verify_facility_code
+
+    db = _open(cfg, create=False)
+    result = verify_facility_code(Context(db=db, clock=_clock(args, db), config=cfg), args.code)
+    print(result.text)
+    return 0 if result.status == "valid" else 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -220,6 +233,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _fixtures(args, cfg)
         if args.command == "audit":
             return _audit(args, cfg)
+        if args.command == "verify-code":
+            return _verify_code(args, cfg)
     except DomainError as exc:
         print(f"エラー: {exc.message}", file=sys.stderr)
         return 2
