@@ -18,6 +18,7 @@ from clerk_tui.domain.facility_code import make_code, new_nonce, parse_code
 from clerk_tui.domain.kana import contains_my_number, sanitize_input
 from clerk_tui.domain.wareki import format_wareki
 from clerk_tui.services import audit
+from clerk_tui.services.applications import complete_cancellations_for
 from clerk_tui.services.context import ConflictError, Context, check_version, touch
 
 ISSUABLE = (DocumentKind.ELIGIBILITY_NOTICE, DocumentKind.ELIGIBILITY_CERTIFICATE)
@@ -229,6 +230,8 @@ def issue_document(ctx: Context, plan: IssuePlan, *, override_reason: str | None
             facility_code_nonce=nonce, batch_key=batch_key, updated_at=ctx.clock.now(),
             updated_by=ctx.clerk,
         )
+        if plan.kind is DocumentKind.ELIGIBILITY_CERTIFICATE:
+            complete_cancellations_for(ctx, member, doc)
         if previous is not None:
             previous.status = DocumentStatus.SUPERSEDED
             previous.status_changed_on = plan.issued_on
