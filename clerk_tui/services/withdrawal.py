@@ -1,0 +1,302 @@
+"""The end of qualification (退職, 扶養削除, 75歳到達) and the return of documents (R9, R10):
+record the loss with its family cascade, create the collection items, track returns."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from clerk_tui.db.models import AuditEntry, CollectionItem, Document, Employer, Member
+from clerk_tui.domain import kana, rules
+from clerk_tui.domain.codes import (
+    AuditKind,
+    CollectionStatus,
+    DependentRemovalReason,
+    DocumentStatus,
+    ReturnVia,
+    WithdrawalReason,
+)
+from clerk_tui.domain.errors import DomainError
+from clerk_tui.domain.wareki import format_wareki
+from clerk_tui.services import audit
+from clerk_tui.services.context import Context, check_version, touch
+
+FAR_FUTURE_DAYS = 92  # a loss date further ahead than this is almost certainly a typing error
+
+
+def _member(member_id: int) -> Member:
+    member = Member.get_or_none(Member.id == member_id)
+    if member is None:
+        raise DomainError(f"加入員が見つかりません（ID {member_id}）。", field="member")
+    return member
+
+
+def _active_dependents(insured: Member) -> list[Member]:
+    return list(Member.select().where(Member.insured == insured, Member.lost_on.is_null())
+                .order_by(Member.branch))
+
+
+@dataclass(frozen=True)
+class LossPreview:
+    """Shown before the clerk confirms: who loses coverage and which documents must come back."""
+
+    lost_on: date
+    last_work_day: date
+    people: list[Member]
+    collect: list[tuple[Member, rules.CollectionDecision]]
+    not_collected: list[tuple[Member, rules.CollectionDecision]]
+
+
+def _validate_loss(member: Member, lost_on: date, today: date) -> None:
+    if member.lost_on is not None:
+        raise DomainError(f"この方は既に{format_wareki(member.lost_on)}に資格を喪失しています。", field="member")
+    if lost_on <= member.acquired_on:
+        raise DomainError(f"喪失日（{format_wareki(lost_on)}）が資格取得日（{format_wareki(member.acquired_on)}）"
+                          "以前です。", field="lost_on")
+    if (lost_on - today).days > FAR_FUTURE_DAYS:
+        raise DomainError(f"喪失日（{format_wareki(lost_on)}）が先すぎます（{FAR_FUTURE_DAYS}日以内で入力してください）。",
+                          field="lost_on")
+
+
+def preview_loss(ctx: Context, member_id: int, lost_on: date) -> LossPreview:
+    member = _member(member_id)
+    _validate_loss(member, lost_on, ctx.clock.today())
+    people = [member] + (_active_dependents(member) if member.is_insured else [])
+    collect, not_collected = [], []
+    for person in people:
+        docs = list(Document.select().where(Document.member == person))
+        for decision in rules.collection_decisions(lost_on, docs):
+            (collect if decision.collect else not_collected).append((person, decision))
+    return LossPreview(lost_on=lost_on, last_work_day=rules.last_work_day_for(lost_on), people=people,
+                       collect=collect, not_collected=not_collected)
+
+
+def _record_loss(ctx: Context, member_id: int, lost_on: date, reason_code: str, action: str,
+                 expected_version: int | None) -> LossPreview:
+    today = ctx.clock.today()
+
+    def write() -> LossPreview:
+        member = _member(member_id)
+        check_version(member, expected_version)
+        preview = preview_loss(ctx, member_id, lost_on)
+        for person in preview.people:
+            person.lost_on = lost_on
+            person.loss_reason = reason_code
+            touch(person, ctx)
+            person.save()
+        items = []
+        for person, decision in preview.collect:
+            item = CollectionItem.create(member=person, document=decision.document, employer=person.employer_id,
+                                         lost_on=lost_on, status=CollectionStatus.OUTSTANDING,
+                                         updated_at=ctx.clock.now(), updated_by=ctx.clerk)
+            items.append(item.id)
+        audit.record(ctx, AuditKind.WRITE, action, table="member", record_id=member.id, member_id=member.id,
+                     summary={"lost_on": lost_on, "reason": reason_code, "today": today,
+                              "members": [p.id for p in preview.people], "collection_items": items})
+        return preview
+
+    return ctx.write(write)
+
+
+def record_withdrawal(ctx: Context, member_id: int, *, lost_on: date, reason: WithdrawalReason,
+                      expected_version: int | None = None) -> LossPreview:
+    """An insured person loses qualification; every dependent loses coverage the same day (R9)."""
+    member = _member(member_id)
+    if not member.is_insured:
+        raise DomainError("被扶養者の資格喪失は「扶養削除」で記録してください。", field="member")
+    return _record_loss(ctx, member_id, lost_on, WithdrawalReason(reason).value, "member.withdraw", expected_version)
+
+
+def remove_dependent(ctx: Context, member_id: int, *, lost_on: date, reason: DependentRemovalReason,
+                     expected_version: int | None = None) -> LossPreview:
+    member = _member(member_id)
+    if member.is_insured:
+        raise DomainError("被保険者の資格喪失は「退職等」で記録してください。", field="member")
+    return _record_loss(ctx, member_id, lost_on, DependentRemovalReason(reason).value, "member.remove_dependent",
+                        expected_version)
+
+
+def members_reaching_75(month: date) -> list[Member]:
+    """Active members whose 75th birthday (the day they leave for 後期高齢者医療, R5) is in `month`."""
+    start = month.replace(day=1)
+    end = rules.last_day_of_month(start)
+    # Born 75 years before the month; Feb 29 births reach 75 on Mar 1 in common years.
+    lo = date(start.year - 75, start.month, 1)
+    hi = rules.last_day_of_month(lo)
+    candidates = Member.select().where(Member.lost_on.is_null(), Member.birth_date.between(
+        lo - rules.ONE_DAY, hi)).order_by(Member.birth_date, Member.symbol, Member.number, Member.branch)
+    return [m for m in candidates if start <= rules.loss_on_reaching_75(m.birth_date) <= end]
+
+
+def record_reaching_75(ctx: Context, member_ids: list[int]) -> list[LossPreview]:
+    """Record the loss on the 75th birthday for each chosen member, each in its own transaction
+    (an insured person's dependents lose coverage with them)."""
+    results = []
+    for member_id in member_ids:
+        member = _member(member_id)
+        if member.lost_on is not None:
+            continue  # already recorded (e.g. as the dependent of an earlier one in the list)
+        lost_on = rules.loss_on_reaching_75(member.birth_date)
+        if member.is_insured:
+            results.append(record_withdrawal(ctx, member_id, lost_on=lost_on, reason=WithdrawalReason.AGE_75))
+        else:
+            results.append(remove_dependent(ctx, member_id, lost_on=lost_on, reason=DependentRemovalReason.AGE_75))
+    return results
+
+
+def cancel_loss(ctx: Context, member_id: int, *, reason: str, expected_version: int | None = None) -> list[int]:
+    """A loss recorded by mistake: restore qualification for the people it ended and cancel
+    their outstanding collection items. Returns the member ids restored."""
+    reason = kana.sanitize_input(reason or "")
+    if not reason:
+        raise DomainError("取消の理由を入力してください。", field="reason")
+    if kana.contains_my_number(reason):
+        raise DomainError("理由に12桁の番号（マイナンバー）は記録できません。", field="reason")
+
+    def write() -> list[int]:
+        member = _member(member_id)
+        check_version(member, expected_version)
+        if member.lost_on is None:
+            raise DomainError("この方は資格を喪失していません。", field="member")
+        entry = (AuditEntry.select().where(AuditEntry.record_id == member.id, AuditEntry.table_name == "member",
+                                           AuditEntry.action.in_(["member.withdraw", "member.remove_dependent"]))
+                 .order_by(AuditEntry.id.desc()).first())
+        people = json.loads(entry.summary)["members"] if entry else [member.id]
+        restored = []
+        for pid in people:
+            person = Member.get_by_id(pid)
+            if person.lost_on != member.lost_on:
+                continue
+            person.lost_on = None
+            person.loss_reason = None
+            touch(person, ctx)
+            person.save()
+            restored.append(pid)
+        (CollectionItem.update(status=CollectionStatus.CANCELLED, closed_reason=reason,
+                               updated_at=ctx.clock.now(), updated_by=ctx.clerk,
+                               version=CollectionItem.version + 1)
+         .where(CollectionItem.member.in_(restored), CollectionItem.status == CollectionStatus.OUTSTANDING)
+         .execute())
+        audit.record(ctx, AuditKind.WRITE, "member.cancel_loss", table="member", record_id=member.id,
+                     member_id=member.id, summary={"members": restored})
+        return restored
+
+    return ctx.write(write)
+
+
+def record_return(ctx: Context, item_id: int, *, returned_on: date, via: ReturnVia,
+                  condition: str | None = None, expected_version: int | None = None) -> CollectionItem:
+    today = ctx.clock.today()
+    condition = kana.sanitize_input(condition or "") or None
+    if condition and len(condition) > 100:
+        raise DomainError("状態は100文字以内で入力してください。", field="condition")
+
+    def write() -> CollectionItem:
+        item = _item(item_id)
+        check_version(item, expected_version)
+        if returned_on > today:
+            raise DomainError("返却日が未来の日付です。", field="returned_on")
+        item.status = CollectionStatus.RETURNED
+        item.returned_on = returned_on
+        item.return_via = ReturnVia(via)
+        item.condition = condition
+        touch(item, ctx)
+        item.save()
+        doc = item.document
+        doc.status = DocumentStatus.RETURNED
+        doc.returned_on = returned_on
+        doc.status_changed_on = returned_on
+        touch(doc, ctx)
+        doc.save()
+        audit.record(ctx, AuditKind.WRITE, "collection.return", table="collection_item", record_id=item.id,
+                     member_id=item.member_id, summary={"document": doc.id, "via": item.return_via.value})
+        return item
+
+    return ctx.write(write)
+
+
+def close_item(ctx: Context, item_id: int, *, status: CollectionStatus, reason: str,
+               expected_version: int | None = None) -> CollectionItem:
+    """Close with a 滅失届 or 回収不能届 (R9)."""
+    status = CollectionStatus(status)
+    if status not in (CollectionStatus.LOST, CollectionStatus.UNRECOVERABLE):
+        raise DomainError("滅失または回収不能を選んでください。", field="status")
+    reason = kana.sanitize_input(reason or "")
+    if not reason:
+        raise DomainError("理由を入力してください。", field="reason")
+
+    def write() -> CollectionItem:
+        item = _item(item_id)
+        check_version(item, expected_version)
+        item.status = status
+        item.closed_reason = reason
+        touch(item, ctx)
+        item.save()
+        doc = item.document
+        doc.status = DocumentStatus.LOST if status is CollectionStatus.LOST else DocumentStatus.UNRECOVERABLE
+        doc.status_changed_on = ctx.clock.today()
+        touch(doc, ctx)
+        doc.save()
+        audit.record(ctx, AuditKind.WRITE, "collection.close", table="collection_item", record_id=item.id,
+                     member_id=item.member_id, summary={"status": status.value})
+        return item
+
+    return ctx.write(write)
+
+
+def _item(item_id: int) -> CollectionItem:
+    item = CollectionItem.get_or_none(CollectionItem.id == item_id)
+    if item is None:
+        raise DomainError(f"回収対象が見つかりません（ID {item_id}）。")
+    if item.status is not CollectionStatus.OUTSTANDING:
+        raise DomainError(f"この回収対象は既に{item.status.label}です。")
+    return item
+
+
+@dataclass(frozen=True)
+class OutstandingRow:
+    item: CollectionItem
+    member: Member
+    employer: Employer
+    days: int
+
+
+def outstanding(today: date, *, employer_id: int | None = None) -> list[OutstandingRow]:
+    q = (CollectionItem.select(CollectionItem, Member, Employer).join(Member, on=CollectionItem.member)
+         .switch(CollectionItem).join(Employer, on=CollectionItem.employer)
+         .where(CollectionItem.status == CollectionStatus.OUTSTANDING))
+    if employer_id is not None:
+        q = q.where(CollectionItem.employer == employer_id)
+    rows = [OutstandingRow(i, i.member, i.employer, (today - i.lost_on).days)
+            for i in q.order_by(Employer.code, CollectionItem.lost_on)]
+    return rows
+
+
+def outstanding_counts(today: date) -> dict[str, int]:
+    """For the home screen: outstanding items by age band."""
+    bands = {"30日以内": 0, "31〜90日": 0, "91日以上": 0}
+    for item in CollectionItem.select(CollectionItem.lost_on).where(
+            CollectionItem.status == CollectionStatus.OUTSTANDING):
+        days = (today - item.lost_on).days
+        bands["30日以内" if days <= 30 else "31〜90日" if days <= 90 else "91日以上"] += 1
+    return bands
+
+
+def mark_reminder_sent(ctx: Context, employer_id: int) -> int:
+    """Record today's 督促状 on every outstanding item of the employer; returns the count."""
+    today = ctx.clock.today()
+
+    def write() -> int:
+        ids = [i.id for i in CollectionItem.select(CollectionItem.id).where(
+            CollectionItem.employer == employer_id, CollectionItem.status == CollectionStatus.OUTSTANDING)]
+        if not ids:
+            raise DomainError("この事業所に未回収の書類はありません。")
+        (CollectionItem.update(reminder_sent_on=today, version=CollectionItem.version + 1,
+                               updated_at=ctx.clock.now(), updated_by=ctx.clerk)
+         .where(CollectionItem.id.in_(ids)).execute())
+        audit.record(ctx, AuditKind.PRINT, "collection.reminder", table="employer", record_id=employer_id,
+                     summary={"items": ids})
+        return len(ids)
+
+    return ctx.write(write)
