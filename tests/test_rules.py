@@ -657,3 +657,13 @@ class TestWarnings:
     def test_reaches_75_before(self):
         assert reaches_75_before(D(1950, 6, 10), D(2025, 6, 10)) is True
         assert reaches_75_before(D(1950, 6, 10), D(2025, 6, 9)) is False
+
+
+def test_ratio_in_force_before_the_effective_date():
+    from clerk_tui.domain.rules import copay_ratio, ratio_in_force
+
+    # Attains 70 on 2025-10-01 (birthday 10/2): printed 2割 from 11/1, still 3割 in October.
+    c = copay_ratio(date(1955, 10, 2), date(2025, 10, 15), is_insured=True, remuneration=200_000)
+    assert c.printed and c.ratio == 2 and c.effective_from == date(2025, 11, 1)
+    assert ratio_in_force(c, date(2025, 10, 15)) == 3
+    assert ratio_in_force(c, date(2025, 11, 1)) == 2

@@ -45,6 +45,7 @@ __all__ = [
     "mynumber_usable_from",
     "nth_birthday",
     "qualification_lost_on",
+    "ratio_in_force",
     "ratio_masked",
     "reaches_75_before",
     "school_age_starts_on",
@@ -219,6 +220,14 @@ class Copay:
 def ratio_masked(copay: Copay) -> str:
     """What a form prints in the 負担割合 box."""
     return f"{copay.ratio}割" if copay.printed else MASKED_RATIO
+
+
+def ratio_in_force(copay: Copay, on: date) -> int:
+    """The ratio actually paid on `on`: before the 発効期日 of a printed 70–74 ratio, the person
+    still pays the working-age 3割 (what 立替払 refunds are computed with)."""
+    if copay.effective_from is not None and on < copay.effective_from:
+        return 3
+    return copay.ratio
 
 
 def _seventy_ratio_in_force(birth: date, on: date) -> bool:
