@@ -31,13 +31,22 @@ PRAGMAS = {
     "journal_mode": "wal",
     "synchronous": "full",  # WAL + NORMAL may lose the last commits on power loss; writes are few
     "foreign_keys": 1,
-    "busy_timeout": BUSY_TIMEOUT_MS,
+    "busy_timeout": BUSY_TIMEOUT_MS,  # replaced by the busy handler once connected
     "cache_size": -32_000,
     "temp_store": "memory",
 }
 
 # Owner and group read/write, nothing for others: the clerks share one group (see README).
 FILE_MODE = 0o660
+
+
+class ClerkDatabase(CySqliteDatabase):
+    """cysqlite with its own busy handler: it waits in short steps and releases the GIL, where
+    SQLite's busy_timeout sleeps in growing steps up to 100 ms and makes the waits' tail long."""
+
+    def _add_conn_hooks(self, conn):
+        super()._add_conn_hooks(conn)  # applies PRAGMAS
+        conn.set_busy_handler(BUSY_TIMEOUT_MS / 1000)
 
 
 class DatabaseAccessError(DomainError):
@@ -72,13 +81,13 @@ def private_umask() -> Iterator[None]:
         os.umask(old)
 
 
-def open_database(path: str | os.PathLike[str], *, check_perms: bool = True) -> CySqliteDatabase:
+def open_database(path: str | os.PathLike[str], *, check_perms: bool = True) -> ClerkDatabase:
     """Connect to the database file at `path` (created if missing) and bind the models to it."""
     path = Path(path).expanduser().resolve()  # one canonical path for every clerk
     path.parent.mkdir(parents=True, exist_ok=True)
     if check_perms:
         check_permissions(path)
-    db = CySqliteDatabase(str(path), pragmas=PRAGMAS, timeout=BUSY_TIMEOUT_MS / 1000)
+    db = ClerkDatabase(str(path), pragmas=PRAGMAS, timeout=BUSY_TIMEOUT_MS / 1000)
     with private_umask():
         db.connect(reuse_if_open=True)
         if not path.exists():  # pragma: no cover - connect creates it

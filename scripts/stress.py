@@ -1,0 +1,220 @@
+"""Many clerks on one database file: N processes each perform M mixed clerk actions (search, view,
+issue, cancellation, loss report, return, edit) and report what they did; the parent checks that
+nothing was lost, duplicated or locked, and prints write latency p50/p99 and throughput.
+
+    .venv/bin/python scripts/stress.py [--processes 20] [--actions 200] [--members 400] [--db PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import random
+import statistics
+import sys
+import tempfile
+import time
+import traceback
+from collections import Counter
+from dataclasses import replace
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+TODAY = date(2026, 10, 1)  # the generator's reference day, so its data is consistent
+
+# What each successful action writes to the audit trail, checked against the trail afterwards.
+AUDIT_ACTION = {"view": "member.view", "issue": "document.issue", "cancel": "cancellation.record",
+                "loss": "loss_report.record", "return": "collection.return", "edit": "member.update"}
+WEIGHTS = {"search": 25, "view": 15, "issue": 20, "cancel": 10, "loss": 10, "return": 10, "edit": 10}
+
+
+def prepare(db_path: Path, members: int, seed: int = 7) -> None:
+    from clerk_tui.clock import Clock
+    from clerk_tui.db.database import open_database
+    from clerk_tui.db.models import Member
+    from clerk_tui.db.schema import init_schema
+    from clerk_tui.domain.codes import WithdrawalReason
+    from clerk_tui.fixtures.generator import generate_into
+    from clerk_tui.services.context import Context
+    from clerk_tui.services.withdrawal import record_withdrawal
+
+    db = open_database(db_path)
+    init_schema(db)
+    generate_into(db, members=members, seed=seed)
+    ctx = Context(db=db, clock=Clock(TODAY), clerk="setup")
+    # Some withdrawals with documents to return, so returns have something to work on.
+    insured = list(Member.select().where(Member.insured.is_null(), Member.lost_on.is_null())
+                   .order_by(Member.id).limit(max(4, members // 20)))
+    for m in insured:
+        record_withdrawal(ctx, m.id, lost_on=TODAY + timedelta(days=1), reason=WithdrawalReason.RETIREMENT)
+    db.close()
+
+
+def worker(args: tuple[str, int, int, int]) -> dict:
+    db_path, index, actions, seed = args
+    from clerk_tui.clock import Clock
+    from clerk_tui.db.database import open_database
+    from clerk_tui.db.models import CollectionItem, Member
+    from clerk_tui.domain.codes import (CollectionStatus, DocumentKind, IssueReason, LossCircumstance,
+                                        ReturnVia, Route)
+    from clerk_tui.domain.errors import DomainError
+    from clerk_tui.services import applications, issuance, member_edit, members, withdrawal
+    from clerk_tui.services.context import Context
+
+    try:
+        from clerk_tui.services.search import search_members
+    except ImportError:  # pragma: no cover - before the search service existed
+        search_members = None
+
+    rng = random.Random(seed * 1000 + index)
+    db = open_database(db_path)
+    waits = Counter()
+    ctx = Context(db=db, clock=Clock(TODAY), clerk=f"clerk{index:02d}", origin=None,
+                  on_wait=lambda: waits.update(["wait"]))
+    active = [m.id for m in Member.select(Member.id).where(Member.lost_on.is_null())]
+    names = [m.family_name for m in Member.select(Member.family_name).limit(200)]
+    done, refused, errors, latencies = Counter(), Counter(), [], []
+    kinds = list(WEIGHTS)
+    weights = [WEIGHTS[k] for k in kinds]
+    for _ in range(actions):
+        kind = rng.choices(kinds, weights)[0]
+        member_id = rng.choice(active)
+        start = time.perf_counter()
+        try:
+            if kind == "search":
+                if search_members is not None:
+                    search_members(ctx, rng.choice(names))
+                else:
+                    list(Member.select().where(Member.family_name == rng.choice(names)).limit(50))
+            elif kind == "view":
+                members.open_member(ctx, member_id)
+            elif kind == "issue":
+                doc_kind = rng.choice([DocumentKind.ELIGIBILITY_NOTICE, DocumentKind.ELIGIBILITY_CERTIFICATE])
+                plan = issuance.plan_issue(ctx, member_id, doc_kind, IssueReason.DETAILS_CHANGED, Route.TO_MEMBER)
+                issuance.issue_document(ctx, plan, override_reason="負荷試験" if plan.needs_override else None)
+            elif kind == "cancel":
+                m = Member.get_by_id(member_id)
+                applications.record_cancellation(ctx, applications.CancellationInput(
+                    member_id=member_id, applicant_name=m.family_name + m.given_name,
+                    applicant_birth_date=m.birth_date, received_on=TODAY, legacy_card_at_hand=True))
+            elif kind == "loss":
+                applications.record_loss_report(ctx, applications.LossReportInput(
+                    member_id=member_id, document_kind=DocumentKind.ELIGIBILITY_NOTICE,
+                    lost_on=TODAY - timedelta(days=rng.randint(1, 300)), received_on=TODAY,
+                    circumstance=LossCircumstance.MISLAID))
+            elif kind == "return":
+                item = (CollectionItem.select().where(CollectionItem.status == CollectionStatus.OUTSTANDING)
+                        .order_by(CollectionItem.id).offset(rng.randint(0, 5)).first())
+                if item is None:
+                    refused["return:none"] += 1
+                    continue
+                withdrawal.record_return(ctx, item.id, returned_on=TODAY, via=ReturnVia.EMPLOYER,
+                                         expected_version=item.version)
+            elif kind == "edit":
+                m = Member.get_by_id(member_id)
+                member_edit.update_member(ctx, member_id, member_edit.MemberChanges(
+                    phone=f"03-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}"), expected_version=m.version)
+            done[kind] += 1
+            if kind not in ("search",):
+                latencies.append((time.perf_counter() - start, kind))
+        except DomainError as exc:  # an expected refusal: conflict, duplicate, not eligible …
+            refused[f"{kind}:{type(exc).__name__}"] += 1
+        except Exception as exc:  # anything else is a failure the clerk would see
+            errors.append(f"{kind}: {type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}")
+    db.close()
+    return {"index": index, "done": dict(done), "refused": dict(refused), "errors": errors,
+            "latencies": latencies, "waits": waits["wait"]}
+
+
+def run(db_path: Path, processes: int, actions: int, seed: int = 1) -> dict:
+    ctx = mp.get_context("spawn")
+    start = time.perf_counter()
+    with ctx.Pool(processes) as pool:
+        results = pool.map(worker, [(str(db_path), i, actions, seed) for i in range(processes)])
+    elapsed = time.perf_counter() - start
+    done, refused = Counter(), Counter()
+    latencies, errors, waits = [], [], 0
+    for r in results:
+        done.update(r["done"])
+        refused.update(r["refused"])
+        latencies.extend(r["latencies"])
+        errors.extend(r["errors"])
+        waits += r["waits"]
+    return {"done": done, "refused": refused, "latencies": latencies, "errors": errors,
+            "elapsed": elapsed, "waits": waits}
+
+
+def check(db_path: Path, result: dict) -> list[str]:
+    """What must hold after the run; returns the problems found."""
+    from clerk_tui.db.database import open_database
+    from clerk_tui.db.models import AuditEntry, Document, RegistrationCancellation
+    from clerk_tui.domain.codes import DocumentStatus
+    from clerk_tui.services.audit import verify
+
+    db = open_database(db_path)
+    problems = []
+    for kind, action in AUDIT_ACTION.items():
+        # "setup" entries come from prepare(); the workers are clerk00…
+        n = AuditEntry.select().where(AuditEntry.action == action, AuditEntry.clerk != "setup").count()
+        if n != result["done"][kind]:
+            problems.append(f"{action}: {n} audit entries for {result['done'][kind]} reported actions")
+    issued = Document.select().where(~Document.serial.startswith("GEN-")).count()
+    if issued != result["done"]["issue"]:
+        problems.append(f"documents: {issued} in the database for {result['done']['issue']} reported issues")
+    dup = db.execute_sql(
+        "select member_id, kind, count(*) from document where status = ? group by member_id, kind having count(*) > 1",
+        (DocumentStatus.VALID.value,)).fetchall()
+    if dup:
+        problems.append(f"{len(dup)} members hold two valid documents of one kind")
+    cancels = RegistrationCancellation.select().count()
+    if cancels != result["done"]["cancel"]:
+        problems.append(f"cancellations: {cancels} for {result['done']['cancel']} reported")
+    chain = verify()
+    if not chain.ok:
+        problems.append(f"audit chain: {chain.problem}")
+    db.close()
+    return problems + result["errors"]
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--processes", type=int, default=20)
+    parser.add_argument("--actions", type=int, default=200)
+    parser.add_argument("--members", type=int, default=400)
+    parser.add_argument("--db", type=Path)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        db_path = args.db or Path(tmp) / "stress.db"
+        prepare(db_path, args.members)
+        result = run(db_path, args.processes, args.actions)
+        problems = check(db_path, result)
+    lat = [t for t, _ in result["latencies"]]
+    slow = sorted(result["latencies"], reverse=True)[:5]
+    print("  slowest writes:", ", ".join(f"{k} {t * 1000:.0f} ms" for t, k in slow))
+    total = sum(result["done"].values())
+    print(f"{args.processes} processes x {args.actions} actions on one SQLite file")
+    print(f"  completed: {dict(result['done'])}")
+    print(f"  refused (expected domain refusals): {dict(result['refused'])}")
+    print(f"  lock errors / other errors: {len(result['errors'])}")
+    print(f"  writes waiting for another clerk (retried): {result['waits']}")
+    print(f"  write latency p50 {percentile(lat, 50) * 1000:.1f} ms, p99 {percentile(lat, 99) * 1000:.1f} ms"
+          f" (target p99 <= 100 ms), max {max(lat) * 1000:.1f} ms")
+    print(f"  throughput {total / result['elapsed']:.0f} actions/s, {len(lat) / result['elapsed']:.0f} writes/s"
+          f" over {result['elapsed']:.1f} s")
+    for p in problems:
+        print("  PROBLEM:", p.splitlines()[0])
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
