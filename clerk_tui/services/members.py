@@ -1,0 +1,183 @@
+"""Opening a member: the whole family with documents, applications, claims, history and the
+warnings of the day, read in one go; the view itself is recorded in the audit trail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from clerk_tui.db.models import (
+    AuditEntry,
+    CollectionItem,
+    Document,
+    Employer,
+    LossReport,
+    Member,
+    RegistrationCancellation,
+    ReimbursementClaim,
+)
+from clerk_tui.domain import rules
+from clerk_tui.domain.codes import AuditKind, CollectionStatus, DocumentKind
+from clerk_tui.domain.errors import DomainError
+from clerk_tui.domain.ids import format_code, parse_member_code
+from clerk_tui.domain.warnings import ClaimFacts, DocFacts, OutstandingFacts, PersonFacts, Warning, member_warnings
+from clerk_tui.services import audit
+from clerk_tui.services.context import Context
+from clerk_tui.services.issuance import copay_for
+from clerk_tui.services.reimbursement import missing_papers
+
+AUDIT_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class MemberDetail:
+    """Everything the member detail screen shows, as read at `today`."""
+
+    today: date
+    member: Member
+    insured: Member
+    family: list[Member]  # the insured first, then the dependents by 枝番
+    documents_by_member: dict[int, list[Document]]  # newest first
+    cancellations: list[RegistrationCancellation]
+    loss_reports: list[LossReport]
+    claims: list[ReimbursementClaim]
+    collection_items: list[CollectionItem]
+    audit_entries: list[AuditEntry]  # this member's, newest first, at most AUDIT_LIMIT
+    warnings: list[Warning]
+    copay: rules.Copay | None
+    copay_note: str | None  # why `copay` is None (lost, 75, missing remuneration …)
+    eligibility: rules.Eligibility
+
+
+def _not_found(member_id: int) -> DomainError:
+    return DomainError(f"加入員が見つかりません（ID {member_id}）。", field="member")
+
+
+def open_member(ctx: Context, member_id: int) -> MemberDetail:
+    """Record the view (who looked at whom), then read the member's detail."""
+
+    def log_view() -> None:
+        # Checked inside the transaction so that no entry names a member that does not exist.
+        if not Member.select().where(Member.id == member_id).exists():
+            raise _not_found(member_id)
+        audit.record(ctx, AuditKind.VIEW, "member.view", table="member", record_id=member_id,
+                     member_id=member_id)
+
+    ctx.write(log_view)
+    return reload_member(ctx, member_id)
+
+
+def reload_member(ctx: Context, member_id: int) -> MemberDetail:
+    """Read the detail again without recording a new view (the screen's 再読込)."""
+    # Plain autocommit reads, no transaction held open: the few queries below are quick and a
+    # clerk's write between two of them only shows up on the next reload.
+    today = ctx.clock.today()
+    member = (Member.select(Member, Employer).join(Employer)
+              .where(Member.id == member_id).first())
+    if member is None:
+        raise _not_found(member_id)
+    insured = member if member.is_insured else Member.get_by_id(member.insured_id)
+    if not member.is_insured:
+        member.insured = insured  # cache it: copay_for and the screen use it without a query
+    dependents = [member if d.id == member.id else d
+                  for d in Member.select().where(Member.insured == insured.id)
+                  .order_by(Member.branch, Member.id)]
+    family = [insured, *dependents]
+    ids = [m.id for m in family]
+
+    documents_by_member: dict[int, list[Document]] = {i: [] for i in ids}
+    for doc in (Document.select().where(Document.member.in_(ids))
+                .order_by(Document.issued_on.desc(), Document.id.desc())):
+        documents_by_member[doc.member_id].append(doc)
+    cancellations = list(RegistrationCancellation.select().where(RegistrationCancellation.member.in_(ids))
+                         .order_by(RegistrationCancellation.received_on.desc(), RegistrationCancellation.id.desc()))
+    loss_reports = list(LossReport.select().where(LossReport.member.in_(ids))
+                        .order_by(LossReport.received_on.desc(), LossReport.id.desc()))
+    claims = list(ReimbursementClaim.select().where(ReimbursementClaim.member.in_(ids))
+                  .order_by(ReimbursementClaim.treatment_month.desc(), ReimbursementClaim.id.desc()))
+    collection_items = list(CollectionItem.select().where(CollectionItem.member.in_(ids))
+                            .order_by(CollectionItem.lost_on.desc(), CollectionItem.id.desc()))
+    audit_entries = list(AuditEntry.select().where(AuditEntry.member_id == member.id)
+                         .order_by(AuditEntry.id.desc()).limit(AUDIT_LIMIT))
+
+    copay, copay_note = _copay(member, today)
+    warnings = member_warnings(
+        person_facts(member, insured),
+        today=today,
+        documents=[_doc_facts(d) for d in documents_by_member[member.id]],
+        claims=[_claim_facts(c) for c in claims if c.member_id == member.id],
+        # The insured person's screen also chases the dependents' documents: the employer returns
+        # the family's documents together (R9).
+        outstanding=[OutstandingFacts(kind=_item_kind(documents_by_member, i), lost_on=i.lost_on,
+                                      reminder_sent_on=i.reminder_sent_on,
+                                      other_family_member=i.member_id != member.id)
+                     for i in collection_items
+                     if i.status == CollectionStatus.OUTSTANDING
+                     and (i.member_id == member.id or member.is_insured)],
+    )
+    return MemberDetail(
+        today=today, member=member, insured=insured, family=family,
+        documents_by_member=documents_by_member, cancellations=cancellations, loss_reports=loss_reports,
+        claims=claims, collection_items=collection_items, audit_entries=audit_entries, warnings=warnings,
+        copay=copay, copay_note=copay_note,
+        eligibility=rules.certificate_eligibility(member.card_status, member.needs_assistance),
+    )
+
+
+def member_by_code(ctx: Context, text: str) -> Member:
+    """The member a clerk's 記号・番号(・枝番) names; without 枝番, the insured person."""
+    code = parse_member_code(text)
+    query = Member.select().where(Member.symbol == code.symbol, Member.number == code.number)
+    if code.branch is not None:
+        member = query.where(Member.branch == code.branch).first()
+    else:
+        # 枝番 00 is the insured in most data, but not all: order by "is a dependent", then 枝番.
+        member = query.order_by(Member.insured.is_null(False), Member.branch).first()
+    if member is None:
+        raise DomainError(f"記号・番号 {format_code(code.symbol, code.number, code.branch)} の"
+                          "加入員は登録されていません。", field="member_code")
+    return member
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def person_facts(member: Member, insured: Member) -> PersonFacts:
+    return PersonFacts(
+        birth_date=member.birth_date, acquired_on=member.acquired_on, is_insured=member.is_insured,
+        lost_on=member.lost_on, loss_reason=member.loss_reason, card_status=member.card_status,
+        needs_assistance=member.needs_assistance, mynumber_received_on=member.mynumber_received_on,
+        registered_on=member.registered_on, remuneration=member.standard_monthly_remuneration,
+        income_reduction=member.income_reduction,
+        insured_birth_date=None if member.is_insured else insured.birth_date,
+        insured_remuneration=None if member.is_insured else insured.standard_monthly_remuneration,
+        insured_income_reduction=False if member.is_insured else insured.income_reduction,
+    )
+
+
+def _item_kind(documents_by_member: dict[int, list[Document]], item: CollectionItem) -> DocumentKind:
+    # The documents are already loaded; look the kind up there rather than query per item.
+    for doc in documents_by_member.get(item.member_id, []):
+        if doc.id == item.document_id:
+            return doc.kind
+    return item.document.kind
+
+
+def _doc_facts(doc: Document) -> DocFacts:
+    return DocFacts(kind=doc.kind, status=doc.status, issued_on=doc.issued_on, valid_until=doc.valid_until)
+
+
+def _claim_facts(claim: ReimbursementClaim) -> ClaimFacts:
+    return ClaimFacts(treatment_month=claim.treatment_month, institution_name=claim.institution_name,
+                      paid_on=claim.paid_on, status=claim.status, missing=tuple(missing_papers(claim)))
+
+
+def _copay(member: Member, today: date) -> tuple[rules.Copay | None, str | None]:
+    if member.lost_on is not None and member.lost_on <= today:
+        return None, "資格喪失済のため負担割合はありません。"
+    if today < member.birth_date:
+        return None, "生年月日が本日より後のため判定できません。"
+    try:
+        return copay_for(member, today), None
+    except DomainError as exc:
+        return None, exc.message
