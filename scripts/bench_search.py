@@ -1,0 +1,313 @@
+"""Times the member search (`services.search.search_members`) on a generated society of 1,000,000
+members, beside a plain `LIKE '%…%'` scan of the same text; exits 1 when a target is missed."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import time
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import jaconv
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from clerk_tui.clock import Clock  # noqa: E402
+from clerk_tui.db.database import open_database, sqlite_version_tuple  # noqa: E402
+from clerk_tui.db.schema import init_schema  # noqa: E402
+from clerk_tui.domain import kana  # noqa: E402
+from clerk_tui.domain.query import parse_query  # noqa: E402
+from clerk_tui.domain.wareki import format_wareki  # noqa: E402
+from clerk_tui.fixtures.generator import REFERENCE_DAY, generate_into  # noqa: E402
+from clerk_tui.services.context import Context  # noqa: E402
+from clerk_tui.services.search import search_members  # noqa: E402
+
+MILLION = 1_000_000
+CACHE_DIR = Path("/tmp/clerk_search_bench")
+# The search issue's targets (p95, milliseconds, first page of results at 1,000,000 members).
+TARGETS = {"kana": 20.0, "kanji": 20.0, "short": 50.0, "code": 5.0}
+SHORT_QUERIES = ("林", "森", "たか", "佐", "高橋", "田中", "さ", "やま", "翔", "花", "山", "鈴木",
+                 "イ", "こば", "渡邉", "𠮷", "ﾖｼ", "わ", "大", "結")
+
+
+@dataclass
+class Case:
+    text: str  # what the clerk types
+    like_column: str  # the member column a naive LIKE scan would search
+    like_text: str  # the text it would look for
+    member_id: int | None = None  # the member the query was drawn from
+
+
+def database_path(members: int, seed: int) -> Path:
+    return CACHE_DIR / f"members_{members}_seed{seed}.db"
+
+
+def build(path: Path, members: int, seed: int) -> None:
+    """Generate into a temporary file and rename it when complete, so that an interrupted build
+    never leaves a half-filled cache behind."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".building")
+    for p in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
+        p.unlink(missing_ok=True)
+    print(f"generating {members:,} members into {path} …", flush=True)
+    start = time.perf_counter()
+    db = open_database(partial)
+    init_schema(db)
+    generate_into(db, members=members, seed=seed)
+    db.close()  # the last connection checkpoints and removes the WAL
+    os.replace(partial, path)
+    print(f"generated in {time.perf_counter() - start:.0f} s", flush=True)
+
+
+# ------------------------------------------------------------------------------ query sets
+
+
+def _swap_variants(text: str, rng: random.Random) -> str:
+    """The same name written with other variant forms where there are any (高橋 → 髙橋)."""
+    out = []
+    for ch in text:
+        forms = [f for f in kana.variants_of(ch) if f != ch]
+        out.append(rng.choice(forms) if forms else ch)
+    return "".join(out)
+
+
+def _to_half_width(text: str) -> str:
+    return jaconv.z2h(text, kana=True, ascii=False, digit=False)
+
+
+def _kana_case(m: dict, rng: random.Random) -> Case | None:
+    family, given = m["family_name_kana"], m["given_name_kana"]
+    shape = rng.randrange(5)
+    if shape == 0:
+        text = jaconv.kata2hira(family)  # family name in hiragana: big match sets (サトウ)
+    elif shape == 1:
+        text = _to_half_width(f"{family} {given}")
+    elif shape == 2:
+        text = jaconv.kata2hira(family + given[:2])  # prefix, as typed so far
+    elif shape == 3:
+        text = f"{family}\u3000{given}"
+    else:
+        text = given  # the given name alone (a part of the full reading)
+    key = kana.kana_key(text)
+    if len(key) < 3:
+        return None
+    return Case(text, "kana_key", key, m["id"])
+
+
+def _kanji_case(m: dict, rng: random.Random) -> Case | None:
+    family, given = m["family_name"], m["given_name"]
+    if not any(len(kana.variants_of(ch)) > 1 for ch in family + given):
+        return None
+    shape = rng.randrange(3)
+    if shape == 0:
+        text = f"{family}{given}"
+    elif shape == 1:
+        text = f"{family} {given[:1]}"
+    else:
+        text = f"{family}\u3000{given}"
+    text = _swap_variants(text, rng)
+    key = kana.name_key(text)
+    if len(key) < 3:
+        return None
+    # The naive scan looks for the text as typed: it cannot know 髙 and 高 are one.
+    typed = unicodedata.normalize("NFKC", text).replace(" ", "")
+    return Case(text, "name_key", typed, m["id"])
+
+
+def _code_case(m: dict, rng: random.Random) -> Case:
+    s, n, b = m["symbol"], m["number"], m["branch"]
+    text = rng.choice([f"{s}-{n}-{b}", f"{s} {n} {b}", f"{s}-{n}",
+                       unicodedata.normalize("NFKC", f"{s}-{n}").translate(
+                           str.maketrans("0123456789-", "０１２３４５６７８９－"))])
+    return Case(text, "code", f"{s}-{n}", m["id"])
+
+
+def draw_cases(db, runs: int, seed: int) -> dict[str, list[Case]]:
+    rng = random.Random(seed)
+    (max_id,) = db.execute_sql("SELECT MAX(id) FROM member").fetchone()
+    picks = rng.sample(range(1, max_id + 1), min(max_id, runs * 30))
+    rows = []
+    for i in range(0, len(picks), 500):
+        chunk = picks[i:i + 500]
+        cursor = db.execute_sql(
+            "SELECT id, symbol, number, branch, family_name, given_name, family_name_kana, "
+            f"given_name_kana, birth_date FROM member WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+        names = [d[0] for d in cursor.description]
+        rows += [dict(zip(names, r)) for r in cursor]
+    rng.shuffle(rows)
+
+    def collect(make: Callable[[dict, random.Random], Case | None]) -> list[Case]:
+        out = []
+        for m in rows:
+            case = make(m, rng)
+            if case is not None:
+                out.append(case)
+            if len(out) == runs:
+                break
+        return out
+
+    short = [Case(q, "name_key" if not kana.is_kana(q) else "kana_key",
+                  kana.name_key(q) if not kana.is_kana(q) else kana.kana_key(q))
+             for q in SHORT_QUERIES]
+    birth = [Case(format_wareki(date.fromisoformat(m["birth_date"])), "birth_date", m["birth_date"],
+                  m["id"]) for m in rows[:runs]]
+    return {
+        "kana": collect(_kana_case),
+        "kanji": collect(_kanji_case),
+        "short": [short[i % len(short)] for i in range(runs)],
+        "code": collect(_code_case),
+        "birth": birth,
+    }
+
+
+# ------------------------------------------------------------------------------ timing
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
+
+
+def time_search(ctx: Context, cases: list[Case]) -> tuple[list[float], dict[str, int]]:
+    for case in cases[:20]:  # warm the page cache and the connection
+        search_members(ctx, case.text)
+    times, stats = [], {"rows": 0, "more": 0, "found_self": 0, "self_checkable": 0, "errors": 0}
+    for case in cases:
+        start = time.perf_counter()
+        result = search_members(ctx, case.text)
+        times.append((time.perf_counter() - start) * 1000)
+        stats["errors"] += result.error is not None
+        stats["rows"] += len(result.rows)
+        stats["more"] += result.more
+        if case.member_id is not None and not result.more:
+            stats["self_checkable"] += 1
+            stats["found_self"] += any(r.member_id == case.member_id for r in result.rows)
+    return times, stats
+
+
+def like_sql(case: Case) -> tuple[str, list]:
+    if case.like_column == "code":
+        return ("SELECT id FROM member WHERE symbol || '-' || number || '-' || branch LIKE ? LIMIT 50",
+                [f"%{case.like_text}%"])
+    if case.like_column == "birth_date":
+        return "SELECT id FROM member WHERE birth_date LIKE ? LIMIT 50", [f"%{case.like_text}%"]
+    return f"SELECT id FROM member WHERE {case.like_column} LIKE ? LIMIT 50", [f"%{case.like_text}%"]
+
+
+def time_like(db, cases: list[Case]) -> list[float]:
+    times = []
+    for case in cases:
+        sql, params = like_sql(case)
+        start = time.perf_counter()
+        db.execute_sql(sql, params).fetchall()
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def explain(db, ctx: Context, text: str) -> None:
+    """The query plan of the last statement `search_members` runs for `text`."""
+    seen: list[tuple[str, object]] = []
+    original = db.execute_sql
+
+    def spy(sql, params=None, *args, **kwargs):
+        seen.append((sql, params))
+        return original(sql, params, *args, **kwargs)
+
+    db.execute_sql = spy
+    try:
+        search_members(ctx, text)
+    finally:
+        db.execute_sql = original
+    sql, params = seen[-1]
+    print(f"  EXPLAIN QUERY PLAN for {text!r} ({parse_query(text).description}):")
+    for row in db.execute_sql("EXPLAIN QUERY PLAN " + sql, params).fetchall():
+        print(f"    {row[3]}")
+
+
+def _size(path: Path) -> int:
+    return sum(p.stat().st_size for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")) if p.exists())
+
+
+def _ratio(r: float) -> str:
+    return f"{r:.0f}×" if r >= 10 else f"{r:.1f}×"
+
+
+LABELS = {
+    "kana": "name ≥3 chars, kana",
+    "kanji": "name ≥3 chars, kanji + variants",
+    "short": "name 1–2 chars (林 森 たか …)",
+    "code": "exact 記号・番号",
+    "birth": "birth date (no target)",
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--db", type=Path, help="use this database (built there if missing)")
+    parser.add_argument("--members", type=int, default=MILLION,
+                        help="members to generate (default 1,000,000)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--runs", type=int, default=200, help="queries per class (default 200)")
+    parser.add_argument("--like-runs", type=int, default=60,
+                        help="of those, how many also run as a LIKE scan (≈0.1 s each; default 60)")
+    parser.add_argument("--explain", action="store_true", help="print the query plans")
+    args = parser.parse_args(argv)
+
+    path = args.db or database_path(args.members, args.seed)
+    if not path.exists():
+        build(path, args.members, args.seed)
+    db = open_database(path)
+    ctx = Context(db=db, clock=Clock(REFERENCE_DAY), clerk="bench", origin=None)
+    (members,) = db.execute_sql("SELECT COUNT(*) FROM member").fetchone()
+    version = ".".join(map(str, sqlite_version_tuple(db)))
+    print(f"member search on {path}: {members:,} members, DB {_size(path) / 2**20:,.0f} MB, "
+          f"SQLite {version}, {os.cpu_count()} CPU, {args.runs} queries per class")
+    cases = draw_cases(db, args.runs, args.seed)
+    if args.explain:
+        for text in ("さとう", "髙橋一郎", "林", "たか", "1234-5-00", "S55.4.2"):
+            explain(db, ctx, text)
+
+    print(f"\n{'':34}{'search (ms)':>28}   {'LIKE %…% scan (ms)':>28}   {'ratio':>11}")
+    print(f"{'query class':34}{'p50':>9}{'p95':>9}{'max':>10}   {'p50':>9}{'p95':>9}{'max':>10}"
+          f"   {'p50':>5}{'p95':>6}  target")
+    missed = False
+    notes = []
+    for name, label in LABELS.items():
+        group = cases[name]
+        if not group:
+            print(f"{label:34}  (no queries drawn)")
+            continue
+        times, stats = time_search(ctx, group)
+        like = time_like(db, group[:args.like_runs])
+        s50, s95, smax = percentile(times, 50), percentile(times, 95), max(times)
+        l50, l95, lmax = percentile(like, 50), percentile(like, 95), max(like)
+        target = TARGETS.get(name)
+        verdict = ""
+        if target is not None:
+            ok = s95 <= target
+            missed |= not ok
+            verdict = f"p95 ≤ {target:.0f}: {'OK' if ok else 'MISSED'}"
+        print(f"{label:34}{s50:9.2f}{s95:9.2f}{smax:10.2f}   {l50:9.1f}{l95:9.1f}{lmax:10.1f}"
+              f"   {_ratio(l50 / s50):>5}{_ratio(l95 / s95):>6}  {verdict}")
+        checkable = stats["self_checkable"]
+        notes.append(f"{label}: {len(group)} queries, {stats['rows'] / len(group):.1f} rows/page, "
+                     f"{stats['more']} with more pages, {stats['errors']} invalid; drawn member found "
+                     f"in {stats['found_self']}/{checkable} complete results"
+                     + (f"; e.g. {', '.join(c.text for c in group[:4])}" if group else ""))
+    print("\n  The LIKE scan returns the first 50 rows in table order: unsorted, without variants (髙 ≠ 高)"
+          "\n  and without the 在籍-first order, so a frequent short text (林) ends it early.")
+    for note in notes:
+        print("  " + note)
+    db.close()
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
