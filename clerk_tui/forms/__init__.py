@@ -1,1 +1,34 @@
-"""PDF form renderers: plain data in, PDF bytes out."""
+"""PDF form renderers: plain data in, PDF bytes out (資格情報のお知らせ, 資格確認書, batches with a
+送付書), and the atomic writer for the output folder. No database access here."""
+
+from clerk_tui.forms.batch import render_batch, render_many
+from clerk_tui.forms.certificate import render_certificate
+from clerk_tui.forms.data import (
+    MASKED_RATIO,
+    CertificateData,
+    CoverEntry,
+    CoverSheetData,
+    InsurerInfo,
+    NoticeData,
+)
+from clerk_tui.forms.fonts import UnprintableText, unprintable_chars
+from clerk_tui.forms.notice import render_notice
+from clerk_tui.forms.output import batch_filename, safe_filename, write_pdf_atomically
+
+__all__ = [
+    "MASKED_RATIO",
+    "CertificateData",
+    "CoverEntry",
+    "CoverSheetData",
+    "InsurerInfo",
+    "NoticeData",
+    "UnprintableText",
+    "batch_filename",
+    "render_batch",
+    "render_certificate",
+    "render_many",
+    "render_notice",
+    "safe_filename",
+    "unprintable_chars",
+    "write_pdf_atomically",
+]

@@ -1,0 +1,143 @@
+"""What the renderers print: frozen, display-ready values (dates stay `date`, printed in 和暦),
+filled by the issuing services; the renderers look nothing up."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+__all__ = [
+    "MASKED_RATIO",
+    "CertificateData",
+    "CoverEntry",
+    "CoverSheetData",
+    "InsurerInfo",
+    "NoticeData",
+]
+
+MASKED_RATIO = "*******"  # R5: what documents print for members under 70 (rules.ratio_masked)
+_COPAY = re.compile(r"[23]割|\*{6,7}")
+
+
+@dataclass(frozen=True)
+class InsurerInfo:
+    """The insurer as printed: 保険者番号, name, address and the enrolment section's contact (R15)."""
+
+    number: str  # 保険者番号, 8 digits
+    name: str
+    postal_code: str  # "102-8017"
+    address: str
+    section_name: str  # "適用グループ"
+    phone: str
+    fax: str | None = None
+    short_name: str | None = None  # "TJK": names the insurer's own facilities on the お知らせ
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"[0-9]{8}", self.number):
+            raise ValueError(f"保険者番号は8桁の数字です: {self.number!r}")
+
+
+def _check_member(symbol: str, number: str, branch: str, copay_text: str,
+                  is_dependent: bool, insured_name: str | None) -> None:
+    for label, value, width in (("記号", symbol, 8), ("番号", number, 8)):
+        if not re.fullmatch(rf"[0-9]{{1,{width}}}", value):
+            raise ValueError(f"{label}は1〜{width}桁の数字です: {value!r}")
+    if not re.fullmatch(r"[0-9]{2}", branch):
+        raise ValueError(f"枝番は2桁の数字です: {branch!r}")
+    if not _COPAY.fullmatch(copay_text):
+        raise ValueError(f"負担割合は「2割」「3割」または「{MASKED_RATIO}」です: {copay_text!r}")
+    if is_dependent and not insured_name:
+        raise ValueError("被扶養者の書類には被保険者の氏名が必要です")
+
+
+@dataclass(frozen=True)
+class NoticeData:
+    """資格情報のお知らせ (R1, R2, R14)."""
+
+    insurer: InsurerInfo
+    symbol: str
+    number: str
+    branch: str
+    name: str
+    name_kana: str
+    birth_date: date
+    sex_label: str  # "男" / "女"
+    acquired_on: date  # 資格取得年月日
+    issued_on: date
+    copay_text: str  # "2割" / "3割" / MASKED_RATIO (rules.ratio_masked)
+    ratio_effective_from: date | None  # 発効期日 of a printed 70–74 ratio
+    is_dependent: bool
+    insured_name: str | None  # the insured person's name, for a dependent
+    employer_name: str
+    mynaportal_url: str  # configuration (Config.mynaportal_url)
+    facility_code: str  # opaque code for the facility QR (domain.facility_code); never 記号・番号
+    serial: str
+
+    def __post_init__(self) -> None:
+        _check_member(self.symbol, self.number, self.branch, self.copay_text,
+                      self.is_dependent, self.insured_name)
+        if not self.facility_code:
+            raise ValueError("施設確認コードがありません")
+        # 告知要求制限 (R2): the facility QR must not carry 記号・番号 in readable form.
+        if re.search(rf"(?<!\d){self.symbol}\D{{0,3}}{self.number}(?!\d)", self.facility_code):
+            raise ValueError("施設確認コードに記号・番号が含まれています")
+
+
+@dataclass(frozen=True)
+class CertificateData:
+    """資格確認書 (R3–R5; for 70–74 it stands in for the 高齢受給者証)."""
+
+    insurer: InsurerInfo
+    symbol: str
+    number: str
+    branch: str
+    name: str
+    birth_date: date
+    sex_label: str
+    issued_on: date  # 交付年月日
+    valid_until: date  # 有効期限 (rules.certificate_valid_until)
+    copay_text: str
+    ratio_effective_from: date | None
+    is_dependent: bool
+    insured_name: str | None
+    serial: str
+    capped_at_75: bool = False  # valid_until is the day before the 75th birthday (R4)
+    name_kana: str | None = None
+    employer_name: str | None = None
+
+    def __post_init__(self) -> None:
+        _check_member(self.symbol, self.number, self.branch, self.copay_text,
+                      self.is_dependent, self.insured_name)
+        if self.valid_until < self.issued_on:
+            raise ValueError("有効期限が交付年月日より前です")
+
+    @property
+    def ratio_printed(self) -> bool:
+        """70 or over at issue (R5): the card also serves as the old 高齢受給者証."""
+        return self.copay_text != MASKED_RATIO and "*" not in self.copay_text
+
+
+@dataclass(frozen=True)
+class CoverEntry:
+    """One line of a 送付書: which document for whom."""
+
+    code: str  # "1234-567-01"
+    name: str
+    kind_label: str  # DocumentKind.label: "資格確認書" / "資格情報のお知らせ"
+    serial: str
+
+
+@dataclass(frozen=True)
+class CoverSheetData:
+    """送付書: the cover sheet of a batch sent to one employer (事業所経由)."""
+
+    insurer: InsurerInfo
+    employer_name: str
+    employer_postal_code: str | None
+    employer_address: str | None
+    employer_contact: str | None  # the employer's 担当者
+    issued_on: date
+    entries: tuple[CoverEntry, ...] = field(default_factory=tuple)
+    employer_code: str | None = None
+    serial: str | None = None  # the batch's own reference, printed on every page

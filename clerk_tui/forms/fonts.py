@@ -1,0 +1,238 @@
+"""The embedded fonts: IPAexGothic plus a TrueType fallback for the name characters it lacks, each
+parsed once per process and attached to every document, which embeds only the glyphs it uses."""
+
+from __future__ import annotations
+
+import copy
+import re
+import threading
+from pathlib import Path
+
+from fontTools.fontBuilder import FontBuilder
+from fontTools.ttLib import TTFont, newTable
+from fontTools.ttLib.tables._g_l_y_f import Glyph as TTGlyph
+from fpdf import FPDF
+from fpdf.fonts import Glyph, SubsetMap, TTFFont
+
+from clerk_tui.domain.errors import DomainError
+
+__all__ = [
+    "FALLBACK",
+    "FALLBACK_FILE",
+    "FormPDF",
+    "PRIMARY",
+    "PRIMARY_FILE",
+    "UnprintableText",
+    "printable",
+    "unprintable_chars",
+]
+
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
+PRIMARY_FILE = FONT_DIR / "ipaexg.ttf"  # IPAexGothic, IPA Font License v1.0
+FALLBACK_FILE = FONT_DIR / "ClerkNameFallback.ttf"  # JIS X 0213 + 𠮷 from Noto Sans CJK JP, OFL 1.1
+PRIMARY = "ipaexg"
+FALLBACK = "namefallback"
+
+# Variation selectors (IVS such as 葛󠄀): neither font maps them, and the base character is the
+# registered character; printing it without the selector beats failing the whole document.
+_SELECTORS = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef]")
+# Control characters never belong on a form; line breaks are laid out by the caller.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+class UnprintableText(DomainError):
+    """A text has characters that no embedded font can draw (they would print as empty boxes)."""
+
+    def __init__(self, chars: str, text: str) -> None:
+        shown = "、".join(f"「{c}」(U+{ord(c):04X})" for c in chars)
+        super().__init__(f"帳票に印字できない文字があります: {shown}（「{text}」）", field=None)
+        self.chars = chars
+        self.text = text
+
+
+def printable(text: str) -> str:
+    """The text as drawn: variation selectors and control characters removed."""
+    return _CONTROLS.sub("", _SELECTORS.sub("", text))
+
+
+class _FontTemplate:
+    """One font file parsed once (the slow part, ≈0.1 s for IPAex): per document, a light copy of
+    fpdf2's TTFFont with its own subset map, and at output a small TrueType holding just the used
+    glyphs, built from the raw glyph data, so fpdf2's subsetter works on a few hundred glyphs
+    instead of twelve thousand."""
+
+    def __init__(self, path: Path, family: str) -> None:
+        loader = FPDF()
+        loader.add_font(family, "", str(path))
+        self.family = family
+        self.font: TTFFont = loader.fonts[family]  # type: ignore[assignment]
+        self.cmap: dict[int, str] = self.font.cmap
+        tt = self.font.ttfont
+        self._glyf = tt["glyf"]
+        self._hmtx = tt["hmtx"].metrics
+        self._upem = tt["head"].unitsPerEm
+        self._head = {k: getattr(tt["head"], k) for k in ("xMin", "yMin", "xMax", "yMax", "flags")}
+        hhea = tt["hhea"]
+        self._hhea = {"ascent": hhea.ascent, "descent": hhea.descent, "lineGap": hhea.lineGap}
+        os2 = tt["OS/2"]
+        self._os2 = {
+            k: getattr(os2, k)
+            for k in ("sTypoAscender", "sTypoDescender", "sTypoLineGap", "usWinAscent",
+                      "usWinDescent", "usWeightClass", "fsType")
+        }
+        # Hinting programs are tiny and glyph instructions may call them, so they travel along,
+        # with the whole font's maxp limits (valid upper bounds for any subset).
+        self._copied = {tag: tt[tag] for tag in ("maxp", "fpgm", "prep", "cvt ", "gasp") if tag in tt}
+        self._raw: dict[str, bytes] = {}
+        self._lock = threading.Lock()
+
+    def attach(self, pdf: FPDF) -> TTFFont:
+        """Register this font in `pdf` without parsing the file again."""
+        src = self.font
+        font = TTFFont.__new__(TTFFont)
+        for slot in TTFFont.__slots__:
+            if hasattr(src, slot):
+                setattr(font, slot, getattr(src, slot))
+        # Per-document state: everything the drawing code writes to.
+        font.i = len(pdf.fonts) + 1
+        font.desc = copy.copy(src.desc)  # fpdf2 sets the PDF object id and font file on it
+        font.ttfont = None  # built at output from the glyphs used (see FormPDF.output)
+        font.missing_glyphs = []
+        font.biggest_size_pt = 0
+        font._hbfont = None
+        font.color_font = None
+        font.subset = SubsetMap(font)
+        pdf.fonts[self.family] = font
+        return font
+
+    def _glyph_data(self, name: str) -> bytes:
+        data = self._raw.get(name)
+        if data is None:
+            with self._lock:
+                glyph = self._glyf.glyphs[name]
+                data = glyph.data if hasattr(glyph, "data") else glyph.compile(self._glyf)
+                if len(data) >= 2 and int.from_bytes(data[:2], "big", signed=True) < 0:
+                    # A composite glyph refers to its parts by glyph id in the whole font; neither
+                    # font has any, so a new font file must be checked before it is used here.
+                    raise ValueError(f"{self.family}: composite glyph {name!r} is not supported")
+                self._raw[name] = data
+        return data
+
+    def subset_font(self, glyphs: list[Glyph]) -> TTFont:
+        """A TrueType font with exactly these glyphs, under their names in the full font."""
+        order = {".notdef": None}
+        cmap: dict[int, str] = {}
+        for glyph in glyphs:
+            order[glyph.glyph_name] = None
+            for cp in glyph.unicode:
+                if cp and self.cmap.get(cp) == glyph.glyph_name:
+                    cmap[cp] = glyph.glyph_name
+        names = list(order)
+        fb = FontBuilder(self._upem, isTTF=True)
+        fb.font.recalcBBoxes = False  # keep the raw glyph data as it is; bounds are inside it
+        fb.setupGlyphOrder(names)
+        fb.setupCharacterMap(cmap)
+        fb.font["loca"] = newTable("loca")
+        glyf = newTable("glyf")
+        glyf.glyphs = {name: TTGlyph(self._glyph_data(name)) for name in names}
+        glyf.glyphOrder = names
+        fb.font["glyf"] = glyf
+        fb.setupHorizontalMetrics({name: self._hmtx[name] for name in names})
+        fb.setupHorizontalHeader(**self._hhea)
+        fb.setupHead(unitsPerEm=self._upem, **self._head)
+        fb.setupOS2(**self._os2)
+        fb.setupNameTable({"familyName": self.font.name, "styleName": "Regular"}, mac=False)
+        fb.setupPost()
+        for tag, table in self._copied.items():
+            fb.font[tag] = copy.deepcopy(table)
+        fb.font["maxp"].numGlyphs = len(names)
+        return fb.font
+
+
+_templates: dict[str, _FontTemplate] = {}
+_templates_lock = threading.Lock()
+
+
+def _template(family: str) -> _FontTemplate:
+    template = _templates.get(family)
+    if template is None:
+        with _templates_lock:
+            template = _templates.get(family)
+            if template is None:
+                path = PRIMARY_FILE if family == PRIMARY else FALLBACK_FILE
+                template = _templates[family] = _FontTemplate(path, family)
+    return template
+
+
+def unprintable_chars(text: str) -> str:
+    """The characters of `text` that neither font has (after `printable`), each once."""
+    primary = _template(PRIMARY).cmap
+    rest = [c for c in dict.fromkeys(printable(text)) if ord(c) not in primary]
+    if not rest:
+        return ""
+    fallback = _template(FALLBACK).cmap
+    return "".join(c for c in rest if ord(c) not in fallback)
+
+
+class FormPDF(FPDF):
+    """An A4 document in millimetres with the embedded fonts registered (the fallback font only
+    when a text needs it, so ordinary documents carry one font), no automatic page breaks, and
+    text that no font can draw refused with UnprintableText instead of printed as boxes."""
+
+    def __init__(self) -> None:
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        self.set_auto_page_break(False)
+        self.set_margins(0, 0, 0)
+        self.c_margin = 0
+        self.set_creator("clerk-tui")
+        self.set_lang("ja")
+        self._primary = _template(PRIMARY)
+        self._attached: dict[str, _FontTemplate] = {PRIMARY: self._primary}
+        self._primary.attach(self)
+        self.set_font(PRIMARY, size=10)
+
+    def _prepare(self, text: str) -> str:
+        """printable(text), after checking every character can be drawn and, when the fallback
+        font is needed, attaching it."""
+        text = printable(text)
+        cmap = self._primary.cmap
+        if any(ord(c) not in cmap for c in text):
+            bad = unprintable_chars(text)
+            if bad:
+                raise UnprintableText(bad, text)
+            if FALLBACK not in self._attached:
+                template = _template(FALLBACK)
+                template.attach(self)
+                self._attached[FALLBACK] = template
+            # fpdf2 splits text character by character whenever fallback fonts are set, which
+            # makes every cell several times slower: set them only for the texts that need them.
+            self._fallback_font_ids = [FALLBACK]
+        else:
+            self._fallback_font_ids = []
+        return text
+
+    def normalize_text(self, text: str) -> str:
+        return super().normalize_text(self._prepare(text))
+
+    def text_width(self, text: str, size: float | None = None) -> float:
+        """Width in mm of `text` at `size` points (default: the current size) and the current
+        horizontal scaling: the same figure as get_string_width, without its per-call cost."""
+        text = self._prepare(text)
+        primary = self._primary.font.cw
+        fallback = _template(FALLBACK).font.cw if FALLBACK in self._attached else None
+        units = 0
+        for c in text:
+            cp = ord(c)
+            if cp in primary or fallback is None or cp not in fallback:
+                units += primary[cp]
+            else:
+                units += fallback[cp]
+        pt = self.font_size_pt if size is None else size
+        return units * pt * 0.001 / self.k * self.font_stretching / 100
+
+    def output(self, *args, **kwargs):  # type: ignore[override]
+        for family, template in self._attached.items():
+            font = self.fonts[family]
+            used = [glyph for glyph, _ in font.subset.items() if glyph is not None]  # type: ignore[union-attr]
+            font.ttfont = template.subset_font(used)  # type: ignore[union-attr]
+        return super().output(*args, **kwargs)

@@ -1,0 +1,312 @@
+"""Drawing helpers shared by the forms: text fitted to boxes, labelled boxes, Japanese line
+breaking with 禁則, cut lines, dotted boxes and crop marks. Coordinates are millimetres."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+
+from fpdf import FPDF
+from fpdf.enums import TextMode
+
+from clerk_tui.domain.wareki import format_wareki
+from clerk_tui.forms.data import InsurerInfo
+from clerk_tui.forms.fonts import FormPDF
+
+__all__ = [
+    "GREY",
+    "LABEL_FILL",
+    "Fit",
+    "crop_marks",
+    "dashed_rect",
+    "dotted_rect",
+    "draw_text",
+    "fit_text",
+    "fitted_text",
+    "hline",
+    "insurer_block",
+    "insurer_contact",
+    "labelled_box",
+    "paragraph",
+    "reference_lines",
+    "title",
+    "wareki",
+    "wrap_ja",
+]
+
+PT = 25.4 / 72  # millimetres per point
+GREY = (90, 90, 90)
+LABEL_FILL = (236, 236, 236)
+MIN_STRETCH = 60.0  # below this, narrowed characters stop reading as the same typeface
+
+# 禁則: characters that may not start a line (closing brackets, small kana, punctuation, the
+# prolonged sound mark) and characters that may not end one (opening brackets).
+_NO_LINE_START = set(
+    "、。，．,.・：；:;？！?!）」』】〕〉》］｝)]}〟’”ゝゞー"
+    "ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ々〻‐゠–〜～…‥%％"
+)
+_NO_LINE_END = set("（「『【〔〈《［｛([{〝‘“")
+
+
+def _width(pdf: FPDF, text: str, size: float) -> float:
+    """Width in mm at `size` points: FormPDF measures from the font metrics directly."""
+    if isinstance(pdf, FormPDF):
+        return pdf.text_width(text, size)
+    old = pdf.font_size_pt
+    pdf.set_font_size(size)
+    try:
+        return pdf.get_string_width(text)
+    finally:
+        pdf.set_font_size(old)
+
+
+@dataclass(frozen=True)
+class Fit:
+    """How a text was fitted: font size (pt), horizontal scaling (%, 100 = none), width (mm)."""
+
+    size: float
+    stretching: float
+    width: float
+
+
+def wareki(d: date | None, blank: str = "") -> str:
+    """令和7年12月1日: every date on a form is printed in 和暦."""
+    return format_wareki(d) if d is not None else blank
+
+
+def fit_text(pdf: FPDF, text: str, max_width: float, max_size: float, min_size: float) -> Fit:
+    """Choose the largest size ≤ max_size at which `text` fits `max_width` and set it on `pdf`.
+
+    Below min_size the text is not shrunk further but narrowed (horizontal scaling, down to
+    MIN_STRETCH %), so a long name still fits its box without overflowing; only a text that
+    does not fit even then is wider than the box (Fit.width says so)."""
+    pdf.set_stretching(100)
+    per_pt = _width(pdf, text, 1)
+    if per_pt <= 0:
+        pdf.set_font_size(max_size)
+        return Fit(max_size, 100.0, 0.0)
+    size = min(max_size, max_width / per_pt)
+    size = int(size * 4) / 4  # quarter points, rounded down, so rounding never overflows
+    stretching = 100.0
+    if size < min_size:
+        size = min_size
+        stretching = max(MIN_STRETCH, int(max_width / (per_pt * size) * 1000) / 10)
+    pdf.set_font_size(size)
+    pdf.set_stretching(stretching)
+    return Fit(size, stretching, per_pt * size * stretching / 100)
+
+
+@contextmanager
+def _bold(pdf: FPDF, on: bool, size: float) -> Iterator[None]:
+    # The embedded Gothic has no bold face: thicken the outlines with a thin stroke instead.
+    # Inside q/Q (local_context): fpdf2 does not reset the text rendering mode after a cell.
+    if not on:
+        yield
+        return
+    with pdf.local_context(text_mode=TextMode.FILL_STROKE, line_width=size * PT * 0.035):
+        yield
+
+
+def draw_text(pdf: FPDF, x: float, y: float, w: float, h: float, text: str, size: float,
+              align: str = "L", bold: bool = False) -> None:
+    """One line of text in the box (x, y, w, h), vertically centred, at `size` points."""
+    pdf.set_stretching(100)
+    pdf.set_font_size(size)
+    with _bold(pdf, bold, size):
+        pdf.set_xy(x, y)
+        pdf.cell(w, h, text, align=align)
+
+
+def fitted_text(pdf: FPDF, x: float, y: float, w: float, h: float, text: str, max_size: float,
+                min_size: float, align: str = "L", bold: bool = False) -> Fit:
+    """draw_text at the size fit_text chooses for the box width."""
+    fit = fit_text(pdf, text, w, max_size, min_size)
+    with _bold(pdf, bold, fit.size):
+        pdf.set_xy(x, y)
+        pdf.cell(w, h, text, align=align)
+    pdf.set_stretching(100)
+    return fit
+
+
+def hline(pdf: FPDF, x1: float, x2: float, y: float, width: float = 0.2) -> None:
+    pdf.set_line_width(width)
+    pdf.line(x1, y, x2, y)
+
+
+def labelled_box(pdf: FPDF, x: float, y: float, w: float, h: float, label: str, value: str, *,
+                 label_w: float, label_size: float = 8, max_size: float = 11,
+                 min_size: float = 6, align: str = "L", pad: float = 1.5,
+                 border: bool = True) -> Fit:
+    """A table row: a shaded label cell and a value cell; the value shrinks to fit its box."""
+    if border:
+        pdf.set_line_width(0.2)
+        pdf.set_fill_color(*LABEL_FILL)
+        pdf.rect(x, y, label_w, h, style="DF")
+        pdf.rect(x + label_w, y, w - label_w, h)
+    fitted_text(pdf, x + pad, y, label_w - 2 * pad, h, label, label_size, 5)
+    return fitted_text(pdf, x + label_w + pad, y, w - label_w - 2 * pad, h, value, max_size,
+                       min_size, align=align)
+
+
+def dashed_rect(pdf: FPDF, x: float, y: float, w: float, h: float, dash: float = 2.0,
+                gap: float = 1.2, width: float = 0.3) -> None:
+    """A cut line around (x, y, w, h)."""
+    pdf.set_line_width(width)
+    pdf.set_dash_pattern(dash=dash, gap=gap)
+    pdf.rect(x, y, w, h)
+    pdf.set_dash_pattern()
+
+
+def dotted_rect(pdf: FPDF, x: float, y: float, w: float, h: float, width: float = 0.35) -> None:
+    """The dotted box the seed describes around the facility QR code."""
+    pdf.set_line_width(width)
+    pdf.set_dash_pattern(dash=0.35, gap=0.85)
+    pdf.rect(x, y, w, h)
+    pdf.set_dash_pattern()
+
+
+def crop_marks(pdf: FPDF, x: float, y: float, w: float, h: float, length: float = 6.0,
+               offset: float = 2.0, width: float = 0.2) -> None:
+    """Corner crop marks (トンボ) outside the rectangle: lines on the extensions of its edges,
+    `offset` mm clear of the corner, so the cut follows them and no mark shows on the card."""
+    pdf.set_line_width(width)
+    for cx, sx in ((x, -1), (x + w, 1)):
+        for cy, sy in ((y, -1), (y + h, 1)):
+            pdf.line(cx + sx * offset, cy, cx + sx * (offset + length), cy)
+            pdf.line(cx, cy + sy * offset, cx, cy + sy * (offset + length))
+
+
+def _tokens(text: str) -> list[str]:
+    # Runs of ASCII letters, digits and URL punctuation stay whole (a URL or 03-3239-9819 must not
+    # break inside); every other character is its own token.
+    tokens: list[str] = []
+    word = ""
+    for ch in text:
+        if ch.isascii() and not ch.isspace() and (ch.isalnum() or ch in "-_./:@%#?=&+~"):
+            word += ch
+            continue
+        if word:
+            tokens.append(word)
+            word = ""
+        tokens.append(ch)
+    if word:
+        tokens.append(word)
+    return tokens
+
+
+def wrap_ja(pdf: FPDF, text: str, width: float) -> list[str]:
+    """Break Japanese text into lines no wider than `width` at the current font size, between
+    any two characters but never before a 行頭禁則 or after a 行末禁則 character: the break moves
+    back and the characters after it go to the next line (追い出し). Newlines start new lines."""
+    if isinstance(pdf, FormPDF) and pdf.font_stretching == 100:
+        # The metrics are the same in every document: a batch wraps the same notes once.
+        return list(_wrap_cached(pdf, text, round(pdf.font_size_pt, 3), round(width, 3)))
+    return _wrap(lambda t: _width(pdf, t, pdf.font_size_pt), text, width)
+
+
+def _wrap_cached(pdf: FormPDF, text: str, size: float, width: float) -> tuple[str, ...]:
+    key = (text, size, width)
+    lines = _WRAP_CACHE.get(key)
+    if lines is None:
+        lines = tuple(_wrap(lambda t: pdf.text_width(t, size), text, width))
+        if len(_WRAP_CACHE) > 2048:
+            _WRAP_CACHE.clear()
+        _WRAP_CACHE[key] = lines
+    return lines
+
+
+_WRAP_CACHE: dict[tuple[str, float, float], tuple[str, ...]] = {}
+
+
+def _may_break(line: list[str], k: int, following: str) -> bool:
+    """May the line break before line[k] (`following` when k is past the end)?"""
+    after = line[k] if k < len(line) else following
+    return after[0] not in _NO_LINE_START and line[k - 1][-1] not in _NO_LINE_END
+
+
+def _wrap(measure, text: str, width: float) -> list[str]:  # noqa: ANN001 - Callable[[str], float]
+    lines: list[str] = []
+    for para in text.split("\n"):
+        tokens: list[str] = []
+        for token in _tokens(para):
+            # A run wider than the line (a long URL) is broken where it must.
+            tokens.extend(token if len(token) > 1 and measure(token) > width else [token])
+        line: list[str] = []
+        line_w = 0.0
+        for token in tokens:
+            tw = measure(token)
+            if line and line_w + tw > width:
+                k = len(line)
+                while k > 1 and not _may_break(line, k, token):
+                    k -= 1
+                if not _may_break(line, k, token):  # nowhere legal: break where the line is full
+                    k = len(line)
+                lines.append("".join(line[:k]).rstrip())
+                line = line[k:]
+                while line and line[0] == " ":
+                    line.pop(0)
+                line_w = sum(measure(t) for t in line)
+                if not line and token == " ":
+                    continue
+            line.append(token)
+            line_w += tw
+        lines.append("".join(line).rstrip())
+    return lines
+
+
+def paragraph(pdf: FPDF, x: float, y: float, w: float, text: str, size: float,
+              line_height: float | None = None, indent: str = "") -> float:
+    """Wrapped text from (x, y); returns the y below the last line. `indent` (such as "・")
+    hangs: continuation lines start under the text, not under the bullet."""
+    pdf.set_stretching(100)
+    pdf.set_font_size(size)
+    lh = line_height if line_height is not None else size * PT * 1.6
+    hang = _width(pdf, indent, size) if indent else 0.0
+    lines = wrap_ja(pdf, text, w - hang)
+    for i, line in enumerate(lines):
+        if i == 0 and indent:
+            pdf.set_xy(x, y)
+            pdf.cell(hang, lh, indent)
+        pdf.set_xy(x + hang, y)
+        pdf.cell(w - hang, lh, line)
+        y += lh
+    return y
+
+
+def insurer_contact(insurer: InsurerInfo) -> str:
+    """適用グループ TEL 03-3239-9819 FAX 03-3239-9735"""
+    text = f"{insurer.section_name}　TEL {insurer.phone}"
+    return text + (f"　FAX {insurer.fax}" if insurer.fax else "")
+
+
+def insurer_block(pdf: FPDF, insurer: InsurerInfo, x: float, y: float, w: float) -> float:
+    """The sender: insurer name, address and the enrolment section's telephone (R15), right-
+    aligned in (x, w); returns the y below it."""
+    fitted_text(pdf, x, y, w, 5.5, insurer.name, 10.5, 7, align="R")
+    fitted_text(pdf, x, y + 5.5, w, 4.2, f"〒{insurer.postal_code}　{insurer.address}", 8, 6, align="R")
+    fitted_text(pdf, x, y + 9.7, w, 4.2, insurer_contact(insurer), 8, 6, align="R")
+    return y + 14
+
+
+def reference_lines(pdf: FPDF, x: float, y: float, w: float, rows: list[tuple[str, str]],
+                    size: float = 8.5) -> float:
+    """Right-aligned 'label value' lines at the top right of a sheet (交付年月日, 番号)."""
+    for label, value in rows:
+        fitted_text(pdf, x, y, w, 4.5, f"{label}　{value}", size, 6, align="R")
+        y += 4.5
+    return y
+
+
+def title(pdf: FPDF, y: float, text: str, size: float = 20, sub: str | None = None) -> float:
+    """The document's name centred on the sheet, with a rule under it; returns the y below."""
+    pdf.set_text_color(0)
+    draw_text(pdf, 15, y, 180, 10, text, size, align="C", bold=True)
+    y += 10
+    if sub:
+        draw_text(pdf, 15, y, 180, 5, sub, 10, align="C")
+        y += 5
+    hline(pdf, 15, 195, y + 1.5, 0.5)
+    hline(pdf, 15, 195, y + 2.3, 0.15)
+    return y + 5
