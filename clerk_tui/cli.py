@@ -12,6 +12,7 @@ from pathlib import Path
 from clerk_tui import __version__
 from clerk_tui.clock import Clock
 from clerk_tui.config import Config, demo_db_path, load_config
+from clerk_tui.domain.codes import IssueReason, Route
 from clerk_tui.domain.errors import DomainError
 
 
@@ -65,6 +66,20 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--members", type=int, required=True, metavar="N", help="加入員数")
     gen.add_argument("--seed", type=int, default=1, metavar="S", help="乱数の種（同じ種なら同じデータ）")
     gen.add_argument("--out", type=Path, help="データベースではなくシナリオファイル (TOML) に書き出す")
+
+    prc = sub.add_parser("print", parents=[common], help="お知らせ・資格確認書を交付してPDFを作る")
+    prc.add_argument("kind", choices=["notice", "certificate"], help="notice=資格情報のお知らせ, certificate=資格確認書")
+    prc.add_argument("--member", required=True, metavar="SYMBOL-NUMBER-BRANCH", help="記号-番号-枝番")
+    prc.add_argument("--out", type=Path, metavar="FILE", help="出力するPDF（既定: 設定の出力フォルダ）")
+    prc.add_argument("--reason", default="new", choices=[r.value for r in IssueReason], help="交付理由")
+    prc.add_argument("--route", default="via_employer", choices=[r.value for r in Route], help="交付方法")
+    prc.add_argument("--override-reason", help="マイナ保険証を利用できる方に資格確認書を交付する理由")
+    prc.add_argument("--no-loss-report-reason", help="紛失による再交付で滅失届がない理由")
+
+    bt = sub.add_parser("batch", help="事業所ごとの一括交付")
+    bts = bt.add_subparsers(dest="batch_command", metavar="WHAT", required=True)
+    btc = bts.add_parser("certificates", parents=[common], help="資格確認書が必要な全員に一括交付（中断しても再実行で続きから）")
+    btc.add_argument("--employer", metavar="CODE", help="事業所コード（省略時は全事業所）")
 
     vc = sub.add_parser("verify-code", parents=[common], help="お知らせの施設確認用QRコードを照合する")
     vc.add_argument("code", metavar="TEXT", help="QRコードから読み取った文字列")
@@ -205,6 +220,51 @@ def _audit(args: argparse.Namespace, cfg: Config) -> int:
     return 1
 
 
+def _context(args: argparse.Namespace, cfg: Config):
+    from clerk_tui.services.context import Context
+
+    db = _open(cfg, create=False)
+    return Context(db=db, clock=_clock(args, db), config=cfg)
+
+
+def _print(args: argparse.Namespace, cfg: Config) -> int:
+    from clerk_tui.domain.codes import DocumentKind
+    from clerk_tui.services.members import member_by_code
+    from clerk_tui.services.printing import issue_and_print
+    from clerk_tui.services.issuance import plan_issue
+
+    ctx = _context(args, cfg)
+    kind = DocumentKind.ELIGIBILITY_NOTICE if args.kind == "notice" else DocumentKind.ELIGIBILITY_CERTIFICATE
+    member = member_by_code(ctx, args.member)
+    plan = plan_issue(ctx, member.id, kind, IssueReason(args.reason), Route(args.route))
+    issued, printed = issue_and_print(ctx, plan, out=args.out, override_reason=args.override_reason,
+                                      no_loss_report_reason=args.no_loss_report_reason)
+    print(f"{kind.label}（{issued.document.serial}）を交付しました: {printed.path}")
+    if printed.print_message:
+        print(printed.print_message)
+    return 0
+
+
+def _batch(args: argparse.Namespace, cfg: Config) -> int:
+    from clerk_tui.services.printing import batch_certificates
+
+    ctx = _context(args, cfg)
+
+    def progress(done: int, total: int, employer: str) -> None:
+        width = 30
+        filled = width * done // max(total, 1)
+        print(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end="", file=sys.stderr, flush=True)
+
+    report = batch_certificates(ctx, employer_code=args.employer, progress=progress)
+    print(file=sys.stderr)
+    print(f"交付 {report.issued} 件（前回の中断分 {report.already} 件を含むファイル {len(report.files)} 件）")
+    for path in report.files:
+        print(f"  {path}")
+    for code, reason in report.skipped:
+        print(f"  交付しなかった: {code} — {reason}")
+    return 0
+
+
 def _verify_code(args: argparse.Namespace, cfg: Config) -> int:
     from clerk_tui.services.context import Context
     from clerk_tui.services.issuance import verify_facility_code
@@ -233,6 +293,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _fixtures(args, cfg)
         if args.command == "audit":
             return _audit(args, cfg)
+        if args.command == "print":
+            return _print(args, cfg)
+        if args.command == "batch":
+            return _batch(args, cfg)
         if args.command == "verify-code":
             return _verify_code(args, cfg)
     except DomainError as exc:

@@ -81,13 +81,20 @@ def private_umask() -> Iterator[None]:
         os.umask(old)
 
 
+_open_databases: dict[Path, ClerkDatabase] = {}
+
+
 def open_database(path: str | os.PathLike[str], *, check_perms: bool = True) -> ClerkDatabase:
-    """Connect to the database file at `path` (created if missing) and bind the models to it."""
+    """Connect to the database file at `path` (created if missing) and bind the models to it.
+    A process holds one database object per file: opening the same file again returns it, so
+    the models never write through one connection while another holds the write lock."""
     path = Path(path).expanduser().resolve()  # one canonical path for every clerk
     path.parent.mkdir(parents=True, exist_ok=True)
     if check_perms:
         check_permissions(path)
-    db = ClerkDatabase(str(path), pragmas=PRAGMAS, timeout=BUSY_TIMEOUT_MS / 1000)
+    db = _open_databases.get(path)
+    if db is None or not path.exists():
+        db = _open_databases[path] = ClerkDatabase(str(path), pragmas=PRAGMAS, timeout=BUSY_TIMEOUT_MS / 1000)
     with private_umask():
         db.connect(reuse_if_open=True)
         if not path.exists():  # pragma: no cover - connect creates it
@@ -117,7 +124,7 @@ def is_busy(exc: BaseException) -> bool:
 
 
 def run_in_write_transaction(
-    db: peewee.Database, fn: Callable[[], T], *, attempts: int = 20, on_wait: Callable[[], None] | None = None
+    db: peewee.Database, fn: Callable[[], T], *, attempts: int = 3, on_wait: Callable[[], None] | None = None
 ) -> T:
     """Run `fn` in one short IMMEDIATE transaction, retrying the whole of it while another clerk
     writes. A DEFERRED transaction that reads then writes can fail at once with BUSY despite the

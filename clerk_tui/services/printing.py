@@ -1,0 +1,205 @@
+"""Turning issued documents into PDF files: the form data from the records, atomic output into the
+configured folder, the optional print command, and the audit entry of every print. Also the
+batch run per employer, which is safe to interrupt and resume."""
+
+from __future__ import annotations
+
+import shlex
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from clerk_tui.db.models import Document, Employer, Insurer, Member
+from clerk_tui.domain import rules
+from clerk_tui.domain.codes import AuditKind, DocumentKind, DocumentStatus, IssueReason, Route
+from clerk_tui.domain.errors import DomainError
+from clerk_tui.domain.facility_code import make_code
+from clerk_tui.services import audit
+from clerk_tui.services.context import Context
+from clerk_tui.services.issuance import IssuePlan, Issued, facility_secret, issue_document, plan_issue
+
+
+def insurer_info(ctx: Context):
+    from clerk_tui.forms.data import InsurerInfo
+
+    insurer = Insurer.select().first()
+    if insurer is None:
+        raise DomainError("保険者情報が登録されていません（fixtures の [insurer] で設定してください）。")
+    return InsurerInfo(number=insurer.insurer_number, name=insurer.name, postal_code=insurer.postal_code,
+                       address=insurer.address, section_name=insurer.enrolment_section_name,
+                       phone=insurer.enrolment_phone, fax=insurer.enrolment_fax)
+
+
+def _ratio(doc: Document) -> str:
+    return f"{doc.copay_ratio}割" if doc.copay_ratio else rules.MASKED_RATIO
+
+
+def form_data(ctx: Context, doc: Document, insurer=None):
+    """The renderer's input for one issued document, from the records as they are now."""
+    from clerk_tui.forms.data import CertificateData, NoticeData
+
+    insurer = insurer or insurer_info(ctx)
+    m: Member = doc.member
+    insured = m if m.is_insured else m.insured
+    common = dict(insurer=insurer, symbol=m.symbol, number=m.number, branch=m.branch, name=m.full_name,
+                  birth_date=m.birth_date, sex_label=m.sex.label, issued_on=doc.issued_on,
+                  copay_text=_ratio(doc), ratio_effective_from=doc.ratio_effective_from,
+                  is_dependent=not m.is_insured, insured_name=None if m.is_insured else insured.full_name,
+                  serial=doc.serial)
+    if doc.kind is DocumentKind.ELIGIBILITY_NOTICE:
+        if not doc.facility_code_nonce:
+            raise DomainError(f"{doc.serial} には施設確認コードがありません。")
+        return NoticeData(**common, name_kana=m.full_name_kana, acquired_on=m.acquired_on,
+                          employer_name=m.employer.name, mynaportal_url=ctx.config.mynaportal_url,
+                          facility_code=make_code(doc.facility_code_nonce, facility_secret(ctx)))
+    if doc.kind is DocumentKind.ELIGIBILITY_CERTIFICATE:
+        capped = doc.valid_until == rules.loss_on_reaching_75(m.birth_date) - rules.ONE_DAY
+        return CertificateData(**common, valid_until=doc.valid_until, capped_at_75=capped,
+                               name_kana=m.full_name_kana, employer_name=m.employer.name)
+    raise DomainError(f"{doc.kind.label}の様式はありません。")
+
+
+def render(ctx: Context, doc: Document) -> bytes:
+    from clerk_tui.forms.certificate import render_certificate
+    from clerk_tui.forms.notice import render_notice
+
+    data = form_data(ctx, doc)
+    return render_notice(data) if doc.kind is DocumentKind.ELIGIBILITY_NOTICE else render_certificate(data)
+
+
+def _deliver(ctx: Context, pdf: bytes, filename: str, out: Path | None) -> tuple[Path, str | None]:
+    """Write the PDF (atomically, group-readable only) and hand it to the print command."""
+    from clerk_tui.forms.output import write_pdf_atomically
+
+    if out is not None:
+        out = Path(out).expanduser()
+        path = write_pdf_atomically(pdf, out.parent if str(out.parent) else Path("."), out.name, replace=True)
+    else:
+        path = write_pdf_atomically(pdf, Path(ctx.config.output_dir), filename)
+    printed = None
+    if ctx.config.print_command:
+        args = [a.replace("{file}", str(path)) for a in shlex.split(ctx.config.print_command)]
+        try:
+            done = subprocess.run(args, capture_output=True, text=True, timeout=60)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            printed = f"印刷コマンドを実行できません: {exc}"
+        else:
+            printed = "印刷を依頼しました。" if done.returncode == 0 else \
+                f"印刷コマンドが失敗しました（終了コード {done.returncode}）: {done.stderr.strip()[:200]}"
+    return path, printed
+
+
+@dataclass(frozen=True)
+class Printed:
+    document: Document
+    path: Path
+    print_message: str | None = None
+
+
+def print_document(ctx: Context, document_id: int, *, out: Path | None = None) -> Printed:
+    """Render an issued document to its file (a reprint gives the same content) and audit it."""
+    from clerk_tui.forms.output import safe_filename
+
+    doc = Document.get_or_none(Document.id == document_id)
+    if doc is None:
+        raise DomainError(f"書類が見つかりません（ID {document_id}）。")
+    pdf = render(ctx, doc)
+    path, message = _deliver(ctx, pdf, safe_filename(doc.issued_on, doc.kind.label, doc.member.member_code,
+                                                     doc.serial), out)
+    ctx.write(lambda: audit.record(ctx, AuditKind.PRINT, "document.print", table="document", record_id=doc.id,
+                                   member_id=doc.member_id, summary={"file": path.name}))
+    return Printed(doc, path, message)
+
+
+def issue_and_print(ctx: Context, plan: IssuePlan, *, out: Path | None = None, **kwargs) -> tuple[Issued, Printed]:
+    issued = issue_document(ctx, plan, **kwargs)
+    return issued, print_document(ctx, issued.document.id, out=out)
+
+
+# ---------------------------------------------------------------------------------------------
+# Batch issue per employer (事業所経由)
+
+
+@dataclass
+class BatchReport:
+    employers: int = 0
+    issued: int = 0
+    already: int = 0  # issued by an earlier, interrupted run of the same batch
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (member code, reason)
+    files: list[Path] = field(default_factory=list)
+
+
+def batch_key(ctx: Context, employer: Employer) -> str:
+    return f"B{ctx.clock.today():%Y%m%d}-{employer.code}"
+
+
+def members_needing_certificate(ctx: Context, employer: Employer) -> list[Member]:
+    """Qualified members of the employer who are eligible (R3) and hold no valid 資格確認書."""
+    today = ctx.clock.today()
+    holding = Document.select(Document.member).where(
+        Document.kind == DocumentKind.ELIGIBILITY_CERTIFICATE, Document.status == DocumentStatus.VALID)
+    candidates = (Member.select().where(
+        Member.employer == employer, Member.acquired_on <= today,
+        (Member.lost_on.is_null()) | (Member.lost_on > today), Member.id.not_in(holding))
+        .order_by(Member.symbol, Member.number, Member.branch))
+    return [m for m in candidates if rules.certificate_eligibility(m.card_status, m.needs_assistance).eligible]
+
+
+def batch_certificates(ctx: Context, *, employer_code: str | None = None,
+                       progress: Callable[[int, int, str], None] | None = None) -> BatchReport:
+    """Issue a 資格確認書 to every member who needs one, one PDF per employer with its 送付書.
+    Each document is its own transaction, so an interrupted run loses nothing; running again
+    issues only to those still without one and writes the employer's complete file."""
+    from clerk_tui.forms.batch import render_batch
+    from clerk_tui.forms.data import CoverEntry, CoverSheetData
+    from clerk_tui.forms.output import batch_filename, write_pdf_atomically
+
+    if employer_code is not None:
+        employer = Employer.get_or_none(Employer.code == employer_code.strip())
+        if employer is None:
+            raise DomainError(f"事業所コード「{employer_code}」は登録されていません。", field="employer")
+        employers = [employer]
+    else:
+        employers = list(Employer.select().order_by(Employer.code))
+    work = [(e, members_needing_certificate(ctx, e)) for e in employers]
+    total = sum(len(ms) for _, ms in work)
+    report = BatchReport()
+    insurer = insurer_info(ctx)
+    done = 0
+    for employer, members in work:
+        key = batch_key(ctx, employer)
+        for m in members:
+            done += 1
+            if progress:
+                progress(done, total, employer.name)
+            try:
+                plan = plan_issue(ctx, m.id, DocumentKind.ELIGIBILITY_CERTIFICATE, IssueReason.NEW,
+                                  Route.VIA_EMPLOYER)
+                issue_document(ctx, plan, batch_key=key)
+                report.issued += 1
+            except DomainError as exc:
+                report.skipped.append((m.member_code, exc.message))
+        docs = list(Document.select().join(Member).where(Document.batch_key == key)
+                    .order_by(Document.serial))
+        if not docs:
+            continue
+        report.employers += 1
+        report.already += len(docs) - sum(1 for d in docs if d.member in members)
+        certificates = [form_data(ctx, d, insurer) for d in docs]
+        cover = CoverSheetData(
+            insurer=insurer, employer_name=employer.name, employer_postal_code=employer.postal_code,
+            employer_address=employer.address, employer_contact=employer.contact_person,
+            issued_on=ctx.clock.today(), employer_code=employer.code, serial=key,
+            entries=tuple(CoverEntry(d.member.member_code, d.member.full_name, d.kind.label, d.serial)
+                          for d in docs))
+        pdf = render_batch(cover, certificates)
+        path = write_pdf_atomically(pdf, Path(ctx.config.output_dir),
+                                    batch_filename(ctx.clock.today(), DocumentKind.ELIGIBILITY_CERTIFICATE.label,
+                                                   employer.code, key), replace=True)
+        report.files.append(path)
+        ctx.write(lambda: audit.record(ctx, AuditKind.PRINT, "batch.print", table="employer",
+                                       record_id=employer.id,
+                                       summary={"batch": key, "documents": len(docs), "file": path.name}))
+    return report
+

@@ -1,0 +1,177 @@
+"""From an issued record to a PDF file: the text a clerk and a member read, group-only files,
+the print audit entry, the print command, the batch per employer and its resumption, and a
+batch killed with SIGKILL several times."""
+
+from __future__ import annotations
+
+import io
+import os
+import random
+import signal
+import stat
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from clerk_tui.cli import main
+from clerk_tui.config import Config
+from clerk_tui.db.models import AuditEntry, Document, Member
+from clerk_tui.domain.codes import CardStatus, DocumentKind, DocumentStatus, IssueReason, Route
+from clerk_tui.fixtures import load_files
+from clerk_tui.services.issuance import plan_issue
+from clerk_tui.services.printing import batch_certificates, issue_and_print, members_needing_certificate
+
+ROOT = Path(__file__).resolve().parents[1]
+BASE = ROOT / "fixtures" / "training" / "00_base.toml"
+
+
+def _text(path: Path) -> str:
+    return "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(path.read_bytes())).pages)
+
+
+@pytest.fixture
+def pctx(ctx, tmp_path):
+    load_files(ctx.db, [BASE])
+    return replace(ctx, config=Config(db=Path(ctx.db.database), output_dir=tmp_path / "out"))
+
+
+def _member(pctx, **kw):
+    from tests.factories import make_member
+    from clerk_tui.db.models import Employer
+
+    return make_member(pctx, Employer.get(Employer.code == "E001"), **kw)
+
+
+def test_issue_and_print_writes_a_group_only_pdf_and_audits_it(pctx):
+    m = _member(pctx, family_name="髙橋", given_name="一郎", family_name_kana="タカハシ",
+                given_name_kana="イチロウ", birth_date=date(1980, 4, 2))
+    plan = plan_issue(pctx, m.id, DocumentKind.ELIGIBILITY_CERTIFICATE, IssueReason.NEW, Route.VIA_EMPLOYER)
+    issued, printed = issue_and_print(pctx, plan)
+    assert printed.path.parent == pctx.config.output_dir
+    assert stat.S_IMODE(printed.path.stat().st_mode) & 0o007 == 0
+    assert m.member_code in printed.path.name and "髙橋" not in printed.path.name  # no names in listings
+    text = _text(printed.path)
+    assert "髙橋" in text and "令和10年3月31日" in text and "*******" in text
+    actions = [e.action for e in AuditEntry.select().where(AuditEntry.member_id == m.id)]
+    assert actions == ["document.issue", "document.print"]
+
+
+def test_notice_carries_the_signed_facility_code(pctx, tmp_path):
+    m = _member(pctx)
+    plan = plan_issue(pctx, m.id, DocumentKind.ELIGIBILITY_NOTICE, IssueReason.NEW, Route.VIA_EMPLOYER)
+    issued, printed = issue_and_print(pctx, plan, out=tmp_path / "notice.pdf")
+    assert printed.path == tmp_path / "notice.pdf"
+    assert issued.facility_code in _text(printed.path).replace("\n", "")
+
+
+def test_print_command_is_run_with_the_file(pctx, tmp_path):
+    log = tmp_path / "printed.txt"
+    cfg = replace(pctx.config, print_command=f"sh -c 'echo {{file}} > {log}'")
+    m = _member(pctx)
+    plan = plan_issue(pctx, m.id, DocumentKind.ELIGIBILITY_CERTIFICATE, IssueReason.NEW, Route.COUNTER)
+    _, printed = issue_and_print(replace(pctx, config=cfg), plan)
+    assert printed.print_message == "印刷を依頼しました。"
+    assert log.read_text().strip() == str(printed.path)
+
+
+def _eligible_members(pctx, n):
+    return [_member(pctx, symbol="3001", number=str(100 + i), card_status=CardStatus.NO_CARD) for i in range(n)]
+
+
+def test_batch_issues_once_and_resumes_after_an_interruption(pctx):
+    members = _eligible_members(pctx, 5)
+    _member(pctx, symbol="3001", number="900", card_status=CardStatus.USABLE)  # not eligible (R3)
+    calls = []
+
+    def stop_after_two(done, total, employer):
+        calls.append(done)
+        if done == 3:
+            raise KeyboardInterrupt  # the clerk pressed Ctrl+C during the run
+
+    with pytest.raises(KeyboardInterrupt):
+        batch_certificates(pctx, employer_code="E001", progress=stop_after_two)
+    assert Document.select().count() == 2
+    report = batch_certificates(pctx, employer_code="E001")
+    assert (report.issued, report.already) == (3, 2)
+    certs = Document.select().where(Document.kind == DocumentKind.ELIGIBILITY_CERTIFICATE)
+    assert sorted(d.member_id for d in certs) == sorted(m.id for m in members)
+    text = _text(report.files[0])
+    assert "送付書" in text and all(m.member_code in text for m in members)
+    # Nothing left to do: a third run issues nothing and rewrites the same complete file.
+    again = batch_certificates(pctx, employer_code="E001")
+    assert again.issued == 0 and Document.select().count() == 5
+
+
+def test_batch_refuses_an_unknown_employer(pctx):
+    with pytest.raises(Exception, match="登録されていません"):
+        batch_certificates(pctx, employer_code="NOPE")
+
+
+def test_print_and_batch_commands(pctx, db_path, tmp_path, capsys):
+    m = _member(pctx, symbol="4001", number="7")
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'output_dir = "{tmp_path / "cli-out"}"\n', encoding="utf-8")
+    out = tmp_path / "cert.pdf"
+    assert main(["print", "certificate", "--member", "4001-7-00", "--out", str(out), "--db", str(db_path),
+                 "--today", "2025-11-20", "--config", str(cfg)]) == 0
+    assert "資格確認書" in capsys.readouterr().out and "令和10年3月31日" in _text(out)
+    _eligible_members(pctx, 2)
+    assert main(["batch", "certificates", "--employer", "E001", "--db", str(db_path), "--today", "2025-11-20",
+                 "--config", str(cfg)]) == 0
+    assert "交付 2 件" in capsys.readouterr().out
+    assert main(["print", "notice", "--member", "9999-1-00", "--db", str(db_path)]) == 2
+
+
+@pytest.mark.slow
+def test_batch_killed_with_sigkill_resumes_without_duplicates(tmp_path):
+    """kill -9 at random points, several times; db check passes and a rerun completes the batch
+    with each document issued exactly once."""
+    from clerk_tui.db.database import open_database
+    from clerk_tui.db.schema import init_schema
+    from clerk_tui.fixtures.generator import generate_into
+
+    db_path = tmp_path / "crash.db"
+    db = open_database(db_path)
+    init_schema(db)
+    load_files(db, [BASE])
+    generate_into(db, members=1500, seed=3)
+    db.close()
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'output_dir = "{tmp_path / "out"}"\n', encoding="utf-8")
+    cmd = [sys.executable, "-m", "clerk_tui", "batch", "certificates", "--db", str(db_path),
+           "--today", "2026-10-01", "--config", str(cfg)]
+    rng = random.Random(5)
+    for _ in range(4):
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+        time.sleep(rng.uniform(1.0, 3.0))
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        assert subprocess.run([sys.executable, "-m", "clerk_tui", "db", "check", "--db", str(db_path)],
+                              cwd=ROOT, capture_output=True).returncode == 0
+    assert not list((tmp_path / "out").glob(".*")) or all(not p.name.endswith(".pdf") for p in (tmp_path / "out").glob(".*"))
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    db = open_database(db_path)
+    from clerk_tui.services.context import Context
+    from clerk_tui.clock import Clock
+
+    ctx = Context(db=db, clock=Clock(date(2026, 10, 1)), config=Config(output_dir=tmp_path / "out"))
+    dup = db.execute_sql("select member_id from document where kind = ? and status = ? group by member_id "
+                         "having count(*) > 1", (DocumentKind.ELIGIBILITY_CERTIFICATE.value,
+                                                 DocumentStatus.VALID.value)).fetchall()
+    assert dup == []
+    from clerk_tui.db.models import Employer
+
+    assert all(members_needing_certificate(ctx, e) == [] for e in Employer.select())
+    batch_docs = Document.select().where(Document.batch_key.is_null(False)).count()
+    issue_entries = AuditEntry.select().where(AuditEntry.action == "document.issue").count()
+    assert batch_docs == issue_entries > 0  # every batch document has exactly its audit entry
+    for pdf in (tmp_path / "out").glob("*.pdf"):
+        assert pypdf.PdfReader(pdf).pages  # no half-written file under a final name
+    db.close()
