@@ -1,0 +1,154 @@
+"""The application: holds the service context and configuration, starts on the member search
+screen, opens members, and turns errors into Japanese notifications."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from textual.app import App
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.scrollbar import ScrollBar, ScrollBarRender
+
+from clerk_tui.config import Config
+from clerk_tui.domain.errors import DomainError
+from clerk_tui.services.context import Context
+from clerk_tui.ui import labels
+from clerk_tui.ui.commands import ScreenCommands
+from clerk_tui.ui.screens.help import HelpScreen, HelpSection
+from clerk_tui.ui.screens.search import SearchScreen
+
+log = logging.getLogger(__name__)
+
+# Textual's arrows and ⏎ are East-Asian ambiguous (two cells on some Japanese terminals).
+KEY_NAMES = {
+    "escape": "Esc", "enter": "Enter", "up": "Up", "down": "Down", "left": "Left",
+    "right": "Right", "pageup": "PgUp", "pagedown": "PgDn", "home": "Home", "end": "End",
+    "tab": "Tab", "space": "Space", "backspace": "BS", "delete": "Del",
+    "question_mark": "?", "slash": "/",
+}
+
+
+class AsciiScrollBarRender(ScrollBarRender):
+    """Scrollbars drawn with spaces only: the default thumb ends (▁▂▃…) are ambiguous-width."""
+
+    VERTICAL_BARS = [" "] * 8
+    HORIZONTAL_BARS = [" "] * 8
+
+
+class ClerkApp(App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "clerk-tui"
+    ENABLE_COMMAND_PALETTE = True
+    COMMANDS = {ScreenCommands}
+    BINDINGS = [
+        Binding("f1,question_mark", "help", "キー一覧", id="app.help"),
+        Binding("slash", "go_search", "検索へ", tooltip="検索に戻る", id="app.go_search"),
+        Binding("ctrl+p", "command_palette", "コマンド", show=False, priority=True,
+                id="app.command_palette"),
+        # Not in the footer (no room at 80 columns); F1 and the palette list it.
+        Binding("ctrl+q", "quit", "終了", show=False, priority=True, id="app.quit"),
+    ]
+
+    def __init__(self, ctx: Context, *, config: Config | None = None, db_path: Path | None = None) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.config = config or Config()
+        self.db_path = Path(db_path or self.config.db)
+        ScrollBar.renderer = AsciiScrollBarRender
+
+    def get_default_screen(self) -> Screen:
+        return SearchScreen()
+
+    # ------------------------------------------------------------------ navigation
+
+    def open_member(self, member_id: int) -> None:
+        # Imported on first use: the detail screen is not needed to reach a usable search.
+        from clerk_tui.ui.screens.member_detail import MemberDetailScreen
+
+        self.push_screen(MemberDetailScreen(member_id))
+
+    def action_go_search(self) -> None:
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, SearchScreen):
+            self.pop_screen()
+        if isinstance(self.screen, SearchScreen):
+            self.screen.action_focus_query()
+
+    def working_screen(self) -> Screen:
+        """The screen the clerk works on, under any help, palette or other modal screen."""
+        for screen in reversed(self.screen_stack):
+            if not screen.is_modal:
+                return screen
+        return self.screen
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "go_search" and isinstance(self.working_screen(), SearchScreen):
+            return False  # already there: keep "/" out of the footer and the palette
+        return True
+
+    def action_command_palette(self) -> None:
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder="コマンドを検索（例: キー一覧）", id="--command-palette"))
+
+    # ------------------------------------------------------------------ keys and help
+
+    def get_key_display(self, binding: Binding) -> str:
+        return binding.key_display or self.key_name(binding.key)
+
+    @staticmethod
+    def key_name(key: str) -> str:
+        """ASCII names: ctrl+q → Ctrl+Q, escape → Esc, question_mark → ?."""
+        *modifiers, name = key.split("+")
+        name = KEY_NAMES.get(name) or (name.upper() if len(name) > 1 or modifiers else name)
+        return "+".join([m.capitalize() for m in modifiers] + [name])
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(self.help_sections(self.screen)))
+
+    def help_sections(self, screen: Screen) -> list[HelpSection]:
+        """Every key of `screen` with an id, grouped by where it applies (widget, screen, app)."""
+        nodes = [*screen.query("*"), screen, self]
+        sections: list[HelpSection] = []
+        seen: set[str] = set()
+        for node in nodes:
+            keys: dict[str, tuple[list[str], str]] = {}
+            # _bindings: the node's bindings merged with its classes' and any keymap applied.
+            for _key, binding in node._bindings:
+                if not binding.id or not binding.description or binding.id in seen:
+                    continue
+                if node is self and self.check_action(binding.action, ()) is False:
+                    continue
+                # The help names each key itself (1, 2 … not the footer's "1-5") and uses the
+                # longer wording of the tooltip where there is one.
+                entry = keys.setdefault(binding.id, ([], binding.tooltip or binding.description))
+                display = self.key_name(binding.key)
+                if display not in entry[0]:
+                    entry[0].append(display)
+            if not keys:
+                continue
+            seen.update(keys)
+            if node is self:
+                title = "全画面共通"
+            elif node is screen:
+                title = "この画面"
+            else:
+                title = getattr(node, "BINDING_GROUP_TITLE", None) or "この画面"
+            sections.append((title, [(" / ".join(k), d) for k, d in keys.values()]))
+        return sections
+
+    # ------------------------------------------------------------------ errors
+
+    def report_error(self, exc: BaseException) -> None:
+        """A failure the clerk must hear about, in Japanese; details go to the log only."""
+        if isinstance(exc, DomainError):
+            message = exc.message
+        else:
+            log.error("worker failed", exc_info=exc)
+            message = labels.worker_failed(exc)
+        # markup=False: the message may quote what the clerk typed or a stored name.
+        self.notify(message, title="エラー", severity="error", timeout=10, markup=False)

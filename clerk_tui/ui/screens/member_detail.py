@@ -1,0 +1,305 @@
+"""One member with the whole family: warnings at the top, key data, then tabs of documents,
+applications, claims and the audit history. Every clerk action on a member starts here."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import date
+
+from rich.text import Text
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, TabbedContent, TabPane
+
+from clerk_tui.domain import rules
+from clerk_tui.domain.wareki import format_wareki, format_wareki_short
+from clerk_tui.services.members import MemberDetail, open_member, reload_member
+from clerk_tui.services.reimbursement import missing_papers
+from clerk_tui.ui import labels
+from clerk_tui.ui.screens.base import ClerkScreen
+from clerk_tui.ui.text import data_text
+from clerk_tui.ui.widgets.fitted_table import FittedTable
+from clerk_tui.ui.widgets.member_header import MemberHeader
+from clerk_tui.ui.widgets.status_bar import StatusBar
+from clerk_tui.ui.widgets.warnings_panel import WarningsPanel
+
+# (pane id, tab title); the number is the key that shows the tab.
+TABS = [
+    ("family", "家族"),
+    ("documents", "交付書類"),
+    ("applications", "申請・届出"),
+    ("claims", "立替払"),
+    ("history", "履歴"),
+]
+
+
+# From this width free text (institutions, missing papers) is shown whole.
+WIDE_WIDTH = 120
+
+
+class FamilyTable(FittedTable):
+    BINDING_GROUP_TITLE = "家族の一覧"
+    BINDINGS = [Binding("enter", "select_cursor", "開く", tooltip="家族のこの人を開く",
+                        id="detail.open_family")]
+
+
+def _d(value: date | None) -> Text:
+    return Text(format_wareki_short(value)) if value else Text("")
+
+
+def _month(value: date) -> Text:
+    return Text(format_wareki_short(value)[:-3])  # R7.11.01 → R7.11
+
+
+def _yen(amount: int | None) -> Text:
+    return Text("" if amount is None else f"{amount:,}円", justify="right")
+
+
+class MemberDetailScreen(ClerkScreen):
+    BINDINGS = [
+        Binding("escape", "back", "戻る", id="detail.back"),
+        Binding("r", "reload", "再読込", id="detail.reload"),
+        Binding("1", "show_tab('family')", "タブ", key_display="1-5", tooltip="家族タブ",
+                id="detail.tab_family"),
+        *(
+            Binding(str(n), f"show_tab('{pane}')", f"{title}タブ", show=False, id=f"detail.tab_{pane}")
+            for n, (pane, title) in enumerate(TABS[1:], start=2)
+        ),
+    ]
+
+    def __init__(self, member_id: int) -> None:
+        super().__init__()
+        self.member_id = member_id
+        self.detail: MemberDetail | None = None
+        self._family_names: dict[int, str] = {}
+
+    def compose(self) -> ComposeResult:
+        ctx = self.app.ctx
+        yield StatusBar(clerk=ctx.clerk, db_path=self.app.db_path, today=ctx.clock.today(),
+                        fixed=ctx.clock.is_fixed, id="status")
+        yield WarningsPanel(id="warnings", classes="-empty")
+        yield MemberHeader(Text(labels.LOADING), id="member-header")
+        with TabbedContent(id="tabs"):
+            for n, (pane, title) in enumerate(TABS, start=1):
+                with TabPane(f"{n} {title}", id=pane):
+                    table_cls = FamilyTable if pane == "family" else FittedTable
+                    yield table_cls(id=f"{pane}-table", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._load()
+
+    # ------------------------------------------------------------------ loading
+
+    @work(exclusive=True, group="load", exit_on_error=False)
+    async def _load(self, again: bool = False) -> None:
+        # Opening records the view in the audit trail; reloading the same view does not.
+        read = reload_member if again else open_member
+        try:
+            detail = await asyncio.to_thread(read, self.app.ctx, self.member_id)
+        except Exception:
+            if self.detail is None:  # a failed reload keeps what is on screen
+                self.query_one(MemberHeader).set_text(Text(labels.CANNOT_OPEN))
+            raise  # the screen's worker handler tells the clerk why
+        self._show(detail)
+
+    def _show(self, detail: MemberDetail) -> None:
+        self.detail = detail
+        self._family_names = {m.id: m.full_name for m in detail.family}
+        self._family_names.setdefault(detail.member.id, detail.member.full_name)
+        self.query_one(WarningsPanel).show(list(detail.warnings))
+        self.query_one(MemberHeader).show(self._header_items(detail))
+        counts = self._fill_tables(detail)
+        tabs = self.query_one(TabbedContent)
+        for n, (pane, title) in enumerate(TABS, start=1):
+            tabs.get_tab(pane).label = f"{n} {title}({counts[pane]})"
+        self._focus_active_table()
+
+    # ------------------------------------------------------------------ the header
+
+    def _header_items(self, d: MemberDetail) -> list[Text]:
+        m = d.member
+        today = self.app.ctx.clock.today()
+
+        def item(label: str, value: Text | str, style: str = "") -> Text:
+            text = Text()
+            text.append(label, style="dim")
+            text.append(" ")
+            text.append_text(value if isinstance(value, Text) else Text(value, style=style))
+            return text
+
+        # Name and reading are separate items: a long foreign name then breaks between them.
+        kana = Text("（")
+        kana.append_text(data_text(m.full_name_kana))
+        kana.append("）")
+        if m.is_insured:
+            kind = labels.INSURED
+        else:
+            kind = f"{labels.DEPENDENT}・{m.relationship.label}"
+        lost = m.lost_on is not None and m.lost_on <= today
+        age = rules.age_on(m.birth_date, today) if today >= m.birth_date else None
+        items = [
+            Text(m.member_code, style="bold"),
+            data_text(m.full_name, style="bold"),
+            kana,
+            Text(m.sex.label),
+            Text(kind),
+            item("生年月日", format_wareki(m.birth_date) + (f"（{age}歳）" if age is not None else "")),
+            item("事業所", data_text(m.employer.name) if m.employer else Text("")),
+            item("資格取得日", format_wareki(m.acquired_on)),
+        ]
+        if m.lost_on is None:
+            items.append(item("資格", labels.ACTIVE))
+        else:
+            items.append(item("資格喪失日" if lost else "資格喪失予定日", format_wareki(m.lost_on),
+                              style="bold reverse" if lost else ""))
+        items.append(item("マイナ保険証", m.card_status.label))
+        received = m.mynumber_received_on
+        items.append(item("個人番号", f"受領済（{format_wareki(received)}）" if received else "未受領"))
+        if d.copay is not None:
+            items.append(item("負担割合", f"{rules.ratio_masked(d.copay)}  {d.copay.reason}"))
+        else:
+            items.append(item("負担割合", "なし" + (f"（{d.copay_note}）" if d.copay_note else "")))
+        if d.eligibility is not None:
+            items.append(item("資格確認書", d.eligibility.reason))
+        return items
+
+    # ------------------------------------------------------------------ the tabs
+
+    def _pane_table(self, pane: str) -> FittedTable:
+        return self.query_one(f"#{pane}-table", FittedTable)
+
+    def _person(self, member_id: int | None) -> Text:
+        return data_text(self._family_names.get(member_id, ""))
+
+    def _fill_tables(self, d: MemberDetail) -> dict[str, int]:
+        today = self.app.ctx.clock.today()
+        return {
+            "family": self._fill_family(d, today),
+            "documents": self._fill_documents(d),
+            "applications": self._fill_applications(d),
+            "claims": self._fill_claims(d),
+            "history": self._fill_history(d),
+        }
+
+    def _fill_family(self, d: MemberDetail, today: date) -> int:
+        rows = []
+        for m in d.family:
+            lost = m.lost_on is not None and m.lost_on <= today
+            age = f"{rules.age_on(m.birth_date, today)}歳" if today >= m.birth_date else ""
+            rows.append((
+                Text("表示中" if m.id == d.member.id else "", style="bold"),
+                Text(m.member_code),
+                data_text(m.full_name),
+                Text(m.relationship.label),
+                _d(m.birth_date),
+                Text(age, justify="right"),
+                Text(labels.LOST, style="bold reverse") if lost else Text(labels.ACTIVE),
+                Text(labels.card_status_short(m.card_status)),
+            ))
+        table = self._pane_table("family")
+        table.fill(["", "記号番号", "氏名", "続柄", "生年月日", "年齢", "状態", "マイナ保険証"], rows,
+                   flex=2, optional=[5], keys=[str(m.id) for m in d.family])
+        ids = [m.id for m in d.family]
+        if d.member.id in ids:
+            table.move_cursor(row=ids.index(d.member.id))
+        return len(rows)
+
+    def _fill_documents(self, d: MemberDetail) -> int:
+        order = [m.id for m in d.family] + [k for k in d.documents_by_member if k not in self._family_names]
+        rows = [
+            (self._person(member_id), Text(doc.kind.label), _d(doc.issued_on), _d(doc.valid_until),
+             Text(doc.status.label), Text(doc.route.label if doc.route else ""), data_text(doc.serial))
+            for member_id in order for doc in d.documents_by_member.get(member_id, [])
+        ]
+        self._pane_table("documents").fill(
+            ["対象者", "種類", "交付日", "有効期限", "状態", "交付経路", "番号"], rows,
+            flex=0, optional=[6, 5])
+        return len(rows)
+
+    def _fill_applications(self, d: MemberDetail) -> int:
+        docs = {doc.id: doc for docs in d.documents_by_member.values() for doc in docs}
+        dated: list[tuple[date, tuple[Text, ...]]] = []
+        for c in d.cancellations:
+            dated.append((c.received_on, (
+                Text("利用登録解除申請"), self._person(c.member_id), _d(c.received_on),
+                Text(c.status.label), Text(f"発効 {format_wareki(c.effective_on)}"),
+            )))
+        for r in d.loss_reports:
+            state = f"発見 {format_wareki_short(r.found_on)}" if r.found_on else "受付"
+            dated.append((r.received_on, (
+                Text("滅失届"), self._person(r.member_id), _d(r.received_on), Text(state),
+                Text(f"{r.document_kind.label}・{r.circumstance.label}"
+                     + ("・再交付希望" if r.reissue_requested else "")),
+            )))
+        for item in d.collection_items:
+            doc = docs.get(item.document_id)
+            what = doc.kind.label if doc is not None else "書類"
+            returned = f"・返却 {format_wareki_short(item.returned_on)}" if item.returned_on else ""
+            dated.append((item.lost_on, (
+                Text("書類回収"), self._person(item.member_id), _d(item.lost_on),
+                Text(item.status.label, style="bold" if item.status == "outstanding" else ""),
+                Text(what + returned),
+            )))
+        dated.sort(key=lambda r: r[0], reverse=True)
+        self._pane_table("applications").fill(
+            ["種別", "対象者", "日付", "状態", "内容"], [cells for _, cells in dated], flex=4)
+        return len(dated)
+
+    def _fill_claims(self, d: MemberDetail) -> int:
+        narrow = self.app.size.width < WIDE_WIDTH
+        rows = []
+        for c in d.claims:
+            missing = missing_papers(c)
+            if narrow:  # レセプト（診療報酬明細書） → レセプト
+                missing = [re.sub(r"（[^）]*）", "", paper) for paper in missing]
+            rows.append((
+                self._person(c.member_id), _month(c.treatment_month), data_text(c.institution_name),
+                _yen(c.amount_paid), Text(c.status.label),
+                Text("・".join(missing) if missing else "なし"), _d(c.received_on),
+            ))
+        self._pane_table("claims").fill(
+            ["対象者", "診療月", "医療機関", "支払額", "状態", "不足書類", "受付日"], rows,
+            flex=5, optional=[6], caps={2: 16} if narrow else {})
+        return len(rows)
+
+    def _fill_history(self, d: MemberDetail) -> int:
+        # `at` is ISO 8601 with the offset, as hashed; minutes are enough on screen.
+        rows = [
+            (Text(str(e.at).replace("T", " ")[:16]), data_text(e.clerk), Text(e.kind.label),
+             Text(labels.audit_action(e.action)))
+            for e in d.audit_entries
+        ]
+        self._pane_table("history").fill(["日時", "職員", "種別", "操作"], rows, flex=3)
+        return len(rows)
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.detail is not None:
+            self._fill_tables(self.detail)
+
+    # ------------------------------------------------------------------ keys
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_reload(self) -> None:
+        self._load(again=self.detail is not None)
+
+    def action_show_tab(self, pane: str) -> None:
+        self.query_one(TabbedContent).active = pane
+        self._focus_active_table()
+
+    def _focus_active_table(self) -> None:
+        active = self.query_one(TabbedContent).active
+        if active:
+            self._pane_table(active).focus()
+
+    @on(DataTable.RowSelected, "#family-table")
+    def _family_selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is None:
+            return
+        member_id = int(event.row_key.value)
+        if member_id != self.member_id:
+            self.app.open_member(member_id)  # type: ignore[attr-defined]

@@ -1,0 +1,271 @@
+"""The home screen: one input for whatever the caller gives; results follow the typing without
+ever blocking it, and Enter on a row opens the member."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+
+from rich.text import Text
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import DataTable, Footer, Input, Label, Static
+
+from clerk_tui.domain.wareki import format_wareki, format_wareki_short
+from clerk_tui.services.search import SearchResult, SearchRow, search_members
+from clerk_tui.ui import labels
+from clerk_tui.ui.screens.base import ClerkScreen
+from clerk_tui.ui.text import data_text, fit
+from clerk_tui.ui.widgets.ja_text import JaText
+from clerk_tui.ui.widgets.status_bar import StatusBar
+
+# Long enough that a clerk typing a name sends one query per pause, short enough to feel live.
+DEBOUNCE_SECONDS = 0.15
+# From this width every column fits; below it カナ and 事業所 move to the line under the table.
+WIDE_WIDTH = 120
+
+
+class SearchInput(Input):
+    BINDING_GROUP_TITLE = "検索欄"
+    BINDINGS = [
+        Binding("escape", "clear", "消去", id="search.clear"),
+        Binding("enter", "submit", "結果へ", id="search.submit"),
+        Binding("down", "screen.focus_results", "結果へ", show=False, id="search.down"),
+    ]
+
+    def action_clear(self) -> None:
+        self.value = ""
+
+    def type_after_clearing(self, character: str) -> None:
+        """Start a new search with `character` (typed while the results had the focus)."""
+        self.value = character
+        self.cursor_position = len(self.value)
+        self.focus()
+
+
+class ResultsTable(DataTable):
+    BINDING_GROUP_TITLE = "検索結果の一覧"
+    BINDINGS = [
+        Binding("enter", "select_cursor", "開く", id="search.open"),
+        Binding("escape", "screen.focus_query", "検索欄へ", id="search.back_to_query"),
+    ]
+
+    def on_key(self, event: events.Key) -> None:
+        # Back from a member, the clerk just types the next caller's name: the keystroke goes to
+        # the search input instead of being lost on the table (keys bound here keep working).
+        if event.is_printable and event.character and event.key not in self.screen.active_bindings:
+            event.stop()
+            event.prevent_default()
+            self.screen.query_one(SearchInput).type_after_clearing(event.character)
+
+
+class SearchScreen(ClerkScreen):
+    def __init__(self) -> None:
+        super().__init__(id="search")
+        self._seq = 0  # bumped on every keystroke; a result for an older number is stale
+        self._shown_seq = -1  # the query whose results are on screen
+        self._focus_when_ready = False
+        self._result: SearchResult | None = None
+        self._wide: bool | None = None
+
+    def compose(self) -> ComposeResult:
+        ctx = self.app.ctx
+        yield StatusBar(clerk=ctx.clerk, db_path=self.app.db_path, today=ctx.clock.today(),
+                        fixed=ctx.clock.is_fixed, id="status")
+        with Horizontal(id="query-row"):
+            yield Label("検索", id="query-label")
+            yield SearchInput(placeholder="氏名・カナ・記号番号・生年月日・事業所", id="query",
+                              select_on_focus=False)
+        yield JaText(Text(labels.SEARCH_HINT), id="search-message", classes="hint")
+        yield ResultsTable(id="results", cursor_type="row", zebra_stripes=True)
+        yield Static(id="row-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._wide = self._is_wide()
+        self._build_columns()
+        self.query_one(SearchInput).focus()
+
+    # ------------------------------------------------------------------ typing and querying
+
+    @on(Input.Changed, "#query")
+    def _query_changed(self, event: Input.Changed) -> None:
+        self._seq += 1
+        self._focus_when_ready = False
+        if not event.value.strip():
+            self.workers.cancel_group(self, "search")
+            self._show_result(None)
+            self._shown_seq = self._seq
+            return
+        self._search(event.value, self._seq, DEBOUNCE_SECONDS)
+
+    @on(Input.Submitted, "#query")
+    def _query_submitted(self, event: Input.Submitted) -> None:
+        if self._shown_seq == self._seq:
+            self.action_focus_results()
+        elif event.value.strip():
+            # The clerk pressed Enter before the pause ended: query now, then move to the rows.
+            self._focus_when_ready = True
+            self._search(event.value, self._seq, 0)
+
+    @work(exclusive=True, group="search", exit_on_error=False)
+    async def _search(self, text: str, seq: int, delay: float) -> None:
+        # exclusive=True cancels this worker when the next keystroke starts another one, so the
+        # sleep is the debounce; a query already running in its thread finishes unseen.
+        if delay:
+            await asyncio.sleep(delay)
+        result = await asyncio.to_thread(search_members, self.app.ctx, text)
+        if seq != self._seq:
+            return
+        self._shown_seq = seq
+        self._show_result(result)
+        if self._focus_when_ready:
+            self._focus_when_ready = False
+            self.action_focus_results()
+
+    # ------------------------------------------------------------------ showing results
+
+    def _show_result(self, result: SearchResult | None) -> None:
+        self._result = result
+        message = self.query_one("#search-message", JaText)
+        table = self.query_one(ResultsTable)
+        table.clear()
+        message.remove_class("hint", "error", "notice", "count")
+        if result is None:
+            message.set_text(Text(labels.SEARCH_HINT))
+            message.add_class("hint")
+        elif result.error:
+            message.set_text(Text(result.error))
+            message.add_class("error")
+        elif not result.rows:
+            message.set_text(Text(result.message or labels.NO_MATCH))
+            message.add_class("notice")
+        else:
+            text = Text(labels.count_text(len(result.rows), result.more))
+            if result.description:
+                text.append("  ")
+                text.append(result.description, style="dim")
+            message.set_text(text)
+            message.add_class("count")
+            self._fill(table, result.rows)
+        self._show_row_detail()
+
+    def _is_wide(self) -> bool:
+        return self.app.size.width >= WIDE_WIDTH
+
+    def _columns(self) -> list[tuple[str, str, int | None]]:
+        """(key, label, width); None = share of what is left."""
+        if self._wide:
+            return [("code", "記号番号", 11), ("name", "氏名", None), ("kana", "カナ", None),
+                    ("birth", "生年月日", 16), ("kind", "続柄", 4), ("state", "状態", 4),
+                    ("employer", "事業所", None), ("card", "マイナ保険証", 14)]
+        return [("code", "記号番号", 11), ("name", "氏名", None), ("birth", "生年月日", 9),
+                ("kind", "続柄", 4), ("state", "状態", 4), ("card", "マイナ保険証", 14)]
+
+    def _widths(self) -> dict[str, int]:
+        columns = self._columns()
+        widths = {key: w for key, _, w in columns if w is not None}
+        if self._result and self._result.rows:
+            # Long 記号 or 番号 (up to 8 digits each) widen the column rather than being cut.
+            longest = max(len(r.code) for r in self._result.rows)
+            widths["code"] = max(widths["code"], min(longest, 20))
+        flexible = [key for key, _, w in columns if w is None]
+        # Each column has one cell of padding either side; one cell for the scrollbar.
+        free = max(self.app.size.width, 80) - 1 - 2 * len(columns) - sum(widths.values())
+        share = max(free // len(flexible), 8)
+        widths.update(dict.fromkeys(flexible, share))
+        return widths
+
+    def _build_columns(self) -> None:
+        table = self.query_one(ResultsTable)
+        table.clear(columns=True)
+        widths = self._widths()
+        for key, label, _ in self._columns():
+            table.add_column(Text(label), width=widths[key], key=key)
+
+    def _fill(self, table: ResultsTable, rows: list[SearchRow]) -> None:
+        self._build_columns()
+        widths = self._widths()
+        today = self.app.ctx.clock.today()
+        for row in rows:
+            cells = self._cells(row, today)
+            table.add_row(*(fit(cells[key], widths[key]) for key, _, _ in self._columns()),
+                          key=str(row.member_id))
+        table.move_cursor(row=0)
+
+    def _cells(self, row: SearchRow, today: date) -> dict[str, Text]:
+        lost = row.lost_on is not None and row.lost_on <= today
+        birth = format_wareki(row.birth_date, padded=True) if self._wide else format_wareki_short(row.birth_date)
+        return {
+            "code": Text(row.code),
+            "name": data_text(row.name),
+            "kana": data_text(row.name_kana),
+            "birth": Text(birth),
+            "kind": Text(labels.INSURED if row.is_insured else labels.DEPENDENT),
+            "state": Text(labels.LOST, style="bold reverse") if lost else Text(labels.ACTIVE),
+            "employer": data_text(row.employer_name),
+            "card": Text(labels.card_status_short(row.card_status)),
+        }
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._show_row_detail()
+        wide = self._is_wide()
+        if wide != self._wide:
+            self._wide = wide
+            if self._result is not None:
+                self._show_result(self._result)
+            else:
+                self._build_columns()
+
+    def _highlighted_row(self) -> SearchRow | None:
+        table = self.query_one(ResultsTable)
+        if self._result is None or not self._result.rows or table.row_count == 0:
+            return None
+        index = table.cursor_row
+        return self._result.rows[index] if 0 <= index < len(self._result.rows) else None
+
+    @on(DataTable.RowHighlighted, "#results")
+    def _row_highlighted(self) -> None:
+        self._show_row_detail()
+
+    def _show_row_detail(self) -> None:
+        """カナ, 続柄 and 事業所 of the highlighted row: at 80 columns the table has no room for them."""
+        detail = self.query_one("#row-detail", Static)
+        row = self._highlighted_row()
+        if row is None:
+            detail.update(Text())
+            return
+        first = Text()
+        first.append("カナ ", style="dim")
+        first.append_text(data_text(row.name_kana))
+        first.append("  続柄 ", style="dim")
+        first.append(row.relationship_label)
+        first.append("  生年月日 ", style="dim")
+        first.append(format_wareki(row.birth_date))
+        second = Text()
+        if row.lost_on is not None:
+            lost = row.lost_on <= self.app.ctx.clock.today()
+            second.append("喪失日 " if lost else "喪失予定日 ", style="dim")
+            second.append(format_wareki(row.lost_on), style="bold reverse" if lost else "")
+            second.append("  ")
+        second.append("事業所 ", style="dim")
+        second.append_text(data_text(row.employer_name))
+        width = max(self.app.size.width - 2, 20)  # one cell of padding either side
+        detail.update(Text("\n").join([fit(first, width), fit(second, width)]))
+
+    # ------------------------------------------------------------------ moving and opening
+
+    def action_focus_results(self) -> None:
+        table = self.query_one(ResultsTable)
+        if table.row_count:
+            table.focus()
+
+    def action_focus_query(self) -> None:
+        self.query_one(SearchInput).focus()
+
+    @on(DataTable.RowSelected, "#results")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            self.app.open_member(int(event.row_key.value))  # type: ignore[attr-defined]
