@@ -115,7 +115,7 @@ def _clock(args: argparse.Namespace, db=None) -> Clock:
     if args.today is not None:
         return Clock(args.today)
     if db is not None:
-        from clerk_tui.fixtures import stored_training_today
+        from clerk_tui.db.settings import stored_training_today
 
         stored = stored_training_today()
         if stored is not None:
