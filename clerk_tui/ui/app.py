@@ -44,12 +44,27 @@ class ClerkApp(App[int]):
     COMMANDS = {ScreenCommands}
     BINDINGS = [
         Binding("f1,question_mark", "help", "キー一覧", id="app.help"),
-        Binding("slash", "go_search", "検索へ", tooltip="検索に戻る", id="app.go_search"),
+        Binding("slash", "go_search", "検索へ", tooltip="検索に戻る", show=False, id="app.go_search"),
         Binding("ctrl+p", "command_palette", "コマンド", show=False, priority=True,
                 id="app.command_palette"),
+        # Lists and tools reached from anywhere; F1 and the palette list them (no footer room).
+        Binding("f5", "open_tool('verify_code')", "施設コード照合", show=False, id="app.verify_code"),
+        Binding("f6", "open_tool('batch')", "一括交付", show=False, id="app.batch"),
+        Binding("f7", "open_tool('applications')", "解除申請一覧", show=False, id="app.applications"),
+        Binding("f8", "open_tool('outstanding')", "未回収一覧", show=False, id="app.outstanding"),
+        Binding("f9", "open_tool('claims')", "立替払一覧", show=False, id="app.claims"),
         # Not in the footer (no room at 80 columns); F1 and the palette list it.
         Binding("ctrl+q", "quit", "終了", show=False, priority=True, id="app.quit"),
     ]
+
+    # tool name -> (module under clerk_tui.ui.screens, screen class); imported on first use.
+    TOOLS = {
+        "verify_code": ("verify_code", "VerifyCodeScreen"),
+        "batch": ("batch", "BatchScreen"),
+        "applications": ("applications", "ApplicationsScreen"),
+        "outstanding": ("outstanding", "OutstandingScreen"),
+        "claims": ("claims", "ClaimsScreen"),
+    }
 
     def __init__(self, ctx: Context, *, config: Config | None = None, db_path: Path | None = None) -> None:
         super().__init__()
@@ -68,6 +83,14 @@ class ClerkApp(App[int]):
         from clerk_tui.ui.screens.member_detail import MemberDetailScreen
 
         self.push_screen(MemberDetailScreen(member_id))
+
+    def action_open_tool(self, name: str) -> None:
+        import importlib
+
+        module, cls = self.TOOLS[name]
+        screen_cls = getattr(importlib.import_module(f"clerk_tui.ui.screens.{module}"), cls)
+        if not isinstance(self.screen, screen_cls):
+            self.push_screen(screen_cls())
 
     def action_go_search(self) -> None:
         while len(self.screen_stack) > 1 and not isinstance(self.screen, SearchScreen):

@@ -60,8 +60,15 @@ def _yen(amount: int | None) -> Text:
 class MemberDetailScreen(ClerkScreen):
     BINDINGS = [
         Binding("escape", "back", "戻る", id="detail.back"),
-        Binding("r", "reload", "再読込", id="detail.reload"),
-        Binding("1", "show_tab('family')", "タブ", key_display="1-5", tooltip="家族タブ",
+        # Clerk actions on this member: one binding and one screen each (ui/screens/<action>.py).
+        Binding("i", "issue", "交付", tooltip="お知らせ・資格確認書を交付・再交付", id="detail.issue"),
+        Binding("c", "cancellation", "解除", tooltip="利用登録解除申請を受け付ける", id="detail.cancellation"),
+        Binding("l", "loss_report", "滅失届", tooltip="被保険者証滅失届を受け付ける", id="detail.loss_report"),
+        Binding("w", "withdraw", "喪失", tooltip="退職・扶養削除（資格喪失）を記録", id="detail.withdraw"),
+        Binding("t", "claim", "立替払", tooltip="立替払（療養費）の請求を受け付ける", id="detail.claim"),
+        Binding("r", "reload", "再読込", show=False, id="detail.reload"),
+        # The tab labels carry their numbers ("1 家族"), so the footer leaves room for actions.
+        Binding("1", "show_tab('family')", "タブ", key_display="1-5", tooltip="家族タブ", show=False,
                 id="detail.tab_family"),
         *(
             Binding(str(n), f"show_tab('{pane}')", f"{title}タブ", show=False, id=f"detail.tab_{pane}")
@@ -86,7 +93,7 @@ class MemberDetailScreen(ClerkScreen):
                 with TabPane(f"{n} {title}", id=pane):
                     table_cls = FamilyTable if pane == "family" else FittedTable
                     yield table_cls(id=f"{pane}-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield Footer(show_command_palette=False)  # no room at 80: F1 lists Ctrl+P
 
     def on_mount(self) -> None:
         self._load()
@@ -286,6 +293,35 @@ class MemberDetailScreen(ClerkScreen):
 
     def action_reload(self) -> None:
         self._load(again=self.detail is not None)
+
+    def _act(self, screen) -> None:
+        """Open an action's screen; when it closes, show the member as it now is."""
+        self.app.push_screen(screen, callback=lambda _result: self.action_reload())
+
+    def action_issue(self) -> None:
+        from clerk_tui.ui.screens.issue import IssueScreen
+
+        self._act(IssueScreen(self.member_id))
+
+    def action_cancellation(self) -> None:
+        from clerk_tui.ui.screens.cancellation import CancellationScreen
+
+        self._act(CancellationScreen(self.member_id))
+
+    def action_loss_report(self) -> None:
+        from clerk_tui.ui.screens.loss_report import LossReportScreen
+
+        self._act(LossReportScreen(self.member_id))
+
+    def action_withdraw(self) -> None:
+        from clerk_tui.ui.screens.withdrawal import WithdrawalScreen
+
+        self._act(WithdrawalScreen(self.member_id))
+
+    def action_claim(self) -> None:
+        from clerk_tui.ui.screens.claim import ClaimScreen
+
+        self._act(ClaimScreen(self.member_id))
 
     def action_show_tab(self, pane: str) -> None:
         self.query_one(TabbedContent).active = pane
