@@ -16,6 +16,9 @@ from clerk_tui.domain.codes import IssueReason, Route
 from clerk_tui.domain.errors import DomainError
 
 
+DEMO_SYNTHETIC_MEMBERS = 3000
+
+
 def _date_arg(text: str) -> date:
     from clerk_tui.domain.wareki import parse_date
 
@@ -140,9 +143,14 @@ def _demo(args: argparse.Namespace, cfg: Config) -> int:
     if not Path(cfg.db).expanduser().exists():
         from clerk_tui.fixtures import demo_fixture_files, load_files
 
+        from clerk_tui.fixtures.generator import generate_into
+
         db = _open(cfg)
-        report = load_files(db, demo_fixture_files(), clerk_clock=_clock(args))
-        print(f"デモ用データベースを作成しました: {cfg.db}（{report.summary()}）")
+        load_files(db, demo_fixture_files(), clerk_clock=_clock(args))
+        # The hand-written cases plus a few thousand synthetic members, so that searching for
+        # common names (佐藤, たかはし, 林) behaves as it does in a real society.
+        generated = generate_into(db, members=DEMO_SYNTHETIC_MEMBERS, seed=1)
+        print(f"デモ用データベースを作成しました: {cfg.db}（事例 + 合成データ {generated} 人）")
     return _run_app(args, cfg)
 
 
