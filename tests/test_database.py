@@ -177,3 +177,32 @@ def test_reindex_repairs_stale_search_keys(ctx, db, db_path, capsys):
     hits = db.execute_sql("select rowid from member_fts where member_fts match ?", ('"高橋太"',)).fetchall()
     assert hits == [(m.id,)]
     assert AuditEntry.select().where(AuditEntry.action == "db.reindex").count() == 1
+
+
+def test_upgrade_applies_pending_migrations_in_order(db, monkeypatch):
+    """A later release adds a migration; `db upgrade` applies it once, in its own transaction."""
+    from playhouse.migrate import migrate
+
+    applied = []
+
+    def add_note_column(database, migrator):
+        migrate(migrator.add_column("employer", "note", peewee.TextField(null=True)))
+        applied.append(2)
+
+    monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS + [schema.Migration(2, "employer note", add_note_column)])
+    monkeypatch.setattr(schema, "LATEST_VERSION", 2)
+    assert schema.upgrade(db) == 2
+    assert "note" in [c.name for c in db.get_columns("employer")]
+    assert schema.upgrade(db) == 2 and applied == [2]
+
+
+def test_failed_migration_leaves_the_version(db, monkeypatch):
+    def broken(database, migrator):
+        database.execute_sql("create table half_done(x)")
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS + [schema.Migration(2, "broken", broken)])
+    monkeypatch.setattr(schema, "LATEST_VERSION", 2)
+    with pytest.raises(RuntimeError):
+        schema.upgrade(db)
+    assert schema.current_version(db) == 1 and not db.table_exists("half_done")
