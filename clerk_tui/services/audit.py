@@ -69,3 +69,17 @@ def verify() -> VerifyResult:
         prev_hash, prev_id = e.hash, e.id
         checked += 1
     return VerifyResult(True, checked)
+
+
+def entries(*, clerk: str | None = None, member_id: int | None = None, limit: int = 200) -> list[AuditEntry]:
+    """The newest entries, for one clerk and/or one member (the audit views of the app)."""
+    q = AuditEntry.select()
+    if clerk:
+        q = q.where(AuditEntry.clerk == clerk)
+    if member_id is not None:
+        q = q.where(AuditEntry.member_id == member_id)
+    return list(q.order_by(AuditEntry.id.desc()).limit(limit))
+
+
+def clerks() -> list[str]:
+    return [e.clerk for e in AuditEntry.select(AuditEntry.clerk).distinct().order_by(AuditEntry.clerk)]

@@ -53,6 +53,7 @@ class ClerkApp(App[int]):
         Binding("f7", "open_tool('applications')", "解除申請一覧", show=False, id="app.applications"),
         Binding("f8", "open_tool('outstanding')", "未回収一覧", show=False, id="app.outstanding"),
         Binding("f9", "open_tool('claims')", "立替払一覧", show=False, id="app.claims"),
+        Binding("f10", "open_tool('audit')", "監査ログ", show=False, id="app.audit"),
         # Not in the footer (no room at 80 columns); F1 and the palette list it.
         Binding("ctrl+q", "quit", "終了", show=False, priority=True, id="app.quit"),
     ]
@@ -64,6 +65,7 @@ class ClerkApp(App[int]):
         "applications": ("applications", "ApplicationsScreen"),
         "outstanding": ("outstanding", "OutstandingScreen"),
         "claims": ("claims", "ClaimsScreen"),
+        "audit": ("audit", "AuditScreen"),
     }
 
     def __init__(self, ctx: Context, *, config: Config | None = None, db_path: Path | None = None) -> None:

@@ -1,0 +1,82 @@
+"""The audit trail per clerk (F10): who did what and when, newest first, with a check of the
+hash chain. A member's own trail is the detail screen's 履歴 tab."""
+
+from __future__ import annotations
+
+import asyncio
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Input, Static
+
+from clerk_tui.services import audit
+from clerk_tui.ui import labels
+from clerk_tui.ui.screens.base import ClerkScreen
+from clerk_tui.ui.text import data_text
+from clerk_tui.ui.widgets.fitted_table import FittedTable
+from clerk_tui.ui.widgets.status_bar import StatusBar
+
+
+class AuditScreen(ClerkScreen):
+    DEFAULT_CSS = """
+    AuditScreen #audit-clerk { margin: 0 1; }
+    AuditScreen #audit-message { height: 1; padding: 0 1; }
+    AuditScreen #audit-message.-error { color: $error; text-style: bold; }
+    """
+    BINDINGS = [
+        Binding("escape", "back", "戻る", id="audit.back"),
+        Binding("v", "verify", "改ざん検査", tooltip="監査ログの連鎖を検証する", id="audit.verify"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        ctx = self.app.ctx
+        yield StatusBar(clerk=ctx.clerk, db_path=self.app.db_path, today=ctx.clock.today(),
+                        fixed=ctx.clock.is_fixed, id="status")
+        yield Input(value=ctx.clerk, placeholder="職員（OSユーザー名、空欄で全員）", id="audit-clerk")
+        yield Static("", id="audit-message")
+        yield FittedTable(id="audit-table", cursor_type="row", zebra_stripes=True)
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self._load(self.app.ctx.clerk)
+
+    @on(Input.Submitted, "#audit-clerk")
+    def _clerk_chosen(self, event: Input.Submitted) -> None:
+        self._load(event.value.strip())
+        self.query_one(FittedTable).focus()
+
+    @work(exclusive=True)
+    async def _load(self, clerk: str) -> None:
+        rows = await asyncio.to_thread(audit.entries, clerk=clerk or None)
+        table = self.query_one(FittedTable)
+        table.fill(["日時", "職員", "種別", "操作", "加入員"], [
+            (Text(str(e.at).replace("T", " ")[:16]), data_text(e.clerk), Text(e.kind.label),
+             Text(labels.audit_action(e.action)), Text(str(e.member_id or "")))
+            for e in rows], flex=3, keys=[f"{e.id}:{e.member_id or ''}" for e in rows])
+        who = f"{clerk} さん" if clerk else "全職員"
+        self._message(f"{who}の操作 {len(rows)}件（新しい順、最大200件）。Enter で加入員を開く")
+
+    def _message(self, text: str, error: bool = False) -> None:
+        message = self.query_one("#audit-message", Static)
+        message.set_class(error, "-error")
+        message.update(Text(text))
+
+    @on(DataTable.RowSelected, "#audit-table")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        member = (event.row_key.value or "").split(":")[1]
+        if member:
+            self.app.open_member(int(member))
+
+    @work(exclusive=True, group="verify")
+    async def action_verify(self) -> None:
+        self._message("監査ログを検証しています…")
+        result = await asyncio.to_thread(audit.verify)
+        if result.ok:
+            self._message(f"監査ログは正常です（{result.checked}件を検証）。")
+        else:
+            self._message(f"監査ログに異常があります: {result.problem}", error=True)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
