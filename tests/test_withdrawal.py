@@ -21,7 +21,6 @@ from clerk_tui.domain.errors import DomainError
 from clerk_tui.services.withdrawal import (
     cancel_loss,
     close_item,
-    mark_reminder_sent,
     members_reaching_75,
     outstanding,
     outstanding_counts,
@@ -116,8 +115,6 @@ def test_close_outstanding_and_reminders(ctx, family):
     rows = outstanding(date(2025, 11, 20))
     assert len(rows) == 2 and rows[0].days == 80
     assert outstanding_counts(date(2025, 11, 20))["31〜90日"] == 2
-    assert mark_reminder_sent(ctx, insured.employer_id) == 2
-    assert all(i.reminder_sent_on == date(2025, 11, 20) for i in CollectionItem.select())
     close_item(ctx, rows[0].item.id, status=CollectionStatus.UNRECOVERABLE, reason="本人と連絡が取れない")
     assert len(outstanding(date(2025, 11, 20))) == 1
 

@@ -92,7 +92,9 @@ def fit_text(pdf: FPDF, text: str, max_width: float, max_size: float, min_size: 
     stretching = 100.0
     if size < min_size:
         size = min_size
-        stretching = max(MIN_STRETCH, int(max_width / (per_pt * size) * 1000) / 10)
+        # Never above 100 %: rounding down to a quarter point can leave a fitting text just
+        # under min_size, and widening it would overflow the box.
+        stretching = min(100.0, max(MIN_STRETCH, int(max_width / (per_pt * size) * 1000) / 10))
     pdf.set_font_size(size)
     pdf.set_stretching(stretching)
     return Fit(size, stretching, per_pt * size * stretching / 100)

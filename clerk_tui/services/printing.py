@@ -68,7 +68,7 @@ def render(ctx: Context, doc: Document) -> bytes:
     return render_notice(data) if doc.kind is DocumentKind.ELIGIBILITY_NOTICE else render_certificate(data)
 
 
-def _deliver(ctx: Context, pdf: bytes, filename: str, out: Path | None) -> tuple[Path, str | None]:
+def deliver(ctx: Context, pdf: bytes, filename: str, out: Path | None) -> tuple[Path, str | None]:
     """Write the PDF (atomically, group-readable only) and hand it to the print command."""
     from clerk_tui.forms.output import write_pdf_atomically
 
@@ -105,7 +105,7 @@ def print_document(ctx: Context, document_id: int, *, out: Path | None = None) -
     if doc is None:
         raise DomainError(f"書類が見つかりません（ID {document_id}）。")
     pdf = render(ctx, doc)
-    path, message = _deliver(ctx, pdf, safe_filename(doc.issued_on, doc.kind.label, doc.member.member_code,
+    path, message = deliver(ctx, pdf, safe_filename(doc.issued_on, doc.kind.label, doc.member.member_code,
                                                      doc.serial), out)
     ctx.write(lambda: audit.record(ctx, AuditKind.PRINT, "document.print", table="document", record_id=doc.id,
                                    member_id=doc.member_id, summary={"file": path.name}))

@@ -282,21 +282,3 @@ def outstanding_counts(today: date) -> dict[str, int]:
         bands["30日以内" if days <= 30 else "31〜90日" if days <= 90 else "91日以上"] += 1
     return bands
 
-
-def mark_reminder_sent(ctx: Context, employer_id: int) -> int:
-    """Record today's 督促状 on every outstanding item of the employer; returns the count."""
-    today = ctx.clock.today()
-
-    def write() -> int:
-        ids = [i.id for i in CollectionItem.select(CollectionItem.id).where(
-            CollectionItem.employer == employer_id, CollectionItem.status == CollectionStatus.OUTSTANDING)]
-        if not ids:
-            raise DomainError("この事業所に未回収の書類はありません。")
-        (CollectionItem.update(reminder_sent_on=today, version=CollectionItem.version + 1,
-                               updated_at=ctx.clock.now(), updated_by=ctx.clerk)
-         .where(CollectionItem.id.in_(ids)).execute())
-        audit.record(ctx, AuditKind.PRINT, "collection.reminder", table="employer", record_id=employer_id,
-                     summary={"items": ids})
-        return len(ids)
-
-    return ctx.write(write)
