@@ -53,8 +53,8 @@ def prepare(db_path: Path, members: int, seed: int = 7) -> None:
     db.close()
 
 
-def worker(args: tuple[str, int, int, int]) -> dict:
-    db_path, index, actions, seed = args
+def worker(args: tuple[str, int, int, int, float]) -> dict:
+    db_path, index, actions, seed, think = args
     from clerk_tui.clock import Clock
     from clerk_tui.db.database import open_database
     from clerk_tui.db.models import CollectionItem, Member
@@ -80,6 +80,8 @@ def worker(args: tuple[str, int, int, int]) -> dict:
     kinds = list(WEIGHTS)
     weights = [WEIGHTS[k] for k in kinds]
     for _ in range(actions):
+        if think:
+            time.sleep(rng.uniform(0, 2 * think))  # a clerk reads the screen between actions
         kind = rng.choices(kinds, weights)[0]
         member_id = rng.choice(active)
         start = time.perf_counter()
@@ -129,11 +131,11 @@ def worker(args: tuple[str, int, int, int]) -> dict:
             "latencies": latencies, "waits": waits["wait"]}
 
 
-def run(db_path: Path, processes: int, actions: int, seed: int = 1) -> dict:
+def run(db_path: Path, processes: int, actions: int, seed: int = 1, think: float = 0.0) -> dict:
     ctx = mp.get_context("spawn")
     start = time.perf_counter()
     with ctx.Pool(processes) as pool:
-        results = pool.map(worker, [(str(db_path), i, actions, seed) for i in range(processes)])
+        results = pool.map(worker, [(str(db_path), i, actions, seed, think) for i in range(processes)])
     elapsed = time.perf_counter() - start
     done, refused = Counter(), Counter()
     latencies, errors, waits = [], [], 0
@@ -192,17 +194,20 @@ def main() -> int:
     parser.add_argument("--actions", type=int, default=200)
     parser.add_argument("--members", type=int, default=400)
     parser.add_argument("--db", type=Path)
+    parser.add_argument("--think-ms", type=float, default=0.0,
+                        help="mean pause between one clerk's actions (default 0: back to back)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         db_path = args.db or Path(tmp) / "stress.db"
         prepare(db_path, args.members)
-        result = run(db_path, args.processes, args.actions)
+        result = run(db_path, args.processes, args.actions, think=args.think_ms / 1000)
         problems = check(db_path, result)
     lat = [t for t, _ in result["latencies"]]
     slow = sorted(result["latencies"], reverse=True)[:5]
     print("  slowest writes:", ", ".join(f"{k} {t * 1000:.0f} ms" for t, k in slow))
     total = sum(result["done"].values())
-    print(f"{args.processes} processes x {args.actions} actions on one SQLite file")
+    pause = f", {args.think_ms:.0f} ms mean pause between actions" if args.think_ms else ", back to back"
+    print(f"{args.processes} processes x {args.actions} actions on one SQLite file{pause}")
     print(f"  completed: {dict(result['done'])}")
     print(f"  refused (expected domain refusals): {dict(result['refused'])}")
     print(f"  lock errors / other errors: {len(result['errors'])}")
