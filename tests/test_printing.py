@@ -175,3 +175,13 @@ def test_batch_killed_with_sigkill_resumes_without_duplicates(tmp_path):
     for pdf in (tmp_path / "out").glob("*.pdf"):
         assert pypdf.PdfReader(pdf).pages  # no half-written file under a final name
     db.close()
+
+
+def test_only_documents_sent_via_the_employer_name_it(pctx, tmp_path):
+    m = _member(pctx)
+    plan = plan_issue(pctx, m.id, DocumentKind.ELIGIBILITY_NOTICE, IssueReason.NEW, Route.TO_MEMBER)
+    _, printed = issue_and_print(pctx, plan, out=tmp_path / "to_member.pdf")
+    assert "経由" not in _text(printed.path).split("様")[0]
+    plan = plan_issue(pctx, m.id, DocumentKind.ELIGIBILITY_NOTICE, IssueReason.OTHER, Route.VIA_EMPLOYER)
+    _, printed = issue_and_print(pctx, plan, out=tmp_path / "via.pdf", reason_note="再送")
+    assert "経由" in _text(printed.path).split("様")[0]

@@ -49,7 +49,7 @@ def draw_certificate(pdf: FPDF, data: CertificateData) -> None:
     pdf.set_text_color(0)
     pdf.set_draw_color(0)
 
-    if data.employer_name:
+    if data.employer_name and data.via_employer:
         pdf.set_text_color(*GREY)
         fitted_text(pdf, 15, 12, 92, 5, f"{data.employer_name}　経由", 8.5, 6)
         pdf.set_text_color(0)

@@ -73,6 +73,7 @@ class NoticeData:
     mynaportal_url: str  # configuration (Config.mynaportal_url)
     facility_code: str  # opaque code for the facility QR (domain.facility_code); never 記号・番号
     serial: str
+    via_employer: bool = True  # 事業所経由: the employer's name heads the letter
 
     def __post_init__(self) -> None:
         _check_member(self.symbol, self.number, self.branch, self.copay_text,
@@ -105,6 +106,7 @@ class CertificateData:
     capped_at_75: bool = False  # valid_until is the day before the 75th birthday (R4)
     name_kana: str | None = None
     employer_name: str | None = None
+    via_employer: bool = True  # 事業所経由: the employer's name heads the sheet
 
     def __post_init__(self) -> None:
         _check_member(self.symbol, self.number, self.branch, self.copay_text,

@@ -63,9 +63,10 @@ def draw_notice(pdf: FormPDF, data: NoticeData) -> None:
     pdf.set_draw_color(0)
 
     # Header: addressee at the left, references and the sender at the right.
-    pdf.set_text_color(*GREY)
-    fitted_text(pdf, 15, 12, 95, 5, f"{data.employer_name}　経由", 8.5, 6)
-    pdf.set_text_color(0)
+    if data.via_employer:
+        pdf.set_text_color(*GREY)
+        fitted_text(pdf, 15, 12, 95, 5, f"{data.employer_name}　経由", 8.5, 6)
+        pdf.set_text_color(0)
     fitted_text(pdf, 15, 17, 92, 9, f"{data.name}　様", 15, 9)
     reference_lines(pdf, 105, 12, 90, [("交付年月日", wareki(data.issued_on)), ("通知番号", data.serial)])
     insurer_block(pdf, data.insurer, 110, 24, 85)

@@ -46,7 +46,7 @@ def form_data(ctx: Context, doc: Document, insurer=None):
                   birth_date=m.birth_date, sex_label=m.sex.label, issued_on=doc.issued_on,
                   copay_text=_ratio(doc), ratio_effective_from=doc.ratio_effective_from,
                   is_dependent=not m.is_insured, insured_name=None if m.is_insured else insured.full_name,
-                  serial=doc.serial)
+                  serial=doc.serial, via_employer=doc.route in (None, Route.VIA_EMPLOYER))
     if doc.kind is DocumentKind.ELIGIBILITY_NOTICE:
         if not doc.facility_code_nonce:
             raise DomainError(f"{doc.serial} には施設確認コードがありません。")
