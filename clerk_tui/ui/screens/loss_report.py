@@ -1,0 +1,149 @@
+"""被保険者証滅失届 (R8) typed from the paper: which document, when and how it was lost, the police
+report for a theft, and whether a 資格確認書 is to be reissued."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Input, Static
+
+from clerk_tui.domain.codes import DocumentKind, LossCircumstance
+from clerk_tui.domain.errors import DomainError
+from clerk_tui.domain.wareki import format_wareki
+from clerk_tui.services.applications import LossReportInput, record_loss_report
+from clerk_tui.ui import labels
+from clerk_tui.ui.screens.cancellation import ChoiceBar, RecordForm, Tick, field_row
+from clerk_tui.ui.text import data_text
+from clerk_tui.ui.widgets.date_input import DateInput
+
+TITLE = "被保険者証滅失届の受付"
+HINT = "届出書の記載どおりに入力し、Ctrl+S で受け付けます（Enter で次の項目、選択欄は数字か左右キー）。"
+KINDS = [DocumentKind.LEGACY_CARD, DocumentKind.ELDERLY_CARD, DocumentKind.ELIGIBILITY_CERTIFICATE]
+NEED_KIND = "滅失した書類を選んでください。"
+NEED_CIRCUMSTANCE = "滅失の状況を選んでください。"
+REISSUE_LABEL = "資格確認書の再交付を希望する"
+POLICE_HINT = "警察署名・受理番号"
+
+
+class LossReportScreen(RecordForm):
+    FORM_TITLE = TITLE
+    HINT = HINT
+    FIELD_WIDGETS = {
+        "kind": "kind", "document": "kind", "lost_on": "lost-on", "received_on": "received",
+        "circumstance": "circumstance", "police_report_ref": "police", "警察への届出（受理番号など）": "police",
+    }
+    BINDINGS = [
+        Binding("p", "print", "滅失届", tooltip="滅失届（PDF、署名欄は空欄）を出力する", id="loss_report.print"),
+        Binding("i", "issue", "再交付", tooltip="資格確認書を再交付する（交付の画面を開く）", id="loss_report.issue"),
+    ]
+
+    def __init__(self, member_id: int, *, document_kind: DocumentKind | None = None) -> None:
+        super().__init__(member_id)
+        self.document_kind = document_kind
+        self.reissue_requested = False
+
+    def compose_fields(self) -> ComposeResult:
+        today = self.app.ctx.clock.today()
+        yield field_row("加入員", Static(Text(labels.LOADING), id="member-line", classes="member-line"))
+        yield field_row("滅失した書類", ChoiceBar([(k.label, k) for k in KINDS], value=self.document_kind,
+                                              id="kind"))
+        yield field_row("滅失日", DateInput(placeholder="例: R7.11.1", id="lost-on",
+                                         classes="date-field"))
+        yield field_row("受付日", DateInput(value=today, id="received", classes="date-field"))
+        yield field_row("状況", ChoiceBar([(c.label, c) for c in LossCircumstance], id="circumstance"))
+        yield field_row("警察への届出", Input(placeholder=POLICE_HINT, id="police"), id="police-row",
+                        classes="-hidden")
+        yield field_row("再交付", Tick(REISSUE_LABEL, id="reissue"))
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        if self.document_kind is not None:  # chosen by the screen that opened this one
+            self.query_one("#lost-on", DateInput).focus()
+
+    @on(ChoiceBar.Changed, "#circumstance")
+    def _circumstance_changed(self, event: ChoiceBar.Changed) -> None:
+        # The police report is asked for a theft only (the service requires it then).
+        self.query_one("#police-row").set_class(event.value is not LossCircumstance.STOLEN, "-hidden")
+
+    def prepare_save(self) -> Callable[[], Any]:
+        kind = self.query_one("#kind", ChoiceBar).value
+        circumstance = self.query_one("#circumstance", ChoiceBar).value
+        lost_on = self.query_one("#lost-on", DateInput)
+        received = self.query_one("#received", DateInput)
+        if kind is None:
+            raise DomainError(NEED_KIND, field="kind")
+        if lost_on.error:
+            raise DomainError(f"滅失日: {lost_on.error}", field="lost_on")
+        if received.error:
+            raise DomainError(f"受付日: {received.error}", field="received_on")
+        if circumstance is None:
+            raise DomainError(NEED_CIRCUMSTANCE, field="circumstance")
+        police_shown = not self.query_one("#police-row").has_class("-hidden")
+        data = LossReportInput(
+            member_id=self.member_id, document_kind=kind, lost_on=lost_on.value, received_on=received.value,
+            circumstance=circumstance,
+            police_report_ref=self.query_one("#police", Input).value if police_shown else None,
+            reissue_requested=self.query_one("#reissue", Tick).value)
+        ctx = self.app.ctx
+        return lambda: record_loss_report(ctx, data)
+
+    def show_recorded(self, record) -> None:
+        self.reissue_requested = record.reissue_requested
+        kind = record.document_kind.label
+        text = Text("受け付けました。", style="bold")
+        if record.document_id is not None:
+            text.append(f"{kind}の交付記録を「滅失」にしました。\n")
+        else:
+            text.append(f"有効な{kind}の交付記録がないため、届出のみ記録しました。\n")
+        text.append("p で滅失届（PDF）を出力します。ご本人の署名をもらってください。")
+        if record.reissue_requested:
+            text.append("\n再交付の希望があります。i で資格確認書を交付します。", style="bold")
+        self.say_outcome(text, "success")
+        self.refresh_bindings()
+
+    def existing_summary(self, detail, record_id: int) -> Text | None:
+        for r in detail.loss_reports:
+            if r.id == record_id:
+                text = Text(f"{r.document_kind.label}  滅失日 {format_wareki(r.lost_on)}  "
+                            f"受付日 {format_wareki(r.received_on)}  {r.circumstance.label}")
+                if r.police_report_ref:
+                    text.append("  警察 ")
+                    text.append_text(data_text(r.police_report_ref))
+                if r.reissue_requested:
+                    text.append("  再交付希望")
+                if r.found_on:
+                    text.append(f"  発見 {format_wareki(r.found_on)}")
+                return text
+        return None
+
+    def duplicate_keys(self) -> str:
+        return "p でその滅失届を出力します。e で入力に戻って修正できます（滅失日の誤りなど）。"
+
+    def print_call(self, record_id: int) -> Any:
+        from clerk_tui.services.letters import print_loss_report
+
+        return print_loss_report(self.app.ctx, record_id)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "print":
+            return self.state in ("recorded", "duplicate")
+        if action == "issue":
+            return self.state == "recorded" and self.reissue_requested
+        return super().check_action(action, parameters)
+
+    def action_issue(self) -> None:
+        if not (self.state == "recorded" and self.reissue_requested):
+            return
+        try:
+            from clerk_tui.ui.screens.issue import IssueScreen
+        except ModuleNotFoundError as exc:
+            if exc.name != "clerk_tui.ui.screens.issue":
+                raise
+            self.say(Text("交付の画面がまだありません。加入員の画面から交付してください。"), "error")
+            return
+        self.app.push_screen(IssueScreen(self.member_id))
