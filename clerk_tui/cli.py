@@ -79,6 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
     prc.add_argument("--override-reason", help="マイナ保険証を利用できる方に資格確認書を交付する理由")
     prc.add_argument("--no-loss-report-reason", help="紛失による再交付で滅失届がない理由")
 
+    rp = sub.add_parser("reprint", parents=[common], help="交付済みの書類のPDFを作り直す（交付記録は増えない）")
+    rp.add_argument("serial", help="交付番号（例: C2025-0000123）")
+    rp.add_argument("--out", type=Path, metavar="FILE", help="出力するPDF（既定: 設定の出力フォルダ）")
+
     bt = sub.add_parser("batch", help="事業所ごとの一括交付")
     bts = bt.add_subparsers(dest="batch_command", metavar="WHAT", required=True)
     btc = bts.add_parser("certificates", parents=[common], help="資格確認書が必要な全員に一括交付（中断しても再実行で続きから）")
@@ -253,6 +257,14 @@ def _print(args: argparse.Namespace, cfg: Config) -> int:
     return 0
 
 
+def _reprint(args: argparse.Namespace, cfg: Config) -> int:
+    from clerk_tui.services.printing import reprint
+
+    printed = reprint(_context(args, cfg), args.serial, out=args.out)
+    print(f"{printed.document.kind.label}（{printed.document.serial}）のPDFを作り直しました: {printed.path}")
+    return 0
+
+
 def _batch(args: argparse.Namespace, cfg: Config) -> int:
     from clerk_tui.services.printing import batch_certificates
 
@@ -303,6 +315,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _audit(args, cfg)
         if args.command == "print":
             return _print(args, cfg)
+        if args.command == "reprint":
+            return _reprint(args, cfg)
         if args.command == "batch":
             return _batch(args, cfg)
         if args.command == "verify-code":

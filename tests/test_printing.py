@@ -185,3 +185,15 @@ def test_only_documents_sent_via_the_employer_name_it(pctx, tmp_path):
     plan = plan_issue(pctx, m.id, DocumentKind.ELIGIBILITY_NOTICE, IssueReason.OTHER, Route.VIA_EMPLOYER)
     _, printed = issue_and_print(pctx, plan, out=tmp_path / "via.pdf", reason_note="再送")
     assert "経由" in _text(printed.path).split("様")[0]
+
+
+def test_reprint_makes_the_same_document_again_without_issuing(pctx, db_path, tmp_path, capsys):
+    m = _member(pctx, symbol="4002", number="8")
+    plan = plan_issue(pctx, m.id, DocumentKind.ELIGIBILITY_CERTIFICATE, IssueReason.NEW, Route.VIA_EMPLOYER)
+    issued, _ = issue_and_print(pctx, plan)
+    out = tmp_path / "again.pdf"
+    assert main(["reprint", issued.document.serial, "--out", str(out), "--db", str(db_path)]) == 0
+    assert issued.document.serial in _text(out)
+    assert Document.select().count() == 1
+    assert AuditEntry.select().where(AuditEntry.action == "document.print").count() == 2
+    assert main(["reprint", "C1999-0000000", "--db", str(db_path)]) == 2

@@ -114,7 +114,20 @@ def print_document(ctx: Context, document_id: int, *, out: Path | None = None) -
 
 def issue_and_print(ctx: Context, plan: IssuePlan, *, out: Path | None = None, **kwargs) -> tuple[Issued, Printed]:
     issued = issue_document(ctx, plan, **kwargs)
-    return issued, print_document(ctx, issued.document.id, out=out)
+    try:
+        return issued, print_document(ctx, issued.document.id, out=out)
+    except (DomainError, OSError) as exc:
+        # The document is issued; issuing again would supersede it. Say how to get the file.
+        serial = issued.document.serial
+        raise DomainError(f"{serial} の交付は記録済みですが、PDF を作成できませんでした（{exc}）。"
+                          f"`clerk-tui reprint {serial}` で作り直してください。") from exc
+
+
+def reprint(ctx: Context, serial: str, *, out: Path | None = None) -> Printed:
+    doc = Document.get_or_none(Document.serial == serial.strip())
+    if doc is None:
+        raise DomainError(f"交付番号「{serial}」の書類はありません。", field="serial")
+    return print_document(ctx, doc.id, out=out)
 
 
 # ---------------------------------------------------------------------------------------------
