@@ -19,6 +19,7 @@ from clerk_tui.ui import labels
 from clerk_tui.ui.screens.base import ClerkScreen
 from clerk_tui.ui.text import data_text, fit
 from clerk_tui.ui.widgets.ja_text import JaText
+from clerk_tui.ui.widgets.outstanding_counts import OutstandingCounts
 from clerk_tui.ui.widgets.status_bar import StatusBar
 
 # Long enough that a clerk typing a name sends one query per pause, short enough to feel live.
@@ -81,7 +82,12 @@ class SearchScreen(ClerkScreen):
         yield JaText(Text(labels.SEARCH_HINT), id="search-message", classes="hint")
         yield ResultsTable(id="results", cursor_type="row", zebra_stripes=True)
         yield Static(id="row-detail")
+        yield OutstandingCounts(id="outstanding-counts")  # R9: what is still to come back
         yield Footer()
+
+    def on_screen_resume(self) -> None:
+        # Back from a member or a list: returns may have been recorded meanwhile.
+        self.query_one(OutstandingCounts).reload()
 
     def on_mount(self) -> None:
         self._wide = self._is_wide()
