@@ -139,3 +139,10 @@ def test_members_reaching_75_in_a_month(ctx):
     assert [m.id for m in found] == [a.id]
     record_reaching_75(ctx, [a.id])
     assert Member.get_by_id(a.id).lost_on == date(2026, 1, 10)
+
+
+def test_age_75_loss_must_be_on_the_birthday(ctx):
+    m = make_member(ctx, make_employer(ctx), birth_date=date(1951, 1, 10))
+    with pytest.raises(DomainError, match="75歳の誕生日"):
+        record_withdrawal(ctx, m.id, lost_on=date(2026, 1, 11), reason=WithdrawalReason.AGE_75)
+    record_withdrawal(ctx, m.id, lost_on=date(2026, 1, 10), reason=WithdrawalReason.AGE_75)

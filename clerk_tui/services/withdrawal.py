@@ -75,6 +75,11 @@ def preview_loss(ctx: Context, member_id: int, lost_on: date) -> LossPreview:
 def _record_loss(ctx: Context, member_id: int, lost_on: date, reason_code: str, action: str,
                  expected_version: int | None) -> LossPreview:
     today = ctx.clock.today()
+    if reason_code == WithdrawalReason.AGE_75.value:
+        birthday = rules.loss_on_reaching_75(_member(member_id).birth_date)
+        if lost_on != birthday:
+            raise DomainError(f"75歳到達による喪失日は75歳の誕生日（{format_wareki(birthday)}）です。",
+                              field="lost_on")
 
     def write() -> LossPreview:
         member = _member(member_id)

@@ -1,0 +1,885 @@
+"""退職等・扶養削除 (loss of qualification, R9/R10) with a live preview of who loses coverage and what
+must come back; reinstatement of a mistaken loss; and the list of members reaching 75 in a month."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import partial
+from typing import Any, TypeVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import DataTable, Footer, Input, Label, Static
+from textual.worker import Worker, WorkerState
+
+from clerk_tui.db.models import Member
+from clerk_tui.domain import rules
+from clerk_tui.domain.codes import DependentRemovalReason, WithdrawalReason
+from clerk_tui.domain.errors import DomainError
+from clerk_tui.domain.wareki import format_wareki, format_wareki_month, format_wareki_short, parse_month
+from clerk_tui.services.members import MemberDetail, reload_member
+from clerk_tui.services.withdrawal import (
+    LossPreview,
+    cancel_loss,
+    members_reaching_75,
+    preview_loss,
+    record_reaching_75,
+    record_withdrawal,
+    remove_dependent,
+)
+from clerk_tui.ui import labels
+from clerk_tui.ui.screens.base import ClerkScreen
+from clerk_tui.ui.text import data_text
+from clerk_tui.ui.widgets.date_input import DateInput
+from clerk_tui.ui.widgets.fitted_table import FittedTable
+from clerk_tui.ui.widgets.ja_text import JaText
+from clerk_tui.ui.widgets.member_header import MemberHeader
+from clerk_tui.ui.widgets.status_bar import StatusBar
+
+T = TypeVar("T")
+
+# Long enough that typing a date sends one preview per pause, short enough to feel live.
+DEBOUNCE_SECONDS = 0.15
+
+# The screen's wording, kept together so that a clerk's phrasing is fixed in one place.
+TITLE_WITHDRAWAL = "退職等（被保険者の資格喪失）"
+TITLE_REMOVAL = "扶養削除（被扶養者の資格喪失）"
+TITLE_LOST = "資格喪失の取消"
+LAST_DAY_INSURED = "最終出勤日"
+LAST_DAY_DEPENDENT = "扶養最終日"
+LOST_ON = "資格喪失日"
+PICK_REASON = "理由を数字キーで選んでください。"
+ENTER_DATE = "{last}か資格喪失日を入力してください（片方を入れるともう片方は自動で入ります）。"
+CHECK_DATE = "日付を確認してください。"
+CHECKING = "確認中"
+RECORDING = "記録中"
+
+
+def _label_of(code: str | None) -> str:
+    """The Japanese name of a stored loss reason (an insured's reason also ends a dependent's)."""
+    for enum in (WithdrawalReason, DependentRemovalReason):
+        try:
+            return enum(code).label
+        except ValueError:
+            continue
+    return code or ""
+
+
+def _d(value: date | None) -> Text:
+    return Text(format_wareki_short(value)) if value else Text("")
+
+
+def _labelled(label: str, value: Text | str) -> Text:
+    text = Text()
+    text.append(label, style="dim")
+    text.append(" ")
+    text.append_text(value if isinstance(value, Text) else Text(value))
+    return text
+
+
+# --------------------------------------------------------------------------------------------
+# Shared pieces (the outstanding list's dialogs use them too)
+
+
+class ChoiceBar(Widget, can_focus=True):
+    """One line of numbered choices ("1 退職  2 死亡 …"): a digit picks, Left/Right step. Plain
+    brackets and reverse mark the choice, so it reads the same without colour; no ambiguous glyphs
+    (RadioSet's ● and Select's ▼ are East-Asian ambiguous)."""
+
+    BINDING_GROUP_TITLE = "選択肢"
+    DEFAULT_CSS = """
+    ChoiceBar { height: 1; width: 1fr; padding: 0 1; background: $boost; }
+    ChoiceBar:focus { background: $primary-muted; }
+    ChoiceBar:disabled { color: $text-disabled; }
+    """
+    BINDINGS = [
+        Binding("1", "pick(1)", "選ぶ", key_display="数字", tooltip="選択肢を番号の数字キーで選ぶ",
+                id="choice.pick"),
+        # No id: the help lists the digits once, under "数字".
+        *(Binding(str(n), f"pick({n})", show=False) for n in range(2, 10)),
+        Binding("left", "step(-1)", "前の選択肢", show=False, id="choice.prev"),
+        Binding("right", "step(1)", "次の選択肢", show=False, id="choice.next"),
+    ]
+
+    class Changed(Message):
+        def __init__(self, bar: ChoiceBar, value: Any) -> None:
+            super().__init__()
+            self.bar = bar
+            self.value = value
+
+        @property
+        def control(self) -> ChoiceBar:
+            return self.bar
+
+    def __init__(self, choices: Sequence[tuple[str, Any]] = (), *, value: Any = None,
+                 id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._choices = list(choices)
+        self.value = value
+
+    def set_choices(self, choices: Sequence[tuple[str, Any]], value: Any = None) -> None:
+        self._choices = list(choices)
+        self.value = value
+        self.refresh()
+
+    def render(self) -> Text:
+        text = Text(no_wrap=True, overflow="crop")
+        for n, (label, value) in enumerate(self._choices, start=1):
+            if n > 1:
+                text.append(" ")
+            if value == self.value:
+                text.append(f"[{n} {label}]", style="bold reverse")
+            else:
+                text.append(f" {n} {label} ")
+        return text
+
+    def _choose(self, value: Any) -> None:
+        if value != self.value:
+            self.value = value
+            self.refresh()
+            self.post_message(self.Changed(self, value))
+
+    def action_pick(self, n: int) -> None:
+        if 1 <= n <= len(self._choices):
+            self._choose(self._choices[n - 1][1])
+
+    def action_step(self, delta: int) -> None:
+        if not self._choices:
+            return
+        values = [v for _, v in self._choices]
+        index = values.index(self.value) + delta if self.value in values else (0 if delta > 0 else -1)
+        self._choose(values[index % len(values)])
+
+
+class ServiceDialog(ModalScreen[T]):
+    """A small form over the screen that calls one service in a thread: a refusal is shown in the
+    box (the clerk corrects and tries again), success closes it with the service's result."""
+
+    DEFAULT_CSS = """
+    ServiceDialog { align: center middle; }
+    ServiceDialog #dialog-box {
+        width: 76; max-width: 100%; height: auto; max-height: 100%;
+        border: ascii $primary; background: $panel; padding: 0 1;
+    }
+    ServiceDialog #dialog-title { text-style: bold; }
+    ServiceDialog #dialog-summary { margin-bottom: 1; }
+    ServiceDialog .dialog-row { height: auto; }
+    ServiceDialog .dialog-label { width: 12; padding-right: 1; }
+    ServiceDialog Input, ServiceDialog Input:focus { border: none; height: 1; padding: 0 1; background: $boost; }
+    ServiceDialog Input:focus { background: $primary-muted; }
+    ServiceDialog #dialog-error.-error { color: $text-error; text-style: bold; }
+    ServiceDialog #dialog-hint { color: $text-muted; }
+    """
+    BINDINGS = [
+        Binding("escape", "cancel", "やめる", id="dialog.cancel"),
+        Binding("ctrl+s", "submit", "確定", id="dialog.submit"),
+    ]
+    TITLE_TEXT = ""
+
+    def __init__(self, summary: Text) -> None:
+        super().__init__()
+        self._summary = summary
+        self._busy = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog-box"):
+            yield Static(Text(self.TITLE_TEXT), id="dialog-title")
+            yield JaText(self._summary, id="dialog-summary")
+            yield from self.compose_fields()
+            yield JaText(Text(""), id="dialog-error")
+            yield Static(Text("Ctrl+S 確定（入力欄では Enter も）  Esc やめる"), id="dialog-hint")
+
+    def compose_fields(self) -> ComposeResult:
+        yield from ()
+
+    def show_error(self, message: str, *, error: bool = True) -> None:
+        line = self.query_one("#dialog-error", JaText)
+        line.set_class(error, "-error")
+        line.set_text(Text(message))
+
+    def call_service(self) -> Callable[[], object] | None:
+        """The service call for what was typed, or None after showing what is missing."""
+        raise NotImplementedError
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_submit()
+
+    def action_submit(self) -> None:
+        if self._busy:
+            return
+        call = self.call_service()
+        if call is not None:
+            self._run(call)
+
+    def action_cancel(self) -> None:
+        if not self._busy:
+            self.dismiss(None)
+
+    @work(exclusive=True, group="dialog", exit_on_error=False)
+    async def _run(self, call: Callable[[], object]) -> None:
+        self._busy = True
+        self.show_error(RECORDING, error=False)
+        try:
+            result = await asyncio.to_thread(call)
+        except DomainError as exc:
+            self.show_error(exc.message)
+            return
+        finally:
+            self._busy = False
+        self.dismiss(result)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            self.show_error("")
+            self.app.report_error(event.worker.error)  # type: ignore[attr-defined]
+
+
+class ReinstateDialog(ServiceDialog[list[int]]):
+    TITLE_TEXT = TITLE_LOST
+
+    def __init__(self, summary: Text, member_id: int, version: int) -> None:
+        super().__init__(summary)
+        self.member_id = member_id
+        self.version = version
+
+    def compose_fields(self) -> ComposeResult:
+        with Horizontal(classes="dialog-row"):
+            yield Label("取消の理由", classes="dialog-label")
+            yield Input(placeholder="例: 退職日の誤り（事業所から訂正の連絡）", id="reinstate-reason")
+
+    def on_mount(self) -> None:
+        self.query_one("#reinstate-reason", Input).focus()
+
+    def call_service(self) -> Callable[[], object] | None:
+        reason = self.query_one("#reinstate-reason", Input).value.strip()
+        if not reason:
+            self.show_error("取消の理由を入力してください。")
+            return None
+        return partial(cancel_loss, self.app.ctx, self.member_id, reason=reason,  # type: ignore[attr-defined]
+                       expected_version=self.version)
+
+
+# --------------------------------------------------------------------------------------------
+# The withdrawal screen
+
+
+class WithdrawalScreen(ClerkScreen):
+    BINDINGS = [
+        Binding("escape", "back", "戻る", id="withdrawal.back"),
+        Binding("ctrl+s", "confirm", "確定", tooltip="資格喪失を記録する（家族も同じ日に喪失）",
+                id="withdrawal.confirm"),
+        Binding("x", "reinstate", "喪失取消", tooltip="誤って記録した資格喪失を取り消す（要理由）",
+                id="withdrawal.reinstate"),
+    ]
+    DEFAULT_CSS = """
+    #wd-header { padding: 0 1; }
+    #wd-form { height: auto; }
+    .wd-row { height: auto; }
+    .wd-label { width: 12; padding: 0 1; text-style: bold; }
+    #wd-dates DateInput { width: 1fr; }
+    #wd-dates DateInput > Input, #wd-dates DateInput > Input:focus {
+        border: none; height: 1; padding: 0 1; background: $boost;
+    }
+    #wd-dates DateInput > Input:focus { background: $primary-muted; }
+    #wd-message { padding: 0 1; }
+    #wd-message.error { color: $text-error; text-style: bold; }
+    #wd-message.done { color: $text-success; text-style: bold; }
+    #wd-people { height: auto; max-height: 8; }
+    #wd-docs { height: 1fr; }
+    #wd-detail { padding: 0 1; height: auto; max-height: 2; background: $boost; }
+    """
+
+    def __init__(self, member_id: int) -> None:
+        super().__init__()
+        self.member_id = member_id
+        self.detail: MemberDetail | None = None
+        self.mode = "loading"  # loading → form | lost → done
+        self.preview: LossPreview | None = None
+        self._previewing = False
+        self._busy = False
+        self._seq = 0  # bumped on every date change; an older preview is not shown
+        self._doc_reasons: list[Text] = []
+
+    # ------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        ctx = self.app.ctx
+        yield StatusBar(clerk=ctx.clerk, db_path=self.app.db_path, today=ctx.clock.today(),
+                        fixed=ctx.clock.is_fixed, id="status")
+        yield MemberHeader(Text(labels.LOADING), id="wd-header")
+        with Vertical(id="wd-form"):
+            with Horizontal(classes="wd-row"):
+                yield Label("理由", classes="wd-label")
+                yield ChoiceBar(id="wd-reason")
+            with Horizontal(classes="wd-row", id="wd-dates"):
+                yield Label(LAST_DAY_INSURED, classes="wd-label", id="wd-last-label")
+                yield DateInput(id="wd-last", placeholder="例: R7.11.30")
+                yield Label(LOST_ON, classes="wd-label")
+                yield DateInput(id="wd-lost", placeholder="例: R7.12.1")
+        yield JaText(Text(""), id="wd-message")
+        yield FittedTable(id="wd-people", cursor_type="row")
+        yield FittedTable(id="wd-docs", cursor_type="row", zebra_stripes=True)
+        yield JaText(Text(""), id="wd-detail")
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#wd-form").display = False
+        self._load()
+
+    @work(exclusive=True, group="load", exit_on_error=False)
+    async def _load(self) -> None:
+        try:
+            detail = await asyncio.to_thread(reload_member, self.app.ctx, self.member_id)
+        except Exception:
+            self.query_one(MemberHeader).set_text(Text(labels.CANNOT_OPEN))
+            raise
+        self.detail = detail
+        if detail.member.lost_on is None:
+            self._show_form(detail)
+        else:
+            self._show_lost(detail)
+
+    def _header(self, title: str, d: MemberDetail) -> list[Text]:
+        m = d.member
+        kind = labels.INSURED if m.is_insured else f"{labels.DEPENDENT}・{m.relationship.label}"
+        items = [Text(title, style="bold reverse"), Text(m.member_code, style="bold"),
+                 data_text(m.full_name, style="bold"), Text(kind),
+                 _labelled("生年月日", format_wareki(m.birth_date)),
+                 _labelled("事業所", data_text(m.employer.name) if m.employer else Text("")),
+                 _labelled("資格取得日", format_wareki(m.acquired_on))]
+        if m.lost_on is not None:
+            items.append(_labelled("資格喪失日", Text(f"{format_wareki(m.lost_on)}（{_label_of(m.loss_reason)}）",
+                                                      style="bold")))
+        return items
+
+    def _set_message(self, text: Text | str, kind: str = "") -> None:
+        message = self.query_one("#wd-message", JaText)
+        message.remove_class("error", "done")
+        if kind:
+            message.add_class(kind)
+        message.set_text(text if isinstance(text, Text) else Text(text))
+
+    # ------------------------------------------------------------------ the form (active member)
+
+    def _is_insured(self) -> bool:
+        return self.detail is not None and self.detail.member.is_insured
+
+    def _show_form(self, d: MemberDetail) -> None:
+        self.mode = "form"
+        insured = d.member.is_insured
+        self.query_one(MemberHeader).show(self._header(TITLE_WITHDRAWAL if insured else TITLE_REMOVAL, d))
+        reasons = WithdrawalReason if insured else DependentRemovalReason
+        self.query_one("#wd-reason", ChoiceBar).set_choices(reasons.choices())
+        self.query_one("#wd-last-label", Label).update(LAST_DAY_INSURED if insured else LAST_DAY_DEPENDENT)
+        self.query_one("#wd-form").display = True
+        self._clear_tables()
+        self._set_message(self._form_hint())
+        self.query_one("#wd-reason", ChoiceBar).focus()
+        self.refresh_bindings()
+
+    def _last_label(self) -> str:
+        return LAST_DAY_INSURED if self._is_insured() else LAST_DAY_DEPENDENT
+
+    def _form_hint(self) -> str:
+        hints = []
+        if self.query_one("#wd-reason", ChoiceBar).value is None:
+            hints.append(PICK_REASON)
+        lost = self.query_one("#wd-lost", DateInput)
+        if lost.value is None:
+            hints.append(ENTER_DATE.format(last=self._last_label()))
+        return "".join(hints)
+
+    @on(ChoiceBar.Changed, "#wd-reason")
+    def _reason_changed(self, event: ChoiceBar.Changed) -> None:
+        lost = self.query_one("#wd-lost", DateInput)
+        # 75歳到達: the loss date is the 75th birthday itself (R5), so the app can fill it in.
+        if event.value in (WithdrawalReason.AGE_75, DependentRemovalReason.AGE_75) and lost.value is None \
+                and self.detail is not None:
+            birthday_75 = rules.loss_on_reaching_75(self.detail.member.birth_date)
+            lost.query_one(Input).value = format_wareki_short(birthday_75)
+            self.query_one("#wd-last", DateInput).query_one(Input).value = format_wareki_short(
+                rules.last_work_day_for(birthday_75))
+        self._show_preview_message()
+        self.refresh_bindings()
+
+    @on(DateInput.Changed)
+    def _date_changed(self, event: DateInput.Changed) -> None:
+        if self.mode != "form":
+            return
+        source = event.date_input
+        last = self.query_one("#wd-last", DateInput)
+        lost = self.query_one("#wd-lost", DateInput)
+        # Only the field the clerk types in drives the other one; the programmatic update of the
+        # other field sends a Changed too, which must not write back into the field being typed.
+        if source.query_one(Input).has_focus:
+            other = lost if source is last else last
+            if event.value is None:
+                derived = None
+            elif source is last:
+                derived = rules.qualification_lost_on(event.value)
+            else:
+                derived = rules.last_work_day_for(event.value)
+            if derived != other.value:
+                # In the short 和暦 shape clerks type (R7.12.01), not DateInput's ISO.
+                other.query_one(Input).value = format_wareki_short(derived) if derived else ""
+        if source is lost or (source.query_one(Input).has_focus and event.value is None):
+            self._schedule_preview()
+
+    def _schedule_preview(self) -> None:
+        self._seq += 1
+        self.preview = None
+        lost_on = self.query_one("#wd-lost", DateInput).value
+        if lost_on is None:
+            self.workers.cancel_group(self, "preview")
+            self._previewing = False
+            self._clear_tables()
+            error = self.query_one("#wd-lost", DateInput).error or self.query_one("#wd-last", DateInput).error
+            typed = any(d.query_one(Input).value.strip() for d in self.query(DateInput))
+            self._set_message(CHECK_DATE if typed and error else self._form_hint(), "error" if typed else "")
+        else:
+            self._previewing = True
+            self._set_message(CHECKING)
+            self._preview(lost_on, self._seq)
+        self.refresh_bindings()
+
+    @work(exclusive=True, group="preview", exit_on_error=False)
+    async def _preview(self, lost_on: date, seq: int) -> None:
+        # exclusive=True cancels this worker on the next keystroke: the sleep is the debounce.
+        await asyncio.sleep(DEBOUNCE_SECONDS)
+        try:
+            preview = await asyncio.to_thread(preview_loss, self.app.ctx, self.member_id, lost_on)
+        except DomainError as exc:
+            if seq == self._seq:
+                self._previewing = False
+                self._clear_tables()
+                self._set_message(exc.message, "error")
+                self.refresh_bindings()
+            return
+        finally:
+            if seq == self._seq:
+                self._previewing = False
+        if seq != self._seq:
+            return
+        self.preview = preview
+        self._fill_preview(preview)
+        self._show_preview_message()
+        self.refresh_bindings()
+
+    def _show_preview_message(self) -> None:
+        p = self.preview
+        if self.mode != "form" or p is None:
+            # A refusal on screen stays until the date changes; choosing a reason does not hide it.
+            refused = self.query_one("#wd-message").has_class("error")
+            if self.mode == "form" and not self._previewing and not refused:
+                hint = self._form_hint()
+                if hint:
+                    self._set_message(hint)
+            return
+        text = Text()
+        text.append(f"{LOST_ON} {format_wareki(p.lost_on)}（{self._last_label()} {format_wareki(p.last_work_day)}の翌日）。")
+        text.append(f"{len(p.people)}名が資格を失います", style="bold")
+        text.append(f"。回収する書類 {len(p.collect)}件・回収しない書類 {len(p.not_collected)}件。")
+        birthday_75 = self._age_75_mismatch()
+        if self.query_one("#wd-reason", ChoiceBar).value is None:
+            text.append(PICK_REASON, style="bold")
+        elif birthday_75 is not None:
+            text.append(f"75歳到達の資格喪失日は75歳の誕生日（{format_wareki(birthday_75)}）です。", style="bold")
+        else:
+            text.append("Ctrl+S で記録します。")
+        self._set_message(text, "error" if birthday_75 is not None else "")
+
+    def _clear_tables(self) -> None:
+        self.query_one("#wd-people", FittedTable).clear(columns=True)
+        self.query_one("#wd-docs", FittedTable).clear(columns=True)
+        self._doc_reasons = []
+        self.query_one("#wd-detail", JaText).set_text(Text(""))
+
+    def _person_row(self, m, lost_on: date | None = None) -> tuple[Text, ...]:
+        kind = labels.INSURED if m.is_insured else m.relationship.label
+        return (data_text(m.full_name), Text(m.member_code), Text(kind), _d(m.birth_date),
+                _d(lost_on if lost_on is not None else m.lost_on))
+
+    def _fill_preview(self, p: LossPreview, *, done: bool = False) -> None:
+        people = self.query_one("#wd-people", FittedTable)
+        people.fill(["喪失した方" if done else "喪失する方", "記号番号", "続柄", "生年月日", LOST_ON],
+                    [self._person_row(m, p.lost_on) for m in p.people], flex=0, optional=[3])
+        if done:
+            decisions = [(m, d, "未回収") for m, d in p.collect]
+        else:
+            decisions = [(m, d, "回収") for m, d in p.collect] + [(m, d, "不要") for m, d in p.not_collected]
+        rows = [(data_text(m.full_name), Text(d.document.kind.label),
+                 Text(what, style="bold" if d.collect else "dim"), Text(d.reason))
+                for m, d, what in decisions]
+        self._doc_reasons = [data_text(m.full_name) + Text(f" {d.document.kind.label}: {d.reason}")
+                             for m, d, _ in decisions]
+        self.query_one("#wd-docs", FittedTable).fill(["対象者", "書類", "扱い", "理由"], rows, flex=3)
+        self._show_doc_detail(0)
+
+    @on(DataTable.RowHighlighted, "#wd-docs")
+    def _doc_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_doc_detail(event.cursor_row)
+
+    def _show_doc_detail(self, row: int) -> None:
+        detail = self.query_one("#wd-detail", JaText)
+        if 0 <= row < len(self._doc_reasons):
+            detail.set_text(self._doc_reasons[row])
+        elif self.mode == "form" and self.preview is not None and not self._doc_reasons:
+            detail.set_text(Text("交付済みの書類はありません（回収するものはありません）。"))
+        else:
+            detail.set_text(Text(""))
+
+    # ------------------------------------------------------------------ confirming
+
+    def _age_75_mismatch(self) -> date | None:
+        """The 75th birthday, when 75歳到達 is chosen with another loss date (the service does
+        not check the reason against the date)."""
+        reason = self.query_one("#wd-reason", ChoiceBar).value
+        if self.detail is None or self.preview is None or reason not in (WithdrawalReason.AGE_75,
+                                                                         DependentRemovalReason.AGE_75):
+            return None
+        birthday_75 = rules.loss_on_reaching_75(self.detail.member.birth_date)
+        return birthday_75 if birthday_75 != self.preview.lost_on else None
+
+    def _can_confirm(self) -> bool:
+        lost = self.query_one("#wd-lost", DateInput).value
+        return (self.mode == "form" and not self._busy and not self._previewing and self.preview is not None
+                and self.preview.lost_on == lost and self.query_one("#wd-reason", ChoiceBar).value is not None
+                and self._age_75_mismatch() is None)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "confirm":
+            if self.mode != "form":
+                return False
+            return True if self._can_confirm() else None  # None: shown, dimmed
+        if action == "reinstate":
+            return self.mode == "lost" and not self._busy
+        return True
+
+    def action_confirm(self) -> None:
+        if not self._can_confirm() or self.detail is None or self.preview is None:
+            return
+        self._busy = True
+        self.query_one("#wd-form").disabled = True  # what is recorded is what is on screen
+        self.refresh_bindings()
+        self._set_message(RECORDING)
+        reason = self.query_one("#wd-reason", ChoiceBar).value
+        service = record_withdrawal if self.detail.member.is_insured else remove_dependent
+        self._record(partial(service, self.app.ctx, self.member_id, lost_on=self.preview.lost_on, reason=reason,
+                             expected_version=self.detail.member.version))
+
+    @work(exclusive=True, group="confirm", exit_on_error=False)
+    async def _record(self, call: Callable[[], LossPreview]) -> None:
+        try:
+            result = await asyncio.to_thread(call)
+        except DomainError as exc:
+            self._set_message(exc.message, "error")
+            self.query_one("#wd-form").disabled = False
+            return
+        except Exception:
+            self.query_one("#wd-form").disabled = False
+            raise
+        finally:
+            self._busy = False
+            self.refresh_bindings()
+        self._show_done(result)
+
+    def _show_done(self, p: LossPreview) -> None:
+        self.mode = "done"
+        self.query_one("#wd-form").disabled = True
+        self._fill_preview(p, done=True)
+        items = f"回収対象を{len(p.collect)}件作成しました（未回収一覧 F8）" if p.collect else "回収する書類はありません"
+        self._set_message(f"記録しました。{len(p.people)}名が{format_wareki(p.lost_on)}に資格を喪失し、"
+                          f"{items}。Esc で戻ります。", "done")
+        self.query_one("#wd-docs", FittedTable).focus()
+        self.refresh_bindings()
+
+    # ------------------------------------------------------------------ already lost: reinstatement
+
+    def _show_lost(self, d: MemberDetail) -> None:
+        self.mode = "lost"
+        m = d.member
+        self.query_one(MemberHeader).show(self._header(TITLE_LOST, d))
+        state = "資格を喪失しています" if m.lost_on <= d.today else "資格を喪失する予定が記録されています"
+        text = Text(f"この方は{format_wareki(m.lost_on)}に{state}（{_label_of(m.loss_reason)}）。"
+                    "新たな喪失は記録できません。誤って記録した喪失であれば x で取り消せます（理由が必要）。")
+        if not m.is_insured and d.insured.lost_on == m.lost_on:
+            text.append("被保険者と同じ日の喪失です。家族全員を戻すときは被保険者の画面で取り消してください。",
+                        style="bold")
+        self._set_message(text)
+        family = [p for p in d.family if p.lost_on is not None]
+        self.query_one("#wd-people", FittedTable).fill(
+            ["喪失している方", "記号番号", "続柄", "生年月日", LOST_ON],
+            [self._person_row(p) for p in family], flex=0, optional=[3])
+        kinds = {doc.id: doc.kind.label for docs in d.documents_by_member.values() for doc in docs}
+        names = {p.id: p.full_name for p in d.family}
+        # What a cancellation touches: the family's items for an insured person (the loss was
+        # recorded for all), only this person's for a dependent.
+        items = [i for i in d.collection_items
+                 if i.lost_on == m.lost_on and (m.is_insured or i.member_id == m.id)]
+        self.query_one("#wd-docs", FittedTable).fill(
+            ["対象者", "回収対象の書類", "状態", "返却日"],
+            [(data_text(names.get(i.member_id, "")), Text(kinds.get(i.document_id, "書類")),
+              Text(i.status.label), _d(i.returned_on)) for i in items], flex=0)
+        self.query_one("#wd-detail", JaText).set_text(Text(
+            "取り消すと、同じ日に喪失した家族の資格も戻り、未回収の回収対象は取消になります。" if m.is_insured
+            else "取り消すと、この方の資格が戻り、この方の未回収の回収対象は取消になります。"))
+        self.query_one("#wd-people", FittedTable).focus()
+        self.refresh_bindings()
+
+    def action_reinstate(self) -> None:
+        if self.mode != "lost" or self.detail is None:
+            return
+        m = self.detail.member
+        summary = Text()
+        summary.append_text(data_text(m.full_name))
+        summary.append(f"（{m.member_code}）の{format_wareki(m.lost_on)}の資格喪失"
+                       f"（{_label_of(m.loss_reason)}）を取り消し、資格を元に戻します。この操作は履歴に残ります。")
+        self.app.push_screen(ReinstateDialog(summary, m.id, m.version), callback=self._reinstated)
+
+    def _reinstated(self, restored: list[int] | None) -> None:
+        if restored is None or self.detail is None:
+            return
+        self.mode = "done"
+        self.query_one(MemberHeader).show(self._header(TITLE_LOST, self.detail)[:-1])  # no loss date now
+        names = [p.full_name for p in self.detail.family if p.id in restored]
+        text = Text(f"資格喪失を取り消しました。{len(restored)}名の資格が戻りました: ")
+        text.append_text(data_text("、".join(names)))
+        text.append("。Esc で戻ります。")
+        self._set_message(text, "done")
+        self.query_one("#wd-people", FittedTable).fill(
+            ["資格が戻った方", "記号番号", "続柄", "生年月日"],
+            [self._person_row(p)[:4] for p in self.detail.family if p.id in restored], flex=0)
+        self.query_one("#wd-docs", FittedTable).clear(columns=True)
+        self.query_one("#wd-detail", JaText).set_text(Text(""))
+        self.refresh_bindings()
+
+    # ------------------------------------------------------------------ leaving
+
+    def action_back(self) -> None:
+        if not self._busy:
+            self.dismiss(None)
+
+
+# --------------------------------------------------------------------------------------------
+# 75歳到達: members whose 75th birthday falls in a month, recorded in one go
+
+
+@dataclass(frozen=True)
+class Reaching75Row:
+    member: Member
+    lost_on: date  # the 75th birthday
+    employer_name: str
+
+
+class Reaching75Table(FittedTable):
+    BINDING_GROUP_TITLE = "75歳到達の一覧"
+    BINDINGS = [
+        Binding("space", "screen.toggle", "選択", tooltip="この方を選ぶ・外す", id="reaching75.toggle"),
+        Binding("enter", "screen.toggle", "選択", show=False, id="reaching75.toggle_enter"),
+    ]
+
+
+class Reaching75Screen(ClerkScreen):
+    BINDINGS = [
+        Binding("escape", "back", "戻る", id="reaching75.back"),
+        Binding("a", "toggle_all", "全選択", tooltip="全員を選ぶ（全員選択中なら全員外す）", id="reaching75.all"),
+        Binding("ctrl+s", "record", "記録", tooltip="選んだ方の75歳到達による資格喪失を記録する",
+                id="reaching75.record"),
+    ]
+    DEFAULT_CSS = """
+    #r75-title { padding: 0 1; text-style: bold; }
+    #r75-month-row { height: 1; }
+    #r75-month-row Label { width: 12; padding: 0 1; text-style: bold; }
+    #r75-month, #r75-month:focus { border: none; height: 1; width: 20; padding: 0 1; background: $boost; }
+    #r75-month:focus { background: $primary-muted; }
+    #r75-echo { width: 1fr; padding: 0 1; color: $text-muted; }
+    #r75-echo.-error { color: $text-error; text-style: bold; }
+    #r75-message { padding: 0 1; }
+    #r75-message.error { color: $text-error; text-style: bold; }
+    #r75-message.done { color: $text-success; text-style: bold; }
+    #r75-table { height: 1fr; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.month: date | None = None
+        self.rows: list[Reaching75Row] = []
+        self.selected: set[int] = set()
+        self._busy = False
+        self._seq = 0
+        self._note: tuple[Text, str] | None = None  # the last recording's outcome, kept over a reload
+
+    def compose(self) -> ComposeResult:
+        ctx = self.app.ctx
+        yield StatusBar(clerk=ctx.clerk, db_path=self.app.db_path, today=ctx.clock.today(),
+                        fixed=ctx.clock.is_fixed, id="status")
+        yield Static(Text("75歳到達による資格喪失（後期高齢者医療制度へ）"), id="r75-title")
+        with Horizontal(id="r75-month-row"):
+            yield Label("到達月")
+            yield Input(value=format_wareki_short(ctx.clock.today())[:-3], placeholder="例: R7.12",
+                        id="r75-month")
+            yield Static("", id="r75-echo")
+        yield JaText(Text(""), id="r75-message")
+        yield Reaching75Table(id="r75-table", cursor_type="row", zebra_stripes=True)
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self._read_month(self.query_one("#r75-month", Input).value)
+        self.query_one("#r75-table").focus()
+
+    @on(Input.Changed, "#r75-month")
+    def _month_changed(self, event: Input.Changed) -> None:
+        self._read_month(event.value)
+
+    @on(Input.Submitted, "#r75-month")
+    def _month_submitted(self) -> None:
+        self.query_one("#r75-table").focus()
+
+    def _read_month(self, text: str) -> None:
+        echo = self.query_one("#r75-echo", Static)
+        try:
+            month = parse_month(text, field="month")
+        except DomainError as exc:
+            self._seq += 1  # a list still loading for the previous month is not shown
+            self.month = None
+            echo.set_class(True, "-error")
+            echo.update(Text(exc.message))
+            self.rows, self.selected = [], set()
+            self._fill()
+            return
+        echo.set_class(False, "-error")
+        echo.update(Text(format_wareki_month(month)))
+        if month != self.month:
+            self._seq += 1
+            self.month = month
+            self.selected = set()
+            self._note = None
+            self._load(month, self._seq, DEBOUNCE_SECONDS)
+
+    @work(exclusive=True, group="load", exit_on_error=False)
+    async def _load(self, month: date, seq: int, delay: float = 0) -> None:
+        if delay:
+            await asyncio.sleep(delay)
+
+        def read() -> list[Reaching75Row]:
+            # The employer is read here, in the thread, not lazily while drawing the table.
+            return [Reaching75Row(m, rules.loss_on_reaching_75(m.birth_date), m.employer.name)
+                    for m in members_reaching_75(month)]
+
+        rows = await asyncio.to_thread(read)
+        if seq != self._seq:
+            return
+        self.rows = rows
+        self.selected &= {r.member.id for r in rows}
+        self._fill()
+
+    def _fill(self) -> None:
+        table = self.query_one(Reaching75Table)
+        cursor = table.cursor_row
+        rows = []
+        for r in self.rows:
+            m = r.member
+            rows.append((Text("[x]" if m.id in self.selected else "[ ]", style="bold"), _d(r.lost_on),
+                         Text(m.member_code), data_text(m.full_name),
+                         Text(labels.INSURED if m.is_insured else m.relationship.label),
+                         _d(m.birth_date), data_text(r.employer_name)))
+        # The employer's name gives way (cut), never the person's.
+        table.fill(["選択", "喪失日", "記号番号", "氏名", "続柄", "生年月日", "事業所"], rows, flex=6,
+                   keys=[str(r.member.id) for r in self.rows])
+        if rows:
+            table.move_cursor(row=min(max(cursor, 0), len(rows) - 1))
+        self._show_message()
+        self.refresh_bindings()
+
+    def _show_message(self) -> None:
+        message = self.query_one("#r75-message", JaText)
+        message.remove_class("error", "done")
+        if self._note is not None:
+            text, kind = self._note
+            message.add_class(kind)
+            message.set_text(text)
+            return
+        if self.month is None:
+            message.set_text(Text("到達月を入力してください（例: R7.12、令和7年12月）。"))
+            return
+        text = Text(f"{format_wareki_month(self.month)}に75歳になる方 {len(self.rows)}名（選択 {len(self.selected)}名）。")
+        if self.rows:
+            text.append("75歳の誕生日に資格を失い、被保険者の家族も同じ日に資格を失います。Space で選び Ctrl+S で記録。")
+        message.set_text(text)
+
+    def _highlighted(self) -> Reaching75Row | None:
+        table = self.query_one(Reaching75Table)
+        if not self.rows or not 0 <= table.cursor_row < len(self.rows):
+            return None
+        return self.rows[table.cursor_row]
+
+    def action_toggle(self) -> None:
+        row = self._highlighted()
+        if row is None or self._busy:
+            return
+        self._note = None
+        self.selected ^= {row.member.id}
+        table = self.query_one(Reaching75Table)
+        next_row = table.cursor_row + 1
+        self._fill()
+        if next_row < len(self.rows):  # on to the next person, as a clerk ticks down a list
+            table.move_cursor(row=next_row)
+
+    def action_toggle_all(self) -> None:
+        if self._busy:
+            return
+        self._note = None
+        ids = {r.member.id for r in self.rows}
+        self.selected = set() if ids and self.selected == ids else ids
+        self._fill()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "record":
+            return True if self.selected and not self._busy else None
+        return True
+
+    def action_record(self) -> None:
+        if not self.selected or self._busy:
+            return
+        ids = [r.member.id for r in self.rows if r.member.id in self.selected]
+        self._busy = True
+        self.refresh_bindings()
+        message = self.query_one("#r75-message", JaText)
+        message.set_text(Text(RECORDING))
+        self._record(ids)
+
+    @work(exclusive=True, group="record", exit_on_error=False)
+    async def _record(self, ids: list[int]) -> None:
+        try:
+            results = await asyncio.to_thread(record_reaching_75, self.app.ctx, ids)
+        except DomainError as exc:
+            # Each member is its own transaction: those before the refusal are recorded and
+            # leave the list on the reload below.
+            self._note = (Text(f"{exc.message}（それより前に記録できた方は一覧から消えています）"), "error")
+        else:
+            people = sum(len(p.people) for p in results)
+            items = sum(len(p.collect) for p in results)
+            self._note = (Text(f"{len(results)}名の75歳到達による資格喪失を記録しました（家族を含め{people}名、"
+                               f"回収対象{items}件）。"), "done")
+        finally:
+            self._busy = False
+            self.selected = set()
+            self.refresh_bindings()
+        if self.month is not None:
+            self._seq += 1
+            self._load(self.month, self._seq)
+
+    def action_back(self) -> None:
+        if not self._busy:
+            self.dismiss(None)
