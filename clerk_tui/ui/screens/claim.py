@@ -1,0 +1,604 @@
+"""立替払 (療養費) intake for one patient (R12): the claim's data and papers, with the estimate,
+deadline, likely cause and missing papers recomputed as the clerk types."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.widgets import Checkbox, Footer, Input, Label, Static
+
+from clerk_tui.db.models import ReimbursementClaim
+from clerk_tui.domain.errors import DomainError
+from clerk_tui.domain.money import format_yen, parse_yen
+from clerk_tui.domain.wareki import format_wareki, format_wareki_month, parse_month
+from clerk_tui.services.applications import DuplicateError
+from clerk_tui.services.members import reload_member
+from clerk_tui.services.reimbursement import (
+    DEADLINE_WARNING_DAYS,
+    PAPERS,
+    ClaimAssessment,
+    ClaimInput,
+    assess,
+    list_claims,
+    missing_papers,
+    record_claim,
+)
+from clerk_tui.ui import labels
+from clerk_tui.ui.screens.base import ClerkScreen
+from clerk_tui.ui.text import data_text
+from clerk_tui.ui.widgets.date_input import DateInput
+from clerk_tui.ui.widgets.ja_text import JaText
+from clerk_tui.ui.widgets.status_bar import StatusBar
+
+# The three papers (R12) in the service's order, with the wording of the checklist. A clinic's
+# ordinary 診療明細書 is the usual mistake, so the レセプト label says it does not count.
+PAPER_LABELS = {
+    "receipt_received": "領収書（原本）",
+    "medical_statement_received": "レセプト（診療報酬明細書。診療明細書は不可）",
+    "claim_form_received": "立替払 請求書",
+}
+PAPER_IDS = {"receipt_received": "receipt", "medical_statement_received": "statement",
+             "claim_form_received": "claim-form"}
+
+# The service names a field by its parameter or, for amounts, by the label parse_yen was given.
+FIELD_WIDGETS = {
+    "treatment_month": "month",
+    "paid_on": "paid-on",
+    "支払額（10割）": "amount",
+    "amount_paid": "amount",
+    "診療報酬額": "cost",
+    "fee_schedule_cost": "cost",
+    "late_reason": "late-reason",
+    "institution_name": "institution",
+}
+AMOUNT_LABEL = "支払額（10割）"
+COST_LABEL = "診療報酬額"
+
+# Long enough that typing an amount sends one assessment per pause, short enough to feel live.
+ASSESS_DEBOUNCE_SECONDS = 0.1
+
+
+def claim_reference(claim_id: int) -> str:
+    # The number printed on the letters (letters.claim_reference), so the clerk can quote it.
+    from clerk_tui.services.letters import claim_reference as ref
+
+    return ref(claim_id)
+
+
+def missing_text(missing: list[str]) -> str:
+    return "、".join(missing) if missing else "なし"
+
+
+class PaperBox(Checkbox, inherit_bindings=False):
+    """A checkbox drawn as [X] / [ ] in ASCII (Textual's ▐ ▌ are East-Asian ambiguous). Only
+    Space toggles: Enter moves on in a form and saves in a dialog."""
+
+    DEFAULT_CSS = """
+    PaperBox { border: none; padding: 0 1; height: 1; background: transparent; }
+    PaperBox:focus { border: none; }
+    """
+    BINDING_GROUP_TITLE = "チェック欄"
+    BINDINGS = [Binding("space", "toggle_button", "切替", tooltip="チェックを付ける・外す", show=False,
+                        id="paper.toggle")]
+
+    @property
+    def _button(self) -> Content:
+        # The mark itself says on or off, so it reads the same without colour.
+        return Content.styled("[X]" if self.value else "[ ]", "bold" if self.value else "")
+
+
+class ClaimScreen(ClerkScreen):
+    DEFAULT_CSS = """
+    ClaimScreen #claim-patient { height: auto; padding: 0 1; }
+    ClaimScreen #claim-fields { height: 1fr; }
+    ClaimScreen .row { height: auto; }
+    ClaimScreen .row > .label { width: 12; padding: 0 1; }
+    ClaimScreen .papers { height: auto; width: 1fr; }
+    ClaimScreen Input { border: none; height: 1; padding: 0 1; background: $boost; }
+    ClaimScreen Input:focus { border: none; background: $primary-muted; }
+    ClaimScreen Input.-bad { background: $error-muted; }
+    ClaimScreen #institution { width: 1fr; }
+    ClaimScreen #month, ClaimScreen #amount, ClaimScreen #cost { width: 16; }
+    ClaimScreen #late-reason { width: 1fr; }
+    ClaimScreen DateInput { layout: horizontal; width: 1fr; }
+    ClaimScreen DateInput > Input { width: 16; }
+    ClaimScreen DateInput > .date-echo { width: 1fr; height: auto; }
+    ClaimScreen .echo { width: 1fr; height: auto; padding: 0 1; color: $text-muted; }
+    ClaimScreen .echo.-error { color: $text-error; text-style: bold; }
+    ClaimScreen #late-row { display: none; }
+    ClaimScreen #late-row.-shown { display: block; }
+    ClaimScreen #late-row > .label { color: $text-error; text-style: bold; }
+    ClaimScreen #assessment { height: auto; padding: 0 1; margin-top: 1; }
+    ClaimScreen #assessment-title { text-style: bold underline; }
+    ClaimScreen #assessment .-warning { color: $text-warning; text-style: bold; }
+    ClaimScreen #assessment .-expired { color: $text-error; text-style: bold; }
+    ClaimScreen #assessment .-blocked { color: $text-error; text-style: bold; }
+    ClaimScreen #assessment .-hint { color: $text-muted; }
+    ClaimScreen #claim-message { height: auto; padding: 0 1; }
+    ClaimScreen #claim-message.-error { color: $text-error; text-style: bold; }
+    """
+
+    BINDINGS = [
+        Binding("escape", "back", "戻る", id="claim.back"),
+        Binding("ctrl+s", "save", "受付", tooltip="この内容で請求を受け付ける", id="claim.save"),
+        Binding("p", "print_letter", "不足書類通知", tooltip="不足書類のお知らせ（PDF）を出力",
+                id="claim.print_letter"),
+        Binding("n", "next_claim", "次の請求", tooltip="同じ方の次の請求（薬局など）を受け付ける",
+                id="claim.next"),
+        # Enter moves to the next field as on a paper form; Tab works as well.
+        Binding("enter", "next_field", "次の項目", show=False, id="claim.next_field"),
+    ]
+
+    def __init__(self, member_id: int) -> None:
+        super().__init__()
+        self.member_id = member_id
+        self._seq = 0  # bumped on every change; an assessment for an older number is stale
+        self.assessment: ClaimAssessment | None = None
+        self.assess_error: DomainError | None = None
+        self.saving = False
+        self.saved: ReimbursementClaim | None = None
+        self.existing: ReimbursementClaim | None = None  # the claim a duplicate points at
+        self.last_letter = None  # the missing-papers letter last written (path, message)
+        self._assessed: ClaimInput | None = None  # the input the shown assessment is for
+
+    # ------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        ctx = self.app.ctx
+        yield StatusBar(clerk=ctx.clerk, db_path=self.app.db_path, today=ctx.clock.today(),
+                        fixed=ctx.clock.is_fixed, id="status")
+        yield Static(Text("立替払の受付  " + labels.LOADING), id="claim-patient")
+        # Not a focus stop itself: Tab and Enter go from field to field only.
+        with VerticalScroll(id="claim-fields", can_focus=False):
+            with Horizontal(classes="row"):
+                yield Label("医療機関名", classes="label")
+                yield Input(placeholder="病院・診療所・薬局の名称", max_length=100, id="institution")
+                yield PaperBox("薬局", id="pharmacy")
+            with Horizontal(classes="row"):
+                yield Label("診療月", classes="label")
+                yield Input(placeholder="例: R7.10", id="month")
+                yield Static("", classes="echo", id="month-echo")
+            with Horizontal(classes="row"):
+                yield Label("支払日", classes="label")
+                yield DateInput(placeholder="例: R7.10.15", id="paid-on")
+            with Horizontal(classes="row"):
+                yield Label("支払額", classes="label")
+                yield Input(placeholder="10割の額", id="amount")
+                yield Static("", classes="echo", id="amount-echo")
+            with Horizontal(classes="row"):
+                yield Label("診療報酬額", classes="label")
+                yield Input(placeholder="違うときのみ", id="cost")
+                yield Static(Text("支払額と異なるときだけ入力"), classes="echo", id="cost-echo")
+            with Horizontal(classes="row"):
+                yield Label("書類", classes="label")
+                with Vertical(classes="papers"):
+                    for key, label in PAPER_LABELS.items():
+                        yield PaperBox(label, id=PAPER_IDS[key])
+            with Horizontal(classes="row", id="late-row"):
+                yield Label("遅延理由", classes="label")
+                yield Input(placeholder="期限後に受け付ける理由", max_length=200, id="late-reason")
+            with Vertical(id="assessment"):
+                yield Static(Text("見込み"), id="assessment-title")
+                yield JaText(id="a-refund")
+                yield JaText(id="a-deadline")
+                yield JaText(id="a-cause")
+                yield JaText(id="a-missing")
+        yield JaText(id="claim-message")
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self._show_assessment()
+        self._load_member()
+        self.query_one("#institution", Input).focus()
+
+    @work(exclusive=True, group="member", exit_on_error=False)
+    async def _load_member(self) -> None:
+        # reload_member, not open_member: the member screen underneath already logged the view.
+        detail = await asyncio.to_thread(reload_member, self.app.ctx, self.member_id)
+        m = detail.member
+        text = Text()
+        text.append("立替払の受付", style="bold")
+        text.append("  ")
+        text.append(m.member_code)
+        text.append("  ")
+        text.append_text(data_text(m.full_name, style="bold"))
+        text.append("  ")
+        text.append(labels.INSURED if m.is_insured else f"{labels.DEPENDENT}・{m.relationship.label}")
+        text.append("  資格取得 ", style="dim")
+        text.append(format_wareki(m.acquired_on))
+        self.query_one("#claim-patient", Static).update(text)
+
+    # ------------------------------------------------------------------ reading the fields
+
+    def _input(self, widget_id: str) -> Input:
+        return self.query_one(f"#{widget_id}", Input)
+
+    def _echo(self, widget_id: str, text: str | Text, error: bool = False) -> None:
+        echo = self.query_one(f"#{widget_id}-echo", Static)
+        echo.update(text if isinstance(text, Text) else Text(text))
+        echo.set_class(error, "-error")
+
+    def _read_month(self) -> date | None:
+        text = self._input("month").value
+        if not text.strip():
+            self._echo("month", "")
+            return None
+        try:
+            month = parse_month(text, field="treatment_month")
+        except DomainError as exc:
+            self._echo("month", exc.message, error=True)
+            return None
+        self._echo("month", format_wareki_month(month))
+        return month
+
+    def _read_amount(self) -> str | None:
+        text = self._input("amount").value
+        if not text.strip():
+            self._echo("amount", "")
+            return None
+        try:
+            amount = parse_yen(text, label=AMOUNT_LABEL)
+        except DomainError as exc:
+            self._echo("amount", exc.message, error=True)
+            return None
+        self._echo("amount", format_yen(amount))
+        return text
+
+    def _read_cost(self) -> tuple[bool, str | None]:
+        """(valid, text): an empty cost is valid (the amount paid is the base)."""
+        text = self._input("cost").value
+        if not text.strip():
+            self._echo("cost", "支払額と異なるときだけ入力")
+            return True, None
+        try:
+            cost = parse_yen(text, label=COST_LABEL)
+        except DomainError as exc:
+            self._echo("cost", exc.message, error=True)
+            return False, None
+        self._echo("cost", format_yen(cost))
+        return True, text
+
+    def _claim_input(self) -> tuple[ClaimInput | None, list[str]]:
+        """The form as the service's input, or None with the names of what is still missing."""
+        month = self._read_month()
+        paid = self.query_one(DateInput)
+        amount = self._read_amount()
+        cost_ok, cost = self._read_cost()
+        pending = [name for name, ok in (("診療月", month), ("支払日", paid.value), ("支払額", amount),
+                                         ("診療報酬額", cost_ok)) if not ok]
+        if pending:
+            return None, pending
+        late = self.query_one("#late-row").has_class("-shown")
+        return ClaimInput(
+            member_id=self.member_id,
+            institution_name=self._input("institution").value,
+            treatment_month=month,
+            paid_on=paid.value,
+            amount_paid=amount,
+            is_pharmacy=self.query_one("#pharmacy", PaperBox).value,
+            fee_schedule_cost=cost,
+            late_reason=self._input("late-reason").value if late else None,
+            **{key: self.query_one(f"#{PAPER_IDS[key]}", PaperBox).value for key in PAPER_LABELS},
+        ), []
+
+    # ------------------------------------------------------------------ live assessment
+
+    @on(Input.Changed)
+    @on(DateInput.Changed)
+    @on(Checkbox.Changed)
+    def _changed(self, event) -> None:
+        if self.saved is not None:
+            return
+        widget = getattr(event, "control", None)
+        if widget is not None:
+            target = widget.query_one(Input) if isinstance(widget, DateInput) else widget
+            target.remove_class("-bad")
+        self.existing = None
+        self._set_message("")
+        self._reassess()
+
+    def _reassess(self) -> None:
+        self._seq += 1
+        data, pending = self._claim_input()
+        if data is None:
+            self.workers.cancel_group(self, "assess")
+            self.assessment, self.assess_error = None, None
+            self._show_assessment(pending)
+            return
+        self._assess(data, self._seq)
+
+    @work(exclusive=True, group="assess", exit_on_error=False)
+    async def _assess(self, data: ClaimInput, seq: int) -> None:
+        # exclusive=True cancels a waiting assessment when the clerk types on; one already in its
+        # thread finishes, and its result is dropped below when a newer change came in.
+        await asyncio.sleep(ASSESS_DEBOUNCE_SECONDS)
+        try:
+            _member, assessment, _amount, _cost = await asyncio.to_thread(assess, self.app.ctx, data)
+            error = None
+        except DomainError as exc:
+            assessment, error = None, exc
+        if seq != self._seq or self.saved is not None:
+            return
+        self.assessment, self.assess_error, self._assessed = assessment, error, data
+        self._show_assessment()
+
+    def _show_assessment(self, pending: list[str] | None = None) -> None:
+        refund, deadline, cause, missing = (self.query_one(f"#a-{n}", JaText)
+                                            for n in ("refund", "deadline", "cause", "missing"))
+        for line in (refund, deadline, cause, missing):
+            line.remove_class("-warning", "-expired", "-blocked", "-hint")
+            line.display = True
+        a, error = self.assessment, self.assess_error
+        self._clear_field_errors()
+        late_row = self.query_one("#late-row")
+        if error is not None:
+            self._show_field_error(error)
+            target = FIELD_WIDGETS.get(error.field or "")
+            # A month outside the qualification (another insurer's claim) or in the future stops
+            # the intake: the whole message goes in the panel, where the clerk reads the result.
+            if target in (None, "month"):
+                refund.set_text(Text("受付できません: " + error.message))
+                refund.add_class("-blocked")
+            else:
+                refund.set_text(Text("入力を確認してください（見込みを計算できません）"))
+                refund.add_class("-hint")
+            for line in (deadline, cause, missing):
+                line.display = False
+            late_row.set_class(False, "-shown")
+            return
+        if a is None:
+            wanted = "・".join(pending or ["診療月", "支払日", "支払額"])
+            refund.set_text(Text(f"{wanted}を入力すると、給付見込額・請求期限・原因の見込みを表示します。"))
+            refund.add_class("-hint")
+            for line in (deadline, cause):
+                line.display = False
+            missing.set_text(self._labelled("不足書類", missing_text(self._missing_now())))
+            late_row.set_class(False, "-shown")
+            return
+        refund.set_text(self._refund_text(a, self._assessed))
+        deadline.set_text(self._deadline_text(a.deadline, a.days_left))
+        if a.days_left < 0:
+            deadline.add_class("-expired")
+        elif a.days_left <= DEADLINE_WARNING_DAYS:
+            deadline.add_class("-warning")
+        cause.set_text(self._labelled("原因の見込み", a.cause))
+        state = "受付完了になります" if not a.missing else "不備として受付になります"
+        missing.set_text(self._labelled("不足書類", f"{missing_text(a.missing)}（{state}）"))
+        late_row.set_class(a.days_left < 0, "-shown")
+
+    def _missing_now(self) -> list[str]:
+        return [PAPERS[key] for key in PAPER_LABELS if not self.query_one(f"#{PAPER_IDS[key]}", PaperBox).value]
+
+    @staticmethod
+    def _labelled(label: str, value: str | Text) -> Text:
+        text = Text()
+        text.append(label, style="dim")
+        text.append(" ")
+        text.append_text(value if isinstance(value, Text) else Text(value))
+        return text
+
+    def _refund_text(self, a: ClaimAssessment, data: ClaimInput) -> Text:
+        amount = parse_yen(data.amount_paid, label=AMOUNT_LABEL)
+        cost = parse_yen(data.fee_schedule_cost, label=COST_LABEL) if data.fee_schedule_cost else None
+        base = f"診療報酬額 {format_yen(cost)}" if cost is not None else f"支払額 {format_yen(amount)}"
+        text = self._labelled("負担割合", f"{a.copay_ratio}割")
+        text.append("  ")
+        text.append_text(self._labelled("給付見込額", Text(format_yen(a.estimated_refund), style="bold")))
+        note = f"（{base}の{10 - a.copay_ratio}割"
+        if cost is not None and a.estimated_refund == amount:
+            note += "、支払額が上限"  # the share never exceeds what was paid (R12)
+        text.append(note + "）")
+        return text
+
+    def _deadline_text(self, deadline: date, days_left: int) -> Text:
+        if days_left < 0:
+            left = f"期限切れ {-days_left}日経過。遅延理由の入力が必要"
+        elif days_left == 0:
+            left = "注意: 今日が期限"
+        elif days_left <= DEADLINE_WARNING_DAYS:
+            left = f"注意: あと{days_left}日"
+        else:
+            left = f"あと{days_left}日"
+        return self._labelled("請求期限", f"{format_wareki(deadline)}（{left}）")
+
+    # ------------------------------------------------------------------ field errors
+
+    def _clear_field_errors(self) -> None:
+        for widget in self.query(".-bad"):
+            widget.remove_class("-bad")
+        # Re-read the fields so that an echo that carried a service error shows the value again.
+        self._read_month()
+        self._read_amount()
+        self._read_cost()
+        paid = self.query_one(DateInput)
+        if paid.value is not None:  # the service judged a date the widget read: show it again
+            echo = paid.query_one(".date-echo", Static)
+            echo.update(Text(format_wareki(paid.value)))
+            echo.set_class(False, "-error")
+
+    def _show_field_error(self, error: DomainError) -> Input | None:
+        """Put the service's message at its field; returns the input to focus."""
+        target = FIELD_WIDGETS.get(error.field or "")
+        if target is None:
+            return None
+        if target == "paid-on":
+            paid = self.query_one(DateInput)
+            echo = paid.query_one(".date-echo", Static)
+            echo.update(Text(error.message))
+            echo.set_class(True, "-error")
+            widget = paid.query_one(Input)
+        elif target == "month":
+            # The month itself was read; the panel says why it cannot be taken.
+            widget = self._input("month")
+            self.query_one("#month-echo").set_class(True, "-error")
+        elif target in ("amount", "cost"):
+            self._echo(target, error.message, error=True)
+            widget = self._input(target)
+        elif target == "late-reason":
+            # The message line says why; the row is already marked as the one to fill in.
+            self.query_one("#late-row").add_class("-shown")
+            widget = self._input(target)
+        else:
+            widget = self._input(target)
+        widget.add_class("-bad")
+        return widget
+
+    def _set_message(self, message: str | Text, error: bool = False) -> None:
+        box = self.query_one("#claim-message", JaText)
+        box.set_text(message if isinstance(message, Text) else Text(message))
+        box.set_class(error, "-error")
+
+    # ------------------------------------------------------------------ keys
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "save":
+            if self.saved is not None:
+                return False
+            return None if self.saving else True  # shown dimmed while the save runs
+        if action == "print_letter":
+            return self.saved is not None and bool(missing_papers(self.saved))
+        if action == "next_claim":
+            return self.saved is not None
+        if action == "next_field":
+            return self.saved is None
+        return True
+
+    def action_back(self) -> None:
+        self.dismiss()  # dismiss, not pop: the member screen's callback reloads the member
+
+    def action_save(self) -> None:
+        if self.saving or self.saved is not None:
+            return
+        data, pending = self._claim_input()
+        if data is None:
+            first = {"診療月": "month", "支払日": "paid-on", "支払額": "amount", "診療報酬額": "cost"}[pending[0]]
+            widget = self.query_one(DateInput).query_one(Input) if first == "paid-on" else self._input(first)
+            widget.add_class("-bad")
+            widget.focus()
+            self._set_message(f"{'・'.join(pending)}を正しく入力してください。受付していません。", error=True)
+            return
+        self.saving = True
+        self.refresh_bindings()
+        self._set_message("受付中です。")
+        self._save(data)
+
+    @work(exclusive=True, group="save", exit_on_error=False)
+    async def _save(self, data: ClaimInput) -> None:
+        try:
+            claim = await asyncio.to_thread(record_claim, self.app.ctx, data)
+        except DuplicateError as exc:
+            existing = await asyncio.to_thread(self._find_claim, exc.existing_id, data.treatment_month)
+            self._show_duplicate(exc, existing)
+            return
+        except DomainError as exc:
+            widget = self._show_field_error(exc)
+            if widget is not None:
+                widget.focus()
+            self._set_message(exc.message + "受付していません。", error=True)
+            return
+        finally:
+            self.saving = False
+            self.refresh_bindings()
+        self._show_saved(claim)
+
+    @staticmethod
+    def _find_claim(claim_id: int, month: date) -> ReimbursementClaim | None:
+        return next((c for c in list_claims(month=month) if c.id == claim_id), None)
+
+    def _show_duplicate(self, exc: DuplicateError, existing: ReimbursementClaim | None) -> None:
+        self.existing = existing
+        self._input("institution").add_class("-bad")
+        self._input("institution").focus()
+        text = Text(exc.message + "重複のため受付していません。")
+        if existing is not None:
+            text.append("\n既存の請求 ", style="dim")
+            text.append(claim_reference(existing.id))
+            text.append("  ")
+            text.append_text(data_text(existing.institution_name))
+            if existing.is_pharmacy:
+                text.append("（薬局）")
+            text.append(f"  {format_wareki_month(existing.treatment_month)}  {format_yen(existing.amount_paid)}"
+                        f"  状態 {existing.status.label}  不足書類 {missing_text(missing_papers(existing))}")
+            if existing.forwarded_on:
+                text.append(f"  回付 {format_wareki(existing.forwarded_on)}")
+            text.append("\n書類の追加は立替払一覧（F9）で行います。")
+        self._set_message(text, error=True)
+
+    def _show_saved(self, claim: ReimbursementClaim) -> None:
+        self.saved = claim
+        for widget in self.query("#claim-fields Input, #claim-fields PaperBox"):
+            widget.disabled = True
+        missing = missing_papers(claim)
+        # The panel now describes what was stored, not what would happen.
+        self.query_one("#assessment-title", Static).update(Text("受付した内容"))
+        self.query_one("#a-missing", JaText).set_text(self._labelled("不足書類", missing_text(missing)))
+        self._show_saved_message()
+        self.refresh_bindings()
+
+    def _show_saved_message(self, letter=None) -> None:
+        claim = self.saved
+        missing = missing_papers(claim)
+        text = Text()
+        text.append(f"受付しました（受付番号 {claim_reference(claim.id)}）  状態 ")
+        text.append(claim.status.label, style="bold reverse")
+        if missing:
+            text.append("（不足書類は上のとおり）")
+        if letter is not None:
+            text.append(f"\n{letter.message}\n")
+            text.append(str(letter.path), style="dim")
+            if getattr(letter, "print_message", None):
+                text.append(f"\n{letter.print_message}")
+        keys = "p: 不足書類のお知らせを出力  " if missing else ""
+        text.append(f"\n{keys}n: 次の請求  Esc: 戻る", style="dim")
+        self._set_message(text)
+
+    def action_print_letter(self) -> None:
+        if self.saved is not None:
+            self._print_letter(self.saved.id)
+
+    @work(exclusive=True, group="print", exit_on_error=False)
+    async def _print_letter(self, claim_id: int) -> None:
+        from clerk_tui.services.letters import print_missing_papers_letter
+
+        self._set_message("不足書類のお知らせを作成しています。")
+        try:
+            result = await asyncio.to_thread(print_missing_papers_letter, self.app.ctx, claim_id)
+        except DomainError as exc:
+            self._set_message(exc.message, error=True)
+            return
+        self.last_letter = result
+        self._show_saved_message(result)
+
+    def action_next_claim(self) -> None:
+        """A second claim for the same patient (a pharmacy after the clinic): the month and the
+        payment date stay, the rest starts empty."""
+        if self.saved is None:
+            return
+        self.saved = None
+        self.existing = None
+        for widget in self.query("#claim-fields Input, #claim-fields PaperBox"):
+            widget.disabled = False
+        for widget_id in ("institution", "amount", "cost", "late-reason"):
+            self._input(widget_id).value = ""
+        for box in self.query("#claim-fields PaperBox"):
+            box.value = False
+        self._set_message("")
+        self.query_one("#assessment-title", Static).update(Text("見込み"))
+        self.refresh_bindings()
+        self._reassess()
+        self._input("institution").focus()
+
+    def action_next_field(self) -> None:
+        self.focus_next()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.focus_next()
