@@ -161,6 +161,7 @@ def update_papers(ctx: Context, claim_id: int, *, expected_version: int | None, 
         for key, value in flags.items():
             setattr(claim, key, bool(value))
         claim.status = ClaimStatus.INCOMPLETE if missing_papers(claim) else ClaimStatus.COMPLETE
+        _refresh_estimate(ctx, claim)
         touch(claim, ctx)
         claim.save()
         audit.record(ctx, AuditKind.WRITE, "claim.papers", table="reimbursement_claim", record_id=claim.id,
@@ -174,20 +175,28 @@ def missing_papers(claim: ReimbursementClaim) -> list[str]:
     return _missing({k: getattr(claim, k) for k in PAPERS})
 
 
+def _refresh_estimate(ctx: Context, claim: ReimbursementClaim) -> bool:
+    """Recompute the ratio and refund from the member's data as they are now (a corrected birth
+    date or remuneration changes them); True when the stored figures changed."""
+    treatment_day = max(claim.treatment_month, claim.member.acquired_on)
+    ratio = rules.ratio_in_force(copay_for(claim.member, treatment_day), treatment_day)
+    refund = rules.insurer_share(claim.amount_paid, ratio, claim.fee_schedule_cost)
+    if (ratio, refund) == (claim.copay_ratio, claim.estimated_refund):
+        return False
+    claim.copay_ratio, claim.estimated_refund = ratio, refund
+    audit.record(ctx, AuditKind.WRITE, "claim.recompute", table="reimbursement_claim", record_id=claim.id,
+                 member_id=claim.member_id, summary={"ratio": ratio, "refund": refund})
+    return True
+
+
 def recompute_refund(ctx: Context, claim_id: int) -> ReimbursementClaim:
-    """After the member's data changed (e.g. remuneration, birth date corrected)."""
+    """After the member's data changed; also done whenever a claim is handled (papers, hand-over)."""
 
     def write() -> ReimbursementClaim:
         claim = ReimbursementClaim.get_by_id(claim_id)
-        treatment_day = max(claim.treatment_month, claim.member.acquired_on)
-        ratio = rules.ratio_in_force(copay_for(claim.member, treatment_day), treatment_day)
-        refund = rules.insurer_share(claim.amount_paid, ratio, claim.fee_schedule_cost)
-        if (ratio, refund) != (claim.copay_ratio, claim.estimated_refund):
-            claim.copay_ratio, claim.estimated_refund = ratio, refund
+        if _refresh_estimate(ctx, claim):
             touch(claim, ctx)
             claim.save()
-            audit.record(ctx, AuditKind.WRITE, "claim.recompute", table="reimbursement_claim", record_id=claim.id,
-                         member_id=claim.member_id, summary={"ratio": ratio, "refund": refund})
         return claim
 
     return ctx.write(write)
@@ -203,6 +212,7 @@ def forward_claims(ctx: Context, claim_ids: list[int]) -> list[ReimbursementClai
         if not_ready or len(claims) != len(set(claim_ids)):
             raise DomainError("書類が揃っていない、または回付済みの請求が含まれています。")
         for c in claims:
+            _refresh_estimate(ctx, c)  # the 給付グループ gets the figures of today's data
             c.status, c.forwarded_on = ClaimStatus.FORWARDED, today
             touch(c, ctx)
             c.save()
