@@ -64,6 +64,7 @@ class MemberDetailScreen(ClerkScreen):
         Binding("i", "issue", "交付", tooltip="お知らせ・資格確認書を交付・再交付", id="detail.issue"),
         Binding("c", "cancellation", "解除", tooltip="利用登録解除申請を受け付ける", id="detail.cancellation"),
         Binding("l", "loss_report", "滅失届", tooltip="被保険者証滅失届を受け付ける", id="detail.loss_report"),
+        Binding("f", "found", "発見", show=False, tooltip="滅失した書類が見つかったことを記録", id="detail.found"),
         Binding("w", "withdraw", "喪失", tooltip="退職・扶養削除（資格喪失）を記録", id="detail.withdraw"),
         Binding("t", "claim", "立替払", tooltip="立替払（療養費）の請求を受け付ける", id="detail.claim"),
         Binding("r", "reload", "再読込", show=False, id="detail.reload"),
@@ -312,6 +313,11 @@ class MemberDetailScreen(ClerkScreen):
         from clerk_tui.ui.screens.loss_report import LossReportScreen
 
         self._act(LossReportScreen(self.member_id))
+
+    def action_found(self) -> None:
+        from clerk_tui.ui.screens.found import FoundScreen
+
+        self._act(FoundScreen(self.member_id))
 
     def action_withdraw(self) -> None:
         from clerk_tui.ui.screens.withdrawal import WithdrawalScreen
