@@ -301,30 +301,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name, default in (("db", None), ("today", None), ("config", [])):
         if not hasattr(args, name):
             setattr(args, name, default)
+    commands = {None: _run_app, "run": _run_app, "demo": _demo, "db": _db, "fixtures": _fixtures,
+                "audit": _audit, "print": _print, "reprint": _reprint, "batch": _batch,
+                "verify-code": _verify_code}
     try:
-        cfg = _config(args)
-        if args.command in (None, "run"):
-            return _run_app(args, cfg)
-        if args.command == "demo":
-            return _demo(args, cfg)
-        if args.command == "db":
-            return _db(args, cfg)
-        if args.command == "fixtures":
-            return _fixtures(args, cfg)
-        if args.command == "audit":
-            return _audit(args, cfg)
-        if args.command == "print":
-            return _print(args, cfg)
-        if args.command == "reprint":
-            return _reprint(args, cfg)
-        if args.command == "batch":
-            return _batch(args, cfg)
-        if args.command == "verify-code":
-            return _verify_code(args, cfg)
+        return commands[args.command](args, _config(args))
     except DomainError as exc:
         print(f"エラー: {exc.message}", file=sys.stderr)
         return 2
     except (OSError, ValueError) as exc:
         print(f"エラー: {exc}", file=sys.stderr)
         return 2
-    raise AssertionError(args.command)
