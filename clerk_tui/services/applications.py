@@ -19,7 +19,7 @@ from clerk_tui.domain.codes import (
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.domain.wareki import format_wareki
 from clerk_tui.services import audit
-from clerk_tui.services.context import Context, check_version, touch
+from clerk_tui.services.context import Context, check_version, get_member, touch
 
 ACTIVE = (CancellationStatus.RECEIVED, CancellationStatus.AWAITING_CERTIFICATE)
 LEGACY_KINDS = (DocumentKind.LEGACY_CARD, DocumentKind.ELDERLY_CARD)
@@ -41,12 +41,6 @@ class MismatchError(DomainError):
                          + "。確認のうえ、相違を承知で受け付ける場合はその旨を選んでください。")
         self.differences = differences
 
-
-def _member(member_id: int) -> Member:
-    member = Member.get_or_none(Member.id == member_id)
-    if member is None:
-        raise DomainError(f"加入員が見つかりません（ID {member_id}）。", field="member")
-    return member
 
 
 def _check_received_on(member: Member, received_on: date, today: date, label: str = "受付日") -> None:
@@ -95,7 +89,7 @@ class CancellationInput:
 
 def cancellation_needs_legacy_answer(member_id: int, received_on: date) -> bool:
     """Whether to ask "is the legacy card at hand?" (R7: applications before 2025-12-02)."""
-    return _held_valid_legacy_card(_member(member_id), received_on)
+    return _held_valid_legacy_card(get_member(member_id), received_on)
 
 
 def record_cancellation(ctx: Context, data: CancellationInput) -> RegistrationCancellation:
@@ -110,7 +104,7 @@ def record_cancellation(ctx: Context, data: CancellationInput) -> RegistrationCa
         raise DomainError("代理人の申請では本人との関係を入力してください。", field="代理人との関係")
 
     def write() -> RegistrationCancellation:
-        member = _member(data.member_id)
+        member = get_member(data.member_id)
         _check_received_on(member, data.received_on, today)
         existing = (RegistrationCancellation.select()
                     .where(RegistrationCancellation.member == member,
@@ -232,7 +226,7 @@ def record_loss_report(ctx: Context, data: LossReportInput) -> LossReport:
         raise DomainError("滅失日が受付日より後です。", field="lost_on")
 
     def write() -> LossReport:
-        member = _member(data.member_id)
+        member = get_member(data.member_id)
         _check_received_on(member, data.received_on, today)
         existing = LossReport.get_or_none(LossReport.member == member, LossReport.document_kind == kind,
                                           LossReport.lost_on == data.lost_on)

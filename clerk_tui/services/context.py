@@ -13,6 +13,7 @@ import peewee
 from clerk_tui.clock import Clock
 from clerk_tui.config import Config
 from clerk_tui.db.database import run_in_write_transaction
+from clerk_tui.db.models import Member
 from clerk_tui.domain.errors import DomainError
 
 T = TypeVar("T")
@@ -65,3 +66,15 @@ def touch(record, ctx: Context) -> None:
     record.version = (record.version or 0) + 1
     record.updated_at = ctx.clock.now()
     record.updated_by = ctx.clerk
+
+
+def member_not_found(member_id: int) -> DomainError:
+    return DomainError(f"加入員が見つかりません（ID {member_id}）。", field="member")
+
+
+def get_member(member_id: int) -> Member:
+    """The member every clerk action starts from, or the clerk-facing error."""
+    member = Member.get_or_none(Member.id == member_id)
+    if member is None:
+        raise member_not_found(member_id)
+    return member

@@ -19,7 +19,7 @@ from clerk_tui.domain.kana import contains_my_number, sanitize_input
 from clerk_tui.domain.wareki import format_wareki
 from clerk_tui.services import audit
 from clerk_tui.services.applications import complete_cancellations_for
-from clerk_tui.services.context import ConflictError, Context, check_version, touch
+from clerk_tui.services.context import ConflictError, Context, check_version, get_member, touch
 
 ISSUABLE = (DocumentKind.ELIGIBILITY_NOTICE, DocumentKind.ELIGIBILITY_CERTIFICATE)
 SERIAL_PREFIX = {DocumentKind.ELIGIBILITY_NOTICE: "N", DocumentKind.ELIGIBILITY_CERTIFICATE: "C"}
@@ -76,12 +76,6 @@ class IssuePlan:
     notes: list[str] = field(default_factory=list)
 
 
-def _member(member_id: int) -> Member:
-    member = Member.get_or_none(Member.id == member_id)
-    if member is None:
-        raise DomainError(f"加入員が見つかりません（ID {member_id}）。")
-    return member
-
 
 def plan_issue(ctx: Context, member_id: int, kind: DocumentKind, reason: IssueReason,
                route: Route) -> IssuePlan:
@@ -90,7 +84,7 @@ def plan_issue(ctx: Context, member_id: int, kind: DocumentKind, reason: IssueRe
     if kind not in ISSUABLE:
         raise DomainError(f"{kind.label}はこの画面では交付できません。", field="kind")
     today = ctx.clock.today()
-    member = _member(member_id)
+    member = get_member(member_id)
     if not member.qualified_on(today):
         if member.lost_on is not None and member.lost_on <= today:
             raise DomainError(
@@ -210,7 +204,7 @@ def issue_document(ctx: Context, plan: IssuePlan, *, override_reason: str | None
     secret = facility_secret(ctx) if plan.kind is DocumentKind.ELIGIBILITY_NOTICE else None
 
     def write() -> Issued:
-        member = _member(plan.member_id)
+        member = get_member(plan.member_id)
         check_version(member, plan.member_version)
         previous = current_document(member.id, plan.kind)
         if (previous.id if previous else None) != plan.previous_id:

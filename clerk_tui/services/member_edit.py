@@ -13,7 +13,7 @@ from clerk_tui.domain.codes import AuditKind, CardStatus
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.domain.wareki import format_wareki
 from clerk_tui.services import audit
-from clerk_tui.services.context import Context, check_version, touch
+from clerk_tui.services.context import Context, check_version, get_member, touch
 
 _UNSET = object()
 
@@ -62,9 +62,7 @@ def update_member(ctx: Context, member_id: int, changes: MemberChanges, *, expec
     today = ctx.clock.today()
 
     def write() -> Member:
-        member = Member.get_or_none(Member.id == member_id)
-        if member is None:
-            raise DomainError(f"加入員が見つかりません（ID {member_id}）。")
+        member = get_member(member_id)
         check_version(member, expected_version)
         changed = {}
         for field, value in changes.items():

@@ -22,7 +22,7 @@ from clerk_tui.domain.errors import DomainError
 from clerk_tui.domain.ids import format_code, parse_member_code
 from clerk_tui.domain.warnings import ClaimFacts, DocFacts, OutstandingFacts, PersonFacts, Warning, member_warnings
 from clerk_tui.services import audit
-from clerk_tui.services.context import Context
+from clerk_tui.services.context import Context, member_not_found
 from clerk_tui.services.issuance import copay_for
 from clerk_tui.services.reimbursement import missing_papers
 
@@ -49,17 +49,13 @@ class MemberDetail:
     eligibility: rules.Eligibility
 
 
-def _not_found(member_id: int) -> DomainError:
-    return DomainError(f"加入員が見つかりません（ID {member_id}）。", field="member")
-
-
 def open_member(ctx: Context, member_id: int) -> MemberDetail:
     """Record the view (who looked at whom), then read the member's detail."""
 
     def log_view() -> None:
         # Checked inside the transaction so that no entry names a member that does not exist.
         if not Member.select().where(Member.id == member_id).exists():
-            raise _not_found(member_id)
+            raise member_not_found(member_id)
         audit.record(ctx, AuditKind.VIEW, "member.view", table="member", record_id=member_id,
                      member_id=member_id)
 
@@ -75,7 +71,7 @@ def reload_member(ctx: Context, member_id: int) -> MemberDetail:
     member = (Member.select(Member, Employer).join(Employer)
               .where(Member.id == member_id).first())
     if member is None:
-        raise _not_found(member_id)
+        raise member_not_found(member_id)
     insured = member if member.is_insured else Member.get_by_id(member.insured_id)
     if not member.is_insured:
         member.insured = insured  # cache it: copay_for and the screen use it without a query

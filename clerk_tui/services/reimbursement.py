@@ -14,7 +14,7 @@ from clerk_tui.domain.money import parse_yen
 from clerk_tui.domain.wareki import format_wareki, format_wareki_month
 from clerk_tui.services import audit
 from clerk_tui.services.applications import DuplicateError
-from clerk_tui.services.context import Context, check_version, touch
+from clerk_tui.services.context import Context, check_version, get_member, touch
 from clerk_tui.services.issuance import copay_for
 
 DEADLINE_WARNING_DAYS = 60
@@ -70,9 +70,7 @@ def likely_cause(member: Member, treatment_day: date) -> str:
 def assess(ctx: Context, data: ClaimInput) -> tuple[Member, ClaimAssessment, int, int | None]:
     """Validate and compute; raises DomainError with the field for bad input. Writes nothing."""
     today = ctx.clock.today()
-    member = Member.get_or_none(Member.id == data.member_id)
-    if member is None:
-        raise DomainError(f"加入員が見つかりません（ID {data.member_id}）。", field="member")
+    member = get_member(data.member_id)
     amount = parse_yen(data.amount_paid, label="支払額（10割）")
     cost = None
     if data.fee_schedule_cost not in (None, ""):

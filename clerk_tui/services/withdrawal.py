@@ -20,16 +20,10 @@ from clerk_tui.domain.codes import (
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.domain.wareki import format_wareki
 from clerk_tui.services import audit
-from clerk_tui.services.context import Context, check_version, touch
+from clerk_tui.services.context import Context, check_version, get_member, touch
 
 FAR_FUTURE_DAYS = 92  # a loss date further ahead than this is almost certainly a typing error
 
-
-def _member(member_id: int) -> Member:
-    member = Member.get_or_none(Member.id == member_id)
-    if member is None:
-        raise DomainError(f"加入員が見つかりません（ID {member_id}）。", field="member")
-    return member
 
 
 def _active_dependents(insured: Member) -> list[Member]:
@@ -60,7 +54,7 @@ def _validate_loss(member: Member, lost_on: date, today: date) -> None:
 
 
 def preview_loss(ctx: Context, member_id: int, lost_on: date) -> LossPreview:
-    member = _member(member_id)
+    member = get_member(member_id)
     _validate_loss(member, lost_on, ctx.clock.today())
     people = [member] + (_active_dependents(member) if member.is_insured else [])
     collect, not_collected = [], []
@@ -76,13 +70,13 @@ def _record_loss(ctx: Context, member_id: int, lost_on: date, reason_code: str, 
                  expected_version: int | None) -> LossPreview:
     today = ctx.clock.today()
     if reason_code == WithdrawalReason.AGE_75.value:
-        birthday = rules.loss_on_reaching_75(_member(member_id).birth_date)
+        birthday = rules.loss_on_reaching_75(get_member(member_id).birth_date)
         if lost_on != birthday:
             raise DomainError(f"75歳到達による喪失日は75歳の誕生日（{format_wareki(birthday)}）です。",
                               field="lost_on")
 
     def write() -> LossPreview:
-        member = _member(member_id)
+        member = get_member(member_id)
         check_version(member, expected_version)
         preview = preview_loss(ctx, member_id, lost_on)
         for person in preview.people:
@@ -107,7 +101,7 @@ def _record_loss(ctx: Context, member_id: int, lost_on: date, reason_code: str, 
 def record_withdrawal(ctx: Context, member_id: int, *, lost_on: date, reason: WithdrawalReason,
                       expected_version: int | None = None) -> LossPreview:
     """An insured person loses qualification; every dependent loses coverage the same day (R9)."""
-    member = _member(member_id)
+    member = get_member(member_id)
     if not member.is_insured:
         raise DomainError("被扶養者の資格喪失は「扶養削除」で記録してください。", field="member")
     return _record_loss(ctx, member_id, lost_on, WithdrawalReason(reason).value, "member.withdraw", expected_version)
@@ -115,7 +109,7 @@ def record_withdrawal(ctx: Context, member_id: int, *, lost_on: date, reason: Wi
 
 def remove_dependent(ctx: Context, member_id: int, *, lost_on: date, reason: DependentRemovalReason,
                      expected_version: int | None = None) -> LossPreview:
-    member = _member(member_id)
+    member = get_member(member_id)
     if member.is_insured:
         raise DomainError("被保険者の資格喪失は「退職等」で記録してください。", field="member")
     return _record_loss(ctx, member_id, lost_on, DependentRemovalReason(reason).value, "member.remove_dependent",
@@ -139,7 +133,7 @@ def record_reaching_75(ctx: Context, member_ids: list[int]) -> list[LossPreview]
     (an insured person's dependents lose coverage with them)."""
     results = []
     for member_id in member_ids:
-        member = _member(member_id)
+        member = get_member(member_id)
         if member.lost_on is not None:
             continue  # already recorded (e.g. as the dependent of an earlier one in the list)
         lost_on = rules.loss_on_reaching_75(member.birth_date)
@@ -160,7 +154,7 @@ def cancel_loss(ctx: Context, member_id: int, *, reason: str, expected_version: 
         raise DomainError("理由に12桁の番号（マイナンバー）は記録できません。", field="reason")
 
     def write() -> list[int]:
-        member = _member(member_id)
+        member = get_member(member_id)
         check_version(member, expected_version)
         if member.lost_on is None:
             raise DomainError("この方は資格を喪失していません。", field="member")
