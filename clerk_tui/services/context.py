@@ -74,7 +74,7 @@ def member_not_found(member_id: int) -> DomainError:
 
 def get_member(member_id: int) -> Member:
     """The member every clerk action starts from, or the clerk-facing error."""
-    member = Member.get_or_none(Member.id == member_id)
+    member = Member.fetch(member_id)
     if member is None:
         raise member_not_found(member_id)
     return member
