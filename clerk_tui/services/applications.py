@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from clerk_tui.db.models import Document, LossReport, Member, RegistrationCancellation
+from clerk_tui.db.prepared import Prepared
 from clerk_tui.domain import kana, rules
 from clerk_tui.domain.codes import (
     AuditKind,
@@ -66,10 +67,29 @@ def _text(value: str | None, label: str, max_len: int, *, required: bool = False
     return value
 
 
+# The checks a write makes inside its transaction, compiled once (see db.prepared).
+_VALID_LEGACY_CARD = Prepared(Document, lambda p: Document.select(Document.id).where(
+    Document.member == p(Document.member), Document.kind.in_(LEGACY_KINDS),
+    Document.status == DocumentStatus.VALID).limit(1))
+_ACTIVE_CANCELLATION = Prepared(RegistrationCancellation, lambda p: RegistrationCancellation.select().where(
+    RegistrationCancellation.member == p(RegistrationCancellation.member),
+    RegistrationCancellation.status.in_(ACTIVE)).limit(1))
+_CANCELLATIONS_IN = Prepared(RegistrationCancellation, lambda p: RegistrationCancellation.select().where(
+    RegistrationCancellation.member == p(RegistrationCancellation.member),
+    RegistrationCancellation.status == p(RegistrationCancellation.status),
+    RegistrationCancellation.received_on <= p(RegistrationCancellation.received_on)))
+_LEGACY_LOSS_REPORT = Prepared(LossReport, lambda p: LossReport.select(LossReport.id).where(
+    LossReport.member == p(LossReport.member), LossReport.document_kind.in_(LEGACY_KINDS)).limit(1))
+_SAME_LOSS_REPORT = Prepared(LossReport, lambda p: LossReport.select().where(
+    LossReport.member == p(LossReport.member), LossReport.document_kind == p(LossReport.document_kind),
+    LossReport.lost_on == p(LossReport.lost_on)).limit(1))
+_VALID_DOCUMENT = Prepared(Document, lambda p: Document.select().where(
+    Document.member == p(Document.member), Document.kind == p(Document.kind),
+    Document.status == DocumentStatus.VALID).order_by(Document.issued_on.desc()).limit(1))
+
+
 def _held_valid_legacy_card(member: Member, on: date) -> bool:
-    return rules.legacy_card_valid_on(on) and Document.select().where(
-        Document.member == member, Document.kind.in_(LEGACY_KINDS),
-        Document.status == DocumentStatus.VALID).exists()
+    return rules.legacy_card_valid_on(on) and _VALID_LEGACY_CARD.scalar(member.id) is not None
 
 
 @dataclass(frozen=True)
@@ -106,9 +126,7 @@ def record_cancellation(ctx: Context, data: CancellationInput) -> RegistrationCa
     def write() -> RegistrationCancellation:
         member = get_member(data.member_id)
         _check_received_on(member, data.received_on, today)
-        existing = (RegistrationCancellation.select()
-                    .where(RegistrationCancellation.member == member,
-                           RegistrationCancellation.status.in_(ACTIVE)).first())
+        existing = _ACTIVE_CANCELLATION.first(member.id)
         if existing is not None:
             raise DuplicateError(
                 f"この方の利用登録解除申請は{format_wareki(existing.received_on)}受付で既に記録されています"
@@ -124,8 +142,8 @@ def record_cancellation(ctx: Context, data: CancellationInput) -> RegistrationCa
         if needs_legacy and data.legacy_card_at_hand is None:
             raise DomainError("有効な健康保険証をお持ちの方です。保険証が手元にあるか（滅失していないか）を選んでください。",
                               field="legacy_card_at_hand")
-        waiting_for_loss = needs_legacy and data.legacy_card_at_hand is False and not LossReport.select().where(
-            LossReport.member == member, LossReport.document_kind.in_(LEGACY_KINDS)).exists()
+        waiting_for_loss = (needs_legacy and data.legacy_card_at_hand is False
+                            and _LEGACY_LOSS_REPORT.scalar(member.id) is None)
         app = RegistrationCancellation.create(
             member=member, received_on=data.received_on,
             effective_on=rules.cancellation_effective_on(data.received_on),
@@ -153,7 +171,7 @@ def withdraw_cancellation(ctx: Context, cancellation_id: int, *, expected_versio
     today = ctx.clock.today()
 
     def write() -> RegistrationCancellation:
-        app = RegistrationCancellation.get_or_none(RegistrationCancellation.id == cancellation_id)
+        app = RegistrationCancellation.fetch(cancellation_id)
         if app is None:
             raise DomainError(f"申請が見つかりません（ID {cancellation_id}）。")
         check_version(app, expected_version)
@@ -166,7 +184,7 @@ def withdraw_cancellation(ctx: Context, cancellation_id: int, *, expected_versio
         app.withdrawn_on = today
         touch(app, ctx)
         app.save()
-        member = app.member
+        member = get_member(app.member_id)
         if member.card_status is CardStatus.REGISTRATION_CANCELLED:
             member.card_status = app.previous_card_status
             touch(member, ctx)
@@ -182,10 +200,8 @@ def withdraw_cancellation(ctx: Context, cancellation_id: int, *, expected_versio
 def complete_cancellations_for(ctx: Context, member: Member, document: Document) -> None:
     """Called inside the issuing transaction: a 資格確認書 issued after receipt completes the
     member's awaiting application (R3(d))."""
-    for app in RegistrationCancellation.select().where(
-            RegistrationCancellation.member == member,
-            RegistrationCancellation.status == CancellationStatus.AWAITING_CERTIFICATE,
-            RegistrationCancellation.received_on <= document.issued_on):
+    for app in list(_CANCELLATIONS_IN.rows(member.id, CancellationStatus.AWAITING_CERTIFICATE,
+                                           document.issued_on)):
         app.status = CancellationStatus.COMPLETED
         touch(app, ctx)
         app.save()
@@ -228,19 +244,16 @@ def record_loss_report(ctx: Context, data: LossReportInput) -> LossReport:
     def write() -> LossReport:
         member = get_member(data.member_id)
         _check_received_on(member, data.received_on, today)
-        existing = LossReport.get_or_none(LossReport.member == member, LossReport.document_kind == kind,
-                                          LossReport.lost_on == data.lost_on)
+        existing = _SAME_LOSS_REPORT.first(member.id, kind, data.lost_on)
         if existing is not None:
             raise DuplicateError(f"同じ{kind.label}の滅失届（滅失日 {format_wareki(data.lost_on)}）は"
                                  f"{format_wareki(existing.received_on)}に受付済みです。", existing.id)
         if data.document_id is not None:
-            doc = Document.get_or_none(Document.id == data.document_id, Document.member == member)
-            if doc is None:
+            doc = Document.fetch(data.document_id)
+            if doc is None or doc.member_id != member.id:
                 raise DomainError("指定の書類はこの方のものではありません。", field="document")
         else:
-            doc = (Document.select().where(Document.member == member, Document.kind == kind,
-                                           Document.status == DocumentStatus.VALID)
-                   .order_by(Document.issued_on.desc()).first())
+            doc = _VALID_DOCUMENT.first(member.id, kind)
         report = LossReport.create(
             member=member, document=doc, document_kind=kind, received_on=data.received_on,
             lost_on=data.lost_on, circumstance=circumstance, police_report_ref=police,
@@ -252,9 +265,7 @@ def record_loss_report(ctx: Context, data: LossReportInput) -> LossReport:
             doc.save()
         if kind in LEGACY_KINDS:
             # R7: an application waiting for this 滅失届 is now complete on paper.
-            for app in RegistrationCancellation.select().where(
-                    RegistrationCancellation.member == member,
-                    RegistrationCancellation.status == CancellationStatus.RECEIVED):
+            for app in list(_CANCELLATIONS_IN.rows(member.id, CancellationStatus.RECEIVED, date.max)):
                 app.status = CancellationStatus.AWAITING_CERTIFICATE
                 touch(app, ctx)
                 app.save()
@@ -273,7 +284,7 @@ def record_found(ctx: Context, loss_report_id: int, *, found_on: date, returned:
     today = ctx.clock.today()
 
     def write() -> LossReport:
-        report = LossReport.get_or_none(LossReport.id == loss_report_id)
+        report = LossReport.fetch(loss_report_id)
         if report is None:
             raise DomainError(f"滅失届が見つかりません（ID {loss_report_id}）。")
         check_version(report, expected_version)
@@ -282,7 +293,7 @@ def record_found(ctx: Context, loss_report_id: int, *, found_on: date, returned:
         report.found_on = found_on
         touch(report, ctx)
         report.save()
-        doc = report.document
+        doc = Document.fetch(report.document_id) if report.document_id is not None else None
         if returned and doc is not None:
             doc.status = DocumentStatus.RETURNED
             doc.returned_on = found_on

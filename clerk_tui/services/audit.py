@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from clerk_tui.db.models import AuditEntry
+from clerk_tui.db.prepared import Prepared
 from clerk_tui.domain.codes import AuditKind
 from clerk_tui.services.context import Context
 
@@ -30,17 +31,24 @@ def record(ctx: Context, kind: AuditKind, action: str, *, table: str | None = No
     """Append one entry. Must run inside the action's write transaction (the chain relies on
     the single writer that an IMMEDIATE transaction guarantees). `summary` holds ids, codes and
     dates only — never names, addresses or other personal text."""
-    last = AuditEntry.select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1).first()
-    prev_hash = last.hash if last else GENESIS
+    prev_hash = _LAST_HASH.scalar() or GENESIS
     at = ctx.clock.now().isoformat(timespec="microseconds")
     summary_text = json.dumps(summary or {}, ensure_ascii=False, sort_keys=True, default=str)
-    entry_hash = _digest(prev_hash, at, ctx.clerk, ctx.origin, kind.value, action, table,
-                         record_id, member_id, summary_text)
-    return AuditEntry.create(
-        at=at, clerk=ctx.clerk, origin=ctx.origin, kind=kind, action=action, table_name=table,
-        record_id=record_id, member_id=member_id, summary=summary_text, prev_hash=prev_hash,
-        hash=entry_hash,
-    )
+    values = (at, ctx.clerk, ctx.origin, kind.value, action, table, record_id, member_id, summary_text)
+    entry_hash = _digest(prev_hash, *values)
+    entry_id = _INSERT.execute(*values, prev_hash, entry_hash)
+    return AuditEntry(id=entry_id, at=at, clerk=ctx.clerk, origin=ctx.origin, kind=kind, action=action,
+                      table_name=table, record_id=record_id, member_id=member_id, summary=summary_text,
+                      prev_hash=prev_hash, hash=entry_hash)
+
+
+# Every write runs these two inside the write lock: compiled once (see db.prepared).
+_LAST_HASH = Prepared(AuditEntry, lambda p: AuditEntry.select(AuditEntry.hash)
+                      .order_by(AuditEntry.id.desc()).limit(1))
+_COLUMNS = (AuditEntry.at, AuditEntry.clerk, AuditEntry.origin, AuditEntry.kind, AuditEntry.action,
+            AuditEntry.table_name, AuditEntry.record_id, AuditEntry.member_id, AuditEntry.summary,
+            AuditEntry.prev_hash, AuditEntry.hash)
+_INSERT = Prepared(AuditEntry, lambda p: AuditEntry.insert({f: p(f) for f in _COLUMNS}))
 
 
 @dataclass(frozen=True)

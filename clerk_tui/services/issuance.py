@@ -11,6 +11,7 @@ from pathlib import Path
 import peewee
 
 from clerk_tui.db.models import Document, Insurer, LossReport, Member, Setting
+from clerk_tui.db.prepared import Prepared
 from clerk_tui.domain import rules
 from clerk_tui.domain.codes import AuditKind, DocumentKind, DocumentStatus, IssueReason, Route
 from clerk_tui.domain.errors import DomainError
@@ -40,11 +41,16 @@ def copay_for(member: Member, on: date) -> rules.Copay:
     )
 
 
+_CURRENT_DOCUMENT = Prepared(Document, lambda p: (
+    Document.select()
+    .where(Document.member == p(Document.member), Document.kind == p(Document.kind),
+           Document.status == DocumentStatus.VALID)
+    .order_by(Document.issued_on.desc(), Document.id.desc()).limit(1)))
+_LAST_DOCUMENT_ID = Prepared(Document, lambda p: Document.select(peewee.fn.MAX(Document.id)))
+
+
 def current_document(member_id: int, kind: DocumentKind) -> Document | None:
-    return (Document.select()
-            .where(Document.member == member_id, Document.kind == kind,
-                   Document.status == DocumentStatus.VALID)
-            .order_by(Document.issued_on.desc(), Document.id.desc()).first())
+    return _CURRENT_DOCUMENT.first(member_id, kind)
 
 
 def open_loss_report(member_id: int, kind: DocumentKind) -> LossReport | None:
@@ -174,7 +180,7 @@ def facility_secret(ctx: Context) -> bytes:
 
 def _next_serial(kind: DocumentKind, today: date) -> str:
     # Inside the IMMEDIATE transaction this process is the only writer, so max(id)+1 is safe.
-    next_id = (Document.select(peewee.fn.MAX(Document.id)).scalar() or 0) + 1
+    next_id = (_LAST_DOCUMENT_ID.scalar() or 0) + 1
     return f"{SERIAL_PREFIX[kind]}{today:%Y}-{next_id:07d}"
 
 

@@ -16,6 +16,7 @@ from clerk_tui.db.models import (
     RegistrationCancellation,
     ReimbursementClaim,
 )
+from clerk_tui.db.prepared import Prepared
 from clerk_tui.domain import rules
 from clerk_tui.domain.codes import AuditKind, CollectionStatus, DocumentKind
 from clerk_tui.domain.errors import DomainError
@@ -27,6 +28,30 @@ from clerk_tui.services.issuance import copay_for
 from clerk_tui.services.reimbursement import missing_papers
 
 AUDIT_LIMIT = 50
+
+# The detail's reads, compiled once (db.prepared): opening a member is the commonest action.
+_MEMBER_ID = Prepared(Member, lambda p: Member.select(Member.id).where(Member.id == p(Member.id)))
+_DEPENDENTS = Prepared(Member, lambda p: Member.select().where(Member.insured == p(Member.id))
+                       .order_by(Member.branch, Member.id))
+
+
+def _of_family(model, order_by):
+    """The model's rows for the family of an insured person (bound twice: id, then insured)."""
+    def build(p):
+        family = Member.select(Member.id).where((Member.id == p(Member.id)) | (Member.insured == p(Member.id)))
+        return model.select().where(model.member.in_(family)).order_by(*order_by)
+    return Prepared(model, build)
+
+
+_FAMILY_DOCUMENTS = _of_family(Document, (Document.issued_on.desc(), Document.id.desc()))
+_FAMILY_CANCELLATIONS = _of_family(RegistrationCancellation, (RegistrationCancellation.received_on.desc(),
+                                                              RegistrationCancellation.id.desc()))
+_FAMILY_LOSS_REPORTS = _of_family(LossReport, (LossReport.received_on.desc(), LossReport.id.desc()))
+_FAMILY_CLAIMS = _of_family(ReimbursementClaim, (ReimbursementClaim.treatment_month.desc(),
+                                                 ReimbursementClaim.id.desc()))
+_FAMILY_COLLECTION_ITEMS = _of_family(CollectionItem, (CollectionItem.lost_on.desc(), CollectionItem.id.desc()))
+_AUDIT_ENTRIES = Prepared(AuditEntry, lambda p: AuditEntry.select().where(AuditEntry.member_id == p(AuditEntry.member_id))
+                          .order_by(AuditEntry.id.desc()).limit(AUDIT_LIMIT))
 
 
 @dataclass(frozen=True)
@@ -54,7 +79,7 @@ def open_member(ctx: Context, member_id: int) -> MemberDetail:
 
     def log_view() -> None:
         # Checked inside the transaction so that no entry names a member that does not exist.
-        if not Member.select().where(Member.id == member_id).exists():
+        if _MEMBER_ID.scalar(member_id) is None:
             raise member_not_found(member_id)
         audit.record(ctx, AuditKind.VIEW, "member.view", table="member", record_id=member_id,
                      member_id=member_id)
@@ -68,33 +93,24 @@ def reload_member(ctx: Context, member_id: int) -> MemberDetail:
     # Plain autocommit reads, no transaction held open: the few queries below are quick and a
     # clerk's write between two of them only shows up on the next reload.
     today = ctx.clock.today()
-    member = (Member.select(Member, Employer).join(Employer)
-              .where(Member.id == member_id).first())
+    member = Member.fetch(member_id)
     if member is None:
         raise member_not_found(member_id)
-    insured = member if member.is_insured else Member.get_by_id(member.insured_id)
+    member.employer = Employer.fetch(member.employer_id)
+    insured = member if member.is_insured else Member.fetch(member.insured_id)
     if not member.is_insured:
         member.insured = insured  # cache it: copay_for and the screen use it without a query
-    dependents = [member if d.id == member.id else d
-                  for d in Member.select().where(Member.insured == insured.id)
-                  .order_by(Member.branch, Member.id)]
+    dependents = [member if d.id == member.id else d for d in _DEPENDENTS.rows(insured.id)]
     family = [insured, *dependents]
-    ids = [m.id for m in family]
 
-    documents_by_member: dict[int, list[Document]] = {i: [] for i in ids}
-    for doc in (Document.select().where(Document.member.in_(ids))
-                .order_by(Document.issued_on.desc(), Document.id.desc())):
+    documents_by_member: dict[int, list[Document]] = {m.id: [] for m in family}
+    for doc in _FAMILY_DOCUMENTS.rows(insured.id, insured.id):
         documents_by_member[doc.member_id].append(doc)
-    cancellations = list(RegistrationCancellation.select().where(RegistrationCancellation.member.in_(ids))
-                         .order_by(RegistrationCancellation.received_on.desc(), RegistrationCancellation.id.desc()))
-    loss_reports = list(LossReport.select().where(LossReport.member.in_(ids))
-                        .order_by(LossReport.received_on.desc(), LossReport.id.desc()))
-    claims = list(ReimbursementClaim.select().where(ReimbursementClaim.member.in_(ids))
-                  .order_by(ReimbursementClaim.treatment_month.desc(), ReimbursementClaim.id.desc()))
-    collection_items = list(CollectionItem.select().where(CollectionItem.member.in_(ids))
-                            .order_by(CollectionItem.lost_on.desc(), CollectionItem.id.desc()))
-    audit_entries = list(AuditEntry.select().where(AuditEntry.member_id == member.id)
-                         .order_by(AuditEntry.id.desc()).limit(AUDIT_LIMIT))
+    cancellations = list(_FAMILY_CANCELLATIONS.rows(insured.id, insured.id))
+    loss_reports = list(_FAMILY_LOSS_REPORTS.rows(insured.id, insured.id))
+    claims = list(_FAMILY_CLAIMS.rows(insured.id, insured.id))
+    collection_items = list(_FAMILY_COLLECTION_ITEMS.rows(insured.id, insured.id))
+    audit_entries = list(_AUDIT_ENTRIES.rows(member.id))
 
     copay, copay_note = _copay(member, today)
     warnings = member_warnings(
