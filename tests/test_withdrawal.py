@@ -119,6 +119,23 @@ def test_close_outstanding_and_reminders(ctx, family):
     assert len(outstanding(date(2025, 11, 20))) == 1
 
 
+def test_outstanding_list_is_read_in_one_query(ctx, db, family, monkeypatch):
+    """The F8 list shows each item's document kind, member and employer: with hundreds of items
+    the list must not run a query per row."""
+    insured, spouse = family
+    make_document(ctx, insured, kind=CERT)
+    make_document(ctx, spouse, kind=LEGACY, issued_on=date(2020, 4, 1), valid_until=date(2025, 12, 1))
+    record_withdrawal(ctx, insured.id, lost_on=date(2025, 9, 1), reason=WithdrawalReason.RETIREMENT)
+    statements = []
+    original = type(db).execute_sql
+    monkeypatch.setattr(type(db), "execute_sql",
+                        lambda self, sql, params=None, *a, **k: statements.append(sql) or original(self, sql, params, *a, **k))
+    rows = outstanding(date(2025, 11, 20))
+    shown = sorted((r.item.document.kind, r.member.given_name, r.employer.code) for r in rows)
+    assert len(statements) == 1
+    assert [k for k, _, _ in shown] == sorted([CERT, LEGACY])
+
+
 def test_cancel_a_mistaken_loss_restores_the_family(ctx, family):
     insured, spouse = family
     make_document(ctx, spouse, kind=CERT)

@@ -202,7 +202,7 @@ def record_return(ctx: Context, item_id: int, *, returned_on: date, via: ReturnV
         item.condition = condition
         touch(item, ctx)
         item.save()
-        doc = item.document
+        doc = Document.fetch(item.document_id)
         doc.status = DocumentStatus.RETURNED
         doc.returned_on = returned_on
         doc.status_changed_on = returned_on
@@ -245,7 +245,7 @@ def close_item(ctx: Context, item_id: int, *, status: CollectionStatus, reason: 
 
 
 def _item(item_id: int) -> CollectionItem:
-    item = CollectionItem.get_or_none(CollectionItem.id == item_id)
+    item = CollectionItem.fetch(item_id)
     if item is None:
         raise DomainError(f"回収対象が見つかりません（ID {item_id}）。")
     if item.status is not CollectionStatus.OUTSTANDING:
@@ -262,8 +262,12 @@ class OutstandingRow:
 
 
 def outstanding(today: date, *, employer_id: int | None = None) -> list[OutstandingRow]:
-    q = (CollectionItem.select(CollectionItem, Member, Employer).join(Member, on=CollectionItem.member)
+    """The items still to come back, oldest first per employer; each row carries its member,
+    employer and document, read in the one query (the list shows the document's kind)."""
+    q = (CollectionItem.select(CollectionItem, Member, Employer, Document)
+         .join(Member, on=CollectionItem.member)
          .switch(CollectionItem).join(Employer, on=CollectionItem.employer)
+         .switch(CollectionItem).join(Document, on=CollectionItem.document)
          .where(CollectionItem.status == CollectionStatus.OUTSTANDING))
     if employer_id is not None:
         q = q.where(CollectionItem.employer == employer_id)
