@@ -178,3 +178,12 @@ def test_member_by_code(ctx, family):
 
 def test_today_is_the_clock_date(ctx, family):
     assert open_member(ctx, family[0].id).today == TODAY
+
+
+def test_warm_up_loads_the_holiday_calendar_for_today(ctx):
+    from clerk_tui.domain import rules
+    from clerk_tui.services.members import warm_up
+
+    rules._national_holidays.cache_clear()
+    warm_up(ctx)
+    assert rules._national_holidays.cache_info().currsize == 1  # the first detail finds it loaded

@@ -88,6 +88,12 @@ def open_member(ctx: Context, member_id: int) -> MemberDetail:
     return reload_member(ctx, member_id)
 
 
+def warm_up(ctx: Context) -> None:
+    """Load what the first member detail of a session needs and is slow to load once: the
+    holiday calendar behind the business-day rules (~0.15 s, the package imports every country)."""
+    rules.is_business_day(ctx.clock.today())
+
+
 def reload_member(ctx: Context, member_id: int) -> MemberDetail:
     """Read the detail again without recording a new view (the screen's 再読込)."""
     # Plain autocommit reads, no transaction held open: the few queries below are quick and a

@@ -78,6 +78,13 @@ class ClerkApp(App[int]):
     def get_default_screen(self) -> Screen:
         return SearchScreen()
 
+    def on_mount(self) -> None:
+        # Once the search screen is up, load in the background what the first member detail
+        # would otherwise make the clerk wait for.
+        from clerk_tui.services.members import warm_up
+
+        self.run_worker(lambda: warm_up(self.ctx), thread=True, group="warm-up", exit_on_error=False)
+
     # ------------------------------------------------------------------ navigation
 
     def open_member(self, member_id: int) -> None:
