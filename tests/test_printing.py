@@ -23,9 +23,11 @@ from clerk_tui.cli import main
 from clerk_tui.config import Config
 from clerk_tui.db.models import AuditEntry, Document, Member
 from clerk_tui.domain.codes import CardStatus, DocumentKind, DocumentStatus, IssueReason, Route
+from clerk_tui.domain.errors import DomainError
 from clerk_tui.fixtures import load_files
 from clerk_tui.services.issuance import plan_issue
-from clerk_tui.services.printing import batch_certificates, issue_and_print, members_needing_certificate
+from clerk_tui.services.printing import (batch_certificates, certificate_need, issue_and_print,
+                                         members_needing_certificate)
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = ROOT / "fixtures" / "training" / "00_base.toml"
@@ -111,6 +113,20 @@ def test_batch_issues_once_and_resumes_after_an_interruption(pctx):
 def test_batch_refuses_an_unknown_employer(pctx):
     with pytest.raises(Exception, match="登録されていません"):
         batch_certificates(pctx, employer_code="NOPE")
+    with pytest.raises(DomainError, match="登録されていません") as err:
+        certificate_need(pctx, "NOPE")
+    assert err.value.field == "employer"
+
+
+def test_certificate_need_previews_the_batch_without_writing(pctx):
+    _eligible_members(pctx, 3)
+    _member(pctx, symbol="3001", number="901", card_status=CardStatus.USABLE)  # not eligible (R3)
+    need = certificate_need(pctx, "E001")
+    assert (need.employer_code, need.count, need.employers) == ("E001", 3, 1) and need.employer_name
+    everyone = certificate_need(pctx, None)
+    assert everyone.employer_code is None and everyone.count == 3 and everyone.employers >= 1
+    assert Document.select().count() == 0
+    assert batch_certificates(pctx, employer_code="E001").issued == need.count
 
 
 def test_print_and_batch_commands(pctx, db_path, tmp_path, capsys):

@@ -159,6 +159,34 @@ def members_needing_certificate(ctx: Context, employer: Employer) -> list[Member
     return [m for m in candidates if rules.certificate_eligibility(m.card_status, m.needs_assistance).eligible]
 
 
+def batch_employers(employer_code: str | None) -> list[Employer]:
+    """The employer a batch is for (by its code), or every employer by code."""
+    if employer_code is not None:
+        employer = Employer.get_or_none(Employer.code == employer_code.strip())
+        if employer is None:
+            raise DomainError(f"事業所コード「{employer_code}」は登録されていません。", field="employer")
+        return [employer]
+    return list(Employer.select().order_by(Employer.code))
+
+
+@dataclass(frozen=True)
+class CertificateNeed:
+    """What a batch would issue: members needing a 資格確認書, for one employer or for all."""
+
+    employer_code: str | None
+    employer_name: str | None
+    count: int
+    employers: int
+
+
+def certificate_need(ctx: Context, employer_code: str | None) -> CertificateNeed:
+    """The batch screen's preview before it starts (nothing is written)."""
+    employers = batch_employers(employer_code or None)
+    count = sum(len(members_needing_certificate(ctx, e)) for e in employers)
+    one = employers[0] if employer_code else None
+    return CertificateNeed(one.code if one else None, one.name if one else None, count, len(employers))
+
+
 def batch_certificates(ctx: Context, *, employer_code: str | None = None,
                        progress: Callable[[int, int, str], None] | None = None) -> BatchReport:
     """Issue a 資格確認書 to every member who needs one, one PDF per employer with its 送付書.
@@ -168,13 +196,7 @@ def batch_certificates(ctx: Context, *, employer_code: str | None = None,
     from clerk_tui.forms.data import CoverEntry, CoverSheetData
     from clerk_tui.forms.output import batch_filename, write_pdf_atomically
 
-    if employer_code is not None:
-        employer = Employer.get_or_none(Employer.code == employer_code.strip())
-        if employer is None:
-            raise DomainError(f"事業所コード「{employer_code}」は登録されていません。", field="employer")
-        employers = [employer]
-    else:
-        employers = list(Employer.select().order_by(Employer.code))
+    employers = batch_employers(employer_code)
     work = [(e, members_needing_certificate(ctx, e)) for e in employers]
     total = sum(len(ms) for _, ms in work)
     report = BatchReport()

@@ -4,7 +4,6 @@ run with a progress bar, and the files written. An interrupted run is resumed by
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.text import Text
@@ -16,8 +15,7 @@ from textual.renderables.bar import Bar as BarRenderable
 from textual.widgets import Footer, Input, Label, ProgressBar, Static
 
 from clerk_tui.domain.errors import DomainError
-from clerk_tui.services.context import Context
-from clerk_tui.services.printing import BatchReport, batch_certificates, members_needing_certificate
+from clerk_tui.services.printing import BatchReport, CertificateNeed, batch_certificates, certificate_need
 from clerk_tui.ui import labels
 from clerk_tui.ui.screens.base import ClerkScreen
 from clerk_tui.ui.text import data_text
@@ -56,30 +54,6 @@ class AsciiProgressBar(ProgressBar):
     BAR_RENDERABLE = AsciiBar
 
 
-@dataclass(frozen=True)
-class Need:
-    """Members who need a 資格確認書: per employer, or only the total for all employers."""
-
-    employer_code: str | None
-    employer_name: str | None
-    count: int
-    employers: int
-
-
-def count_needing(ctx: Context, employer_code: str | None) -> Need:
-    # A read that belongs in services.printing (members_needing_certificate takes an Employer
-    # record, and no service looks one up by code); kept here until it moves there.
-    from clerk_tui.db.models import Employer
-
-    if employer_code:
-        employer = Employer.get_or_none(Employer.code == employer_code)
-        if employer is None:
-            raise DomainError(f"事業所コード「{employer_code}」は登録されていません。", field="employer")
-        return Need(employer.code, employer.name, len(members_needing_certificate(ctx, employer)), 1)
-    employers = list(Employer.select().order_by(Employer.code))
-    return Need(None, None, sum(len(members_needing_certificate(ctx, e)) for e in employers), len(employers))
-
-
 class BatchScreen(ClerkScreen):
     BINDINGS = [
         Binding("escape", "back", "戻る", id="batch.back"),
@@ -105,7 +79,7 @@ class BatchScreen(ClerkScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.need: Need | None = None
+        self.need: CertificateNeed | None = None
         self.report: BatchReport | None = None
         self.running = False
         # After a run, Ctrl+S waits for the clerk to name an employer again: a second press
@@ -159,7 +133,7 @@ class BatchScreen(ClerkScreen):
             await asyncio.sleep(delay)
         code = self._code()
         try:
-            need = await asyncio.to_thread(count_needing, self.app.ctx, code)
+            need = await asyncio.to_thread(certificate_need, self.app.ctx, code)
         except DomainError as exc:
             need_text.add_class("-error")
             need_text.set_text(Text(exc.message))
@@ -171,7 +145,7 @@ class BatchScreen(ClerkScreen):
         need_text.set_text(self._need_text(need))
 
     @staticmethod
-    def _need_text(need: Need) -> Text:
+    def _need_text(need: CertificateNeed) -> Text:
         """The count before a run (and what is left after it)."""
         text = Text()
         if need.employer_code is None:
