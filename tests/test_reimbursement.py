@@ -17,6 +17,7 @@ from clerk_tui.services.reimbursement import (
     ClaimInput,
     assess,
     forward_claims,
+    get_claim,
     list_claims,
     record_claim,
     update_papers,
@@ -97,6 +98,11 @@ def test_duplicate_claim_is_refused_and_points_at_the_first(ctx, emp):
     assert err.value.existing_id == first.id
     record_claim(ctx, _claim(m, institution_name="千代田薬局", is_pharmacy=True))  # its own institution
     assert ReimbursementClaim.select().count() == 2
+    # The screen shows the first claim the duplicate points at, with its member.
+    shown = get_claim(err.value.existing_id)
+    assert shown.id == first.id and shown.member.id == m.id
+    with pytest.raises(DomainError, match="請求が見つかりません"):
+        get_claim(first.id + 100)
 
 
 @pytest.mark.parametrize("kw, message", [

@@ -144,15 +144,22 @@ def record_claim(ctx: Context, data: ClaimInput) -> ReimbursementClaim:
     return ctx.write(write)
 
 
+def get_claim(claim_id: int) -> ReimbursementClaim:
+    """One claim with its member, or the clerk-facing error."""
+    claim = (ReimbursementClaim.select(ReimbursementClaim, Member).join(Member)
+             .where(ReimbursementClaim.id == claim_id).first())
+    if claim is None:
+        raise DomainError(f"請求が見つかりません（ID {claim_id}）。")
+    return claim
+
+
 def update_papers(ctx: Context, claim_id: int, *, expected_version: int | None, **flags: bool) -> ReimbursementClaim:
     unknown = set(flags) - set(PAPERS)
     if unknown:
         raise DomainError("不明な書類です。")
 
     def write() -> ReimbursementClaim:
-        claim = ReimbursementClaim.get_or_none(ReimbursementClaim.id == claim_id)
-        if claim is None:
-            raise DomainError(f"請求が見つかりません（ID {claim_id}）。")
+        claim = get_claim(claim_id)
         check_version(claim, expected_version)
         if claim.status is ClaimStatus.FORWARDED:
             raise DomainError("回付済みの請求は変更できません。")
@@ -191,7 +198,7 @@ def recompute_refund(ctx: Context, claim_id: int) -> ReimbursementClaim:
     """After the member's data changed; also done whenever a claim is handled (papers, hand-over)."""
 
     def write() -> ReimbursementClaim:
-        claim = ReimbursementClaim.get_by_id(claim_id)
+        claim = get_claim(claim_id)
         if _refresh_estimate(ctx, claim):
             touch(claim, ctx)
             claim.save()

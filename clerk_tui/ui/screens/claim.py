@@ -26,7 +26,7 @@ from clerk_tui.services.reimbursement import (
     ClaimAssessment,
     ClaimInput,
     assess,
-    list_claims,
+    get_claim,
     missing_papers,
     record_claim,
 )
@@ -494,7 +494,7 @@ class ClaimScreen(ClerkScreen):
         try:
             claim = await asyncio.to_thread(record_claim, self.app.ctx, data)
         except DuplicateError as exc:
-            existing = await asyncio.to_thread(self._find_claim, exc.existing_id, data.treatment_month)
+            existing = await asyncio.to_thread(self._find_claim, exc.existing_id)
             self._show_duplicate(exc, existing)
             return
         except DomainError as exc:
@@ -509,8 +509,11 @@ class ClaimScreen(ClerkScreen):
         self._show_saved(claim)
 
     @staticmethod
-    def _find_claim(claim_id: int, month: date) -> ReimbursementClaim | None:
-        return next((c for c in list_claims(month=month) if c.id == claim_id), None)
+    def _find_claim(claim_id: int) -> ReimbursementClaim | None:
+        try:
+            return get_claim(claim_id)
+        except DomainError:  # withdrawn meanwhile: the message still names the duplicate
+            return None
 
     def _show_duplicate(self, exc: DuplicateError, existing: ReimbursementClaim | None) -> None:
         self.existing = existing
