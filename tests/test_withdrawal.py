@@ -148,6 +148,23 @@ def test_cancel_a_mistaken_loss_restores_the_family(ctx, family):
     assert CollectionItem.get().status is CollectionStatus.CANCELLED
 
 
+def test_a_dependent_lost_with_the_insured_is_restored_only_from_the_insured(ctx, family):
+    insured, spouse = family
+    record_withdrawal(ctx, insured.id, lost_on=date(2025, 11, 21), reason=WithdrawalReason.RETIREMENT)
+    with pytest.raises(DomainError, match="被保険者の画面で") as err:
+        cancel_loss(ctx, spouse.id, reason="誤り")
+    assert err.value.field == "member"
+    assert Member.get_by_id(spouse.id).lost_on == date(2025, 11, 21)  # nothing written
+    assert set(cancel_loss(ctx, insured.id, reason="退職の取り消し")) == {insured.id, spouse.id}
+
+
+def test_a_dependent_removed_alone_is_restored_alone(ctx, family):
+    insured, spouse = family
+    remove_dependent(ctx, spouse.id, lost_on=date(2025, 11, 21), reason=DependentRemovalReason.EMPLOYED)
+    assert cancel_loss(ctx, spouse.id, reason="扶養削除の誤り") == [spouse.id]
+    assert Member.get_by_id(insured.id).lost_on is None
+
+
 def test_members_reaching_75_in_a_month(ctx):
     emp = make_employer(ctx)
     a = make_member(ctx, emp, birth_date=date(1951, 1, 10), remuneration=200_000)

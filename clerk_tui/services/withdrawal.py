@@ -158,6 +158,13 @@ def cancel_loss(ctx: Context, member_id: int, *, reason: str, expected_version: 
         check_version(member, expected_version)
         if member.lost_on is None:
             raise DomainError("この方は資格を喪失していません。", field="member")
+        if not member.is_insured:
+            insured = get_member(member.insured_id)
+            if insured.lost_on is not None and insured.lost_on <= member.lost_on:
+                # A dependent cannot be qualified under an insured person who is not.
+                raise DomainError(
+                    f"被保険者 {insured.full_name} さんの資格喪失（{format_wareki(insured.lost_on)}）に伴う"
+                    "喪失です。被保険者の画面で喪失を取り消してください（家族も一緒に戻ります）。", field="member")
         entry = (AuditEntry.select().where(AuditEntry.record_id == member.id, AuditEntry.table_name == "member",
                                            AuditEntry.action.in_(["member.withdraw", "member.remove_dependent"]))
                  .order_by(AuditEntry.id.desc()).first())
