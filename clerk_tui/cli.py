@@ -14,6 +14,7 @@ from clerk_tui.clock import Clock
 from clerk_tui.config import Config, demo_db_path, load_config
 from clerk_tui.domain.codes import IssueReason, Route
 from clerk_tui.domain.errors import DomainError
+from clerk_tui.domain.wareki import format_wareki
 
 
 DEMO_SYNTHETIC_MEMBERS = 3000
@@ -119,15 +120,21 @@ def _open(cfg: Config, *, create: bool = True):
 
 
 def _clock(args: argparse.Namespace, db=None) -> Clock:
-    if args.today is not None:
-        return Clock(args.today)
+    stored = None
     if db is not None:
         from clerk_tui.db.settings import stored_training_today
 
         stored = stored_training_today()
-        if stored is not None:
-            return Clock(stored)
-    return Clock()
+    if args.today is not None:
+        if stored is not None and args.today < stored:
+            # The scenario's records are dated up to its own "today": an earlier day would show
+            # reminders sent and papers received in the future.
+            raise DomainError(
+                f"この研修用データベースの基準日は {format_wareki(stored)}（{stored.isoformat()}）です。"
+                "これより前の日付（--today）では記録の一部が未来の日付になるため使えません。"
+                "基準日以降の日付を指定するか、--today を外してください。")
+        return Clock(args.today)
+    return Clock(stored) if stored is not None else Clock()
 
 
 def _run_app(args: argparse.Namespace, cfg: Config) -> int:

@@ -641,3 +641,19 @@ _name_chars = st.sampled_from(list("山田髙橋齋藤𠮷吉渡邊辺太郎花�
 def test_member_search_keys_equal_the_keys_of_the_whole_name(family, given_name):
     assert loader._joined_key(kana.name_key, family, given_name) == kana.name_key(family + given_name)
     assert loader._joined_key(kana.kana_key, family, given_name) == kana.kana_key(family + given_name)
+
+
+def test_an_earlier_today_than_the_training_scenario_is_refused(db_path, capsys):
+    """The scenario's reminders and papers are dated up to its own today: an earlier --today
+    would show them in the future, so the program says so instead of starting."""
+    files = [str(p) for p in training_fixture_files()]
+    assert cli.main(["fixtures", "load", *files, "--db", str(db_path)]) == 0
+    capsys.readouterr()
+    earlier = (TRAINING_TODAY.replace(day=1)).isoformat()
+    assert cli.main(["verify-code", "TJKF1-x-y", "--db", str(db_path), "--today", earlier]) == 2
+    err = capsys.readouterr()
+    assert "研修用データベースの基準日は 令和7年12月10日" in err.out + err.err
+    later = TRAINING_TODAY.replace(day=24).isoformat()  # a later day is the trainer's choice
+    cli.main(["verify-code", "TJKF1-x-y", "--db", str(db_path), "--today", later])
+    err = capsys.readouterr()
+    assert "施設確認コードの形ではありません" in err.err and "基準日" not in err.out + err.err

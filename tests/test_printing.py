@@ -135,10 +135,10 @@ def test_print_and_batch_commands(pctx, db_path, tmp_path, capsys):
     cfg.write_text(f'output_dir = "{tmp_path / "cli-out"}"\n', encoding="utf-8")
     out = tmp_path / "cert.pdf"
     assert main(["print", "certificate", "--member", "4001-7-00", "--out", str(out), "--db", str(db_path),
-                 "--today", "2025-11-20", "--config", str(cfg)]) == 0
+                 "--today", "2025-12-10", "--config", str(cfg)]) == 0
     assert "資格確認書" in capsys.readouterr().out and "令和10年3月31日" in _text(out)
     _eligible_members(pctx, 2)
-    assert main(["batch", "certificates", "--employer", "E001", "--db", str(db_path), "--today", "2025-11-20",
+    assert main(["batch", "certificates", "--employer", "E001", "--db", str(db_path), "--today", "2025-12-10",
                  "--config", str(cfg)]) == 0
     assert "交付 2 件" in capsys.readouterr().out
     assert main(["print", "notice", "--member", "9999-1-00", "--db", str(db_path)]) == 2
