@@ -207,3 +207,14 @@ async def test_command_palette_lists_screen_actions(tmp_path):
         found = [hit.text async for hit in provider.discover()]
         assert "キー一覧" in found and "消去" in found
         assert "検索に戻る" not in found  # already on the search screen
+
+
+async def test_the_holiday_calendar_is_loaded_in_the_background_after_start(tmp_path):
+    from clerk_tui.domain import rules
+
+    app, _ = make_app(tmp_path)
+    rules._national_holidays.cache_clear()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert rules._national_holidays.cache_info().currsize == 1  # the first detail will not wait
+        assert isinstance(app.screen, SearchScreen)

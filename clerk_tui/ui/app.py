@@ -79,8 +79,11 @@ class ClerkApp(App[int]):
         return SearchScreen()
 
     def on_mount(self) -> None:
-        # Once the search screen is up, load in the background what the first member detail
+        # Once the search screen is drawn, load in the background what the first member detail
         # would otherwise make the clerk wait for.
+        self.call_after_refresh(self._warm_up)
+
+    def _warm_up(self) -> None:
         from clerk_tui.services.members import warm_up
 
         self.run_worker(lambda: warm_up(self.ctx), thread=True, group="warm-up", exit_on_error=False)
