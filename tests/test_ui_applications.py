@@ -18,9 +18,13 @@ from clerk_tui.fixtures.loader import load_files, training_fixture_files
 from clerk_tui.services.applications import CancellationInput, record_cancellation
 from clerk_tui.services.context import Context
 from clerk_tui.ui.screens.applications import ApplicationsScreen
-from clerk_tui.ui.screens.cancellation import CancellationScreen, ChoiceBar, ConfirmScreen, RecordForm, Tick
+from clerk_tui.ui.screens.cancellation import CancellationScreen
+from clerk_tui.ui.screens.confirm import ConfirmScreen
 from clerk_tui.ui.screens.loss_report import LossReportScreen
 from clerk_tui.ui.screens.member_detail import MemberDetailScreen
+from clerk_tui.ui.screens.record_form import RecordForm
+from clerk_tui.ui.widgets.choice_bar import ChoiceBar
+from clerk_tui.ui.widgets.tick import Tick
 from tests.test_ui_support import TODAY, cell_texts, make_app, settle
 
 SIZE = (80, 24)

@@ -15,7 +15,8 @@ from clerk_tui.db.models import Insurer, ReimbursementClaim
 from clerk_tui.domain.codes import ClaimStatus
 from clerk_tui.services.reimbursement import ClaimInput, assess, record_claim
 from clerk_tui.ui.screens.claim import ClaimScreen
-from clerk_tui.ui.screens.claims import ClaimsScreen, ConfirmScreen, MonthScreen, PapersScreen
+from clerk_tui.ui.screens.claims import ClaimsScreen, MonthScreen, PapersScreen
+from clerk_tui.ui.screens.confirm import ProceedScreen
 from clerk_tui.ui.screens.member_detail import MemberDetailScreen
 from clerk_tui.ui.widgets.ja_text import JaText
 from tests.test_ui_support import TODAY, cell_texts, make_app, settle
@@ -167,7 +168,7 @@ async def test_dependent_claim_from_intake_to_hand_over(tmp_path):
         assert "回付の選択 1件  給付見込額 7,000円" in text_of(listing, "#claims-summary")
         await pilot.press("f")
         await settle(pilot)
-        assert isinstance(app.screen, ConfirmScreen)
+        assert isinstance(app.screen, ProceedScreen)
         await pilot.press("enter")
         await settle(pilot)
         claim = ReimbursementClaim.get_by_id(claim.id)

@@ -20,7 +20,7 @@ from clerk_tui.domain.errors import DomainError
 from clerk_tui.domain.wareki import format_wareki, format_wareki_month, format_wareki_short, parse_month
 from clerk_tui.services.applications import list_cancellations, withdraw_cancellation
 from clerk_tui.ui.screens.base import ClerkScreen
-from clerk_tui.ui.screens.cancellation import ConfirmScreen
+from clerk_tui.ui.screens.confirm import ConfirmScreen
 from clerk_tui.ui.text import data_text, fit
 from clerk_tui.ui.widgets.fitted_table import FittedTable
 from clerk_tui.ui.widgets.ja_text import JaText

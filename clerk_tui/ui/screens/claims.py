@@ -23,6 +23,7 @@ from clerk_tui.domain.wareki import format_wareki, format_wareki_month, format_w
 from clerk_tui.services.reimbursement import list_claims, missing_papers, update_papers
 from clerk_tui.ui.screens.base import ClerkScreen
 from clerk_tui.ui.screens.claim import PAPER_IDS, PAPER_LABELS, PaperBox, claim_reference, missing_text
+from clerk_tui.ui.screens.confirm import ProceedScreen
 from clerk_tui.ui.text import data_text, fit
 from clerk_tui.ui.widgets.fitted_table import FittedTable
 from clerk_tui.ui.widgets.ja_text import JaText
@@ -167,36 +168,6 @@ class MonthScreen(ModalScreen[MonthChoice | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
-
-
-class ConfirmScreen(ModalScreen[bool]):
-    """Yes or no before something that cannot be undone."""
-
-    DEFAULT_CSS = """
-    ConfirmScreen { align: center middle; }
-    ConfirmScreen > Vertical { width: 64; max-width: 100%; height: auto; border: ascii $warning;
-                               background: $panel; padding: 0 1; }
-    ConfirmScreen .title { text-style: bold; }
-    ConfirmScreen .hint { color: $text-muted; margin-top: 1; }
-    """
-    BINDINGS = [
-        Binding("enter,y", "answer(True)", "実行", id="confirm.yes"),
-        Binding("escape,n", "answer(False)", "取消", id="confirm.no"),
-    ]
-
-    def __init__(self, title: str, body: Text) -> None:
-        super().__init__()
-        self.title_text = title
-        self.body = body
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static(Text(self.title_text), classes="title")
-            yield JaText(self.body)
-            yield Static(Text("Enter・y 実行  Esc・n 取消"), classes="hint")
-
-    def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -489,7 +460,7 @@ class ClaimsScreen(ClerkScreen):
             if yes:
                 self._forward(ids)
 
-        self.app.push_screen(ConfirmScreen("給付グループへ回付", body), callback=answered)
+        self.app.push_screen(ProceedScreen(body, title="給付グループへ回付"), callback=answered)
 
     @work(exclusive=True, group="write", exit_on_error=False)
     async def _forward(self, claim_ids: list[int]) -> None:

@@ -17,10 +17,10 @@ from clerk_tui.domain.wareki import format_wareki
 from clerk_tui.services.applications import record_found
 from clerk_tui.services.members import reload_member
 from clerk_tui.ui.screens.base import ClerkScreen
-from clerk_tui.ui.screens.cancellation import Tick
 from clerk_tui.ui.widgets.date_input import DateInput
 from clerk_tui.ui.widgets.fitted_table import FittedTable
 from clerk_tui.ui.widgets.status_bar import StatusBar
+from clerk_tui.ui.widgets.tick import Tick
 
 
 class FoundScreen(ClerkScreen):

@@ -17,9 +17,11 @@ from clerk_tui.domain.errors import DomainError
 from clerk_tui.domain.wareki import format_wareki
 from clerk_tui.services.applications import LossReportInput, record_loss_report
 from clerk_tui.ui import labels
-from clerk_tui.ui.screens.cancellation import ChoiceBar, RecordForm, Tick, field_row
+from clerk_tui.ui.screens.record_form import RecordForm, field_row
 from clerk_tui.ui.text import data_text
+from clerk_tui.ui.widgets.choice_bar import ChoiceBar
 from clerk_tui.ui.widgets.date_input import DateInput
+from clerk_tui.ui.widgets.tick import Tick
 
 TITLE = "被保険者証滅失届の受付"
 HINT = "届出書の記載どおりに入力し、Ctrl+S で受け付けます（Enter で次の項目、選択欄は数字か左右キー）。"
@@ -51,11 +53,12 @@ class LossReportScreen(RecordForm):
         today = self.app.ctx.clock.today()
         yield field_row("加入員", Static(Text(labels.LOADING), id="member-line", classes="member-line"))
         yield field_row("滅失した書類", ChoiceBar([(k.label, k) for k in KINDS], value=self.document_kind,
-                                              id="kind"))
+                                              separator=":", id="kind"))
         yield field_row("滅失日", DateInput(placeholder="例: R7.11.1", id="lost-on",
                                          classes="date-field"))
         yield field_row("受付日", DateInput(value=today, id="received", classes="date-field"))
-        yield field_row("状況", ChoiceBar([(c.label, c) for c in LossCircumstance], id="circumstance"))
+        yield field_row("状況", ChoiceBar([(c.label, c) for c in LossCircumstance], separator=":",
+                                        id="circumstance"))
         yield field_row("警察への届出", Input(placeholder=POLICE_HINT, id="police"), id="police-row",
                         classes="-hidden")
         yield field_row("再交付", Tick(REISSUE_LABEL, id="reissue"))

@@ -21,9 +21,9 @@ from clerk_tui.domain.codes import CollectionStatus, ReturnVia
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.domain.wareki import format_wareki, format_wareki_short
 from clerk_tui.services.withdrawal import close_item, outstanding, outstanding_counts, record_return
-from clerk_tui.ui.screens.base import ClerkScreen
-from clerk_tui.ui.screens.withdrawal import ChoiceBar, ServiceDialog
+from clerk_tui.ui.screens.base import ClerkScreen, ServiceDialog
 from clerk_tui.ui.text import data_text, fit
+from clerk_tui.ui.widgets.choice_bar import ChoiceBar
 from clerk_tui.ui.widgets.date_input import DateInput
 from clerk_tui.ui.widgets.fitted_table import FittedTable
 from clerk_tui.ui.widgets.ja_text import JaText

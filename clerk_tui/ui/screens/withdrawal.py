@@ -4,22 +4,17 @@ must come back; reinstatement of a mistaken loss; and the list of members reachi
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
-from typing import Any, TypeVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
-from textual.screen import ModalScreen
-from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Input, Label, Static
-from textual.worker import Worker, WorkerState
 
 from clerk_tui.db.models import Member
 from clerk_tui.domain import rules
@@ -37,15 +32,14 @@ from clerk_tui.services.withdrawal import (
     remove_dependent,
 )
 from clerk_tui.ui import labels
-from clerk_tui.ui.screens.base import ClerkScreen
+from clerk_tui.ui.screens.base import RECORDING, ClerkScreen, ServiceDialog
 from clerk_tui.ui.text import data_text
+from clerk_tui.ui.widgets.choice_bar import ChoiceBar
 from clerk_tui.ui.widgets.date_input import DateInput
 from clerk_tui.ui.widgets.fitted_table import FittedTable
 from clerk_tui.ui.widgets.ja_text import JaText
 from clerk_tui.ui.widgets.member_header import MemberHeader
 from clerk_tui.ui.widgets.status_bar import StatusBar
-
-T = TypeVar("T")
 
 # Long enough that typing a date sends one preview per pause, short enough to feel live.
 DEBOUNCE_SECONDS = 0.15
@@ -61,7 +55,6 @@ PICK_REASON = "理由を数字キーで選んでください。"
 ENTER_DATE = "{last}か資格喪失日を入力してください（片方を入れるともう片方は自動で入ります）。"
 CHECK_DATE = "日付を確認してください。"
 CHECKING = "確認中"
-RECORDING = "記録中"
 
 
 def _label_of(code: str | None) -> str:
@@ -87,162 +80,7 @@ def _labelled(label: str, value: Text | str) -> Text:
 
 
 # --------------------------------------------------------------------------------------------
-# Shared pieces (the outstanding list's dialogs use them too)
-
-
-class ChoiceBar(Widget, can_focus=True):
-    """One line of numbered choices ("1 退職  2 死亡 …"): a digit picks, Left/Right step. Plain
-    brackets and reverse mark the choice, so it reads the same without colour; no ambiguous glyphs
-    (RadioSet's ● and Select's ▼ are East-Asian ambiguous)."""
-
-    BINDING_GROUP_TITLE = "選択肢"
-    DEFAULT_CSS = """
-    ChoiceBar { height: 1; width: 1fr; padding: 0 1; background: $boost; }
-    ChoiceBar:focus { background: $primary-muted; }
-    ChoiceBar:disabled { color: $text-disabled; }
-    """
-    BINDINGS = [
-        Binding("1", "pick(1)", "選ぶ", key_display="数字", tooltip="選択肢を番号の数字キーで選ぶ",
-                id="choice.pick"),
-        # No id: the help lists the digits once, under "数字".
-        *(Binding(str(n), f"pick({n})", show=False) for n in range(2, 10)),
-        Binding("left", "step(-1)", "前の選択肢", show=False, id="choice.prev"),
-        Binding("right", "step(1)", "次の選択肢", show=False, id="choice.next"),
-    ]
-
-    class Changed(Message):
-        def __init__(self, bar: ChoiceBar, value: Any) -> None:
-            super().__init__()
-            self.bar = bar
-            self.value = value
-
-        @property
-        def control(self) -> ChoiceBar:
-            return self.bar
-
-    def __init__(self, choices: Sequence[tuple[str, Any]] = (), *, value: Any = None,
-                 id: str | None = None, classes: str | None = None) -> None:
-        super().__init__(id=id, classes=classes)
-        self._choices = list(choices)
-        self.value = value
-
-    def set_choices(self, choices: Sequence[tuple[str, Any]], value: Any = None) -> None:
-        self._choices = list(choices)
-        self.value = value
-        self.refresh()
-
-    def render(self) -> Text:
-        text = Text(no_wrap=True, overflow="crop")
-        for n, (label, value) in enumerate(self._choices, start=1):
-            if n > 1:
-                text.append(" ")
-            if value == self.value:
-                text.append(f"[{n} {label}]", style="bold reverse")
-            else:
-                text.append(f" {n} {label} ")
-        return text
-
-    def _choose(self, value: Any) -> None:
-        if value != self.value:
-            self.value = value
-            self.refresh()
-            self.post_message(self.Changed(self, value))
-
-    def action_pick(self, n: int) -> None:
-        if 1 <= n <= len(self._choices):
-            self._choose(self._choices[n - 1][1])
-
-    def action_step(self, delta: int) -> None:
-        if not self._choices:
-            return
-        values = [v for _, v in self._choices]
-        index = values.index(self.value) + delta if self.value in values else (0 if delta > 0 else -1)
-        self._choose(values[index % len(values)])
-
-
-class ServiceDialog(ModalScreen[T]):
-    """A small form over the screen that calls one service in a thread: a refusal is shown in the
-    box (the clerk corrects and tries again), success closes it with the service's result."""
-
-    DEFAULT_CSS = """
-    ServiceDialog { align: center middle; }
-    ServiceDialog #dialog-box {
-        width: 76; max-width: 100%; height: auto; max-height: 100%;
-        border: ascii $primary; background: $panel; padding: 0 1;
-    }
-    ServiceDialog #dialog-title { text-style: bold; }
-    ServiceDialog #dialog-summary { margin-bottom: 1; }
-    ServiceDialog .dialog-row { height: auto; }
-    ServiceDialog .dialog-label { width: 12; padding-right: 1; }
-    ServiceDialog Input, ServiceDialog Input:focus { border: none; height: 1; padding: 0 1; background: $boost; }
-    ServiceDialog Input:focus { background: $primary-muted; }
-    ServiceDialog #dialog-error.-error { color: $text-error; text-style: bold; }
-    ServiceDialog #dialog-hint { color: $text-muted; }
-    """
-    BINDINGS = [
-        Binding("escape", "cancel", "やめる", id="dialog.cancel"),
-        Binding("ctrl+s", "submit", "確定", id="dialog.submit"),
-    ]
-    TITLE_TEXT = ""
-
-    def __init__(self, summary: Text) -> None:
-        super().__init__()
-        self._summary = summary
-        self._busy = False
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog-box"):
-            yield Static(Text(self.TITLE_TEXT), id="dialog-title")
-            yield JaText(self._summary, id="dialog-summary")
-            yield from self.compose_fields()
-            yield JaText(Text(""), id="dialog-error")
-            yield Static(Text("Ctrl+S 確定（入力欄では Enter も）  Esc やめる"), id="dialog-hint")
-
-    def compose_fields(self) -> ComposeResult:
-        yield from ()
-
-    def show_error(self, message: str, *, error: bool = True) -> None:
-        line = self.query_one("#dialog-error", JaText)
-        line.set_class(error, "-error")
-        line.set_text(Text(message))
-
-    def call_service(self) -> Callable[[], object] | None:
-        """The service call for what was typed, or None after showing what is missing."""
-        raise NotImplementedError
-
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_submit()
-
-    def action_submit(self) -> None:
-        if self._busy:
-            return
-        call = self.call_service()
-        if call is not None:
-            self._run(call)
-
-    def action_cancel(self) -> None:
-        if not self._busy:
-            self.dismiss(None)
-
-    @work(exclusive=True, group="dialog", exit_on_error=False)
-    async def _run(self, call: Callable[[], object]) -> None:
-        self._busy = True
-        self.show_error(RECORDING, error=False)
-        try:
-            result = await asyncio.to_thread(call)
-        except DomainError as exc:
-            self.show_error(exc.message)
-            return
-        finally:
-            self._busy = False
-        self.dismiss(result)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR and event.worker.error is not None:
-            self.show_error("")
-            self.app.report_error(event.worker.error)  # type: ignore[attr-defined]
+# Reinstatement of a mistaken loss
 
 
 class ReinstateDialog(ServiceDialog[list[int]]):

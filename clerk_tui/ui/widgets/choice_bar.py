@@ -1,0 +1,110 @@
+"""A choice among a few options on one line, each numbered: a digit picks, Left/Right (and Space)
+step. The chosen one is bracketed as well as highlighted, so it reads the same without colour."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.message import Message
+from textual.widget import Widget
+
+
+class ChoiceBar(Widget, can_focus=True):
+    """`value` is the chosen option's value, None until one is chosen. Only plain ASCII is drawn
+    (RadioSet's ● and Select's ▼ are East-Asian ambiguous)."""
+
+    BINDING_GROUP_TITLE = "選択欄"
+    DEFAULT_CSS = """
+    ChoiceBar { height: 1; width: 1fr; padding: 0 1; background: $boost; }
+    ChoiceBar:focus { background: $primary-muted; }
+    ChoiceBar:disabled { color: $text-disabled; }
+    """
+    BINDINGS = [
+        Binding("1", "pick(1)", "選ぶ", key_display="数字", tooltip="選択肢を番号の数字キーで選ぶ",
+                id="choice.pick"),
+        # No id: the footer and the help name the digits once, by the entry above.
+        *(Binding(str(n), f"pick({n})", show=False) for n in range(2, 10)),
+        Binding("left", "step(-1)", "前の選択肢", show=False, id="choice.previous"),
+        Binding("right,space", "step(1)", "次の選択肢", show=False, id="choice.next"),
+    ]
+
+    class Changed(Message):
+        """The clerk chose another option."""
+
+        def __init__(self, bar: ChoiceBar, value: Any) -> None:
+            super().__init__()
+            self.bar = bar
+            self.value = value
+
+        @property
+        def control(self) -> ChoiceBar:
+            return self.bar
+
+    def __init__(self, choices: Sequence[tuple[str, Any]] = (), *, value: Any = None, separator: str = " ",
+                 id: str | None = None, classes: str | None = None) -> None:
+        """`choices` are (label, value) pairs; `separator` goes between a choice's number and its
+        label ("1 退職" or "1:紛失")."""
+        super().__init__(id=id, classes=classes)
+        self.separator = separator
+        self._choices = list(choices)
+        self._index = self._index_of(value)
+
+    def _index_of(self, value: Any) -> int | None:
+        # A value that is not among the choices (or None) leaves nothing chosen.
+        if value is None:
+            return None
+        return next((i for i, (_, v) in enumerate(self._choices) if v == value), None)
+
+    @property
+    def value(self) -> Any:
+        return None if self._index is None else self._choices[self._index][1]
+
+    @value.setter
+    def value(self, value: Any) -> None:
+        self._index = self._index_of(value)
+        self.refresh()
+
+    def set_choices(self, choices: Sequence[tuple[str, Any]], value: Any = None) -> None:
+        self._choices = list(choices)
+        self.value = value
+
+    def render(self) -> Text:
+        text = Text(no_wrap=True, overflow="crop")
+        for i, (label, _) in enumerate(self._choices):
+            if i:
+                text.append(" ")
+            if i == self._index:
+                text.append(f"[{i + 1}{self.separator}{label}]", style="bold reverse")
+            else:
+                text.append(f" {i + 1}{self.separator}{label} ")
+        return text
+
+    def _choose(self, index: int) -> None:
+        if index != self._index:
+            self._index = index
+            self.refresh()
+            self.post_message(self.Changed(self, self.value))
+
+    def action_pick(self, n: int) -> None:
+        if 1 <= n <= len(self._choices):
+            self._choose(n - 1)
+
+    def action_step(self, delta: int) -> None:
+        if not self._choices:
+            return
+        if self._index is None:
+            self._choose(0 if delta > 0 else len(self._choices) - 1)
+        else:
+            self._choose((self._index + delta) % len(self._choices))
+
+    def on_key(self, event: events.Key) -> None:
+        # A full-width digit (typed with the IME on) picks too: it matches no binding.
+        char = event.character
+        if char and not char.isascii() and char.isdecimal() and 1 <= int(char) <= len(self._choices):
+            event.stop()
+            event.prevent_default()
+            self._choose(int(char) - 1)
