@@ -39,6 +39,13 @@ def test_database_file_is_private_to_the_group(db_path, db):
     assert mode & 0o007 == 0, oct(mode)
 
 
+def test_a_data_directory_the_program_makes_is_private_to_the_group(tmp_path):
+    path = tmp_path / "new" / "data" / "clerk.db"
+    open_database(path).close()
+    for folder in (path.parent, path.parent.parent):
+        assert stat.S_IMODE(folder.stat().st_mode) & 0o007 == 0, folder
+
+
 def test_refuses_a_database_others_can_read(db_path, db):
     db.close()
     os.chmod(db_path, 0o664)

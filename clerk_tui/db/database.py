@@ -88,7 +88,8 @@ def open_database(path: str | os.PathLike[str], *, check_perms: bool = True) -> 
     A process holds one database object per file: opening the same file again returns it, so
     the models never write through one connection while another holds the write lock."""
     path = Path(path).expanduser().resolve()  # one canonical path for every clerk
-    path.parent.mkdir(parents=True, exist_ok=True)
+    with private_umask():  # a directory made here is not listable by others either
+        path.parent.mkdir(parents=True, exist_ok=True)
     if check_perms:
         check_permissions(path)
     db = _open_databases.get(path)
