@@ -215,6 +215,6 @@ async def test_the_holiday_calendar_is_loaded_in_the_background_after_start(tmp_
     app, _ = make_app(tmp_path)
     rules._national_holidays.cache_clear()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await settle(pilot, app.WARM_UP_AFTER)
         assert rules._national_holidays.cache_info().currsize == 1  # the first detail will not wait
         assert isinstance(app.screen, SearchScreen)

@@ -68,6 +68,8 @@ class ClerkApp(App[int]):
         "audit": ("audit", "AuditScreen"),
     }
 
+    WARM_UP_AFTER = 0.5  # seconds
+
     def __init__(self, ctx: Context, *, config: Config | None = None, db_path: Path | None = None) -> None:
         super().__init__()
         self.ctx = ctx
@@ -79,9 +81,9 @@ class ClerkApp(App[int]):
         return SearchScreen()
 
     def on_mount(self) -> None:
-        # Once the search screen is drawn, load in the background what the first member detail
-        # would otherwise make the clerk wait for.
-        self.call_after_refresh(self._warm_up)
+        # A moment after the search screen is up (not competing with start-up), load in the
+        # background what the first member detail would otherwise make the clerk wait for.
+        self.set_timer(self.WARM_UP_AFTER, self._warm_up)
 
     def _warm_up(self) -> None:
         from clerk_tui.services.members import warm_up
