@@ -49,8 +49,9 @@ def prepare(db_path: Path, members: int, seed: int = 7) -> None:
     from clerk_tui.db.database import open_database
     from clerk_tui.db.models import Member
     from clerk_tui.db.schema import init_schema
-    from clerk_tui.domain.codes import WithdrawalReason
+    from clerk_tui.domain.codes import DocumentKind, IssueReason, Route, WithdrawalReason
     from clerk_tui.fixtures.generator import generate_into
+    from clerk_tui.services import issuance
     from clerk_tui.services.context import Context
     from clerk_tui.services.withdrawal import record_withdrawal
 
@@ -58,10 +59,13 @@ def prepare(db_path: Path, members: int, seed: int = 7) -> None:
     init_schema(db)
     generate_into(db, members=members, seed=seed)
     ctx = Context(db=db, clock=Clock(TODAY), clerk="setup")
-    # Some withdrawals with documents to return, so returns have something to work on.
+    # Withdrawals of members holding a 資格確認書, so that returns have items to work on.
     insured = list(Member.select().where(Member.insured.is_null(), Member.lost_on.is_null())
-                   .order_by(Member.id).limit(max(4, members // 20)))
+                   .order_by(Member.id).limit(max(4, members // 5)))
     for m in insured:
+        plan = issuance.plan_issue(ctx, m.id, DocumentKind.ELIGIBILITY_CERTIFICATE, IssueReason.DETAILS_CHANGED,
+                                   Route.TO_MEMBER)
+        issuance.issue_document(ctx, plan, override_reason="負荷試験の準備" if plan.needs_override else None)
         record_withdrawal(ctx, m.id, lost_on=TODAY + timedelta(days=1), reason=WithdrawalReason.RETIREMENT)
     db.close()
 
@@ -206,7 +210,8 @@ def check(db_path: Path, result: dict) -> list[str]:
         n = AuditEntry.select().where(AuditEntry.action == action, AuditEntry.clerk != "setup").count()
         if n != result["done"][kind]:
             problems.append(f"{action}: {n} audit entries for {result['done'][kind]} reported actions")
-    issued = Document.select().where(~Document.serial.startswith("GEN-")).count()
+    prepared = AuditEntry.select().where(AuditEntry.action == "document.issue", AuditEntry.clerk == "setup").count()
+    issued = Document.select().where(~Document.serial.startswith("GEN-")).count() - prepared
     if issued != result["done"]["issue"]:
         problems.append(f"documents: {issued} in the database for {result['done']['issue']} reported issues")
     dup = db.execute_sql(
