@@ -10,7 +10,8 @@ database engine and then only bound to new values.
     member = MEMBER_BY_ID.first(42)
 
 `p(field)` stands for a value given at run time; it is converted with `field.db_value`, as
-peewee would. A prepared SELECT reads one model's own columns (no joins): its rows are built by
+peewee would. Values are given in the order the placeholders were made; one placeholder may be
+used twice in the query and is bound once. A prepared SELECT reads one model's own columns (no joins): its rows are built by
 column name. INSERT and UPDATE queries run the same way and give the new row's id or the number
 of rows changed.
 """

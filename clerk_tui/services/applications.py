@@ -20,7 +20,7 @@ from clerk_tui.domain.codes import (
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.domain.wareki import format_wareki
 from clerk_tui.services import audit
-from clerk_tui.services.context import Context, check_version, get_member, touch
+from clerk_tui.services.context import Context, check_version, current_document, get_member, touch
 
 ACTIVE = (CancellationStatus.RECEIVED, CancellationStatus.AWAITING_CERTIFICATE)
 LEGACY_KINDS = (DocumentKind.LEGACY_CARD, DocumentKind.ELDERLY_CARD)
@@ -83,9 +83,6 @@ _LEGACY_LOSS_REPORT = Prepared(LossReport, lambda p: LossReport.select(LossRepor
 _SAME_LOSS_REPORT = Prepared(LossReport, lambda p: LossReport.select().where(
     LossReport.member == p(LossReport.member), LossReport.document_kind == p(LossReport.document_kind),
     LossReport.lost_on == p(LossReport.lost_on)).limit(1))
-_VALID_DOCUMENT = Prepared(Document, lambda p: Document.select().where(
-    Document.member == p(Document.member), Document.kind == p(Document.kind),
-    Document.status == DocumentStatus.VALID).order_by(Document.issued_on.desc()).limit(1))
 
 
 def _held_valid_legacy_card(member: Member, on: date) -> bool:
@@ -253,7 +250,7 @@ def record_loss_report(ctx: Context, data: LossReportInput) -> LossReport:
             if doc is None or doc.member_id != member.id:
                 raise DomainError("指定の書類はこの方のものではありません。", field="document")
         else:
-            doc = _VALID_DOCUMENT.first(member.id, kind)
+            doc = current_document(member.id, kind)
         report = LossReport.create(
             member=member, document=doc, document_kind=kind, received_on=data.received_on,
             lost_on=data.lost_on, circumstance=circumstance, police_report_ref=police,

@@ -13,7 +13,9 @@ import peewee
 from clerk_tui.clock import Clock
 from clerk_tui.config import Config
 from clerk_tui.db.database import run_in_write_transaction
-from clerk_tui.db.models import Member
+from clerk_tui.db.models import Document, Member
+from clerk_tui.db.prepared import Prepared
+from clerk_tui.domain.codes import DocumentKind, DocumentStatus
 from clerk_tui.domain.errors import DomainError
 
 T = TypeVar("T")
@@ -78,3 +80,15 @@ def get_member(member_id: int) -> Member:
     if member is None:
         raise member_not_found(member_id)
     return member
+
+
+_CURRENT_DOCUMENT = Prepared(Document, lambda p: (
+    Document.select()
+    .where(Document.member == p(Document.member), Document.kind == p(Document.kind),
+           Document.status == DocumentStatus.VALID)
+    .order_by(Document.issued_on.desc(), Document.id.desc()).limit(1)))
+
+
+def current_document(member_id: int, kind: DocumentKind) -> Document | None:
+    """The member's valid document of this kind, the newest if several (issue, 滅失届)."""
+    return _CURRENT_DOCUMENT.first(member_id, kind)

@@ -20,7 +20,7 @@ from clerk_tui.domain.kana import contains_my_number, sanitize_input
 from clerk_tui.domain.wareki import format_wareki
 from clerk_tui.services import audit
 from clerk_tui.services.applications import complete_cancellations_for
-from clerk_tui.services.context import ConflictError, Context, check_version, get_member, touch
+from clerk_tui.services.context import ConflictError, Context, check_version, current_document, get_member, touch
 
 ISSUABLE = (DocumentKind.ELIGIBILITY_NOTICE, DocumentKind.ELIGIBILITY_CERTIFICATE)
 SERIAL_PREFIX = {DocumentKind.ELIGIBILITY_NOTICE: "N", DocumentKind.ELIGIBILITY_CERTIFICATE: "C"}
@@ -41,16 +41,7 @@ def copay_for(member: Member, on: date) -> rules.Copay:
     )
 
 
-_CURRENT_DOCUMENT = Prepared(Document, lambda p: (
-    Document.select()
-    .where(Document.member == p(Document.member), Document.kind == p(Document.kind),
-           Document.status == DocumentStatus.VALID)
-    .order_by(Document.issued_on.desc(), Document.id.desc()).limit(1)))
 _LAST_DOCUMENT_ID = Prepared(Document, lambda p: Document.select(peewee.fn.MAX(Document.id)))
-
-
-def current_document(member_id: int, kind: DocumentKind) -> Document | None:
-    return _CURRENT_DOCUMENT.first(member_id, kind)
 
 
 def open_loss_report(member_id: int, kind: DocumentKind) -> LossReport | None:

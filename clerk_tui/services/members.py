@@ -36,9 +36,10 @@ _DEPENDENTS = Prepared(Member, lambda p: Member.select().where(Member.insured ==
 
 
 def _of_family(model, order_by):
-    """The model's rows for the family of an insured person (bound twice: id, then insured)."""
+    """The model's rows for the family of an insured person (bound to the insured person's id)."""
     def build(p):
-        family = Member.select(Member.id).where((Member.id == p(Member.id)) | (Member.insured == p(Member.id)))
+        insured = p(Member.id)
+        family = Member.select(Member.id).where((Member.id == insured) | (Member.insured == insured))
         return model.select().where(model.member.in_(family)).order_by(*order_by)
     return Prepared(model, build)
 
@@ -110,12 +111,12 @@ def reload_member(ctx: Context, member_id: int) -> MemberDetail:
     family = [insured, *dependents]
 
     documents_by_member: dict[int, list[Document]] = {m.id: [] for m in family}
-    for doc in _FAMILY_DOCUMENTS.rows(insured.id, insured.id):
+    for doc in _FAMILY_DOCUMENTS.rows(insured.id):
         documents_by_member[doc.member_id].append(doc)
-    cancellations = list(_FAMILY_CANCELLATIONS.rows(insured.id, insured.id))
-    loss_reports = list(_FAMILY_LOSS_REPORTS.rows(insured.id, insured.id))
-    claims = list(_FAMILY_CLAIMS.rows(insured.id, insured.id))
-    collection_items = list(_FAMILY_COLLECTION_ITEMS.rows(insured.id, insured.id))
+    cancellations = list(_FAMILY_CANCELLATIONS.rows(insured.id))
+    loss_reports = list(_FAMILY_LOSS_REPORTS.rows(insured.id))
+    claims = list(_FAMILY_CLAIMS.rows(insured.id))
+    collection_items = list(_FAMILY_COLLECTION_ITEMS.rows(insured.id))
     audit_entries = list(_AUDIT_ENTRIES.rows(member.id))
 
     copay, copay_note = _copay(member, today)
