@@ -33,7 +33,7 @@ def demo_db_path() -> Path:
 class Config:
     db: Path = field(default_factory=default_db_path)
     output_dir: Path = field(default_factory=lambda: user_data_path(APP) / "output")
-    print_command: str | None = None  # e.g. "lp -d PRINTER {file}"
+    print_command: str | list[str] | None = None  # e.g. ["lp", "-d", "PRINTER", "{file}"]; never a shell
     mynaportal_url: str = "https://myna.go.jp/"
     facility_secret_file: Path | None = None
     sources: list[str] = field(default_factory=list)
