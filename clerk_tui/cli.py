@@ -125,11 +125,16 @@ def _missing_database(path: Path) -> DomainError:
 
 def _database_error(path: Path, exc: Exception) -> DomainError:
     text = str(exc)
+    detail = text.rsplit("]", 1)[-1].strip()  # SQLite's own words, without the statement
     if "not a database" in text:
         return DomainError(f"{path} は SQLite のデータベースではありません。--db の指定を確かめてください。")
-    reason = "ファイルが壊れています" if "malformed" in text or "corrupt" in text else "読めません"
-    return DomainError(f"データベース {path} を開けません: {reason}（SQLite: {text.rsplit(']', 1)[-1].strip()}）。"
-                       "壊れている場合はバックアップ（clerk-tui db backup で作ったもの）から戻してください。")
+    if "malformed" in text or "corrupt" in text:
+        return DomainError(f"データベース {path} は壊れています（SQLite: {detail}）。"
+                           "バックアップ（clerk-tui db backup で作ったもの）から戻してください。")
+    if "locked" in text or "busy" in text:
+        return DomainError(f"データベース {path} は他の職員の処理が続いていて使えません。"
+                           "しばらくしてからやり直してください。")
+    return DomainError(f"データベース {path} を処理できませんでした（SQLite: {detail}）。")
 
 
 def _open(cfg: Config, *, create: bool = False):
@@ -296,9 +301,11 @@ def _fixtures(args: argparse.Namespace, cfg: Config) -> int:
             raise DomainError("--members は1以上を指定してください。")
         if args.out is not None:
             from clerk_tui.filecheck import check_destination
+            from clerk_tui.fixtures.generator import FILE_HEADER
 
-            out = check_destination(args.out, db_path=Path(cfg.db), kind="toml",
-                                    allow_db_folder=args.allow_db_folder)
+            # Only a scenario file generated earlier may be replaced.
+            out = check_destination(args.out, db_path=Path(cfg.db), allow_db_folder=args.allow_db_folder,
+                                    replaceable=(FILE_HEADER.encode("utf-8"), "合成データのシナリオファイル"))
             fixtures.generate_file(out, members=args.members, seed=args.seed)
             print(f"{args.members} 人分のシナリオを書き出しました: {args.out}")
             return 0
@@ -356,11 +363,12 @@ def _print(args: argparse.Namespace, cfg: Config) -> int:
 def _checked_output(args: argparse.Namespace, cfg: Config) -> Path | None:
     """Refuse, before any write, a --out that would overwrite something else or lead nowhere, a
     configured output folder that cannot be made, and a print command that is not there."""
-    from clerk_tui.filecheck import check_destination, check_print_command
+    from clerk_tui.filecheck import PDF, check_destination, check_print_command
 
     check_print_command(cfg.print_command)
     if args.out is not None:
-        return check_destination(args.out, db_path=Path(cfg.db), kind="pdf", allow_db_folder=args.allow_db_folder)
+        return check_destination(args.out, db_path=Path(cfg.db), replaceable=PDF,
+                                 allow_db_folder=args.allow_db_folder)
     _ensure_output_dir(cfg)
     return None
 

@@ -17,7 +17,7 @@ from clerk_tui.domain.errors import DomainError
 
 SECRET_MIN_BYTES = 32
 PDF_MAGIC = b"%PDF-"
-SQLITE_MAGIC = b"SQLite format 3\x00"
+PDF = (PDF_MAGIC, "PDF")
 FILE_PLACEHOLDER = "{file}"
 # The companions SQLite keeps beside a database file: writing any of them corrupts it.
 DB_COMPANIONS = ("", "-wal", "-shm", "-journal")
@@ -89,13 +89,14 @@ def database_files(db_path: Path) -> list[Path]:
     return [db_path.with_name(db_path.name + suffix) for suffix in DB_COMPANIONS]
 
 
-def check_destination(dest: Path, *, db_path: Path | None, kind: str, allow_db_folder: bool = False,
+def check_destination(dest: Path, *, db_path: Path | None, replaceable: tuple[bytes, str] | None,
+                      create_folder: bool = False, allow_db_folder: bool = False,
                       option: str = "--out") -> Path:
-    """Where a command is about to write `dest` (kind "pdf", "backup" or "toml"), checked before
-    anything is written. Refused: the live database or one of its companions, a folder, a
-    missing folder (not for a backup, which creates it), an existing file that is not of the
-    same kind (a PDF may be replaced by a PDF; a backup never replaces anything), and — unless
-    `allow_db_folder` — a file in the database's own folder. Returns the absolute path."""
+    """Where a command is about to write `dest`, checked before anything is written. Refused: the
+    live database or one of its companions, a folder, a missing folder (unless `create_folder`),
+    an existing file unless it starts with the `replaceable` prefix (a PDF made earlier may be
+    replaced by a PDF; None: never replace), and — unless `allow_db_folder` — a file in the
+    database's own folder. Returns the absolute path."""
     dest = Path(dest).expanduser()
     absolute = Path(os.path.abspath(dest))
     if db_path is not None:
@@ -110,7 +111,7 @@ def check_destination(dest: Path, *, db_path: Path | None, kind: str, allow_db_f
         raise DomainError(f"{option} {dest} はフォルダです。ファイル名まで指定してください。", field=option)
     folder = absolute.parent
     if not folder.is_dir():
-        if kind != "backup":
+        if not create_folder:
             raise DomainError(
                 f"{option} の出力先フォルダ {folder} がありません。"
                 "フォルダを作成してから実行してください（何も書き出していません）。", field=option)
@@ -124,18 +125,16 @@ def check_destination(dest: Path, *, db_path: Path | None, kind: str, allow_db_f
                 "データベースのフォルダには書き出しません。別のフォルダを指定するか、"
                 "承知のうえで --allow-db-folder を付けてください。", field=option)
     if absolute.exists() or absolute.is_symlink():
-        if kind == "pdf" and absolute.is_file() and not absolute.is_symlink():
+        if replaceable is None:
+            raise DomainError(f"{option} {dest} は既にあるファイルです。上書きしません。"
+                              "新しいファイル名を指定してください。", field=option)
+        prefix, label = replaceable
+        if absolute.is_file() and not absolute.is_symlink():
             with absolute.open("rb") as fh:
-                if fh.read(len(PDF_MAGIC)) == PDF_MAGIC:
-                    return absolute  # a PDF made earlier: replaced atomically
-        what = {"pdf": "PDF ではない", "backup": "既にある", "toml": "既にある"}[kind]
-        if kind == "toml" and absolute.is_file() and not absolute.is_symlink():
-            with absolute.open("rb") as fh:
-                if fh.read(len(SQLITE_MAGIC)) != SQLITE_MAGIC:
-                    return absolute  # an earlier scenario file: replaced atomically
-            what = "データベースである"
+                if fh.read(len(prefix)) == prefix:
+                    return absolute  # made by this program earlier: replaced atomically
         raise DomainError(
-            f"{option} {dest} は{what}ファイルです。上書きしません。"
+            f"{option} {dest} は{label}ではない既存のファイルです。上書きしません。"
             "新しいファイル名を指定してください。", field=option)
     return absolute
 

@@ -151,7 +151,7 @@ def test_print_out_onto_the_database_or_a_non_pdf_is_refused_before_issuing(live
     text = tmp_path / "pdf" / "letter.txt"
     text.write_text("別の書類", encoding="utf-8")
     done = run(tmp_path, "print", "certificate", "--member", MEMBER, "--out", text, "--db", live)
-    assert done.returncode == 2 and "PDF ではない" in done.stderr and "上書きしません" in done.stderr
+    assert done.returncode == 2 and "PDFではない既存のファイル" in done.stderr and "上書きしません" in done.stderr
     assert text.read_text(encoding="utf-8") == "別の書類"
     done = run(tmp_path, "print", "certificate", "--member", MEMBER, "--out", tmp_path / "cert.pdf", "--db", live)
     assert done.returncode == 2 and "データベースと同じフォルダ" in done.stderr
@@ -325,9 +325,16 @@ def test_generated_scenario_files_are_group_only_and_never_replace_the_database(
     assert done.returncode == 2 and "稼働中のデータベース" in done.stderr
     copy = tmp_path / "pdf" / "other.db"
     sqlite3.connect(copy).execute("create table t(x)").connection.close()
-    done = run(tmp_path, "fixtures", "generate", "--members", "20", "--out", copy, "--db", live)
-    assert done.returncode == 2 and "データベースである" in done.stderr
-    assert copy.read_bytes().startswith(b"SQLite format 3\x00")
+    profile = tmp_path / "pdf" / "profile.toml"
+    profile.write_text('print_command = ["lp"]\n', encoding="utf-8")
+    for other in (copy, profile):
+        content = other.read_bytes()
+        done = run(tmp_path, "fixtures", "generate", "--members", "20", "--out", other, "--db", live)
+        assert done.returncode == 2 and "合成データのシナリオファイルではない既存のファイル" in done.stderr
+        assert other.read_bytes() == content
+    # A scenario file generated earlier may be generated again.
+    done = run(tmp_path, "fixtures", "generate", "--members", "30", "--out", out, "--db", live)
+    assert done.returncode == 0 and "30 人分" in done.stdout
     assert state(live) == before
 
 

@@ -51,7 +51,7 @@ def backup(db: peewee.Database, dest: Path, *, allow_db_folder: bool = False) ->
     killed are removed by the next one."""
     from clerk_tui.filecheck import check_destination, remove_stale_temporaries
 
-    dest = check_destination(dest, db_path=Path(db.database), kind="backup",
+    dest = check_destination(dest, db_path=Path(db.database), replaceable=None, create_folder=True,
                              allow_db_folder=allow_db_folder, option="バックアップ先").resolve()
     with private_umask():
         dest.parent.mkdir(parents=True, exist_ok=True)

@@ -17,7 +17,7 @@ from clerk_tui.domain import rules
 from clerk_tui.domain.codes import AuditKind, DocumentKind, DocumentStatus, IssueReason, Route
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.domain.facility_code import make_code
-from clerk_tui.filecheck import check_destination, fill_print_command, print_command_args
+from clerk_tui.filecheck import PDF, check_destination, fill_print_command, print_command_args
 from clerk_tui.services import audit
 from clerk_tui.services.context import Context
 from clerk_tui.services.issuance import IssuePlan, Issued, facility_secret, issue_document, plan_issue
@@ -81,7 +81,7 @@ def deliver(ctx: Context, pdf: bytes, filename: str, out: Path | None) -> tuple[
     command = print_command_args(ctx.config.print_command)  # a bad setting fails before writing
     if out is not None:
         # Never onto the database or a file that is not a PDF (the CLI also checks the folder).
-        out = check_destination(out, db_path=Path(ctx.db.database), kind="pdf", allow_db_folder=True)
+        out = check_destination(out, db_path=Path(ctx.db.database), replaceable=PDF, allow_db_folder=True)
         path = write_pdf_atomically(pdf, out.parent, out.name, replace=True)
     else:
         path = write_pdf_atomically(pdf, Path(ctx.config.output_dir), filename)
