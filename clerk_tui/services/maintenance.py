@@ -74,6 +74,11 @@ def backup(db: peewee.Database, dest: Path, *, allow_db_folder: bool = False) ->
         finally:
             for leftover in tmp.parent.glob(f"{glob_escape(tmp.name)}*"):
                 leftover.unlink(missing_ok=True)
+    fd = os.open(dest.parent, os.O_RDONLY)  # the new name is durable once its folder is on disk
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
     return dest
 
 
