@@ -4,10 +4,12 @@ and the audit trail. Every command takes --db and --today."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any, TypeVar
 
 from clerk_tui import __version__
 from clerk_tui.clock import Clock
@@ -18,6 +20,8 @@ from clerk_tui.domain.wareki import format_wareki
 
 
 DEMO_SYNTHETIC_MEMBERS = 3000
+
+T = TypeVar("T")
 
 
 def _date_arg(text: str) -> date:
@@ -59,7 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
     dbs.add_parser("check", parents=[common], help="整合性・スキーマ版・監査ログの連鎖を点検する")
     dbs.add_parser("reindex", parents=[common], help="検索キーを作り直す（異体字表を変更した後に実行）")
     backup = dbs.add_parser("backup", parents=[common], help="稼働中でも安全にバックアップする")
-    backup.add_argument("dest", type=Path, help="バックアップ先ファイル")
+    backup.add_argument("dest", type=Path, help="バックアップ先ファイル（新しいファイル名。既存のファイルは上書きしない）")
+    backup.add_argument("--allow-db-folder", action="store_true",
+                        help="データベースと同じフォルダへの書き出しを許可する")
 
     fx = sub.add_parser("fixtures", help="研修用シナリオの読込・合成データの生成")
     fxs = fx.add_subparsers(dest="fixtures_command", metavar="ACTION", required=True)
@@ -70,11 +76,13 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--members", type=int, required=True, metavar="N", help="加入員数")
     gen.add_argument("--seed", type=int, default=1, metavar="S", help="乱数の種（同じ種なら同じデータ）")
     gen.add_argument("--out", type=Path, help="データベースではなくシナリオファイル (TOML) に書き出す")
+    gen.add_argument("--allow-db-folder", action="store_true", help="データベースと同じフォルダへの書き出しを許可する")
 
     prc = sub.add_parser("print", parents=[common], help="お知らせ・資格確認書を交付してPDFを作る")
     prc.add_argument("kind", choices=["notice", "certificate"], help="notice=資格情報のお知らせ, certificate=資格確認書")
     prc.add_argument("--member", required=True, metavar="SYMBOL-NUMBER-BRANCH", help="記号-番号-枝番")
     prc.add_argument("--out", type=Path, metavar="FILE", help="出力するPDF（既定: 設定の出力フォルダ）")
+    prc.add_argument("--allow-db-folder", action="store_true", help="データベースと同じフォルダへの書き出しを許可する")
     prc.add_argument("--reason", default="new", choices=[r.value for r in IssueReason], help="交付理由")
     prc.add_argument("--route", default="via_employer", choices=[r.value for r in Route], help="交付方法")
     prc.add_argument("--override-reason", help="マイナ保険証を利用できる方に資格確認書を交付する理由")
@@ -83,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     rp = sub.add_parser("reprint", parents=[common], help="交付済みの書類のPDFを作り直す（交付記録は増えない）")
     rp.add_argument("serial", help="交付番号（例: C2025-0000123）")
     rp.add_argument("--out", type=Path, metavar="FILE", help="出力するPDF（既定: 設定の出力フォルダ）")
+    rp.add_argument("--allow-db-folder", action="store_true", help="データベースと同じフォルダへの書き出しを許可する")
 
     bt = sub.add_parser("batch", help="事業所ごとの一括交付")
     bts = bt.add_subparsers(dest="batch_command", metavar="WHAT", required=True)
@@ -105,18 +114,83 @@ def _config(args: argparse.Namespace) -> Config:
     return cfg
 
 
-def _open(cfg: Config, *, create: bool = True):
+def _missing_database(path: Path) -> DomainError:
+    return DomainError(
+        f"データベース {path} がありません（何も作成していません）。\n"
+        "  本番用: `clerk-tui db init` で空のデータベースを作成してから起動してください。\n"
+        "  研修用: `clerk-tui fixtures load シナリオ.toml` で読み込むと作成されます。\n"
+        "  デモ: `clerk-tui demo`。\n"
+        "  別の場所のデータベースなら --db か環境変数 CLERK_TUI_DB で指定してください。")
+
+
+def _database_error(path: Path, exc: Exception) -> DomainError:
+    text = str(exc)
+    detail = text.rsplit("]", 1)[-1].strip()  # SQLite's own words, without the statement
+    if "not a database" in text:
+        return DomainError(f"{path} は SQLite のデータベースではありません。--db の指定を確かめてください。")
+    if "malformed" in text or "corrupt" in text:
+        return DomainError(f"データベース {path} は壊れています（SQLite: {detail}）。"
+                           "バックアップ（clerk-tui db backup で作ったもの）から戻してください。")
+    if "locked" in text or "busy" in text:
+        return DomainError(f"データベース {path} は他の職員の処理が続いていて使えません。"
+                           "しばらくしてからやり直してください。")
+    return DomainError(f"データベース {path} を処理できませんでした（SQLite: {detail}）。")
+
+
+def _open(cfg: Config, *, create: bool = False):
+    """The configured database; a missing one is created only where the command asked for it."""
+    import peewee
+
     from clerk_tui.db.database import open_database
     from clerk_tui.db.schema import init_schema, require_current
 
     existed = Path(cfg.db).expanduser().exists()
     if not existed and not create:
-        raise DomainError(f"データベース {cfg.db} がありません。`clerk-tui db init` で作成してください。")
-    db = open_database(cfg.db)
-    if not existed:
-        init_schema(db)
-    require_current(db)
+        raise _missing_database(Path(cfg.db))
+    try:
+        db = open_database(cfg.db)
+        if not existed:
+            init_schema(db)
+        require_current(db)
+    except peewee.DatabaseError as exc:
+        raise _database_error(Path(cfg.db), exc) from None
     return db
+
+
+def _build_database(cfg: Config, fill: Callable[[Any], T]) -> T:
+    """Create the missing database at cfg.db, filled by `fill`, under a hidden temporary name
+    beside it, renamed only once complete: an interrupted or failed first run leaves no partial
+    database under the real name, and the next run removes the leftovers."""
+    from glob import escape
+
+    from clerk_tui.db import database
+    from clerk_tui.db.schema import init_schema
+    from clerk_tui.filecheck import remove_stale_temporaries
+
+    final = Path(cfg.db).expanduser().resolve()
+    tmp = final.with_name(f".{final.name}.{os.getpid()}.building")
+    remove_stale_temporaries(final.parent, f".{escape(final.name)}.*.building*")
+    db = database.open_database(tmp)  # checks the folder's permissions first
+    try:
+        init_schema(db)
+        result = fill(db)
+        db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        db.close()
+        try:
+            os.link(tmp, final)  # fails rather than replace a database made meanwhile
+        except FileExistsError:
+            raise DomainError(f"データベース {final} が作成中に別の処理で作られました。作成をやめました。") from None
+        except OSError:  # no hard links on this file system
+            if final.exists():
+                raise DomainError(f"データベース {final} が作成中に別の処理で作られました。作成をやめました。") from None
+            os.replace(tmp, final)
+    finally:
+        db.close()
+        database._open_databases.pop(tmp, None)
+        for leftover in final.parent.glob(f"{escape(tmp.name)}*"):
+            leftover.unlink(missing_ok=True)
+    _open(cfg)  # bind the models to the file under its real name
+    return result
 
 
 def _clock(args: argparse.Namespace, db=None) -> Clock:
@@ -138,7 +212,7 @@ def _clock(args: argparse.Namespace, db=None) -> Clock:
 
 
 def _run_app(args: argparse.Namespace, cfg: Config) -> int:
-    db = _open(cfg)
+    db = _open(cfg)  # a missing database is explained, not created
     clock = _clock(args, db)
     from clerk_tui.services.context import Context
     from clerk_tui.ui.app import ClerkApp
@@ -156,11 +230,13 @@ def _demo(args: argparse.Namespace, cfg: Config) -> int:
 
         from clerk_tui.fixtures.generator import generate_into
 
-        db = _open(cfg)
-        load_files(db, demo_fixture_files(), clerk_clock=_clock(args))
-        # The hand-written cases plus a few thousand synthetic members, so that searching for
-        # common names (佐藤, たかはし, 林) behaves as it does in a real society.
-        generated = generate_into(db, members=DEMO_SYNTHETIC_MEMBERS, seed=1)
+        def fill(db) -> int:
+            load_files(db, demo_fixture_files(), clerk_clock=_clock(args))
+            # The hand-written cases plus a few thousand synthetic members, so that searching for
+            # common names (佐藤, たかはし, 林) behaves as it does in a real society.
+            return generate_into(db, members=DEMO_SYNTHETIC_MEMBERS, seed=1)
+
+        generated = _build_database(cfg, fill)
         print(f"デモ用データベースを作成しました: {cfg.db}（事例 + 合成データ {generated} 人）")
     return _run_app(args, cfg)
 
@@ -175,6 +251,8 @@ def _db(args: argparse.Namespace, cfg: Config) -> int:
         print(f"データベース {cfg.db} を作成しました（スキーマ版 {version}）。")
         return 0
     if args.db_command == "upgrade":
+        if not Path(cfg.db).expanduser().exists():
+            raise _missing_database(Path(cfg.db))
         db = open_database(cfg.db)
         before = schema.current_version(db)
         after = schema.upgrade(db)
@@ -199,8 +277,8 @@ def _db(args: argparse.Namespace, cfg: Config) -> int:
         from clerk_tui.services.maintenance import backup
 
         db = _open(cfg, create=False)
-        backup(db, args.dest)
-        print(f"バックアップしました: {args.dest}")
+        dest = backup(db, args.dest, allow_db_folder=args.allow_db_folder)
+        print(f"バックアップしました: {dest}")
         return 0
     raise AssertionError(args.db_command)
 
@@ -209,16 +287,35 @@ def _fixtures(args: argparse.Namespace, cfg: Config) -> int:
     from clerk_tui import fixtures
 
     if args.fixtures_command == "load":
-        db = _open(cfg)
-        report = fixtures.load_files(db, args.files, reset=args.reset, clerk_clock=_clock(args))
+        def load(db):
+            return fixtures.load_files(db, args.files, reset=args.reset, clerk_clock=_clock(args))
+
+        if Path(cfg.db).expanduser().exists():
+            report = load(_open(cfg))
+        else:  # a failed first load leaves no empty database behind
+            report = _build_database(cfg, load)
         print(report.summary())
         return 0
     if args.fixtures_command == "generate":
         if args.members < 1:
             raise DomainError("--members は1以上を指定してください。")
         if args.out is not None:
-            fixtures.generate_file(args.out, members=args.members, seed=args.seed)
+            from clerk_tui.filecheck import check_destination
+            from clerk_tui.fixtures.generator import FILE_HEADER
+
+            # Only a scenario file generated earlier may be replaced.
+            out = check_destination(args.out, db_path=Path(cfg.db), allow_db_folder=args.allow_db_folder,
+                                    replaceable=(FILE_HEADER.encode("utf-8"), "合成データのシナリオファイル"))
+            fixtures.generate_file(out, members=args.members, seed=args.seed)
             print(f"{args.members} 人分のシナリオを書き出しました: {args.out}")
+            return 0
+
+        def generate(db) -> int:
+            return fixtures.generate_into(db, members=args.members, seed=args.seed)
+
+        if not Path(cfg.db).expanduser().exists():
+            count = _build_database(cfg, generate)
+            print(f"{count} 人分の合成データを {cfg.db} に生成しました。")
             return 0
         db = _open(cfg)
         count = fixtures.generate_into(db, members=args.members, seed=args.seed)
@@ -253,29 +350,70 @@ def _print(args: argparse.Namespace, cfg: Config) -> int:
     from clerk_tui.services.issuance import plan_issue
 
     ctx = _context(args, cfg)
+    out = _checked_output(args, cfg)  # before anything is issued or written
     kind = DocumentKind.ELIGIBILITY_NOTICE if args.kind == "notice" else DocumentKind.ELIGIBILITY_CERTIFICATE
     member = member_by_code(ctx, args.member)
     plan = plan_issue(ctx, member.id, kind, IssueReason(args.reason), Route(args.route))
-    issued, printed = issue_and_print(ctx, plan, out=args.out, override_reason=args.override_reason,
+    issued, printed = issue_and_print(ctx, plan, out=out, override_reason=args.override_reason,
                                       no_loss_report_reason=args.no_loss_report_reason)
     print(f"{kind.label}（{issued.document.serial}）を交付しました: {printed.path}")
-    if printed.print_message:
+    return _print_status(printed)
+
+
+def _checked_output(args: argparse.Namespace, cfg: Config) -> Path | None:
+    """Refuse, before any write, a --out that would overwrite something else or lead nowhere, a
+    configured output folder that cannot be made, and a print command that is not there."""
+    from clerk_tui.filecheck import PDF, check_destination, check_print_command
+
+    check_print_command(cfg.print_command)
+    if args.out is not None:
+        return check_destination(args.out, db_path=Path(cfg.db), replaceable=PDF,
+                                 allow_db_folder=args.allow_db_folder)
+    _ensure_output_dir(cfg)
+    return None
+
+
+def _ensure_output_dir(cfg: Config) -> None:
+    from clerk_tui.db.database import private_umask
+
+    folder = Path(cfg.output_dir).expanduser()
+    try:
+        with private_umask():
+            folder.mkdir(mode=0o750, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DomainError(f"出力フォルダ {folder} を作成できません（設定 output_dir、{exc.strerror}）。"
+                          "何も交付していません。") from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise DomainError(f"出力フォルダ {folder} に書き込む権限がありません（設定 output_dir）。何も交付していません。")
+
+
+def _print_status(printed) -> int:
+    from clerk_tui.services.printing import PRINT_REQUESTED
+
+    if printed.print_message is None:
+        return 0
+    if printed.print_message == PRINT_REQUESTED:
         print(printed.print_message)
-    return 0
+        return 0
+    print(f"エラー: {printed.print_message}（PDF は {printed.path} にあります。"
+          f"`clerk-tui reprint {printed.document.serial}` で印刷し直せます）", file=sys.stderr)
+    return 1
 
 
 def _reprint(args: argparse.Namespace, cfg: Config) -> int:
     from clerk_tui.services.printing import reprint
 
-    printed = reprint(_context(args, cfg), args.serial, out=args.out)
+    ctx = _context(args, cfg)
+    printed = reprint(ctx, args.serial, out=_checked_output(args, cfg))
     print(f"{printed.document.kind.label}（{printed.document.serial}）のPDFを作り直しました: {printed.path}")
-    return 0
+    return _print_status(printed)
 
 
 def _batch(args: argparse.Namespace, cfg: Config) -> int:
     from clerk_tui.services.printing import batch_certificates
 
     ctx = _context(args, cfg)
+    _ensure_output_dir(cfg)  # before the first document is issued
 
     def progress(done: int, total: int, employer: str) -> None:
         width = 30
@@ -311,10 +449,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = {None: _run_app, "run": _run_app, "demo": _demo, "db": _db, "fixtures": _fixtures,
                 "audit": _audit, "print": _print, "reprint": _reprint, "batch": _batch,
                 "verify-code": _verify_code}
+    import peewee
+
+    cfg = None
     try:
-        return commands[args.command](args, _config(args))
+        cfg = _config(args)
+        return commands[args.command](args, cfg)
     except DomainError as exc:
         print(f"エラー: {exc.message}", file=sys.stderr)
+        return 2
+    except peewee.DatabaseError as exc:
+        path = Path(cfg.db) if cfg is not None else Path("?")
+        print(f"エラー: {_database_error(path, exc).message}", file=sys.stderr)
+        return 2
+    except RecursionError:
+        print("エラー: 入れ子が深すぎるデータは扱えません。", file=sys.stderr)
         return 2
     except (OSError, ValueError) as exc:
         print(f"エラー: {exc}", file=sys.stderr)

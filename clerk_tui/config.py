@@ -10,6 +10,9 @@ from pathlib import Path
 
 from platformdirs import user_config_path, user_data_path
 
+from clerk_tui.domain.errors import DomainError
+from clerk_tui.filecheck import check_trusted_file
+
 APP = "clerk-tui"
 SYSTEM_CONFIG = Path("/etc/clerk-tui/config.toml")
 
@@ -30,7 +33,7 @@ def demo_db_path() -> Path:
 class Config:
     db: Path = field(default_factory=default_db_path)
     output_dir: Path = field(default_factory=lambda: user_data_path(APP) / "output")
-    print_command: str | None = None  # e.g. "lp -d PRINTER {file}"
+    print_command: str | list[str] | None = None  # e.g. ["lp", "-d", "PRINTER", "{file}"]; never a shell
     mynaportal_url: str = "https://myna.go.jp/"
     facility_secret_file: Path | None = None
     sources: list[str] = field(default_factory=list)
@@ -51,8 +54,13 @@ def load_config(extra_files: list[Path] | None = None) -> Config:
     cfg = Config()
     for path in [SYSTEM_CONFIG, user_config_file(), *(extra_files or [])]:
         if path.is_file():
+            # A setting names the database, the key and the print command: only root or the
+            # user running the program may have written it.
+            check_trusted_file(path, "設定ファイル")
             with path.open("rb") as fh:
                 _apply(cfg, tomllib.load(fh), str(path))
+        elif path not in (SYSTEM_CONFIG, user_config_file()):
+            raise DomainError(f"設定ファイル {path} がありません（--config）。")
     env_db = os.environ.get("CLERK_TUI_DB")
     if env_db:
         cfg.db = Path(env_db).expanduser()

@@ -74,7 +74,7 @@ def test_notice_carries_the_signed_facility_code(pctx, tmp_path):
 
 def test_print_command_is_run_with_the_file(pctx, tmp_path):
     log = tmp_path / "printed.txt"
-    cfg = replace(pctx.config, print_command=f"sh -c 'echo {{file}} > {log}'")
+    cfg = replace(pctx.config, print_command=["sh", "-c", f'echo "$1" > {log}', "sh", "{file}"])
     m = _member(pctx)
     plan = plan_issue(pctx, m.id, DocumentKind.ELIGIBILITY_CERTIFICATE, IssueReason.NEW, Route.COUNTER)
     _, printed = issue_and_print(replace(pctx, config=cfg), plan)
@@ -133,7 +133,8 @@ def test_print_and_batch_commands(pctx, db_path, tmp_path, capsys):
     m = _member(pctx, symbol="4001", number="7")
     cfg = tmp_path / "c.toml"
     cfg.write_text(f'output_dir = "{tmp_path / "cli-out"}"\n', encoding="utf-8")
-    out = tmp_path / "cert.pdf"
+    out = tmp_path / "pdf" / "cert.pdf"  # not beside the database
+    out.parent.mkdir()
     assert main(["print", "certificate", "--member", "4001-7-00", "--out", str(out), "--db", str(db_path),
                  "--today", "2025-12-10", "--config", str(cfg)]) == 0
     assert "資格確認書" in capsys.readouterr().out and "令和10年3月31日" in _text(out)
@@ -207,7 +208,8 @@ def test_reprint_makes_the_same_document_again_without_issuing(pctx, db_path, tm
     m = _member(pctx, symbol="4002", number="8")
     plan = plan_issue(pctx, m.id, DocumentKind.ELIGIBILITY_CERTIFICATE, IssueReason.NEW, Route.VIA_EMPLOYER)
     issued, _ = issue_and_print(pctx, plan)
-    out = tmp_path / "again.pdf"
+    out = tmp_path / "pdf" / "again.pdf"  # not beside the database
+    out.parent.mkdir()
     assert main(["reprint", issued.document.serial, "--out", str(out), "--db", str(db_path)]) == 0
     assert issued.document.serial in _text(out)
     assert Document.select().count() == 1

@@ -15,6 +15,7 @@ import peewee
 from playhouse.cysqlite_ext import CySqliteDatabase
 
 from clerk_tui.domain.errors import DomainError
+from clerk_tui.filecheck import check_database_folder
 
 T = TypeVar("T")
 
@@ -58,7 +59,10 @@ def sqlite_version_tuple(db: peewee.Database) -> tuple[int, ...]:
 
 
 def check_permissions(path: Path) -> None:
-    """Refuse a database (or its WAL files) that users outside the clerks' group can read."""
+    """Refuse a database (or its WAL files) that users outside the clerks' group can read, and
+    one whose folder they can write to."""
+    if path.parent.is_dir():
+        check_database_folder(path.parent)
     for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         if not p.exists():
             continue

@@ -157,10 +157,9 @@ def facility_secret(ctx: Context) -> bytes:
     on first use) so that a training or demo database works out of the box."""
     path = ctx.config.facility_secret_file
     if path is not None:
-        data = Path(path).expanduser().read_bytes().strip()
-        if len(data) < 16:
-            raise DomainError(f"施設確認コードの鍵ファイル {path} が短すぎます（16バイト以上）。")
-        return data
+        from clerk_tui.filecheck import read_secret_file
+
+        return read_secret_file(Path(path))  # owner, permissions and length checked
     row = Setting.get_or_none(Setting.key == "facility_secret")
     if row is None:
         ctx.write(lambda: Setting.insert(key="facility_secret", value=secrets.token_hex(32))

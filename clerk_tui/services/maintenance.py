@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from glob import escape as glob_escape
 from pathlib import Path
 
 import peewee
 
 from clerk_tui.db import schema
 from clerk_tui.db.database import FILE_MODE, private_umask, sqlite_version_tuple
+from clerk_tui.domain.errors import DomainError
 from clerk_tui.services import audit
 
 
@@ -41,20 +43,42 @@ def check(db: peewee.Database) -> CheckResult:
     return result
 
 
-def backup(db: peewee.Database, dest: Path) -> Path:
-    """SQLite's online backup: clerks keep working meanwhile. Written beside the destination and
-    renamed, so a half-written backup never stands under the final name."""
-    dest = Path(dest).expanduser().resolve()
-    dest.parent.mkdir(parents=True, exist_ok=True)
+def backup(db: peewee.Database, dest: Path, *, allow_db_folder: bool = False) -> Path:
+    """SQLite's online backup: clerks keep working meanwhile. Refused onto the live database, onto
+    any file that already exists, and (unless allowed) into the database's own folder. Written
+    under a hidden temporary name beside the destination and renamed only when complete, so a
+    half-written backup never stands under the final name; the leftovers of a run that was
+    killed are removed by the next one."""
+    from clerk_tui.filecheck import check_destination, remove_stale_temporaries
+
+    dest = check_destination(dest, db_path=Path(db.database), replaceable=None, create_folder=True,
+                             allow_db_folder=allow_db_folder, option="バックアップ先").resolve()
+    with private_umask():
+        dest.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(dest.parent, f".{glob_escape(dest.name)}.*.tmp*")
     tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
     with private_umask():
         try:
             db.backup_to_file(str(tmp))
             os.chmod(tmp, FILE_MODE)
-            os.replace(tmp, dest)
+            with open(tmp, "rb") as fh:
+                os.fsync(fh.fileno())
+            try:
+                os.link(tmp, dest)  # fails rather than replace a file that appeared meanwhile
+            except FileExistsError:
+                raise DomainError(f"バックアップ先 {dest} が作成中に現れました。上書きしません。") from None
+            except OSError:  # no hard links on this file system: check, then rename
+                if dest.exists():
+                    raise DomainError(f"バックアップ先 {dest} が作成中に現れました。上書きしません。") from None
+                os.replace(tmp, dest)
         finally:
-            if tmp.exists():
-                tmp.unlink()
+            for leftover in tmp.parent.glob(f"{glob_escape(tmp.name)}*"):
+                leftover.unlink(missing_ok=True)
+    fd = os.open(dest.parent, os.O_RDONLY)  # the new name is durable once its folder is on disk
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
     return dest
 
 

@@ -4,17 +4,20 @@ batch run per employer, which is safe to interrupt and resume."""
 
 from __future__ import annotations
 
-import shlex
+import json
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import peewee
 
 from clerk_tui.db.models import Document, Employer, Insurer, Member
 from clerk_tui.domain import rules
 from clerk_tui.domain.codes import AuditKind, DocumentKind, DocumentStatus, IssueReason, Route
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.domain.facility_code import make_code
+from clerk_tui.filecheck import PDF, check_destination, fill_print_command, print_command_args
 from clerk_tui.services import audit
 from clerk_tui.services.context import Context
 from clerk_tui.services.issuance import IssuePlan, Issued, facility_secret, issue_document, plan_issue
@@ -68,24 +71,30 @@ def render(ctx: Context, doc: Document) -> bytes:
     return render_notice(data) if doc.kind is DocumentKind.ELIGIBILITY_NOTICE else render_certificate(data)
 
 
+PRINT_REQUESTED = "印刷を依頼しました。"
+
+
 def deliver(ctx: Context, pdf: bytes, filename: str, out: Path | None) -> tuple[Path, str | None]:
     """Write the PDF (atomically, group-readable only) and hand it to the print command."""
     from clerk_tui.forms.output import write_pdf_atomically
 
+    command = print_command_args(ctx.config.print_command)  # a bad setting fails before writing
     if out is not None:
-        out = Path(out).expanduser()
-        path = write_pdf_atomically(pdf, out.parent if str(out.parent) else Path("."), out.name, replace=True)
+        # Never onto the database or a file that is not a PDF (the CLI also checks the folder).
+        out = check_destination(out, db_path=Path(ctx.db.database), replaceable=PDF, allow_db_folder=True)
+        path = write_pdf_atomically(pdf, out.parent, out.name, replace=True)
     else:
         path = write_pdf_atomically(pdf, Path(ctx.config.output_dir), filename)
     printed = None
-    if ctx.config.print_command:
-        args = [a.replace("{file}", str(path)) for a in shlex.split(ctx.config.print_command)]
+    if command:
+        # An argument list, no shell: nothing in the file name is ever run as a command.
+        args = fill_print_command(command, path)
         try:
             done = subprocess.run(args, capture_output=True, text=True, timeout=60)
         except (OSError, subprocess.TimeoutExpired) as exc:
             printed = f"印刷コマンドを実行できません: {exc}"
         else:
-            printed = "印刷を依頼しました。" if done.returncode == 0 else \
+            printed = PRINT_REQUESTED if done.returncode == 0 else \
                 f"印刷コマンドが失敗しました（終了コード {done.returncode}）: {done.stderr.strip()[:200]}"
     return path, printed
 
@@ -147,6 +156,36 @@ def batch_key(ctx: Context, employer: Employer) -> str:
     return f"B{ctx.clock.today():%Y%m%d}-{employer.code}"
 
 
+def _batch_counts(employer: Employer) -> dict[str, int]:
+    """How many documents each of the employer's batches has issued (any status), by key."""
+    suffix = f"-{employer.code}"
+    rows = (Document.select(Document.batch_key, peewee.fn.COUNT(Document.id))
+            .where(Document.batch_key.is_null(False)).group_by(Document.batch_key).tuples())
+    return {k: n for k, n in rows if k.startswith("B") and k.endswith(suffix) and k[1:-len(suffix)].isdigit()}
+
+
+def unprinted_batch_keys(employer: Employer) -> list[str]:
+    """The employer's batches with documents issued after their file was last made (a run was
+    interrupted before its PDF), oldest first: whatever the day, the next run continues them."""
+    from clerk_tui.db.models import AuditEntry
+
+    counts = _batch_counts(employer)
+    if not counts:
+        return []
+    printed: dict[str, int] = {}  # documents of the batch when its file was made
+    for (summary,) in (AuditEntry.select(AuditEntry.summary)
+                       .where(AuditEntry.action == "batch.print", AuditEntry.table_name == "employer",
+                              AuditEntry.record_id == employer.id).tuples()):
+        try:
+            data = json.loads(summary)
+            per_batch = data.get("batches") or {data.get("batch"): data.get("documents", 0)}
+            for k, n in per_batch.items():
+                printed[k] = max(printed.get(k, 0), int(n))
+        except (ValueError, TypeError, AttributeError):
+            continue
+    return sorted(k for k, n in counts.items() if n > printed.get(k, 0))
+
+
 def members_needing_certificate(ctx: Context, employer: Employer) -> list[Member]:
     """Qualified members of the employer who are eligible (R3) and hold no valid 資格確認書."""
     today = ctx.clock.today()
@@ -203,7 +242,11 @@ def batch_certificates(ctx: Context, *, employer_code: str | None = None,
     insurer = insurer_info(ctx)
     done = 0
     for employer, members in work:
-        key = batch_key(ctx, employer)
+        # An interrupted batch is continued under its own key, on whatever day it is resumed, so
+        # the documents it issued before the interruption go into this run's file.
+        unprinted = unprinted_batch_keys(employer)
+        key = unprinted[0] if unprinted else batch_key(ctx, employer)
+        keys = unprinted or [key]
         for m in members:
             done += 1
             if progress:
@@ -215,11 +258,13 @@ def batch_certificates(ctx: Context, *, employer_code: str | None = None,
                 report.issued += 1
             except DomainError as exc:
                 report.skipped.append((m.member_code, exc.message))
-        docs = list(Document.select().join(Member).where(Document.batch_key == key)
+        docs = list(Document.select().join(Member)
+                    .where(Document.batch_key.in_(keys), Document.status == DocumentStatus.VALID)
                     .order_by(Document.serial))
         if not docs:
             continue
         report.employers += 1
+        counts = _batch_counts(employer)
         report.already += len(docs) - sum(1 for d in docs if d.member in members)
         certificates = [form_data(ctx, d, insurer) for d in docs]
         cover = CoverSheetData(
@@ -235,6 +280,7 @@ def batch_certificates(ctx: Context, *, employer_code: str | None = None,
         report.files.append(path)
         ctx.write(lambda: audit.record(ctx, AuditKind.PRINT, "batch.print", table="employer",
                                        record_id=employer.id,
-                                       summary={"batch": key, "documents": len(docs), "file": path.name}))
+                                       summary={"batch": key, "documents": len(docs), "file": path.name,
+                                                "batches": {k: counts.get(k, 0) for k in keys}}))
     return report
 
