@@ -28,6 +28,7 @@ from clerk_tui.domain.rules import (
     claim_deadline,
     collection_decisions,
     copay_ratio,
+    counted_cost,
     fiscal_year,
     insurer_share,
     is_business_day,
@@ -594,11 +595,27 @@ class TestClaims:
         assert insurer_share(999, 3) == 699  # floored
         assert insurer_share(0, 3) == 0
 
-    def test_share_from_fee_schedule_cost(self):
-        assert insurer_share(12_000, 3, fee_schedule_cost=10_000) == 7_000
-
-    def test_share_capped_at_amount_paid(self):
-        assert insurer_share(10_000, 3, fee_schedule_cost=20_000) == 10_000
+    # R12: refund = min(fee-schedule cost, paid) × (1 − 負担割合), floored to the yen.
+    @pytest.mark.parametrize(
+        ("cost", "paid", "ratio", "refund"),
+        [
+            (10_000, 10_000, 3, 7_000),
+            (10_000, 8_000, 3, 5_600),  # paid less than the cost: the amount paid is counted
+            (20_000, 10_000, 3, 7_000),  # never the whole amount paid
+            (10_000, 12_000, 3, 7_000),  # paid more than the cost: the cost is counted
+            (10_000, 8_000, 2, 6_400),
+            (20_000, 10_000, 2, 8_000),
+            (12_345, 9_999, 3, 6_999),  # 6,999.3 floored
+            (999, 999, 3, 699),
+            (0, 5_000, 3, 0),
+            (5_000, 0, 3, 0),
+            (None, 10_000, 3, 7_000),  # no cost known: the amount paid is counted
+            (None, 8_000, 2, 6_400),
+        ],
+    )
+    def test_share_of_the_cost_counted(self, cost, paid, ratio, refund):
+        assert insurer_share(paid, ratio, cost) == refund
+        assert counted_cost(paid, cost) == (paid if cost is None else min(cost, paid))
 
     @pytest.mark.parametrize(
         ("args", "field"),
@@ -622,9 +639,11 @@ class TestClaims:
         st.sampled_from([2, 3]),
         st.none() | st.integers(min_value=0, max_value=10**9),
     )
-    def test_share_never_exceeds_amount_paid(self, paid, ratio, cost):
+    def test_share_never_exceeds_the_insurers_part_of_what_was_paid(self, paid, ratio, cost):
         share = insurer_share(paid, ratio, cost)
-        assert 0 <= share <= paid
+        assert 0 <= share <= paid * (10 - ratio) // 10
+        if cost is not None:
+            assert share <= cost * (10 - ratio) // 10
 
     @given(st.dates(min_value=D(1900, 1, 1), max_value=D(9000, 12, 31)))
     def test_deadline_is_two_years_on(self, paid):

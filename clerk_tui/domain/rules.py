@@ -33,6 +33,7 @@ __all__ = [
     "claim_deadline",
     "collection_decisions",
     "copay_ratio",
+    "counted_cost",
     "first_day_of_next_month",
     "fiscal_year",
     "insurer_share",
@@ -531,16 +532,22 @@ def claim_days_left(paid_on: date, today: date) -> int:
     return (claim_deadline(paid_on) - today).days
 
 
-def insurer_share(amount_paid: int, ratio: int, fee_schedule_cost: int | None = None) -> int:
-    """The insurer's share of the fee-schedule cost (the amount paid when no cost is known),
-    never more than the member actually paid. Yen are floored."""
+def counted_cost(amount_paid: int, fee_schedule_cost: int | None = None) -> int:
+    """The cost a 療養費 refund is computed on (健康保険法87条): the fee-schedule cost, but never
+    more than the member actually paid; the amount paid when no fee-schedule cost is known."""
     _require_amount(amount_paid, "amount_paid", "支払額")
+    if fee_schedule_cost is None:
+        return amount_paid
+    return min(_require_amount(fee_schedule_cost, "fee_schedule_cost", "診療報酬額"), amount_paid)
+
+
+def insurer_share(amount_paid: int, ratio: int, fee_schedule_cost: int | None = None) -> int:
+    """The refund of a 立替払 claim (R12): the insurer's share (1 − 負担割合) of the cost counted
+    (counted_cost), floored to the yen. Cost 10,000 paid 8,000 at 3割 → 5,600."""
+    base = counted_cost(amount_paid, fee_schedule_cost)
     if isinstance(ratio, bool) or not isinstance(ratio, int) or ratio not in (2, 3):
         raise DomainError("負担割合は2割または3割で指定してください", field="ratio")
-    base = amount_paid
-    if fee_schedule_cost is not None:
-        base = _require_amount(fee_schedule_cost, "fee_schedule_cost", "診療報酬額")
-    return min(base * (10 - ratio) // 10, amount_paid)
+    return base * (10 - ratio) // 10
 
 
 # ---------------------------------------------------------------------------------------------
