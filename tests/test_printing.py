@@ -22,7 +22,7 @@ import pytest
 from clerk_tui.cli import main
 from clerk_tui.config import Config
 from clerk_tui.db.models import AuditEntry, Document, Member
-from clerk_tui.domain.codes import CardStatus, DocumentKind, DocumentStatus, IssueReason, Route
+from clerk_tui.domain.codes import CardStatus, DocumentKind, DocumentStatus, IssueReason, Relationship, Route
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.fixtures import load_files
 from clerk_tui.services.issuance import plan_issue
@@ -213,3 +213,18 @@ def test_reprint_makes_the_same_document_again_without_issuing(pctx, db_path, tm
     assert Document.select().count() == 1
     assert AuditEntry.select().where(AuditEntry.action == "document.print").count() == 2
     assert main(["reprint", "C1999-0000000", "--db", str(db_path)]) == 2
+
+
+@pytest.mark.parametrize("kind", [DocumentKind.ELIGIBILITY_CERTIFICATE, DocumentKind.ELIGIBILITY_NOTICE])
+def test_a_dependents_three_wari_prints_the_date_it_took_effect_for_the_dependent(pctx, tmp_path, kind):
+    # The spouse has been 70–74 since 2022-05-01 (2割 while the insured was under 70); the insured
+    # attained 70 on 2025-03-14 with 30万円, so the spouse's 3割 applies from 2025-04-01 (R5).
+    insured = _member(pctx, symbol="4003", number="9", birth_date=date(1955, 3, 15), remuneration=300_000)
+    spouse = _member(pctx, symbol="4003", number="9", branch="01", insured=insured, given_name="花子",
+                     birth_date=date(1952, 4, 10), relationship=Relationship.SPOUSE)
+    plan = plan_issue(pctx, spouse.id, kind, IssueReason.DETAILS_CHANGED, Route.VIA_EMPLOYER)
+    issued, printed = issue_and_print(pctx, plan, out=tmp_path / "spouse.pdf")
+    assert (issued.document.copay_ratio, issued.document.ratio_effective_from) == (3, date(2025, 4, 1))
+    text = _text(printed.path)
+    assert "3割（発効期日 令和7年4月1日）" in text
+    assert "令和4年5月1日" not in text  # the spouse's own 70–74 date, when the ratio was still 2割

@@ -320,6 +320,9 @@ def copay_ratio(
             ratio, reason = 2, "70〜74歳の被扶養者・基準収入額適用申請の承認済のため2割"
         elif insured_remuneration >= ACTIVE_INCOME_REMUNERATION:
             ratio, reason = 3, "70〜74歳の被扶養者・被保険者が70〜74歳で標準報酬月額28万円以上のため3割"
+            # Until the insured person's own 70–74 month the dependent paid 2割: this 3割 takes
+            # effect for the dependent only from then, when that is later than the dependent's date.
+            effective = max(effective, seventy_ratio_starts_on(insured_birth_date))
         else:
             ratio, reason = 2, "70〜74歳の被扶養者・被保険者の標準報酬月額28万円未満のため2割"
 
