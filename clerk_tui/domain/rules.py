@@ -17,6 +17,8 @@ from clerk_tui.domain.errors import DomainError
 __all__ = [
     "LEGACY_CARD_LAST_VALID",
     "LEGACY_ISSUE_STOPPED",
+    "CERTIFICATE_MASKED_RATIO",
+    "MASKED_RATIO",
     "ACTIVE_INCOME_REMUNERATION",
     "CollectionDecision",
     "Copay",
@@ -40,6 +42,7 @@ __all__ = [
     "is_business_day",
     "last_day_of_month",
     "last_work_day_for",
+    "masked_ratio_for",
     "legacy_card_return_required",
     "legacy_card_valid_on",
     "loss_on_reaching_75",
@@ -64,7 +67,11 @@ LEGACY_ISSUE_STOPPED = date(2024, 12, 2)
 # R5: 標準報酬月額 from which a 70–74 insured person counts as 現役並み所得者 (3割).
 ACTIVE_INCOME_REMUNERATION = 280_000
 
+# R2/R5: what is printed instead of the ratio for a member under 70. The insurer's own
+# documents differ by one asterisk: seven on the お知らせ (also used on screens), six on the
+# 資格確認書.
 MASKED_RATIO = "*******"
+CERTIFICATE_MASKED_RATIO = "******"
 
 
 def _ymd(d: date) -> str:
@@ -218,9 +225,14 @@ class Copay:
     reason: str
 
 
-def ratio_masked(copay: Copay) -> str:
-    """What a form prints in the 負担割合 box."""
-    return f"{copay.ratio}割" if copay.printed else MASKED_RATIO
+def masked_ratio_for(kind: DocumentKind | None) -> str:
+    """The asterisks a document of this kind prints for a member under 70."""
+    return CERTIFICATE_MASKED_RATIO if kind is DocumentKind.ELIGIBILITY_CERTIFICATE else MASKED_RATIO
+
+
+def ratio_masked(copay: Copay, kind: DocumentKind | None = None) -> str:
+    """What a form (of `kind`; the お知らせ and screens by default) prints in the 負担割合 box."""
+    return f"{copay.ratio}割" if copay.printed else masked_ratio_for(kind)
 
 
 def ratio_in_force(copay: Copay, on: date) -> int:

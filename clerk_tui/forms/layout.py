@@ -18,6 +18,7 @@ from clerk_tui.forms.fonts import FormPDF
 __all__ = [
     "GREY",
     "LABEL_FILL",
+    "WINDOW_BOTTOM",
     "WINDOW_W",
     "WINDOW_X",
     "WINDOW_Y",
@@ -365,6 +366,25 @@ def fit_cell(pdf: FPDF, x: float, y: float, w: float, h: float, text: str, max_s
 # Where the addressee goes on every A4 sheet the insurer mails: folded in three, the top third
 # faces the window of a 長形3号 window envelope (typically about 90 × 45 mm, 13 mm from the top).
 WINDOW_X, WINDOW_Y, WINDOW_W = 15.0, 12.0, 90.0
+WINDOW_BOTTOM = 58.0  # nothing but the addressee above this at the left: the window shows it
+
+
+def _address_lines(pdf: FPDF, address: str, width: float, max_lines: int) -> tuple[float, list[str]]:
+    """An address in lines, broken where it has spaces (before the building name) when its parts
+    fit that way at 9 down to 7 points, else anywhere (fit_lines)."""
+    parts = address.split()
+    for size in (9.0, 8.5, 8.0, 7.5, 7.0):
+        lines: list[str] = []
+        for part in parts:
+            if lines and _width(pdf, f"{lines[-1]} {part}", size) <= width:
+                lines[-1] += f" {part}"
+            else:
+                lines.append(part)
+        if len(lines) > max_lines:
+            break  # smaller type does not reduce the number of parts
+        if all(_width(pdf, line, size) <= width for line in lines):
+            return size, lines
+    return fit_lines(pdf, address, width, 9, 7, max_lines)
 
 
 def addressee(pdf: FPDF, postal_code: str | None, address: str | None, name: str, honorific: str,
@@ -377,7 +397,7 @@ def addressee(pdf: FPDF, postal_code: str | None, address: str | None, name: str
         fitted_text(pdf, x, y, w, 4.8, f"〒{postal_code}", 9, 6)
         y += 4.8
     if address:
-        size, lines = fit_lines(pdf, address, w, 9, 7, max_address_lines)
+        size, lines = _address_lines(pdf, address, w, max_address_lines)
         for line in lines:
             fitted_text(pdf, x, y, w, 4.4, line, size, size)
             y += 4.4
