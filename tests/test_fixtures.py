@@ -433,6 +433,21 @@ claim_form_received = true
     assert c.treatment_month == date(2025, 11, 1) and c.received_on == date(2025, 11, 6)
 
 
+@pytest.mark.parametrize("paid, cost, refund", [(8000, 10000, 5600), (10000, 20000, 7000), (12000, 10000, 7000)])
+def test_claim_refund_counts_the_fee_schedule_cost_but_never_more_than_was_paid(db, tmp_path, paid, cost, refund):
+    claim = f"""
+[[claims]]
+member = "1001-23-00"
+institution_name = "テスト クリニック"
+treatment_month = "R7.11"
+paid_on = 2025-11-06
+amount_paid = {paid}
+fee_schedule_cost = {cost}
+"""
+    load_files(db, [write(tmp_path, "a.toml", BASE + MEMBER.format(number="23") + claim)])
+    assert ReimbursementClaim.get().estimated_refund == refund  # R12: min(cost, paid) × 7割
+
+
 def test_references_may_point_at_records_already_in_the_database(db, tmp_path):
     load_files(db, [write(tmp_path, "a.toml", BASE + MEMBER.format(number="23"))])
     later = """

@@ -17,11 +17,13 @@ import zxingcpp
 
 from clerk_tui.domain import rules
 from clerk_tui.forms import (
+    CERTIFICATE_MASKED_RATIO,
     MASKED_RATIO,
     CertificateData,
     CoverEntry,
     CoverSheetData,
     InsurerInfo,
+    MailingAddress,
     NoticeData,
     UnprintableText,
     batch_filename,
@@ -67,6 +69,7 @@ def certificate(**changes) -> CertificateData:
     data = CertificateData(
         insurer=INSURER, symbol="1234", number="567", branch="01", name="山田 太郎",
         birth_date=birth, sex_label="男", issued_on=issued, valid_until=expiry.valid_until,
+        acquired_on=date(2024, 10, 1),
         capped_at_75=expiry.capped_at_75, copay_text=MASKED_RATIO, ratio_effective_from=None,
         is_dependent=False, insured_name=None, serial="C2025-0000456",
         employer_name="株式会社サンプル情報システム",
@@ -102,7 +105,8 @@ def test_certificate_fields_are_extractable():
     text = text_of(render_certificate(certificate()))
     for expected in ("資格確認書", "山田太郎", "昭和55年5月17日", "男", "1234・567", "（枝番）01",
                      "保険者番号06130019", "東京都情報サービス産業健康保険組合",
-                     "〒102-8017東京都千代田区富士見1-12-8TJKプラザ", "C2025-0000456", MASKED_RATIO):
+                     "〒102-8017東京都千代田区富士見1-12-8TJKプラザ", "C2025-0000456",
+                     "資格取得年月日令和6年10月1日", "負担割合" + CERTIFICATE_MASKED_RATIO + "保険者番号"):
         assert expected in text, expected
     assert "高齢受給者証を兼ねる" not in text  # under 70: no ratio, no 高齢受給者証 note
     assert "被保険者（本人）" in text
@@ -118,7 +122,79 @@ def test_certificate_for_a_70_to_74_dependent_prints_ratio_effective_date_and_in
     assert "3割（発効期日令和7年7月1日）" in text
     assert "被保険者氏名山田一郎" in text
     assert "被扶養者（家族）" in text
-    assert MASKED_RATIO + "」" in text  # only in the note explaining the asterisks
+    assert "「" + CERTIFICATE_MASKED_RATIO + "」" in text  # only in the note explaining the asterisks
+
+
+def test_under_70_the_certificate_prints_six_asterisks_and_the_notice_seven():
+    # The insurer's own explanations (R2, R5): 「******」 on the 資格確認書, 「*******」 on the お知らせ.
+    assert (len(CERTIFICATE_MASKED_RATIO), len(MASKED_RATIO)) == (6, 7)
+    for given in (MASKED_RATIO, CERTIFICATE_MASKED_RATIO):
+        text = text_of(render_certificate(certificate(copay_text=given)))
+        assert "*" * 7 not in text
+        assert "負担割合" + "*" * 6 + "保険者番号" in text  # on the card
+        assert "70歳未満の方は「" + "*" * 6 + "」と表示" in text  # and in the note under it
+    text = text_of(render_notice(notice(copay_text=MASKED_RATIO)))
+    assert "負担割合" + "*" * 7 + "事業所名称" in text and "70歳未満の方は「" + "*" * 7 + "」と表示" in text
+
+
+def test_certificate_prints_the_date_qualification_was_acquired():
+    text = text_of(render_certificate(certificate(acquired_on=date(1981, 6, 1))))
+    assert "資格取得年月日昭和56年6月1日" in text
+
+
+MAIL = MailingAddress(postal_code="223-0061", name="渡邊　和子",
+                      address="神奈川県横浜市港北区日吉本町四丁目2-25 サンシャインマンション日吉本町アネックス棟 1203号室")
+# The address window of a 長形3号 envelope over an A4 sheet folded in three: top left, about
+# 90 × 45 mm, from about 12 mm below the top edge.
+WINDOW = (10.0, 10.0, 110.0, 57.0)  # left, top, right, bottom in mm from the top left of the sheet
+
+
+def _positions(pdf_bytes: bytes) -> list[tuple[str, float, float]]:
+    """(text, x, y) of every text run, in mm from the top left of the first page."""
+    page = pypdf.PdfReader(io.BytesIO(pdf_bytes)).pages[0]
+    height = float(page.mediabox.height)
+    runs: list[tuple[str, float, float]] = []
+
+    def visit(text, cm, tm, font, size):  # noqa: ANN001 - pypdf's visitor signature
+        if text.strip():
+            x, y = cm[4] + tm[4] * cm[0], cm[5] + tm[5] * cm[3]
+            runs.append((text.strip(), x * 25.4 / 72, (height - y) * 25.4 / 72))
+
+    page.extract_text(visitor_text=visit)
+    return runs
+
+
+@pytest.mark.parametrize("render, make", [(render_certificate, certificate), (render_notice, notice)])
+def test_a_copy_sent_to_the_person_has_the_postal_address_in_the_envelope_window(render, make):
+    pdf = render(make(via_employer=False, mail_to=MAIL, name="渡邊　和子"))
+    text = text_of(pdf)
+    assert ("〒223-0061神奈川県横浜市港北区日吉本町四丁目2-25サンシャインマンション日吉本町アネックス棟1203号室"
+            "渡邊和子様") in text
+    assert "経由" not in text.split("様")[0]
+    left, top, right, bottom = WINDOW
+    runs = _positions(pdf)
+    block = [r for r in runs if any(part in r[0] for part in ("〒223-0061", "日吉本町", "渡邊"))
+             and r[2] < 60]
+    assert len(block) >= 3, runs[:10]
+    for run, x, y in block:
+        assert left <= x <= right and top <= y <= bottom, (run, x, y)
+    # Nothing else shares the window: the sender and references stay at the right.
+    others = [r for r in runs if r not in block and left <= r[1] < 105 and top <= r[2] <= bottom]
+    assert others == [], others
+
+
+@pytest.mark.parametrize("render, make", [(render_certificate, certificate), (render_notice, notice)])
+def test_a_copy_via_the_employer_has_no_postal_address(render, make):
+    text = text_of(render(make(via_employer=True)))
+    assert "株式会社サンプル情報システム経由" in text
+    assert "〒223" not in text and "山田太郎様" in text
+
+
+def test_a_postal_address_needs_a_copy_sent_to_the_person():
+    with pytest.raises(ValueError, match="事業所経由"):
+        certificate(mail_to=MAIL)  # via_employer defaults to True
+    with pytest.raises(ValueError, match="住所"):
+        MailingAddress(postal_code="223-0061", address=" ", name="渡邊　和子")
 
 
 def test_certificate_capped_at_75_prints_the_day_before_the_birthday():
@@ -459,10 +535,13 @@ def test_only_pdf_bytes_are_written(tmp_path):
         write_pdf_atomically(b"hello", tmp_path, "x.pdf")
 
 
-def test_a_long_insurer_name_and_contact_still_fit_the_notice():
+@pytest.mark.parametrize("mailed", [False, True])
+def test_a_long_insurer_name_and_contact_still_fit_the_notice(mailed):
     insurer = replace(INSURER, name="東京都情報サービス産業健康保険組合連合会特別支部適用業務センター",
                       section_name="適用グループ資格管理担当（新規加入・再交付受付窓口）")
     data = notice(insurer=insurer, is_dependent=True, insured_name="山田 一郎")
+    if mailed:  # the address block takes the top of the sheet
+        data = replace(data, via_employer=False, mail_to=MAIL)
     pdf_bytes = render_notice(data)
     assert "適用業務センター" in text_of(pdf_bytes)
     _, codes = _decode(pdf_bytes)

@@ -22,7 +22,7 @@ import pytest
 from clerk_tui.cli import main
 from clerk_tui.config import Config
 from clerk_tui.db.models import AuditEntry, Document, Member
-from clerk_tui.domain.codes import CardStatus, DocumentKind, DocumentStatus, IssueReason, Route
+from clerk_tui.domain.codes import CardStatus, DocumentKind, DocumentStatus, IssueReason, Relationship, Route
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.fixtures import load_files
 from clerk_tui.services.issuance import plan_issue
@@ -59,7 +59,8 @@ def test_issue_and_print_writes_a_group_only_pdf_and_audits_it(pctx):
     assert stat.S_IMODE(printed.path.stat().st_mode) & 0o007 == 0
     assert m.member_code in printed.path.name and "髙橋" not in printed.path.name  # no names in listings
     text = _text(printed.path)
-    assert "髙橋" in text and "令和10年3月31日" in text and "*******" in text
+    assert "髙橋" in text and "令和10年3月31日" in text
+    assert "負担割合******" in text.replace("\n", "").replace(" ", "") and "*******" not in text  # R5: six on a 資格確認書
     actions = [e.action for e in AuditEntry.select().where(AuditEntry.member_id == m.id)]
     assert actions == ["document.issue", "document.print"]
 
@@ -195,7 +196,7 @@ def test_batch_killed_with_sigkill_resumes_without_duplicates(tmp_path):
 
 
 def test_only_documents_sent_via_the_employer_name_it(pctx, tmp_path):
-    m = _member(pctx)
+    m = _member(pctx, postal_code="176-0001", address="東京都練馬区練馬1-17-3")
     plan = plan_issue(pctx, m.id, DocumentKind.ELIGIBILITY_NOTICE, IssueReason.NEW, Route.TO_MEMBER)
     _, printed = issue_and_print(pctx, plan, out=tmp_path / "to_member.pdf")
     assert "経由" not in _text(printed.path).split("様")[0]
@@ -215,3 +216,45 @@ def test_reprint_makes_the_same_document_again_without_issuing(pctx, db_path, tm
     assert Document.select().count() == 1
     assert AuditEntry.select().where(AuditEntry.action == "document.print").count() == 2
     assert main(["reprint", "C1999-0000000", "--db", str(db_path)]) == 2
+
+
+@pytest.mark.parametrize("kind", [DocumentKind.ELIGIBILITY_CERTIFICATE, DocumentKind.ELIGIBILITY_NOTICE])
+def test_a_dependents_three_wari_prints_the_date_it_took_effect_for_the_dependent(pctx, tmp_path, kind):
+    # The spouse has been 70–74 since 2022-05-01 (2割 while the insured was under 70); the insured
+    # attained 70 on 2025-03-14 with 30万円, so the spouse's 3割 applies from 2025-04-01 (R5).
+    insured = _member(pctx, symbol="4003", number="9", birth_date=date(1955, 3, 15), remuneration=300_000)
+    spouse = _member(pctx, symbol="4003", number="9", branch="01", insured=insured, given_name="花子",
+                     birth_date=date(1952, 4, 10), relationship=Relationship.SPOUSE)
+    plan = plan_issue(pctx, spouse.id, kind, IssueReason.DETAILS_CHANGED, Route.VIA_EMPLOYER)
+    issued, printed = issue_and_print(pctx, plan, out=tmp_path / "spouse.pdf")
+    assert (issued.document.copay_ratio, issued.document.ratio_effective_from) == (3, date(2025, 4, 1))
+    text = _text(printed.path)
+    assert "3割（発効期日 令和7年4月1日）" in text
+    assert "令和4年5月1日" not in text  # the spouse's own 70–74 date, when the ratio was still 2割
+
+
+def test_a_certificate_sent_to_the_person_is_addressed_to_the_family_home(pctx, tmp_path):
+    insured = _member(pctx, symbol="4004", number="10", postal_code="176-0001", address="東京都練馬区練馬1-17-3",
+                      acquired_on=date(2015, 4, 1))
+    child = _member(pctx, symbol="4004", number="10", branch="01", insured=insured, given_name="花子",
+                    birth_date=date(2010, 5, 5), acquired_on=date(2018, 7, 1))  # no address of her own
+    plan = plan_issue(pctx, child.id, DocumentKind.ELIGIBILITY_CERTIFICATE, IssueReason.NEW, Route.TO_MEMBER)
+    _, printed = issue_and_print(pctx, plan, out=tmp_path / "child.pdf")
+    text = _text(printed.path).replace("\n", "").replace(" ", "")
+    head = text.split("資格確認書")[0]
+    assert head.replace("\u3000", "").startswith("〒176-0001東京都練馬区練馬1-17-3山田花子様"), head
+    assert "経由" not in head
+    assert "資格取得年月日平成30年7月1日" in text
+    # Via the employer: no postal address on the sheet.
+    plan = plan_issue(pctx, insured.id, DocumentKind.ELIGIBILITY_CERTIFICATE, IssueReason.NEW, Route.VIA_EMPLOYER)
+    _, printed = issue_and_print(pctx, plan, out=tmp_path / "insured.pdf")
+    assert "〒176-0001" not in _text(printed.path)
+
+
+def test_sending_to_a_person_without_an_address_is_refused_before_anything_is_written(pctx):
+    m = _member(pctx, symbol="4005", number="11")
+    before = Document.select().count()
+    with pytest.raises(DomainError) as e:
+        plan_issue(pctx, m.id, DocumentKind.ELIGIBILITY_CERTIFICATE, IssueReason.NEW, Route.TO_MEMBER)
+    assert e.value.field == "route" and "住所" in e.value.message
+    assert Document.select().count() == before

@@ -43,11 +43,20 @@ def test_working_age_gets_seven_tenths(ctx, emp):
     assert (amount, a.copay_ratio, a.estimated_refund) == (10_000, 3, 7_000)
 
 
-def test_fee_schedule_cost_and_the_cap(ctx, emp):
+@pytest.mark.parametrize("paid, cost, counted, refund", [
+    ("10,000", "8,000", 8_000, 5_600),      # paid more than the fee-schedule cost: the cost is counted
+    ("8,000", "10,000", 8_000, 5_600),      # paid less: the amount paid is counted, not 7,000
+    ("10,000", "20,000", 10_000, 7_000),    # not the whole 10,000 paid
+    ("5000", "１００，０００", 5_000, 3_500),
+    ("10,000", None, 10_000, 7_000),        # no cost known: the amount paid
+])
+def test_refund_is_the_share_of_the_cost_counted(ctx, emp, paid, cost, counted, refund):
+    # R12: min(fee-schedule cost, paid) × (1 − 3割), and it is what the claim stores.
     m = make_member(ctx, emp, birth_date=date(1985, 6, 1))
-    assert assess(ctx, _claim(m, fee_schedule_cost="8,000"))[1].estimated_refund == 5_600
-    # A fee-schedule cost above what was paid: the share is capped at the amount paid.
-    assert assess(ctx, _claim(m, amount_paid="5000", fee_schedule_cost="１００，０００"))[1].estimated_refund == 5_000
+    a = assess(ctx, _claim(m, amount_paid=paid, fee_schedule_cost=cost))[1]
+    assert (a.counted_cost, a.estimated_refund) == (counted, refund)
+    claim = record_claim(ctx, _claim(m, amount_paid=paid, fee_schedule_cost=cost))
+    assert ReimbursementClaim.get_by_id(claim.id).estimated_refund == refund
 
 
 @pytest.mark.parametrize("birth, ratio", [(date(1955, 9, 2), 2),   # attains 70 on 9/1: 70–74 from 10/1

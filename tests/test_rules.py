@@ -28,6 +28,7 @@ from clerk_tui.domain.rules import (
     claim_deadline,
     collection_decisions,
     copay_ratio,
+    counted_cost,
     fiscal_year,
     insurer_share,
     is_business_day,
@@ -38,6 +39,7 @@ from clerk_tui.domain.rules import (
     mynumber_usable_from,
     nth_birthday,
     qualification_lost_on,
+    ratio_in_force,
     ratio_masked,
     reaches_75_before,
     school_age_starts_on,
@@ -294,6 +296,51 @@ class TestCopayRatio:
         # The insured attains 70 on 2025-08-01; their 70–74 status counts from 2025-09-01.
         assert dependent(D(1953, 5, 10), D(2025, 8, 15), D(1955, 8, 2), 300_000).ratio == 2
         assert dependent(D(1953, 5, 10), D(2025, 9, 1), D(1955, 8, 2), 300_000).ratio == 3
+
+    # -- the 発効期日 printed for a 70–74 dependent: the date the ratio took effect for that person
+    @pytest.mark.parametrize(
+        ("dep_birth", "insured_birth", "remuneration", "on", "acquired_on", "expected"),
+        [
+            # Dependent 70–74 since 2022-05-01 at 2割; the insured attains 70 on 2025-03-14, so
+            # the dependent's 3割 takes effect with the insured's 70–74 month, 2025-04-01.
+            (D(1952, 4, 10), D(1955, 3, 15), 300_000, D(2025, 6, 1), None, (3, D(2025, 4, 1))),
+            (D(1952, 4, 10), D(1955, 3, 15), 300_000, D(2025, 4, 1), None, (3, D(2025, 4, 1))),
+            # Insured born on the 1st: 70–74 from the birthday itself.
+            (D(1952, 4, 10), D(1955, 4, 1), 300_000, D(2025, 6, 1), None, (3, D(2025, 4, 1))),
+            # Before the insured's 70–74 month the dependent still pays 2割, from their own date.
+            (D(1952, 4, 10), D(1955, 3, 15), 300_000, D(2025, 3, 20), None, (2, D(2022, 5, 1))),
+            # The insured was 70–74 first: the dependent's own date is the later one.
+            (D(1953, 5, 10), D(1951, 9, 20), 300_000, D(2025, 6, 1), None, (3, D(2023, 6, 1))),
+            # A dependent added after both dates: from the join date.
+            (D(1952, 4, 10), D(1955, 3, 15), 300_000, D(2025, 9, 1), D(2025, 8, 18), (3, D(2025, 8, 18))),
+            # 2割 because of the insured's remuneration: 2割 since the dependent's own date.
+            (D(1952, 4, 10), D(1955, 3, 15), 279_999, D(2025, 6, 1), None, (2, D(2022, 5, 1))),
+            # 2割 because the insured is under 70.
+            (D(1952, 4, 10), D(1960, 1, 1), 1_390_000, D(2025, 6, 1), None, (2, D(2022, 5, 1))),
+        ],
+    )
+    def test_dependent_effective_date(self, dep_birth, insured_birth, remuneration, on, acquired_on,
+                                      expected):
+        c = dependent(dep_birth, on, insured_birth, remuneration, acquired_on=acquired_on)
+        assert c.printed
+        assert (c.ratio, c.effective_from) == expected
+        assert ratio_in_force(c, on) == c.ratio  # already in force on these days
+
+    @given(
+        st.dates(min_value=D(2015, 1, 1), max_value=D(2030, 12, 31)),
+        st.integers(min_value=69 * 366, max_value=75 * 365),
+        st.integers(min_value=60 * 365, max_value=75 * 365),
+    )
+    def test_dependent_three_never_dated_before_the_insureds_seventy_month(self, on, dep_days, insured_days):
+        dep_birth, insured_birth = on - timedelta(days=dep_days), on - timedelta(days=insured_days)
+        assume(attains_age_on(dep_birth, 70) <= on < loss_on_reaching_75(dep_birth))
+        assume(on < loss_on_reaching_75(insured_birth))
+        c = dependent(dep_birth, on, insured_birth, 500_000)
+        if c.ratio == 3:
+            assert c.effective_from >= seventy_ratio_starts_on(insured_birth)
+            assert c.effective_from >= seventy_ratio_starts_on(dep_birth)
+        else:
+            assert c.effective_from == seventy_ratio_starts_on(dep_birth)
 
     @pytest.mark.parametrize("kw", [{"income_reduction": True}, {"insured_income_reduction": True}])
     def test_dependent_income_reduction(self, kw):
@@ -594,11 +641,27 @@ class TestClaims:
         assert insurer_share(999, 3) == 699  # floored
         assert insurer_share(0, 3) == 0
 
-    def test_share_from_fee_schedule_cost(self):
-        assert insurer_share(12_000, 3, fee_schedule_cost=10_000) == 7_000
-
-    def test_share_capped_at_amount_paid(self):
-        assert insurer_share(10_000, 3, fee_schedule_cost=20_000) == 10_000
+    # R12: refund = min(fee-schedule cost, paid) × (1 − 負担割合), floored to the yen.
+    @pytest.mark.parametrize(
+        ("cost", "paid", "ratio", "refund"),
+        [
+            (10_000, 10_000, 3, 7_000),
+            (10_000, 8_000, 3, 5_600),  # paid less than the cost: the amount paid is counted
+            (20_000, 10_000, 3, 7_000),  # never the whole amount paid
+            (10_000, 12_000, 3, 7_000),  # paid more than the cost: the cost is counted
+            (10_000, 8_000, 2, 6_400),
+            (20_000, 10_000, 2, 8_000),
+            (12_345, 9_999, 3, 6_999),  # 6,999.3 floored
+            (999, 999, 3, 699),
+            (0, 5_000, 3, 0),
+            (5_000, 0, 3, 0),
+            (None, 10_000, 3, 7_000),  # no cost known: the amount paid is counted
+            (None, 8_000, 2, 6_400),
+        ],
+    )
+    def test_share_of_the_cost_counted(self, cost, paid, ratio, refund):
+        assert insurer_share(paid, ratio, cost) == refund
+        assert counted_cost(paid, cost) == (paid if cost is None else min(cost, paid))
 
     @pytest.mark.parametrize(
         ("args", "field"),
@@ -622,9 +685,11 @@ class TestClaims:
         st.sampled_from([2, 3]),
         st.none() | st.integers(min_value=0, max_value=10**9),
     )
-    def test_share_never_exceeds_amount_paid(self, paid, ratio, cost):
+    def test_share_never_exceeds_the_insurers_part_of_what_was_paid(self, paid, ratio, cost):
         share = insurer_share(paid, ratio, cost)
-        assert 0 <= share <= paid
+        assert 0 <= share <= paid * (10 - ratio) // 10
+        if cost is not None:
+            assert share <= cost * (10 - ratio) // 10
 
     @given(st.dates(min_value=D(1900, 1, 1), max_value=D(9000, 12, 31)))
     def test_deadline_is_two_years_on(self, paid):

@@ -336,6 +336,12 @@ async def test_fee_schedule_cost_is_the_base_when_given(tmp_path):
         screen.query_one("#cost", Input).value = ""
         await settle(pilot, 0.15)
         assert "給付見込額 7,000円（支払額 10,000円の7割）" in panel(screen)
+        # R12: paid less than the fee-schedule cost → the amount paid is counted (not 7,000).
+        screen.query_one("#amount", Input).value = "8,000"
+        screen.query_one("#cost", Input).value = "10,000"
+        await settle(pilot, 0.15)
+        assert ("給付見込額 5,600円（支払額 8,000円の7割。支払額が診療報酬額 10,000円より少ないため）"
+                in panel(screen))
 
 
 async def test_a_stale_assessment_is_dropped(tmp_path):

@@ -131,7 +131,7 @@ async def test_certificate_is_previewed_then_issued_printed_and_audited(tmp_path
         assert fields["書類"] == "資格確認書"
         assert fields["氏名"] == "佐藤　健一"
         assert fields["有効期限"] == "令和10年3月31日"
-        assert fields["負担割合"] == "*******"
+        assert fields["負担割合"] == "******"  # what the 資格確認書 prints (R5)
         assert fields["交付方法"] == "窓口手交"
         [old] = [d for d in documents(KENICHI) if d.kind is DocumentKind.ELIGIBILITY_CERTIFICATE]
         assert old.serial in shown(screen, "#plan-notes") and "差替" in shown(screen, "#plan-notes")
@@ -426,3 +426,20 @@ def test_snapshot_issue_confirmation(snap_compare, tmp_path):
         await choose(pilot, CERTIFICATE, EXPIRY, COUNTER)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+async def test_sending_to_a_member_without_an_address_is_refused_at_the_preview(tmp_path):
+    app = make_training_app(tmp_path)
+    kenichi = member(KENICHI)
+    app.ctx.write(lambda: Member.update(postal_code=None, address=None).where(Member.id == kenichi.id).execute())
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_issue(pilot, KENICHI)
+        count, audit = len(documents(KENICHI)), writes(KENICHI)
+        await choose(pilot, CERTIFICATE, NEW, TO_MEMBER)
+        message = shown(screen, "#plan-message")
+        assert "交付できません" in message and "本人送付には郵便番号と住所の登録が必要です" in message
+        assert screen.plan is None and screen.query_one("#confirm", Button).disabled
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert len(documents(KENICHI)) == count and writes(KENICHI) == audit
+        assert list((tmp_path / "out").glob("*.pdf")) == []

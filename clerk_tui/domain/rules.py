@@ -17,6 +17,8 @@ from clerk_tui.domain.errors import DomainError
 __all__ = [
     "LEGACY_CARD_LAST_VALID",
     "LEGACY_ISSUE_STOPPED",
+    "CERTIFICATE_MASKED_RATIO",
+    "MASKED_RATIO",
     "ACTIVE_INCOME_REMUNERATION",
     "CollectionDecision",
     "Copay",
@@ -33,6 +35,7 @@ __all__ = [
     "claim_deadline",
     "collection_decisions",
     "copay_ratio",
+    "counted_cost",
     "first_day_of_next_month",
     "fiscal_year",
     "insurer_share",
@@ -42,6 +45,7 @@ __all__ = [
     "legacy_card_return_required",
     "legacy_card_valid_on",
     "loss_on_reaching_75",
+    "masked_ratio_for",
     "mynumber_usable_from",
     "nth_birthday",
     "qualification_lost_on",
@@ -63,7 +67,11 @@ LEGACY_ISSUE_STOPPED = date(2024, 12, 2)
 # R5: 標準報酬月額 from which a 70–74 insured person counts as 現役並み所得者 (3割).
 ACTIVE_INCOME_REMUNERATION = 280_000
 
+# R2/R5: what is printed instead of the ratio for a member under 70. The insurer's own
+# documents differ by one asterisk: seven on the お知らせ (also used on screens), six on the
+# 資格確認書.
 MASKED_RATIO = "*******"
+CERTIFICATE_MASKED_RATIO = "******"
 
 
 def _ymd(d: date) -> str:
@@ -217,9 +225,14 @@ class Copay:
     reason: str
 
 
-def ratio_masked(copay: Copay) -> str:
-    """What a form prints in the 負担割合 box."""
-    return f"{copay.ratio}割" if copay.printed else MASKED_RATIO
+def masked_ratio_for(kind: DocumentKind | None) -> str:
+    """The asterisks a document of this kind prints for a member under 70."""
+    return CERTIFICATE_MASKED_RATIO if kind is DocumentKind.ELIGIBILITY_CERTIFICATE else MASKED_RATIO
+
+
+def ratio_masked(copay: Copay, kind: DocumentKind | None = None) -> str:
+    """What a form (of `kind`; the お知らせ and screens by default) prints in the 負担割合 box."""
+    return f"{copay.ratio}割" if copay.printed else masked_ratio_for(kind)
 
 
 def ratio_in_force(copay: Copay, on: date) -> int:
@@ -319,6 +332,9 @@ def copay_ratio(
             ratio, reason = 2, "70〜74歳の被扶養者・基準収入額適用申請の承認済のため2割"
         elif insured_remuneration >= ACTIVE_INCOME_REMUNERATION:
             ratio, reason = 3, "70〜74歳の被扶養者・被保険者が70〜74歳で標準報酬月額28万円以上のため3割"
+            # Until the insured person's own 70–74 month the dependent paid 2割: this 3割 takes
+            # effect for the dependent only from then, when that is later than the dependent's date.
+            effective = max(effective, seventy_ratio_starts_on(insured_birth_date))
         else:
             ratio, reason = 2, "70〜74歳の被扶養者・被保険者の標準報酬月額28万円未満のため2割"
 
@@ -531,16 +547,22 @@ def claim_days_left(paid_on: date, today: date) -> int:
     return (claim_deadline(paid_on) - today).days
 
 
-def insurer_share(amount_paid: int, ratio: int, fee_schedule_cost: int | None = None) -> int:
-    """The insurer's share of the fee-schedule cost (the amount paid when no cost is known),
-    never more than the member actually paid. Yen are floored."""
+def counted_cost(amount_paid: int, fee_schedule_cost: int | None = None) -> int:
+    """The cost a 療養費 refund is computed on (健康保険法87条): the fee-schedule cost, but never
+    more than the member actually paid; the amount paid when no fee-schedule cost is known."""
     _require_amount(amount_paid, "amount_paid", "支払額")
+    if fee_schedule_cost is None:
+        return amount_paid
+    return min(_require_amount(fee_schedule_cost, "fee_schedule_cost", "診療報酬額"), amount_paid)
+
+
+def insurer_share(amount_paid: int, ratio: int, fee_schedule_cost: int | None = None) -> int:
+    """The refund of a 立替払 claim (R12): the insurer's share (1 − 負担割合) of the cost counted
+    (counted_cost), floored to the yen. Cost 10,000 paid 8,000 at 3割 → 5,600."""
+    base = counted_cost(amount_paid, fee_schedule_cost)
     if isinstance(ratio, bool) or not isinstance(ratio, int) or ratio not in (2, 3):
         raise DomainError("負担割合は2割または3割で指定してください", field="ratio")
-    base = amount_paid
-    if fee_schedule_cost is not None:
-        base = _require_amount(fee_schedule_cost, "fee_schedule_cost", "診療報酬額")
-    return min(base * (10 - ratio) // 10, amount_paid)
+    return base * (10 - ratio) // 10
 
 
 # ---------------------------------------------------------------------------------------------

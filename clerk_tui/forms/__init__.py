@@ -4,11 +4,13 @@
 from clerk_tui.forms.batch import render_batch, render_many
 from clerk_tui.forms.certificate import render_certificate
 from clerk_tui.forms.data import (
+    CERTIFICATE_MASKED_RATIO,
     MASKED_RATIO,
     CertificateData,
     CoverEntry,
     CoverSheetData,
     InsurerInfo,
+    MailingAddress,
     NoticeData,
 )
 from clerk_tui.forms.fonts import UnprintableText, unprintable_chars
@@ -16,11 +18,13 @@ from clerk_tui.forms.notice import render_notice
 from clerk_tui.forms.output import batch_filename, safe_filename, write_pdf_atomically
 
 __all__ = [
+    "CERTIFICATE_MASKED_RATIO",
     "MASKED_RATIO",
     "CertificateData",
     "CoverEntry",
     "CoverSheetData",
     "InsurerInfo",
+    "MailingAddress",
     "NoticeData",
     "UnprintableText",
     "batch_filename",

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from fpdf import FPDF
 
-from clerk_tui.forms.data import MASKED_RATIO, CertificateData
+from clerk_tui.forms.data import CERTIFICATE_MASKED_RATIO, CertificateData
 from clerk_tui.forms.fonts import FormPDF
 from clerk_tui.forms.layout import (
     GREY,
+    WINDOW_BOTTOM,
+    addressee,
     crop_marks,
     draw_text,
     fitted_text,
@@ -27,6 +29,9 @@ KIND_LABEL = "資格確認書"
 ELDERLY_NOTE = "（高齢受給者証を兼ねる）"
 CARD_W, CARD_H = 85.6, 54.0  # ISO/IEC 7810 ID-1: the size of the old 健康保険証 card
 CARD_X, CARD_Y = (210 - CARD_W) / 2, 88.0
+CROP_REACH = 8.0  # crop_marks: 2 mm offset + 6 mm mark
+TITLE_Y = 41.0
+MAIL_ADDRESS_LINES = 3  # 本人送付: the addressee stays inside the window
 
 
 def render_certificate(data: CertificateData) -> bytes:
@@ -38,7 +43,9 @@ def render_certificate(data: CertificateData) -> bytes:
 
 
 def _ratio_text(data: CertificateData) -> str:
-    if not data.ratio_printed or data.ratio_effective_from is None:
+    if not data.ratio_printed:
+        return CERTIFICATE_MASKED_RATIO  # the certificate's own asterisks, whatever came in (R5)
+    if data.ratio_effective_from is None:
         return data.copay_text
     return f"{data.copay_text}（発効期日 {wareki(data.ratio_effective_from)}）"
 
@@ -49,27 +56,38 @@ def draw_certificate(pdf: FPDF, data: CertificateData) -> None:
     pdf.set_text_color(0)
     pdf.set_draw_color(0)
 
-    if data.employer_name and data.via_employer:
-        pdf.set_text_color(*GREY)
-        fitted_text(pdf, 15, 12, 92, 5, f"{data.employer_name}　経由", 8.5, 6)
-        pdf.set_text_color(0)
-    fitted_text(pdf, 15, 17, 92, 9, f"{data.name}　様", 15, 9)
+    top = TITLE_Y
+    if data.mail_to is not None:
+        # 本人送付: the postal address where the window of the envelope shows it, and the rest of
+        # the sheet (the card too) moved down out of the window.
+        mail = data.mail_to
+        addressee(pdf, mail.postal_code, mail.address, mail.name, "様", max_address_lines=MAIL_ADDRESS_LINES)
+        top = WINDOW_BOTTOM
+    else:
+        if data.employer_name and data.via_employer:
+            pdf.set_text_color(*GREY)
+            fitted_text(pdf, 15, 12, 92, 5, f"{data.employer_name}　経由", 8.5, 6)
+            pdf.set_text_color(0)
+        fitted_text(pdf, 15, 17, 92, 9, f"{data.name}　様", 15, 9)
     reference_lines(pdf, 105, 12, 90, [("交付年月日", wareki(data.issued_on)), ("交付番号", data.serial)])
     insurer_block(pdf, data.insurer, 110, 24, 85)
 
-    y = title(pdf, 41, KIND_LABEL, sub=ELDERLY_NOTE if data.ratio_printed else None)
-    paragraph(
+    y = title(pdf, top, KIND_LABEL, sub=ELDERLY_NOTE if data.ratio_printed else None)
+    y = paragraph(
         pdf, 15, y + 1, 180,
         "マイナ保険証による資格確認を受けられない方に、資格確認書を交付します。医療機関・薬局を"
         "受診するときは、この資格確認書を窓口に提示してください。四隅のトンボ（切り取りの目印）に"
         "沿って切り取り、大切にお持ちください。",
         9.5,
     )
+    card_y = CARD_Y + top - TITLE_Y
+    # The crop marks reach CROP_REACH above the card: the text must end before them.
+    assert y <= card_y - CROP_REACH, y
 
-    crop_marks(pdf, CARD_X, CARD_Y, CARD_W, CARD_H)
-    draw_card(pdf, data, CARD_X, CARD_Y)
+    crop_marks(pdf, CARD_X, card_y, CARD_W, CARD_H)
+    draw_card(pdf, data, CARD_X, card_y)
 
-    y = CARD_Y + CARD_H + 14
+    y = card_y + CARD_H + 14
     draw_text(pdf, 15, y, 60, 5, "ご注意", 10, bold=True)
     y += 6
     notes = [f"有効期限は{wareki(data.valid_until)}です。有効期限を過ぎた資格確認書は使用できません。"
@@ -85,7 +103,7 @@ def draw_certificate(pdf: FPDF, data: CertificateData) -> None:
         notes.append(f"この資格確認書は高齢受給者証を兼ねています。表示の負担割合は{effective}"
                      "適用されます。")
     notes += [
-        f"負担割合は、交付時点で70歳以上の方にのみ表示しています。70歳未満の方は「{MASKED_RATIO}」"
+        f"負担割合は、交付時点で70歳以上の方にのみ表示しています。70歳未満の方は「{CERTIFICATE_MASKED_RATIO}」"
         "と表示しています。",
         "記載内容に変更があったとき、または紛失したときは、お勤め先を通じて届け出てください。"
         "紛失した資格確認書が見つかったときは、再交付を受けた後でも返却してください。",
@@ -123,6 +141,7 @@ def draw_card(pdf: FPDF, data: CertificateData, x: float, y: float) -> None:
         ("記号・番号", f"{data.symbol}・{data.number}　（枝番）{data.branch}", None, None),
         ("氏名", data.name, None, None),
         ("生年月日", wareki(data.birth_date), "性別", data.sex_label),
+        ("資格取得年月日", wareki(data.acquired_on), None, None),
     ]
     if data.is_dependent:
         rows.append(("被保険者氏名", data.insured_name or "", None, None))

@@ -7,16 +7,21 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from clerk_tui.domain.rules import CERTIFICATE_MASKED_RATIO, MASKED_RATIO
+
 __all__ = [
+    "CERTIFICATE_MASKED_RATIO",
     "MASKED_RATIO",
     "CertificateData",
     "CoverEntry",
     "CoverSheetData",
     "InsurerInfo",
+    "MailingAddress",
     "NoticeData",
 ]
 
-MASKED_RATIO = "*******"  # R5: what documents print for members under 70 (rules.ratio_masked)
+# R5: what documents print for members under 70 (rules.ratio_masked): MASKED_RATIO on the
+# お知らせ, CERTIFICATE_MASKED_RATIO (one asterisk fewer) on the 資格確認書.
 _COPAY = re.compile(r"[23]割|\*{6,7}")
 
 
@@ -36,6 +41,26 @@ class InsurerInfo:
     def __post_init__(self) -> None:
         if not re.fullmatch(r"[0-9]{8}", self.number):
             raise ValueError(f"保険者番号は8桁の数字です: {self.number!r}")
+
+
+@dataclass(frozen=True)
+class MailingAddress:
+    """The addressee of a copy sent to the person (本人送付), printed where the window of the
+    envelope shows it."""
+
+    postal_code: str
+    address: str
+    name: str
+
+    def __post_init__(self) -> None:
+        for label, value in (("郵便番号", self.postal_code), ("住所", self.address), ("宛名", self.name)):
+            if not value or not value.strip():
+                raise ValueError(f"本人送付の{label}がありません")
+
+
+def _check_mailing(mail_to: MailingAddress | None, via_employer: bool) -> None:
+    if mail_to is not None and via_employer:
+        raise ValueError("事業所経由の書類に本人送付の宛先は指定できません")
 
 
 def _check_member(symbol: str, number: str, branch: str, copay_text: str,
@@ -74,10 +99,12 @@ class NoticeData:
     facility_code: str  # opaque code for the facility QR (domain.facility_code); never 記号・番号
     serial: str
     via_employer: bool = True  # 事業所経由: the employer's name heads the letter
+    mail_to: MailingAddress | None = None  # 本人送付: the addressee in the envelope window
 
     def __post_init__(self) -> None:
         _check_member(self.symbol, self.number, self.branch, self.copay_text,
                       self.is_dependent, self.insured_name)
+        _check_mailing(self.mail_to, self.via_employer)
         if not self.facility_code:
             raise ValueError("施設確認コードがありません")
         # 告知要求制限 (R2): the facility QR must not carry 記号・番号 in readable form.
@@ -98,7 +125,8 @@ class CertificateData:
     sex_label: str
     issued_on: date  # 交付年月日
     valid_until: date  # 有効期限 (rules.certificate_valid_until)
-    copay_text: str
+    acquired_on: date  # 資格取得年月日
+    copay_text: str  # "2割" / "3割"; under 70 the card prints CERTIFICATE_MASKED_RATIO
     ratio_effective_from: date | None
     is_dependent: bool
     insured_name: str | None
@@ -107,17 +135,19 @@ class CertificateData:
     name_kana: str | None = None
     employer_name: str | None = None
     via_employer: bool = True  # 事業所経由: the employer's name heads the sheet
+    mail_to: MailingAddress | None = None  # 本人送付: the addressee in the envelope window
 
     def __post_init__(self) -> None:
         _check_member(self.symbol, self.number, self.branch, self.copay_text,
                       self.is_dependent, self.insured_name)
+        _check_mailing(self.mail_to, self.via_employer)
         if self.valid_until < self.issued_on:
             raise ValueError("有効期限が交付年月日より前です")
 
     @property
     def ratio_printed(self) -> bool:
         """70 or over at issue (R5): the card also serves as the old 高齢受給者証."""
-        return self.copay_text != MASKED_RATIO and "*" not in self.copay_text
+        return "*" not in self.copay_text
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,18 @@ from clerk_tui.forms.fonts import FormPDF
 __all__ = [
     "GREY",
     "LABEL_FILL",
+    "WINDOW_BOTTOM",
+    "WINDOW_W",
+    "WINDOW_X",
+    "WINDOW_Y",
     "Fit",
+    "addressee",
     "crop_marks",
     "dashed_rect",
     "dotted_rect",
     "draw_text",
+    "fit_cell",
+    "fit_lines",
     "fit_text",
     "fitted_text",
     "hline",
@@ -312,3 +319,91 @@ def title(pdf: FPDF, y: float, text: str, size: float = 20, sub: str | None = No
     hline(pdf, 15, 195, y + 1.5, 0.5)
     hline(pdf, 15, 195, y + 2.3, 0.15)
     return y + 5
+
+
+# ---------------------------------------------------------------------------------------------
+# Several lines in a box, and the addressee of a letter or a copy sent by post
+
+
+def fit_lines(pdf: FPDF, text: str, width: float, max_size: float, min_size: float,
+              max_lines: int) -> tuple[float, list[str]]:
+    """Wrap `text` (with 禁則) into at most max_lines lines of `width` mm: smaller down to
+    min_size, then wrapped wider and each line narrowed (fitted_text) down to 60 %."""
+    pdf.set_stretching(100)  # fit_text may have left it narrowed; wrap_ja measures with it
+    size = max_size
+    while True:
+        pdf.set_font_size(size)
+        lines = wrap_ja(pdf, text, width)
+        if len(lines) <= max_lines or size <= min_size:
+            break
+        size = max(min_size, size - 0.5)
+    for stretch in (90, 80, 70, 60):
+        if len(lines) <= max_lines:
+            break
+        lines = wrap_ja(pdf, text, width * 100 / stretch)
+    return size, lines
+
+
+def fit_cell(pdf: FPDF, x: float, y: float, w: float, h: float, text: str, max_size: float,
+             min_size: float, align: str = "L") -> None:
+    """One value in the box (x, y, w, h): one line, shrunk and then narrowed (fitted_text); a text
+    too long even so (names and institutions may run to 80–100 characters) takes two or three
+    smaller lines inside the same box rather than running out of it."""
+    if fit_text(pdf, text, w, max_size, min_size).width <= w + 0.01:
+        fitted_text(pdf, x, y, w, h, text, max_size, min_size, align=align)
+        return
+    max_lines = max(2, int(h / (4.5 * PT * 1.2)))
+    # Quarter points: fit_text rounds down to them, and a size rounded below its own minimum
+    # would be *widened* to the box (fit_text does not cap the scaling at 100 %).
+    size, lines = fit_lines(pdf, text, w, int(min_size * 0.85 * 4) / 4, 4.5, max_lines)
+    lh = min(h / len(lines), size * PT * 1.2)
+    ty = y + (h - lh * len(lines)) / 2
+    for line in lines:
+        fitted_text(pdf, x, ty, w, lh, line, size, size, align=align)
+        ty += lh
+
+
+# Where the addressee goes on every A4 sheet the insurer mails: folded in three, the top third
+# faces the window of a 長形3号 window envelope (typically about 90 × 45 mm, 13 mm from the top).
+WINDOW_X, WINDOW_Y, WINDOW_W = 15.0, 12.0, 90.0
+WINDOW_BOTTOM = 58.0  # nothing but the addressee above this at the left: the window shows it
+
+
+def _address_lines(pdf: FPDF, address: str, width: float, max_lines: int) -> tuple[float, list[str]]:
+    """An address in lines, broken where it has spaces (before the building name) when its parts
+    fit that way at 9 down to 7 points, else anywhere (fit_lines)."""
+    parts = address.split()
+    for size in (9.0, 8.5, 8.0, 7.5, 7.0):
+        lines: list[str] = []
+        for part in parts:
+            if lines and _width(pdf, f"{lines[-1]} {part}", size) <= width:
+                lines[-1] += f" {part}"
+            else:
+                lines.append(part)
+        if len(lines) > max_lines:
+            break  # smaller type does not reduce the number of parts
+        if all(_width(pdf, line, size) <= width for line in lines):
+            return size, lines
+    return fit_lines(pdf, address, width, 9, 7, max_lines)
+
+
+def addressee(pdf: FPDF, postal_code: str | None, address: str | None, name: str, honorific: str,
+              contact: str | None = None, y: float = WINDOW_Y, max_address_lines: int = 4) -> float:
+    """The addressee at the top left, where a window envelope shows it: 〒, the address (up to
+    max_address_lines lines), the name with 様 or 御中, and for an employer its 担当者; returns
+    the y below."""
+    x, w = WINDOW_X, WINDOW_W
+    if postal_code:
+        fitted_text(pdf, x, y, w, 4.8, f"〒{postal_code}", 9, 6)
+        y += 4.8
+    if address:
+        size, lines = _address_lines(pdf, address, w, max_address_lines)
+        for line in lines:
+            fitted_text(pdf, x, y, w, 4.4, line, size, size)
+            y += 4.4
+    fit_cell(pdf, x, y + 1.5, w, 8, f"{name}　{honorific}", 13, 8)
+    y += 10
+    if contact:
+        fit_cell(pdf, x + 4, y, w - 4, 5.5, f"{contact}　様", 9.5, 6)
+        y += 5.5
+    return y

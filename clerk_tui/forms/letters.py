@@ -16,7 +16,6 @@ from clerk_tui.forms.layout import (
     LABEL_FILL,
     PT,
     draw_text,
-    fit_text,
     fitted_text,
     hline,
     insurer_block,
@@ -27,6 +26,9 @@ from clerk_tui.forms.layout import (
     wareki,
     wrap_ja,
 )
+from clerk_tui.forms.layout import addressee as _addressee
+from clerk_tui.forms.layout import fit_cell as _fit_cell
+from clerk_tui.forms.layout import fit_lines as _fit_lines
 from clerk_tui.forms.letters_data import (
     CancellationReceiptData,
     LossReportData,
@@ -92,65 +94,6 @@ def _start(pdf: FPDF) -> None:
     pdf.add_page()
     pdf.set_text_color(0)
     pdf.set_draw_color(0)
-
-
-def _fit_lines(pdf: FPDF, text: str, width: float, max_size: float, min_size: float,
-               max_lines: int) -> tuple[float, list[str]]:
-    """Wrap `text` (with 禁則) into at most max_lines lines of `width` mm: smaller down to
-    min_size, then wrapped wider and each line narrowed (fitted_text) down to 60 %."""
-    pdf.set_stretching(100)  # fit_text may have left it narrowed; wrap_ja measures with it
-    size = max_size
-    while True:
-        pdf.set_font_size(size)
-        lines = wrap_ja(pdf, text, width)
-        if len(lines) <= max_lines or size <= min_size:
-            break
-        size = max(min_size, size - 0.5)
-    for stretch in (90, 80, 70, 60):
-        if len(lines) <= max_lines:
-            break
-        lines = wrap_ja(pdf, text, width * 100 / stretch)
-    return size, lines
-
-
-def _fit_cell(pdf: FPDF, x: float, y: float, w: float, h: float, text: str, max_size: float,
-              min_size: float, align: str = "L") -> None:
-    """One value in the box (x, y, w, h): one line, shrunk and then narrowed (fitted_text); a text
-    too long even so (names and institutions may run to 80–100 characters) takes two or three
-    smaller lines inside the same box rather than running out of it."""
-    if fit_text(pdf, text, w, max_size, min_size).width <= w + 0.01:
-        fitted_text(pdf, x, y, w, h, text, max_size, min_size, align=align)
-        return
-    max_lines = max(2, int(h / (4.5 * PT * 1.2)))
-    # Quarter points: fit_text rounds down to them, and a size rounded below its own minimum
-    # would be *widened* to the box (layout.fit_text does not cap the scaling at 100 %).
-    size, lines = _fit_lines(pdf, text, w, int(min_size * 0.85 * 4) / 4, 4.5, max_lines)
-    lh = min(h / len(lines), size * PT * 1.2)
-    ty = y + (h - lh * len(lines)) / 2
-    for line in lines:
-        fitted_text(pdf, x, ty, w, lh, line, size, size, align=align)
-        ty += lh
-
-
-def _addressee(pdf: FPDF, postal_code: str | None, address: str | None, name: str, honorific: str,
-               contact: str | None = None, y: float = 12.0) -> float:
-    """The addressee at the top left, as in a window envelope: 〒, the address (up to four lines),
-    the name with 様 or 御中, and for an employer its 担当者; returns the y below."""
-    x, w = X0, 90.0
-    if postal_code:
-        fitted_text(pdf, x, y, w, 4.8, f"〒{postal_code}", 9, 6)
-        y += 4.8
-    if address:
-        size, lines = _fit_lines(pdf, address, w, 9, 7, 4)
-        for line in lines:
-            fitted_text(pdf, x, y, w, 4.4, line, size, size)
-            y += 4.4
-    _fit_cell(pdf, x, y + 1.5, w, 8, f"{name}　{honorific}", 13, 8)
-    y += 10
-    if contact:
-        _fit_cell(pdf, x + 4, y, w - 4, 5.5, f"{contact}　様", 9.5, 6)
-        y += 5.5
-    return y
 
 
 def _sender(pdf: FPDF, insurer: InsurerInfo, refs: list[tuple[str, str]]) -> float:

@@ -41,6 +41,15 @@ def copay_for(member: Member, on: date) -> rules.Copay:
     )
 
 
+def mailing_address(member: Member) -> tuple[str, str] | None:
+    """(postal code, address) a copy sent to the person goes to: the member's own, else, for a
+    dependent whose own is not registered, the insured person's (the family's); None if neither."""
+    for person in (member, member if member.is_insured else member.insured):
+        if (person.postal_code or "").strip() and (person.address or "").strip():
+            return person.postal_code.strip(), person.address.strip()
+    return None
+
+
 _LAST_DOCUMENT_ID = Prepared(Document, lambda p: Document.select(peewee.fn.MAX(Document.id)))
 
 
@@ -88,6 +97,9 @@ def plan_issue(ctx: Context, member_id: int, kind: DocumentKind, reason: IssueRe
                 f"{format_wareki(member.lost_on)}に資格を喪失しているため交付できません。", field="member")
         raise DomainError(
             f"資格取得日（{format_wareki(member.acquired_on)}）より前のため交付できません。", field="member")
+    if route is Route.TO_MEMBER and mailing_address(member) is None:
+        raise DomainError("本人送付には郵便番号と住所の登録が必要です。住所を登録するか、"
+                          "事業所経由または窓口手交を選んでください。", field="route")
     copay = copay_for(member, today)
     valid_until, capped = None, False
     if kind is DocumentKind.ELIGIBILITY_CERTIFICATE:
@@ -113,7 +125,7 @@ def plan_issue(ctx: Context, member_id: int, kind: DocumentKind, reason: IssueRe
     ]
     if valid_until is not None:
         fields.append(("有効期限", format_wareki(valid_until) + ("（75歳到達の前日）" if capped else "")))
-    ratio_text = rules.ratio_masked(copay)
+    ratio_text = rules.ratio_masked(copay, kind)
     if copay.printed and copay.effective_from and copay.effective_from > today:
         ratio_text += f"（発効期日 {format_wareki(copay.effective_from)}）"
     fields.append(("負担割合", ratio_text))

@@ -20,7 +20,8 @@ from clerk_tui.domain.facility_code import make_code
 from clerk_tui.filecheck import PDF, check_destination, fill_print_command, print_command_args
 from clerk_tui.services import audit
 from clerk_tui.services.context import Context
-from clerk_tui.services.issuance import IssuePlan, Issued, facility_secret, issue_document, plan_issue
+from clerk_tui.services.issuance import (IssuePlan, Issued, facility_secret, issue_document, mailing_address,
+                                         plan_issue)
 
 
 def insurer_info(ctx: Context):
@@ -35,7 +36,19 @@ def insurer_info(ctx: Context):
 
 
 def _ratio(doc: Document) -> str:
-    return f"{doc.copay_ratio}割" if doc.copay_ratio else rules.MASKED_RATIO
+    return f"{doc.copay_ratio}割" if doc.copay_ratio else rules.masked_ratio_for(doc.kind)
+
+
+def _mail_to(doc: Document, m: Member):
+    from clerk_tui.forms.data import MailingAddress
+
+    if doc.route is not Route.TO_MEMBER:
+        return None
+    found = mailing_address(m)
+    if found is None:
+        raise DomainError(f"{doc.serial} は本人送付ですが、{m.member_code} の郵便番号・住所が登録されていません。"
+                          "住所を登録してから印刷してください。", field="address")
+    return MailingAddress(postal_code=found[0], address=found[1], name=m.full_name)
 
 
 def form_data(ctx: Context, doc: Document, insurer=None):
@@ -47,13 +60,15 @@ def form_data(ctx: Context, doc: Document, insurer=None):
     insured = m if m.is_insured else m.insured
     common = dict(insurer=insurer, symbol=m.symbol, number=m.number, branch=m.branch, name=m.full_name,
                   birth_date=m.birth_date, sex_label=m.sex.label, issued_on=doc.issued_on,
-                  copay_text=_ratio(doc), ratio_effective_from=doc.ratio_effective_from,
+                  acquired_on=m.acquired_on, copay_text=_ratio(doc),
+                  ratio_effective_from=doc.ratio_effective_from,
                   is_dependent=not m.is_insured, insured_name=None if m.is_insured else insured.full_name,
-                  serial=doc.serial, via_employer=doc.route in (None, Route.VIA_EMPLOYER))
+                  serial=doc.serial, via_employer=doc.route in (None, Route.VIA_EMPLOYER),
+                  mail_to=_mail_to(doc, m))
     if doc.kind is DocumentKind.ELIGIBILITY_NOTICE:
         if not doc.facility_code_nonce:
             raise DomainError(f"{doc.serial} には施設確認コードがありません。")
-        return NoticeData(**common, name_kana=m.full_name_kana, acquired_on=m.acquired_on,
+        return NoticeData(**common, name_kana=m.full_name_kana,
                           employer_name=m.employer.name, mynaportal_url=ctx.config.mynaportal_url,
                           facility_code=make_code(doc.facility_code_nonce, facility_secret(ctx)))
     if doc.kind is DocumentKind.ELIGIBILITY_CERTIFICATE:

@@ -44,7 +44,8 @@ class ClaimAssessment:
     """What the intake screen shows before saving, and what is stored."""
 
     copay_ratio: int
-    estimated_refund: int
+    estimated_refund: int  # rules.insurer_share of counted_cost (R12)
+    counted_cost: int  # the cost counted: the fee-schedule cost, never more than was paid
     deadline: date
     days_left: int
     cause: str
@@ -101,8 +102,8 @@ def assess(ctx: Context, data: ClaimInput) -> tuple[Member, ClaimAssessment, int
         warnings.append(f"請求期限（{format_wareki(deadline)}）を過ぎています。受け付けるには理由の記録が必要です。")
     elif days_left <= DEADLINE_WARNING_DAYS:
         warnings.append(f"請求期限は{format_wareki(deadline)}です（あと{days_left}日）。")
-    return member, ClaimAssessment(ratio, refund, deadline, days_left, likely_cause(member, treatment_day),
-                                   _missing(flags), warnings), amount, cost
+    return member, ClaimAssessment(ratio, refund, rules.counted_cost(amount, cost), deadline, days_left,
+                                   likely_cause(member, treatment_day), _missing(flags), warnings), amount, cost
 
 
 def record_claim(ctx: Context, data: ClaimInput) -> ReimbursementClaim:

@@ -385,15 +385,15 @@ class ClaimScreen(ClerkScreen):
         return text
 
     def _refund_text(self, a: ClaimAssessment, data: ClaimInput) -> Text:
-        amount = parse_yen(data.amount_paid, label=AMOUNT_LABEL)
         cost = parse_yen(data.fee_schedule_cost, label=COST_LABEL) if data.fee_schedule_cost else None
-        base = f"診療報酬額 {format_yen(cost)}" if cost is not None else f"支払額 {format_yen(amount)}"
+        # R12: the share is of the cost counted, the fee-schedule cost but never more than was paid.
+        counted = "診療報酬額" if cost is not None and a.counted_cost == cost else "支払額"
         text = self._labelled("負担割合", f"{a.copay_ratio}割")
         text.append("  ")
         text.append_text(self._labelled("給付見込額", Text(format_yen(a.estimated_refund), style="bold")))
-        note = f"（{base}の{10 - a.copay_ratio}割"
-        if cost is not None and a.estimated_refund == amount:
-            note += "、支払額が上限"  # the share never exceeds what was paid (R12)
+        note = f"（{counted} {format_yen(a.counted_cost)}の{10 - a.copay_ratio}割"
+        if cost is not None and a.counted_cost < cost:
+            note += f"。支払額が診療報酬額 {format_yen(cost)}より少ないため"
         text.append(note + "）")
         return text
 
