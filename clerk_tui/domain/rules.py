@@ -1,4 +1,4 @@
-"""The dated rules of DOMAIN.md (R3–R13) as pure functions: every date comes in as an argument,
+"""The dated rules of docs/rules.md (R3–R13) as pure functions: every date comes in as an argument,
 nothing reads the clock, the database or the disk."""
 
 from __future__ import annotations
