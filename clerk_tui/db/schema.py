@@ -37,15 +37,25 @@ def _loss_report_reissue(db: peewee.Database, migrator: SqliteMigrator) -> None:
     from playhouse.migrate import migrate
 
     migrate(migrator.add_column("loss_report", "reissue_id", LossReport.reissue))
-    reissues = db.execute_sql(
-        "SELECT id, member_id, issued_on FROM document WHERE kind = ? AND reason = ? ORDER BY issued_on, id",
-        (DocumentKind.ELIGIBILITY_CERTIFICATE.value, IssueReason.LOST.value)).fetchall()
+    link_reissues_to_loss_reports(db.execute_sql)
+
+
+def link_reissues_to_loss_reports(execute: Callable[[str, tuple], object]) -> None:
+    """Give every 紛失 reissue of a 資格確認書 not yet linked the oldest unused 滅失届 of that member
+    received by its issue date (R8). For rows written without the issuing service: the version-2
+    migration and scenario files. `execute(sql, params)` runs a statement on the caller's
+    connection (inside its transaction)."""
+    cert, lost = DocumentKind.ELIGIBILITY_CERTIFICATE.value, IssueReason.LOST.value
+    reissues = execute(
+        "SELECT id, member_id, issued_on FROM document d WHERE kind = ? AND reason = ? "
+        "AND NOT EXISTS (SELECT 1 FROM loss_report r WHERE r.reissue_id = d.id) ORDER BY issued_on, id",
+        (cert, lost)).fetchall()
     for doc_id, member_id, issued_on in reissues:
-        db.execute_sql(
+        execute(
             "UPDATE loss_report SET reissue_id = ? WHERE id = (SELECT id FROM loss_report "
             "WHERE member_id = ? AND document_kind = ? AND reissue_id IS NULL AND received_on <= ? "
             "ORDER BY received_on, id LIMIT 1)",
-            (doc_id, member_id, DocumentKind.ELIGIBILITY_CERTIFICATE.value, issued_on))
+            (doc_id, member_id, cert, issued_on))
 
 
 # Append new migrations here; never edit one that has been released.
