@@ -216,6 +216,14 @@ async def test_intake_refuses_a_member_without_a_registration_and_keeps_the_regi
         assert Member.get_by_id(ids["taro"]).card_status is CardStatus.NO_CARD
 
 
+async def test_the_member_screen_form_says_at_once_that_there_is_nothing_to_cancel(tmp_path):
+    app, ids = app_with_output(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_form(app, pilot, ids["ichiro"], "c")  # card not registered (R3(b))
+        await settle(pilot)
+        assert "健康保険証利用登録をしていない方" in message(form) and "受け付けられません" in message(form)
+
+
 async def test_mismatch_is_listed_then_accepted(tmp_path):
     app, ids = app_with_output(tmp_path)
     async with app.run_test(size=SIZE) as pilot:

@@ -116,6 +116,8 @@ class CancellationScreen(RecordForm):
     def show_member(self, member) -> None:
         super().show_member(member)
         self._check_legacy()
+        if not self.by_code and (refusal := rules.cancellation_refusal(member.card_status)) is not None:
+            self.say(Text(refusal), "error")  # R7: say so before the clerk types the paper in
 
     # ------------------------------------------------------------------ the 受付 entry point
 
