@@ -83,7 +83,8 @@ def test_name_or_birth_mismatch_must_be_accepted(ctx, member):
 
 
 def test_variant_kanji_is_no_mismatch(ctx):
-    m = make_member(ctx, make_employer(ctx), family_name="髙橋", family_name_kana="タカハシ")
+    m = make_member(ctx, make_employer(ctx), family_name="髙橋", family_name_kana="タカハシ",
+                    card_status=CardStatus.USABLE)
     assert not record_cancellation(ctx, _app(m, applicant_name="高橋太郎")).mismatch_accepted
 
 
@@ -93,6 +94,72 @@ def test_bad_received_date_writes_nothing(ctx, member, received, message):
     with pytest.raises(DomainError, match=message):
         record_cancellation(ctx, _app(member, received_on=received))
     assert _counts() == before
+
+
+@pytest.mark.parametrize("status, who", [(CardStatus.NO_CARD, "マイナンバーカードを取得していない"),
+                                         (CardStatus.NOT_REGISTERED, "利用登録をしていない"),
+                                         (CardStatus.CARD_RETURNED, "返納した")])
+def test_nothing_to_cancel_is_refused_and_the_card_situation_kept(ctx, status, who):
+    """R7: without a registered card there is no registration to cancel; R3 (a)(b)(d) already
+    give that person a 資格確認書, so the paper is refused and the register stays true."""
+    m = make_member(ctx, make_employer(ctx), card_status=status)
+    before = _counts()
+    with pytest.raises(DomainError) as err:
+        record_cancellation(ctx, _app(m))
+    assert who in err.value.message and "受け付けられません" in err.value.message
+    assert "資格確認書は申請がなくても交付対象" in err.value.message
+    assert err.value.field == "member"
+    assert Member.get_by_id(m.id).card_status is status
+    assert _counts() == before
+
+
+@pytest.mark.parametrize("status", [CardStatus.CARD_LOST, CardStatus.CARD_RENEWING, CardStatus.CERT_EXPIRED])
+def test_a_card_out_of_use_still_has_a_registration_to_cancel(ctx, status):
+    m = make_member(ctx, make_employer(ctx), card_status=status)
+    app = record_cancellation(ctx, _app(m))
+    assert app.previous_card_status is status
+    assert Member.get_by_id(m.id).card_status is CardStatus.REGISTRATION_CANCELLED
+    withdraw_cancellation(ctx, app.id, expected_version=app.version)
+    assert Member.get_by_id(m.id).card_status is status
+
+
+def test_registering_again_after_a_cancellation_can_be_cancelled_again(ctx):
+    """Only the member can register again, and the insurer is not told: a second application
+    after a completed one is accepted, and withdrawing it leaves the card usable."""
+    m = make_member(ctx, make_employer(ctx), card_status=CardStatus.REGISTRATION_CANCELLED)
+    app = record_cancellation(ctx, _app(m))
+    assert app.previous_card_status is CardStatus.USABLE
+    withdraw_cancellation(ctx, app.id, expected_version=app.version)
+    assert Member.get_by_id(m.id).card_status is CardStatus.USABLE
+
+
+def test_a_member_holding_a_current_certificate_is_not_awaiting_one(ctx):
+    """R18: a valid, not expired 資格確認書 (here issued while the card was lost, R3(c)) means the
+    application is not 確認書交付待ち: nothing is left to send."""
+    m = make_member(ctx, make_employer(ctx), card_status=CardStatus.CARD_LOST)
+    make_document(ctx, m, issued_on=date(2025, 10, 1), valid_until=date(2028, 3, 31))
+    app = record_cancellation(ctx, _app(m))
+    assert app.status is CancellationStatus.COMPLETED
+    assert list_cancellations(status=CancellationStatus.AWAITING_CERTIFICATE) == []
+
+
+@pytest.mark.parametrize("valid_until, status", [(date(2025, 11, 19), DocumentStatus.VALID),
+                                                 (date(2028, 3, 31), DocumentStatus.SUPERSEDED)])
+def test_an_expired_or_replaced_certificate_still_leaves_one_awaited(ctx, member, valid_until, status):
+    make_document(ctx, member, issued_on=date(2022, 4, 1), valid_until=valid_until, status=status)
+    assert record_cancellation(ctx, _app(member)).status is CancellationStatus.AWAITING_CERTIFICATE
+
+
+def test_the_loss_report_completes_an_application_of_a_certificate_holder(ctx, member):
+    make_document(ctx, member, kind=DocumentKind.LEGACY_CARD, issued_on=date(2020, 4, 1),
+                  valid_until=date(2025, 12, 1))
+    make_document(ctx, member, issued_on=date(2025, 11, 1), valid_until=date(2028, 3, 31))
+    app = record_cancellation(ctx, _app(member, received_on=date(2025, 11, 10), legacy_card_at_hand=False))
+    assert app.status is CancellationStatus.RECEIVED  # the 滅失届 is still missing
+    record_loss_report(ctx, LossReportInput(member_id=member.id, document_kind=DocumentKind.LEGACY_CARD,
+                                            lost_on=date(2025, 11, 1), received_on=date(2025, 11, 12),
+                                            circumstance=LossCircumstance.MISLAID))
+    assert RegistrationCancellation.get_by_id(app.id).status is CancellationStatus.COMPLETED
 
 
 def test_lost_member_is_refused(ctx):

@@ -191,16 +191,17 @@ def test_upgrade_applies_pending_migrations_in_order(db, monkeypatch):
     from playhouse.migrate import migrate
 
     applied = []
+    nxt = schema.LATEST_VERSION + 1
 
     def add_note_column(database, migrator):
         migrate(migrator.add_column("employer", "note", peewee.TextField(null=True)))
-        applied.append(2)
+        applied.append(nxt)
 
-    monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS + [schema.Migration(2, "employer note", add_note_column)])
-    monkeypatch.setattr(schema, "LATEST_VERSION", 2)
-    assert schema.upgrade(db) == 2
+    monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS + [schema.Migration(nxt, "employer note", add_note_column)])
+    monkeypatch.setattr(schema, "LATEST_VERSION", nxt)
+    assert schema.upgrade(db) == nxt
     assert "note" in [c.name for c in db.get_columns("employer")]
-    assert schema.upgrade(db) == 2 and applied == [2]
+    assert schema.upgrade(db) == nxt and applied == [nxt]
 
 
 def test_failed_migration_leaves_the_version(db, monkeypatch):
@@ -208,8 +209,56 @@ def test_failed_migration_leaves_the_version(db, monkeypatch):
         database.execute_sql("create table half_done(x)")
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS + [schema.Migration(2, "broken", broken)])
-    monkeypatch.setattr(schema, "LATEST_VERSION", 2)
+    before = schema.LATEST_VERSION
+    monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS + [schema.Migration(before + 1, "broken", broken)])
+    monkeypatch.setattr(schema, "LATEST_VERSION", before + 1)
     with pytest.raises(RuntimeError):
         schema.upgrade(db)
-    assert schema.current_version(db) == 1 and not db.table_exists("half_done")
+    assert schema.current_version(db) == before and not db.table_exists("half_done")
+
+
+def test_version_2_links_earlier_reissues_to_their_loss_reports(db, ctx):
+    """A version-1 database gains loss_report.reissue; a 紛失 reissue already made uses up the
+    滅失届 it followed, so that report cannot carry a second reissue after the upgrade."""
+    from datetime import date
+
+    from clerk_tui.db.models import Document, LossReport
+    from clerk_tui.domain.codes import DocumentKind, IssueReason, LossCircumstance
+
+    from tests.factories import make_employer, make_member
+
+    m = make_member(ctx, make_employer(ctx))
+    cert = DocumentKind.ELIGIBILITY_CERTIFICATE
+
+    def report(received):
+        return LossReport.create(member=m, document_kind=cert, received_on=received, lost_on=received,
+                                 circumstance=LossCircumstance.MISLAID).id
+
+    used, spare = report(date(2025, 6, 1)), report(date(2025, 9, 1))
+    reissue = Document.create(member=m, kind=cert, serial="C1", issued_on=date(2025, 6, 5),
+                              reason=IssueReason.LOST).id
+    # Back to version 1: no reissue column, no version-2 stamp.
+    v1_columns = ('"id", "version", "updated_at", "updated_by", "member_id", "document_id", "document_kind", '
+                  '"received_on", "lost_on", "circumstance", "police_report_ref", "reissue_requested", "found_on"')
+    db.execute_sql(
+        'CREATE TABLE "loss_report_v1" ("id" INTEGER NOT NULL PRIMARY KEY, "version" INTEGER NOT NULL, '
+        '"updated_at" DATETIME, "updated_by" VARCHAR(64), "member_id" INTEGER NOT NULL, "document_id" INTEGER, '
+        '"document_kind" VARCHAR(32) NOT NULL, "received_on" DATE NOT NULL, "lost_on" DATE NOT NULL, '
+        '"circumstance" VARCHAR(32) NOT NULL, "police_report_ref" VARCHAR(60), "reissue_requested" INTEGER NOT NULL, '
+        '"found_on" DATE, FOREIGN KEY ("member_id") REFERENCES "member" ("id") ON DELETE RESTRICT, '
+        'FOREIGN KEY ("document_id") REFERENCES "document" ("id") ON DELETE RESTRICT)')
+    db.execute_sql(f'INSERT INTO "loss_report_v1" ({v1_columns}) SELECT {v1_columns} FROM "loss_report"')
+    db.execute_sql('DROP TABLE "loss_report"')
+    db.execute_sql('ALTER TABLE "loss_report_v1" RENAME TO "loss_report"')
+    db.execute_sql('CREATE INDEX "loss_report_document_id" ON "loss_report" ("document_id")')
+    db.execute_sql('CREATE INDEX "loss_report_member_id" ON "loss_report" ("member_id")')
+    db.execute_sql("DELETE FROM schema_migration WHERE version >= 2")
+    assert schema.current_version(db) == 1
+
+    assert schema.upgrade(db) == schema.LATEST_VERSION >= 2
+    assert LossReport.get_by_id(used).reissue_id == reissue
+    assert LossReport.get_by_id(spare).reissue_id is None
+    # The same column, foreign key and unique index as a new database has.
+    assert "reissue_id" in [c.name for c in db.get_columns("loss_report")]
+    assert ("reissue_id", "document") in [(f.column, f.dest_table) for f in db.get_foreign_keys("loss_report")]
+    assert [i.unique for i in db.get_indexes("loss_report") if i.columns == ["reissue_id"]] == [True]

@@ -414,6 +414,49 @@ withdrawn_on = 2025-10-15
     assert withdrew.card_status is CardStatus.USABLE
 
 
+def test_a_reissue_in_the_files_uses_up_its_loss_report(db, tmp_path):
+    """R8: a 紛失 reissue written in a scenario took the 滅失届 it followed, as the issuing
+    service would have; a later report stays open; loading again changes nothing."""
+    no_card = MEMBER.format(number="25").replace('"usable"', '"no_card"')
+    docs = """
+[[documents]]
+member = "1001-25-00"
+kind = "eligibility_certificate"
+issued_on = 2025-04-10
+status = "lost"
+status_changed_on = 2025-08-05
+
+[[loss_reports]]
+member = "1001-25-00"
+document_kind = "eligibility_certificate"
+document = "EC-1001-25-00-20250410"
+received_on = 2025-08-05
+lost_on = 2025-08-01
+circumstance = "mislaid"
+
+[[documents]]
+member = "1001-25-00"
+kind = "eligibility_certificate"
+issued_on = 2025-08-08
+route = "to_member"
+reason = "lost"
+
+[[loss_reports]]
+member = "1001-25-00"
+document_kind = "eligibility_certificate"
+received_on = 2025-12-01
+lost_on = 2025-11-28
+circumstance = "mislaid"
+"""
+    path = write(tmp_path, "a.toml", BASE + no_card + docs)
+    load_files(db, [path])
+    reports = list(LossReport.select().order_by(LossReport.received_on))
+    reissue = Document.get(Document.serial == "EC-1001-25-00-20250808")
+    assert [r.reissue_id for r in reports] == [reissue.id, None]
+    load_files(db, [path])
+    assert [r.reissue_id for r in LossReport.select().order_by(LossReport.received_on)] == [reissue.id, None]
+
+
 def test_claim_ratio_and_refund_follow_r12(db, tmp_path):
     claim = """
 [[claims]]

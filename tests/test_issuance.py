@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from clerk_tui.clock import Clock
-from clerk_tui.db.models import AuditEntry, Document
+from clerk_tui.db.models import AuditEntry, Document, LossReport
 from clerk_tui.domain.codes import CardStatus, DocumentKind, DocumentStatus, IssueReason, Route
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.services.context import ConflictError
@@ -88,6 +88,59 @@ def test_lost_reissue_expects_a_loss_report_or_a_reason(ctx, member):
         issue_document(ctx, plan)
     doc = issue_document(ctx, plan, no_loss_report_reason="後日提出予定").document
     assert "後日提出予定" in doc.reason_note
+
+
+def _loss_report(ctx, member, kind=CERT, lost_on=date(2025, 11, 1)):
+    from clerk_tui.domain.codes import LossCircumstance
+    from clerk_tui.services.applications import LossReportInput, record_loss_report
+
+    return record_loss_report(ctx, LossReportInput(member_id=member.id, document_kind=kind, lost_on=lost_on,
+                                                   received_on=date(2025, 11, 18),
+                                                   circumstance=LossCircumstance.MISLAID))
+
+
+def test_a_reissue_uses_up_its_loss_report(ctx, member):
+    """R8: one 滅失届, one reissue. The second reissue on the same report is refused unless a new
+    report comes in or the clerk records why there is none; nothing is written when refused."""
+    issue_document(ctx, plan_issue(ctx, member.id, CERT, IssueReason.NEW, Route.VIA_EMPLOYER))
+    report = _loss_report(ctx, member)
+    plan = plan_issue(ctx, member.id, CERT, IssueReason.LOST, Route.TO_MEMBER)
+    assert plan.loss_report_id == report.id and not plan.needs_loss_report_reason
+    first = issue_document(ctx, plan).document
+    assert LossReport.get_by_id(report.id).reissue_id == first.id  # in the same transaction
+
+    again = plan_issue(ctx, member.id, CERT, IssueReason.LOST, Route.TO_MEMBER)
+    assert again.loss_report_id is None and again.needs_loss_report_reason
+    assert any("使用済み" in n and first.serial in n for n in again.notes)
+    count = Document.select().count()
+    with pytest.raises(DomainError, match="滅失届"):
+        issue_document(ctx, again)
+    assert Document.select().count() == count
+    # A new 滅失届 for the reissued certificate allows the next reissue, and is used up by it.
+    second_report = _loss_report(ctx, member, lost_on=date(2025, 11, 15))
+    plan = plan_issue(ctx, member.id, CERT, IssueReason.LOST, Route.TO_MEMBER)
+    assert plan.loss_report_id == second_report.id
+    second = issue_document(ctx, plan).document
+    assert LossReport.get_by_id(second_report.id).reissue_id == second.id
+    assert LossReport.get_by_id(report.id).reissue_id == first.id
+
+
+def test_a_lost_notice_is_reissued_without_a_loss_report(ctx, member):
+    """The お知らせ is never collected: its reissue neither asks for nor mentions a 滅失届."""
+    issue_document(ctx, plan_issue(ctx, member.id, NOTICE, IssueReason.NEW, Route.VIA_EMPLOYER))
+    plan = plan_issue(ctx, member.id, NOTICE, IssueReason.LOST, Route.TO_MEMBER)
+    assert not plan.needs_loss_report_reason and plan.loss_report_id is None
+    assert not any("滅失" in n for n in plan.notes)
+    doc = issue_document(ctx, plan).document
+    assert doc.reason is IssueReason.LOST and "滅失" not in (doc.reason_note or "")
+
+
+def test_a_notice_reissue_leaves_the_certificates_loss_report_unused(ctx, member):
+    issue_document(ctx, plan_issue(ctx, member.id, CERT, IssueReason.NEW, Route.VIA_EMPLOYER))
+    report = _loss_report(ctx, member)
+    issue_document(ctx, plan_issue(ctx, member.id, NOTICE, IssueReason.LOST, Route.TO_MEMBER))
+    assert LossReport.get_by_id(report.id).reissue_id is None
+    assert plan_issue(ctx, member.id, CERT, IssueReason.LOST, Route.TO_MEMBER).loss_report_id == report.id
 
 
 def test_lost_member_cannot_be_issued(ctx):

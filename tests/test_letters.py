@@ -125,6 +125,18 @@ def test_cancellation_receipt_prints_the_application_as_recorded(lctx):
     assert "田中" not in entry.summary
 
 
+def test_receipt_of_a_certificate_holder_promises_no_new_certificate(lctx):
+    """R7/R18: the member already holds a valid 資格確認書 (issued while the card was lost): the
+    application is complete and the receipt does not announce another one."""
+    m = make_member(lctx, employer("E001"), symbol="1001", number="205", card_status=CardStatus.CARD_LOST)
+    make_document(lctx, m, issued_on=date(2025, 10, 1), valid_until=date(2028, 3, 31))
+    app = record_cancellation(lctx, CancellationInput(
+        member_id=m.id, applicant_name="山田 太郎", applicant_birth_date=m.birth_date, received_on=date(2025, 11, 20)))
+    t = text(print_cancellation_receipt(lctx, app.id).path)
+    assert "状況完了" in t and "資格確認書はお手元にあります" in t
+    assert "経由してお送りします" not in t
+
+
 def test_receipt_asks_for_the_loss_report_and_shows_a_withdrawal(lctx):
     m = make_member(lctx, employer("E003"), card_status=CardStatus.USABLE)
     make_document(lctx, m, kind=DocumentKind.LEGACY_CARD, issued_on=date(2015, 4, 8), valid_until=None)

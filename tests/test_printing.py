@@ -21,7 +21,7 @@ import pytest
 
 from clerk_tui.cli import main
 from clerk_tui.config import Config
-from clerk_tui.db.models import AuditEntry, Document, Member
+from clerk_tui.db.models import AuditEntry, Document, Employer, Member
 from clerk_tui.domain.codes import CardStatus, DocumentKind, DocumentStatus, IssueReason, Relationship, Route
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.fixtures import load_files
@@ -109,6 +109,17 @@ def test_batch_issues_once_and_resumes_after_an_interruption(pctx):
     # Nothing left to do: a third run issues nothing and rewrites the same complete file.
     again = batch_certificates(pctx, employer_code="E001")
     assert again.issued == 0 and Document.select().count() == 5
+
+
+def test_an_expired_certificate_is_no_reason_to_leave_a_member_out(pctx):
+    """R18: a 資格確認書 past its valid_until does not cover the member; a current one does."""
+    from tests.factories import make_document
+
+    expired, current = _eligible_members(pctx, 2)
+    make_document(pctx, expired, issued_on=date(2022, 4, 1), valid_until=date(2025, 3, 31))
+    make_document(pctx, current, issued_on=date(2025, 4, 1), valid_until=date(2028, 3, 31))
+    employer = Employer.get(Employer.code == "E001")
+    assert [m.id for m in members_needing_certificate(pctx, employer)] == [expired.id]
 
 
 def test_batch_refuses_an_unknown_employer(pctx):

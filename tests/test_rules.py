@@ -1,4 +1,4 @@
-"""Tests for clerk_tui.domain.rules: the examples and boundaries of DOMAIN.md R3–R13, plus
+"""Tests for clerk_tui.domain.rules: the examples and boundaries of docs/rules.md R3–R13, plus
 property-based invariants."""
 
 from __future__ import annotations

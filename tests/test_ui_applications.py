@@ -195,6 +195,35 @@ async def test_intake_refuses_a_member_who_lost_qualification(tmp_path):
         assert cancellations() == []
 
 
+async def test_intake_refuses_a_member_without_a_registration_and_keeps_the_register(tmp_path):
+    # 山田太郎 has no My Number card (R3(a)): there is no insurance-use registration to cancel (R7).
+    app, ids = app_with_output(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(CancellationScreen())
+        await settle(pilot)
+        form = app.screen
+        await type_text(pilot, "1234-567-00")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "マイナンバーカードを取得していない方" in message(form)
+        assert "利用登録解除申請は受け付けられません" in message(form)
+        form.query_one("#name", Input).focus()
+        await fill_cancellation(pilot, name="山田太郎", birth="S55.4.2")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "受け付けられません" in message(form) and "資格確認書は申請がなくても交付対象" in message(form)
+        assert cancellations() == []
+        assert Member.get_by_id(ids["taro"]).card_status is CardStatus.NO_CARD
+
+
+async def test_the_member_screen_form_says_at_once_that_there_is_nothing_to_cancel(tmp_path):
+    app, ids = app_with_output(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_form(app, pilot, ids["ichiro"], "c")  # card not registered (R3(b))
+        await settle(pilot)
+        assert "健康保険証利用登録をしていない方" in message(form) and "受け付けられません" in message(form)
+
+
 async def test_mismatch_is_listed_then_accepted(tmp_path):
     app, ids = app_with_output(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
@@ -323,8 +352,11 @@ async def test_write_waiting_for_another_clerk_says_so(tmp_path):
 
 
 async def test_legacy_card_question_for_a_training_member(tmp_path):
-    # 1001-101-00 佐藤健一 still held a valid 健康保険証 before 2025-12-02 (R6, R7).
+    # 1001-101-00 佐藤健一 still held a valid 健康保険証 before 2025-12-02 (R6, R7). The scenario
+    # has him without a My Number card (nothing to cancel, R7); here he has registered one since.
     app = training_app(tmp_path)
+    app.ctx.write(lambda: Member.update(card_status=CardStatus.USABLE).where(
+        Member.symbol == "1001", Member.number == "101", Member.branch == "00").execute())
     async with app.run_test(size=SIZE) as pilot:
         app.push_screen(CancellationScreen())
         await settle(pilot)
@@ -363,8 +395,11 @@ async def test_legacy_card_question_for_a_training_member(tmp_path):
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is form
-        assert "確認書交付待ち" in message(form)
-        assert RegistrationCancellation.get_by_id(c.id).status is CancellationStatus.AWAITING_CERTIFICATE
+        # He holds the 資格確認書 issued in November (valid until 令和10年3月31日): nothing is
+        # awaited, the application is complete (R18), not 確認書交付待ち.
+        assert "状態: 完了" in message(form) and "有効な資格確認書をお持ちのため" in message(form)
+        assert "確認書交付待ち" not in message(form)
+        assert RegistrationCancellation.get_by_id(c.id).status is CancellationStatus.COMPLETED
 
 
 # ------------------------------------------------------------------ 被保険者証滅失届
@@ -451,7 +486,9 @@ def _seed_list(app, ids) -> None:
                                        ("saburo", "佐藤三郎", date(1955, 1, 15), date(2025, 10, 15))):
         record_cancellation(ctx, CancellationInput(member_id=ids[key], applicant_name=name,
                                                    applicant_birth_date=birth, received_on=received))
-    # 山田太郎 held a valid legacy card and lost it: the application waits at 受付.
+    # 山田太郎 held a valid legacy card and lost it: the application waits at 受付. The register
+    # said he had no My Number card; he has since registered one (nothing to cancel otherwise, R7).
+    ctx.write(lambda: Member.update(card_status=CardStatus.USABLE).where(Member.id == ids["taro"]).execute())
     record_cancellation(ctx, CancellationInput(member_id=ids["taro"], applicant_name="山田太郎",
                                                applicant_birth_date=date(1980, 4, 2),
                                                received_on=date(2025, 11, 19), legacy_card_at_hand=False))

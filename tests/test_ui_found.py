@@ -42,3 +42,26 @@ async def test_no_open_loss_report_says_so(ctx):
         await pilot.press("ctrl+s")
         await pilot.pause(0.2)
         assert isinstance(app.screen, FoundScreen)
+
+
+async def test_a_loss_report_used_by_a_reissue_is_shown_as_such(ctx):
+    from textual.widgets import DataTable
+
+    from clerk_tui.domain.codes import IssueReason, Route
+    from clerk_tui.services.issuance import issue_document, plan_issue
+    from tests.test_ui_support import cell_texts
+
+    m = make_member(ctx, make_employer(ctx))
+    make_document(ctx, m)
+    record_loss_report(ctx, LossReportInput(
+        member_id=m.id, document_kind=DocumentKind.ELIGIBILITY_CERTIFICATE, lost_on=date(2025, 11, 10),
+        received_on=date(2025, 11, 12), circumstance=LossCircumstance.MISLAID))
+    issue_document(ctx, plan_issue(ctx, m.id, DocumentKind.ELIGIBILITY_CERTIFICATE, IssueReason.LOST, Route.TO_MEMBER))
+    app = ClerkApp(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_member(m.id)
+        await pilot.pause(0.5)
+        await pilot.press("3")
+        await pilot.pause(0.3)
+        rows = cell_texts(app.screen.query_one("#applications-table", DataTable))
+        assert [r[3] for r in rows if r[0] == "滅失届"] == ["再交付済"]

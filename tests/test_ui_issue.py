@@ -238,6 +238,45 @@ async def test_lost_document_without_a_loss_report_asks_why(tmp_path):
         assert "滅失届なし: 本人が電話で紛失を申出" in doc.reason_note
 
 
+async def test_a_lost_notice_is_reissued_without_mention_of_a_loss_report(tmp_path):
+    # The お知らせ is never collected (the member destroys it): no 滅失届 to ask for.
+    app = make_training_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_issue(pilot, KENICHI)
+        await choose(pilot, NOTICE, LOST, TO_MEMBER)
+        assert "滅失" not in shown(screen, "#plan-notes")
+        assert not screen.query_one("#loss-box").display or screen.query_one("#loss-box").has_class("-hidden")
+        count = len(documents(KENICHI))
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        [doc] = documents(KENICHI)[count:]
+        assert doc.kind is DocumentKind.ELIGIBILITY_NOTICE and doc.reason is IssueReason.LOST
+        assert "滅失" not in (doc.reason_note or "")
+
+
+async def test_a_loss_report_already_used_by_a_reissue_does_not_count_again(tmp_path):
+    from clerk_tui.domain.codes import LossCircumstance
+    from clerk_tui.services.applications import LossReportInput, record_loss_report
+
+    app = make_training_app(tmp_path)
+    kenichi = member(KENICHI)
+    record_loss_report(app.ctx, LossReportInput(
+        member_id=kenichi.id, document_kind=DocumentKind.ELIGIBILITY_CERTIFICATE, lost_on=date(2025, 12, 1),
+        received_on=date(2025, 12, 3), circumstance=LossCircumstance.MISLAID))
+    first = issue_document(app.ctx, plan_issue(app.ctx, kenichi.id, DocumentKind.ELIGIBILITY_CERTIFICATE,
+                                               IssueReason.LOST, Route.TO_MEMBER)).document
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_issue(pilot, KENICHI)
+        await choose(pilot, CERTIFICATE, LOST, TO_MEMBER)
+        notes = shown(screen, "#plan-notes")
+        assert "令和7年12月3日受付の滅失届は再交付" in notes and first.serial in notes and "使用済み" in notes
+        count = len(documents(KENICHI))
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert shown(screen, "#loss-error") == LOSS_REQUIRED
+        assert len(documents(KENICHI)) == count
+
+
 async def test_a_service_refusal_is_shown_at_its_field_and_the_input_stays(tmp_path):
     app = make_training_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:

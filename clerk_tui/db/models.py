@@ -267,6 +267,9 @@ class LossReport(VersionedModel):
     police_report_ref = pw.CharField(max_length=60, null=True)
     reissue_requested = pw.BooleanField(default=False)
     found_on = pw.DateField(null=True)
+    # The 資格確認書 reissued on this report (R8): one report allows one reissue. Schema version 2.
+    reissue = pw.ForeignKeyField(Document, null=True, unique=True, backref="reissued_on_report",
+                                 on_delete="RESTRICT")
 
 
 class CollectionItem(VersionedModel):

@@ -13,7 +13,8 @@ import peewee
 from playhouse.migrate import SqliteMigrator
 
 from clerk_tui.db import search, triggers
-from clerk_tui.db.models import ALL_MODELS, SchemaMigration
+from clerk_tui.db.models import ALL_MODELS, LossReport, SchemaMigration
+from clerk_tui.domain.codes import DocumentKind, IssueReason
 from clerk_tui.domain.errors import DomainError
 
 
@@ -28,9 +29,39 @@ def _initial(db: peewee.Database, migrator: SqliteMigrator) -> None:  # pragma: 
     raise AssertionError("version 1 is created from the models, never migrated to")
 
 
+def _loss_report_reissue(db: peewee.Database, migrator: SqliteMigrator) -> None:
+    """loss_report.reissue: the 資格確認書 reissued on a 滅失届, so that one report allows one
+    reissue (R8). Reissues already made are linked to the report they followed: each 紛失
+    reissue of a 資格確認書 takes the oldest unused report of that member received by its issue
+    date."""
+    from playhouse.migrate import migrate
+
+    migrate(migrator.add_column("loss_report", "reissue_id", LossReport.reissue))
+    link_reissues_to_loss_reports(db.execute_sql)
+
+
+def link_reissues_to_loss_reports(execute: Callable[[str, tuple], object]) -> None:
+    """Give every 紛失 reissue of a 資格確認書 not yet linked the oldest unused 滅失届 of that member
+    received by its issue date (R8). For rows written without the issuing service: the version-2
+    migration and scenario files. `execute(sql, params)` runs a statement on the caller's
+    connection (inside its transaction)."""
+    cert, lost = DocumentKind.ELIGIBILITY_CERTIFICATE.value, IssueReason.LOST.value
+    reissues = execute(
+        "SELECT id, member_id, issued_on FROM document d WHERE kind = ? AND reason = ? "
+        "AND NOT EXISTS (SELECT 1 FROM loss_report r WHERE r.reissue_id = d.id) ORDER BY issued_on, id",
+        (cert, lost)).fetchall()
+    for doc_id, member_id, issued_on in reissues:
+        execute(
+            "UPDATE loss_report SET reissue_id = ? WHERE id = (SELECT id FROM loss_report "
+            "WHERE member_id = ? AND document_kind = ? AND reissue_id IS NULL AND received_on <= ? "
+            "ORDER BY received_on, id LIMIT 1)",
+            (doc_id, member_id, cert, issued_on))
+
+
 # Append new migrations here; never edit one that has been released.
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema", _initial),
+    Migration(2, "loss_report.reissue: one reissue per 滅失届", _loss_report_reissue),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1].version

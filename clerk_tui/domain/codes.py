@@ -1,4 +1,4 @@
-"""The domain's closed vocabularies: stored codes (English, from DOMAIN.md's glossary) and the
+"""The domain's closed vocabularies: stored codes (English, from the glossary in docs/rules.md) and the
 Japanese label a clerk sees. One place, so that wording is fixed once."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The dated rules of DOMAIN.md (R3–R13) as pure functions: every date comes in as an argument,
+"""The dated rules of docs/rules.md (R3–R13) as pure functions: every date comes in as an argument,
 nothing reads the clock, the database or the disk."""
 
 from __future__ import annotations
@@ -399,6 +399,37 @@ def legacy_card_return_required(event_on: date) -> bool:
     """R10: a loss of qualification or a name change on or before 2025-12-01 needs the legacy
     card back; after that date the card is dead and the member keeps or destroys it."""
     return legacy_card_valid_on(event_on)
+
+
+# R7: only an existing insurance-use registration can be cancelled. A person without a My Number
+# card (R3 a), with a card never registered (R3 b), or who handed the card back (R3 d: the
+# registration went with the card) has nothing to cancel; recording the paper would overwrite a
+# true card situation with a false one. Such a person already gets a 資格確認書 without applying,
+# so the application is refused with that explanation. If the register is out of date (the member
+# has since obtained or registered a card), the clerk corrects the card situation first.
+# Lost, renewing or certificate-expired cards (R3 c) keep their registration: cancelling it is
+# meaningful. A register that already says "cancelled" is accepted too: only the member can
+# register again, so an applicant has registered again since (the insurer is not told).
+_NOTHING_TO_CANCEL: dict[CardStatus, str] = {
+    CardStatus.NO_CARD: "マイナンバーカードを取得していない方",
+    CardStatus.NOT_REGISTERED: "マイナンバーカードの健康保険証利用登録をしていない方",
+    CardStatus.CARD_RETURNED: "マイナンバーカードを返納した方",
+}
+
+
+def cancellation_refusal(card_status: CardStatus) -> str | None:
+    """R7: why a 利用登録解除申請 cannot be accepted for this card situation, or None when it can."""
+    try:
+        status = CardStatus(card_status)
+    except ValueError:
+        raise DomainError("マイナンバーカードの状況が不正です", field="card_status") from None
+    who = _NOTHING_TO_CANCEL.get(status)
+    if who is None:
+        return None
+    return (f"この方は{who}として登録されています（マイナ保険証: {status.label}）。"
+            "解除する健康保険証利用登録がないため、利用登録解除申請は受け付けられません。"
+            "資格確認書は申請がなくても交付対象です。"
+            "その後カードを取得・利用登録していた場合は、先に登録内容（マイナンバーカードの状況）を訂正してください。")
 
 
 def cancellation_effective_on(received_on: date) -> date:

@@ -54,6 +54,7 @@ class CancellationReceiptData:
     status_label: str  # CancellationStatus.label
     legacy_card_at_hand: bool | None = None  # asked only when a valid legacy card was held (R7)
     needs_loss_report: bool = False  # the legacy card is missing and no 滅失届 has come in (R8)
+    certificate_in_hand: bool = False  # completed: the member holds the 資格確認書 (R7, R18)
     withdrawn_on: date | None = None
 
     def __post_init__(self) -> None:

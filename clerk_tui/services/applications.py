@@ -83,6 +83,24 @@ _LEGACY_LOSS_REPORT = Prepared(LossReport, lambda p: LossReport.select(LossRepor
 _SAME_LOSS_REPORT = Prepared(LossReport, lambda p: LossReport.select().where(
     LossReport.member == p(LossReport.member), LossReport.document_kind == p(LossReport.document_kind),
     LossReport.lost_on == p(LossReport.lost_on)).limit(1))
+_CURRENT_CERTIFICATE = Prepared(Document, lambda p: Document.select(Document.id).where(
+    Document.member == p(Document.member), Document.kind == DocumentKind.ELIGIBILITY_CERTIFICATE,
+    Document.status == DocumentStatus.VALID,
+    Document.valid_until.is_null() | (Document.valid_until >= p(Document.valid_until))).limit(1))
+
+
+def _holds_current_certificate(member_id: int, today: date) -> bool:
+    """R18: a member with a valid, not expired 資格確認書 is covered, not awaiting one."""
+    return _CURRENT_CERTIFICATE.scalar(member_id, today) is not None
+
+
+def _paper_complete_status(member_id: int, today: date) -> CancellationStatus:
+    """Where an application stands once its papers are complete (R7): it waits for the 資格確認書
+    the insurer sends without a further request, unless the member already holds a current one
+    (e.g. issued while the card was lost, R3(c)): that one stays valid and nothing is awaited."""
+    if _holds_current_certificate(member_id, today):
+        return CancellationStatus.COMPLETED
+    return CancellationStatus.AWAITING_CERTIFICATE
 
 
 def _held_valid_legacy_card(member: Member, on: date) -> bool:
@@ -128,6 +146,9 @@ def record_cancellation(ctx: Context, data: CancellationInput) -> RegistrationCa
             raise DuplicateError(
                 f"この方の利用登録解除申請は{format_wareki(existing.received_on)}受付で既に記録されています"
                 f"（{existing.status.label}）。", existing.id)
+        refusal = rules.cancellation_refusal(member.card_status)
+        if refusal is not None:
+            raise DomainError(refusal, field="member")
         differences = []
         if kana.name_key(name) != kana.name_key(member.family_name + member.given_name):
             differences.append(f"氏名（登録: {member.full_name}）")
@@ -148,8 +169,11 @@ def record_cancellation(ctx: Context, data: CancellationInput) -> RegistrationCa
             applicant_address=address, applicant_phone=phone, reason=reason,
             proxy_name=proxy_name, proxy_relationship=proxy_rel,
             mismatch_accepted=bool(differences), legacy_card_at_hand=data.legacy_card_at_hand if needs_legacy else None,
-            status=CancellationStatus.RECEIVED if waiting_for_loss else CancellationStatus.AWAITING_CERTIFICATE,
-            previous_card_status=member.card_status, updated_at=ctx.clock.now(), updated_by=ctx.clerk)
+            status=CancellationStatus.RECEIVED if waiting_for_loss else _paper_complete_status(member.id, today),
+            # An applicant holds a registration (see rules.cancellation_refusal): one the register
+            # already shows as cancelled was made again since, so a withdrawal restores "usable".
+            previous_card_status=(CardStatus.USABLE if member.card_status is CardStatus.REGISTRATION_CANCELLED
+                                  else member.card_status), updated_at=ctx.clock.now(), updated_by=ctx.clerk)
         member.card_status = CardStatus.REGISTRATION_CANCELLED
         touch(member, ctx)
         member.save()
@@ -263,7 +287,7 @@ def record_loss_report(ctx: Context, data: LossReportInput) -> LossReport:
         if kind in LEGACY_KINDS:
             # R7: an application waiting for this 滅失届 is now complete on paper.
             for app in list(_CANCELLATIONS_IN.rows(member.id, CancellationStatus.RECEIVED, date.max)):
-                app.status = CancellationStatus.AWAITING_CERTIFICATE
+                app.status = _paper_complete_status(member.id, today)
                 touch(app, ctx)
                 app.save()
         audit.record(ctx, AuditKind.WRITE, "loss_report.record", table="loss_report", record_id=report.id,

@@ -54,10 +54,31 @@ _LAST_DOCUMENT_ID = Prepared(Document, lambda p: Document.select(peewee.fn.MAX(D
 
 
 def open_loss_report(member_id: int, kind: DocumentKind) -> LossReport | None:
-    """The most recent 滅失届 for this kind of document not yet followed by a reissue."""
+    """The most recent 滅失届 for this kind of document not yet used by a reissue (R8: one
+    report, one reissue)."""
     return (LossReport.select()
-            .where(LossReport.member == member_id, LossReport.document_kind == kind)
+            .where(LossReport.member == member_id, LossReport.document_kind == kind,
+                   LossReport.reissue.is_null())
             .order_by(LossReport.received_on.desc(), LossReport.id.desc()).first())
+
+
+def _used_loss_report(member_id: int, kind: DocumentKind) -> LossReport | None:
+    """The most recent 滅失届 already used by a reissue, to tell the clerk why it does not count."""
+    return (LossReport.select()
+            .where(LossReport.member == member_id, LossReport.document_kind == kind,
+                   LossReport.reissue.is_null(False))
+            .order_by(LossReport.received_on.desc(), LossReport.id.desc()).first())
+
+
+def _reissue_serial(report: LossReport) -> str:
+    doc = Document.fetch(report.reissue_id)
+    return doc.serial if doc is not None else str(report.reissue_id)
+
+
+def needs_loss_report(kind: DocumentKind, reason: IssueReason) -> bool:
+    """R8: a lost 資格確認書 is reissued on a 滅失届. The お知らせ is never collected (the
+    member destroys it; R1 lets the member print it again), so its reissue needs none."""
+    return reason is IssueReason.LOST and kind is DocumentKind.ELIGIBILITY_CERTIFICATE
 
 
 @dataclass(frozen=True)
@@ -108,7 +129,9 @@ def plan_issue(ctx: Context, member_id: int, kind: DocumentKind, reason: IssueRe
     eligibility = rules.certificate_eligibility(member.card_status, member.needs_assistance)
     needs_override = kind is DocumentKind.ELIGIBILITY_CERTIFICATE and not eligibility.eligible
     previous = current_document(member.id, kind)
-    loss = open_loss_report(member.id, kind) if reason is IssueReason.LOST else None
+    wants_report = needs_loss_report(kind, reason)
+    loss = open_loss_report(member.id, kind) if wants_report else None
+    used = _used_loss_report(member.id, kind) if wants_report and loss is None else None
     insured = member if member.is_insured else member.insured
     insurer = Insurer.select().first()
 
@@ -138,15 +161,19 @@ def plan_issue(ctx: Context, member_id: int, kind: DocumentKind, reason: IssueRe
         notes.append(("交付対象: " if eligibility.eligible else "交付対象外: ") + eligibility.reason)
     if previous is not None:
         notes.append(f"現在有効な{kind.label}（{previous.serial}、{format_wareki(previous.issued_on)}交付）は差替になります。")
-    if reason is IssueReason.LOST:
-        notes.append(f"滅失届: {format_wareki(loss.received_on)}受付" if loss else
-                     "紛失による再交付ですが滅失届がありません。滅失届を先に受け付けるか、理由を記録してください。")
+    if wants_report and loss is not None:
+        notes.append(f"滅失届: {format_wareki(loss.received_on)}受付（この再交付で使用済みになります）")
+    elif wants_report and used is not None:
+        notes.append(f"{format_wareki(used.received_on)}受付の滅失届は再交付（{_reissue_serial(used)}）で使用済みです。"
+                     "1通の滅失届で再交付できるのは1回です。新しい滅失届を受け付けるか、理由を記録してください。")
+    elif wants_report:
+        notes.append("紛失による再交付ですが滅失届がありません。滅失届を先に受け付けるか、理由を記録してください。")
     return IssuePlan(
         member_id=member.id, member_version=member.version, kind=kind, reason=reason, route=route,
         issued_on=today, valid_until=valid_until, capped_at_75=capped, copay=copay,
         eligibility=eligibility, previous_id=previous.id if previous else None,
         needs_override=needs_override, loss_report_id=loss.id if loss else None,
-        needs_loss_report_reason=reason is IssueReason.LOST and loss is None,
+        needs_loss_report_reason=wants_report and loss is None,
         fields=fields, notes=notes,
     )
 
@@ -219,6 +246,12 @@ def issue_document(ctx: Context, plan: IssuePlan, *, override_reason: str | None
             raise ConflictError(
                 f"この方の{plan.kind.label}は、確認画面を開いた後に別の職員が交付しました"
                 f"（{previous.serial if previous else '取消'}）。内容を確認し直してください。")
+        report = LossReport.fetch(plan.loss_report_id) if plan.loss_report_id is not None else None
+        if report is not None and report.reissue_id is not None:
+            raise ConflictError(
+                f"{format_wareki(report.received_on)}受付の滅失届は、確認画面を開いた後に別の再交付"
+                f"（{_reissue_serial(report)}）で使用されました。1通の滅失届で再交付できるのは1回です。"
+                "内容を確認し直してください。")
         nonce = new_nonce() if secret is not None else None
         note = "; ".join(t for t in (reason_note, no_loss_report_reason and f"滅失届なし: {no_loss_report_reason}") if t)
         doc = Document.create(
@@ -232,6 +265,10 @@ def issue_document(ctx: Context, plan: IssuePlan, *, override_reason: str | None
             facility_code_nonce=nonce, batch_key=batch_key, updated_at=ctx.clock.now(),
             updated_by=ctx.clerk,
         )
+        if report is not None:
+            report.reissue = doc  # R8: this 滅失届 is used up
+            touch(report, ctx)
+            report.save()
         if plan.kind is DocumentKind.ELIGIBILITY_CERTIFICATE:
             complete_cancellations_for(ctx, member, doc)
         if previous is not None:

@@ -107,6 +107,7 @@ def cancellation_receipt_data(ctx: Context, app: RegistrationCancellation):
         status_label=app.status.label, legacy_card_at_hand=app.legacy_card_at_hand,
         # record_cancellation leaves an application at 受付 only while its 滅失届 is missing (R7, R8).
         needs_loss_report=app.status is CancellationStatus.RECEIVED,
+        certificate_in_hand=app.status is CancellationStatus.COMPLETED,
         withdrawn_on=app.withdrawn_on if app.status is CancellationStatus.WITHDRAWN else None)
 
 

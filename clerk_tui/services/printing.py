@@ -202,10 +202,12 @@ def unprinted_batch_keys(employer: Employer) -> list[str]:
 
 
 def members_needing_certificate(ctx: Context, employer: Employer) -> list[Member]:
-    """Qualified members of the employer who are eligible (R3) and hold no valid 資格確認書."""
+    """Qualified members of the employer who are eligible (R3) and hold no valid, not expired
+    資格確認書 (R18: one past its valid_until no longer covers the member)."""
     today = ctx.clock.today()
     holding = Document.select(Document.member).where(
-        Document.kind == DocumentKind.ELIGIBILITY_CERTIFICATE, Document.status == DocumentStatus.VALID)
+        Document.kind == DocumentKind.ELIGIBILITY_CERTIFICATE, Document.status == DocumentStatus.VALID,
+        Document.valid_until.is_null() | (Document.valid_until >= today))
     candidates = (Member.select().where(
         Member.employer == employer, Member.acquired_on <= today,
         (Member.lost_on.is_null()) | (Member.lost_on > today), Member.id.not_in(holding))

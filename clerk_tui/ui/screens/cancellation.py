@@ -46,6 +46,8 @@ ACCEPT_LABEL = "相違を承知で受け付ける"
 MISMATCH_HEAD = "申請書の記載が登録内容と異なります。"
 MISMATCH_HINT = "申請書を確かめて訂正するか、「相違を承知で受け付ける」を Space で選んで Ctrl+S を押してください。"
 CERTIFICATE_NOTE = "資格確認書は申請不要で事業所経由で交付します。完了の通知は送りません（ご本人はマイナポータルで確認できます）。"
+HOLDS_CERTIFICATE_NOTE = ("有効な資格確認書をお持ちのため、新たな交付はありません（その資格確認書を引き続き使えます）。"
+                          "完了の通知は送りません（ご本人はマイナポータルで確認できます）。")
 NEEDS_LOSS_REPORT = "健康保険証の滅失届が必要です。l で滅失届を受け付けます（それまで申請は「受付」のままです）。"
 
 
@@ -114,6 +116,8 @@ class CancellationScreen(RecordForm):
     def show_member(self, member) -> None:
         super().show_member(member)
         self._check_legacy()
+        if not self.by_code and (refusal := rules.cancellation_refusal(member.card_status)) is not None:
+            self.say(Text(refusal), "error")  # R7: say so before the clerk types the paper in
 
     # ------------------------------------------------------------------ the 受付 entry point
 
@@ -157,6 +161,8 @@ class CancellationScreen(RecordForm):
         if member.lost_on is not None and member.lost_on <= today:
             self.say(Text(f"この方は{format_wareki(member.lost_on)}に資格を喪失しています。"
                           "利用登録解除申請は受け付けられません。"), "error")
+        elif (refusal := rules.cancellation_refusal(member.card_status)) is not None:
+            self.say(Text(refusal), "error")  # R7: no registration to cancel
         else:
             self.say(Text(CANCEL_HINT), "hint")
             if advance:
@@ -247,7 +253,8 @@ class CancellationScreen(RecordForm):
         text.append("\n")
         if record.status is CancellationStatus.RECEIVED:
             text.append(NEEDS_LOSS_REPORT + "\n", style="bold")
-        text.append(CERTIFICATE_NOTE + "\n")
+        text.append((HOLDS_CERTIFICATE_NOTE if record.status is CancellationStatus.COMPLETED
+                     else CERTIFICATE_NOTE) + "\n")
         text.append("p で受付控（PDF）を出力します。")
         self.say_outcome(text, "notice" if record.status is CancellationStatus.RECEIVED else "success")
 

@@ -236,7 +236,8 @@ class MemberDetailScreen(ClerkScreen):
                 Text(c.status.label), Text(f"発効 {format_wareki(c.effective_on)}"),
             )))
         for r in d.loss_reports:
-            state = f"発見 {format_wareki_short(r.found_on)}" if r.found_on else "受付"
+            state = (f"発見 {format_wareki_short(r.found_on)}" if r.found_on
+                     else "再交付済" if r.reissue_id is not None else "受付")  # R8: one report, one reissue
             dated.append((r.received_on, (
                 Text("滅失届"), self._person(r.member_id), _d(r.received_on), Text(state),
                 Text(f"{r.document_kind.label}・{r.circumstance.label}"
