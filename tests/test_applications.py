@@ -36,7 +36,8 @@ from tests.factories import make_document, make_employer, make_member
 
 @pytest.fixture
 def member(ctx):
-    return make_member(ctx, make_employer(ctx), card_status=CardStatus.USABLE, birth_date=date(1980, 4, 2))
+    return make_member(ctx, make_employer(ctx), card_status=CardStatus.USABLE, birth_date=date(1980, 4, 2),
+                       postal_code="102-0071", address="東京都千代田区富士見2-1-1")
 
 
 def _app(member, **kw):
