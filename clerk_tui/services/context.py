@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import getpass
+import ipaddress
 import os
+import pwd
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -22,16 +23,25 @@ T = TypeVar("T")
 
 
 def os_user() -> str:
+    """Who acts: the login name of the process's real uid, from the operating system's account
+    database. Never LOGNAME/USER (getpass.getuser() reads those first): anyone can set them."""
+    uid = os.getuid()
     try:
-        return getpass.getuser()
-    except Exception:  # no passwd entry (containers): fall back to the uid
-        return f"uid{os.getuid()}"
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:  # no passwd entry (containers): the uid itself
+        return f"uid{uid}"
 
 
 def ssh_origin() -> str | None:
-    """The clerk's client address when over SSH (SSH_CONNECTION = 'client port server port')."""
+    """The clerk's client address when over SSH (SSH_CONNECTION = 'client port server port').
+    Detail only, taken from the environment: kept only when it is an IP address."""
     conn = os.environ.get("SSH_CONNECTION", "").split()
-    return conn[0] if conn else None
+    if not conn:
+        return None
+    try:  # an IPv6 zone (fe80::1%eth0) is free text: dropped
+        return str(ipaddress.ip_address(conn[0].split("%", 1)[0]))
+    except ValueError:
+        return None
 
 
 @dataclass
