@@ -25,3 +25,13 @@ def stored_training_today() -> date | None:
         return date.fromisoformat(row.value)
     except ValueError:
         return None
+
+
+def is_training() -> bool:
+    """A database that `fixtures load` marked as a training one. Anything else is treated as
+    production (the safe side: production rules apply unless a scenario made it training)."""
+    try:
+        row = Setting.get_or_none(Setting.key == PURPOSE_KEY)
+    except (peewee.PeeweeException, AttributeError):  # unbound proxy, or no schema yet
+        return False
+    return row is not None and row.value == TRAINING

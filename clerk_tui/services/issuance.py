@@ -12,6 +12,7 @@ import peewee
 
 from clerk_tui.db.models import Document, Insurer, LossReport, Member, Setting
 from clerk_tui.db.prepared import Prepared
+from clerk_tui.db.settings import is_training
 from clerk_tui.domain import rules
 from clerk_tui.domain.codes import AuditKind, DocumentKind, DocumentStatus, IssueReason, Route
 from clerk_tui.domain.errors import DomainError
@@ -153,14 +154,22 @@ def _clean_reason(text: str | None, label: str) -> str | None:
 
 
 def facility_secret(ctx: Context) -> bytes:
-    """The insurer's signing secret: the configured file, else one kept with the data (created
-    on first use) so that a training or demo database works out of the box."""
+    """The insurer's signing secret: the configured file, else (training databases only) one kept
+    with the data (created on first use) so that a training or demo database works out of the
+    box. A production database never uses a secret stored in itself: anyone holding a copy of
+    the file could sign codes."""
     path = ctx.config.facility_secret_file
     if path is not None:
         data = Path(path).expanduser().read_bytes().strip()
         if len(data) < 16:
             raise DomainError(f"施設確認コードの鍵ファイル {path} が短すぎます（16バイト以上）。")
         return data
+    if not is_training():
+        raise DomainError(
+            "施設確認コードの鍵ファイルが設定されていません（設定項目 facility_secret_file）。"
+            "本番用のデータベースでは、鍵ファイルなしにお知らせの交付や施設確認コードの照合はできません"
+            "（何も変更していません）。管理者に鍵ファイルの設定を依頼してください。",
+            field="facility_secret_file")
     row = Setting.get_or_none(Setting.key == "facility_secret")
     if row is None:
         ctx.write(lambda: Setting.insert(key="facility_secret", value=secrets.token_hex(32))
