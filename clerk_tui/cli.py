@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -14,10 +15,49 @@ from clerk_tui.clock import Clock
 from clerk_tui.config import Config, demo_db_path, load_config
 from clerk_tui.domain.codes import IssueReason, Route
 from clerk_tui.domain.errors import DomainError
+from clerk_tui.domain.terminal import terminal_safe
 from clerk_tui.domain.wareki import format_wareki
 
 
 DEMO_SYNTHETIC_MEMBERS = 3000
+
+
+class _TerminalSafeStream:
+    """The CLI's one output point: stdout and stderr pass through `terminal_safe`, so a name,
+    fixture value or argument holding ESC/CSI/OSC sequences is printed as visible escapes and
+    never drives the clerk's terminal. Line breaks and tabs pass."""
+
+    def __init__(self, stream) -> None:
+        self.raw = stream
+
+    def write(self, text: str) -> int:
+        self.raw.write(terminal_safe(text, keep="\n\t"))
+        return len(text)
+
+    def __getattr__(self, name: str):  # flush, isatty, encoding, fileno … of the real stream
+        return getattr(self.raw, name)
+
+
+@contextmanager
+def _terminal_safe_output() -> Iterator[None]:
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _TerminalSafeStream(out), _TerminalSafeStream(err)
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+@contextmanager
+def _raw_output() -> Iterator[None]:
+    """The real streams back, for the full-screen app (Textual draws with escape sequences and
+    shows data through its own safe text)."""
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = getattr(out, "raw", out), getattr(err, "raw", err)
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = out, err
 
 
 def _date_arg(text: str) -> date:
@@ -144,7 +184,8 @@ def _run_app(args: argparse.Namespace, cfg: Config) -> int:
     from clerk_tui.ui.app import ClerkApp
 
     app = ClerkApp(Context(db=db, clock=clock, config=cfg), config=cfg)
-    app.run()
+    with _raw_output():
+        app.run()
     return app.return_code or 0
 
 
@@ -280,7 +321,9 @@ def _batch(args: argparse.Namespace, cfg: Config) -> int:
     def progress(done: int, total: int, employer: str) -> None:
         width = 30
         filled = width * done // max(total, 1)
-        print(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end="", file=sys.stderr, flush=True)
+        # Only digits and '#'/'.': written past the safe stream so its carriage return redraws.
+        print(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end="",
+              file=getattr(sys.stderr, "raw", sys.stderr), flush=True)
 
     report = batch_certificates(ctx, employer_code=args.employer, progress=progress)
     print(file=sys.stderr)
@@ -303,6 +346,11 @@ def _verify_code(args: argparse.Namespace, cfg: Config) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    with _terminal_safe_output():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     for name, default in (("db", None), ("today", None), ("config", [])):

@@ -104,3 +104,171 @@ def test_training_database_keeps_working_without_a_key_file(ctx):
     plan = plan_issue(keyless, member.id, DocumentKind.ELIGIBILITY_NOTICE, IssueReason.NEW, Route.VIA_EMPLOYER)
     code = issue_document(keyless, plan).facility_code
     assert verify_facility_code(keyless, code).status == "valid"
+
+
+# --- nothing planted reaches a terminal ---------------------------------------------------------
+
+ESC_RED = "\x1b[31m"
+OSC52 = "\x1b]52;c;ZWNobyBwd25lZA==\x07"  # would set the clerk's clipboard
+CSI_C1 = "\x9b2J"  # the 8-bit CSI: clear screen
+PLANTED = (ESC_RED, OSC52, CSI_C1, "\u202e")
+
+
+def _raw_controls(text: str) -> list[str]:
+    return [ch for ch in text if ch in "\x1b\x9b\x07\u202e"]
+
+
+@pytest.mark.parametrize("raw, shown", [
+    ("山田\x1b[31m太郎", "山田\\x1b[31m太郎"),
+    (OSC52, "\\x1b]52;c;ZWNobyBwd25lZA==\\x07"),
+    ("a\x9b2Jb\x7f", "a\\x9b2Jb\\x7f"),
+    ("abc\u202edef\u2066", "abc\\u202edef\\u2066"),
+    ("髙橋\u3000花子 [bold]", "髙橋\u3000花子 [bold]"),
+    ("二行\n目", "二行\\x0a目"),
+])
+def test_terminal_safe_shows_controls_as_visible_escapes(raw, shown):
+    from clerk_tui.domain.terminal import terminal_safe
+
+    assert terminal_safe(raw) == shown
+    assert terminal_safe("一行目\n二行目\x1b", keep="\n") == "一行目\n二行目\\x1b"
+
+
+TRAINING_FIXTURE = """
+[scenario]
+name = "端末テスト"
+today = 2025-12-10
+
+[[employers]]
+code = "E001"
+name = "株式会社テスト"
+
+[[members]]
+symbol = "1001"
+number = "1"
+branch = "00"
+employer = "E001"
+family_name = "山田"
+given_name = "太郎"
+family_name_kana = "ヤマダ"
+given_name_kana = "タロウ"
+birth_date = 1980-04-01
+sex = "male"
+acquired_on = 2010-04-01
+standard_monthly_remuneration = 300000
+card_status = "no_card"
+"""
+
+
+def _assert_clean(*outputs: str) -> None:
+    for text in outputs:
+        assert _raw_controls(text) == [], repr(text)
+
+
+def test_planted_sequences_never_reach_the_cli_output(tmp_path):
+    path = tmp_path / "training.db"
+    scenario = tmp_path / "scenario.toml"
+    scenario.write_text(TRAINING_FIXTURE, encoding="utf-8")
+    loaded = _cli("fixtures", "load", str(scenario), "--db", str(path))
+    assert loaded.returncode == 0, loaded.stderr
+    # A member name planted with any SQLite tool (every clerk's process can write the file).
+    conn = sqlite3.connect(path)
+    conn.execute("update member set family_name = ?, given_name = ? where symbol = '1001'",
+                 ("山田" + ESC_RED + OSC52, CSI_C1 + "太郎\u202e"))
+    conn.commit()
+    conn.close()
+
+    from clerk_tui.clock import Clock
+    from clerk_tui.config import Config
+    from clerk_tui.db.database import open_database
+    from clerk_tui.db.models import Member
+    from clerk_tui.domain.codes import DocumentKind, IssueReason, Route
+    from clerk_tui.services.context import Context
+    from clerk_tui.services.issuance import issue_document, plan_issue
+
+    from datetime import date
+
+    db = open_database(path)
+    ctx = Context(db=db, clock=Clock(date(2025, 12, 10)), clerk="tester", origin=None, config=Config())
+    member = Member.get(Member.symbol == "1001")
+    code = issue_document(ctx, plan_issue(ctx, member.id, DocumentKind.ELIGIBILITY_NOTICE, IssueReason.NEW,
+                                          Route.VIA_EMPLOYER)).facility_code
+    db.close()
+
+    checked = _cli("verify-code", code, "--db", str(path))
+    assert checked.returncode == 0, checked.stderr
+    _assert_clean(checked.stdout, checked.stderr)
+    assert "山田\\x1b[31m\\x1b]52;c;" in checked.stdout  # shown, visibly, not obeyed
+
+    # A fixture value echoed in the loader's error message.
+    bad = tmp_path / "bad.toml"
+    bad.write_text(TRAINING_FIXTURE.replace('employer = "E001"', 'employer = "E\\u001b]52;c;eA==\\u0007X"')
+                   .replace('sex = "male"', 'sex = "\\u001b[31mmale\\u009b2J"'), encoding="utf-8")
+    failed = _cli("fixtures", "load", str(bad), "--db", str(path))
+    assert failed.returncode == 2
+    _assert_clean(failed.stdout, failed.stderr)
+    assert "\\x1b" in failed.stderr
+
+    # An argument echoed back (a member code typed or pasted by a clerk).
+    typed = _cli("print", "notice", "--member", "1001" + ESC_RED + "-1-00", "--db", str(path))
+    assert typed.returncode == 2
+    _assert_clean(typed.stdout, typed.stderr)
+
+
+def test_fixture_error_message_escapes_the_value(tmp_path, db):
+    from clerk_tui.fixtures import load_files
+    from clerk_tui.fixtures.loader import FixtureLoadError
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text(TRAINING_FIXTURE.replace('sex = "male"', 'sex = "\\u001b[31mmale"'), encoding="utf-8")
+    with pytest.raises(FixtureLoadError) as err:
+        load_files(db, [bad])
+    _assert_clean(err.value.message, *(p.message for p in err.value.problems))
+    assert "\\x1b[31m" in err.value.message
+
+
+def test_conflict_message_escapes_the_other_clerks_name(ctx):
+    from datetime import date
+
+    from clerk_tui.db.models import Member
+    from clerk_tui.services.context import ConflictError, check_version
+    from tests.factories import make_employer, make_member
+
+    member = make_member(ctx, make_employer(ctx), birth_date=date(1980, 4, 2))
+    ctx.write(lambda: Member.update(version=Member.version + 1, updated_by="x" + OSC52 + CSI_C1)
+              .where(Member.id == member.id).execute())
+    with pytest.raises(ConflictError) as err:
+        check_version(Member.get_by_id(member.id), member.version)
+    _assert_clean(err.value.message)
+    assert "x\\x1b]52;c;" in err.value.message
+
+
+async def test_planted_clerk_name_never_reaches_the_issue_screen(tmp_path):
+    from clerk_tui.db.models import Member
+    from tests.test_ui_issue import (
+        CERTIFICATE,
+        COUNTER,
+        EXPIRY,
+        KENICHI,
+        SIZE,
+        choose,
+        make_training_app,
+        member,
+        open_issue,
+        settle,
+        shown,
+    )
+
+    app = make_training_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_issue(pilot, KENICHI)
+        await choose(pilot, CERTIFICATE, EXPIRY, COUNTER)
+        # Meanwhile "another clerk" whose recorded name carries escape sequences edits the member.
+        target = member(KENICHI).id
+        app.ctx.write(lambda: Member.update(version=Member.version + 1, updated_by=ESC_RED + "evil" + OSC52)
+                      .where(Member.id == target).execute())
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        message = shown(screen, "#issue-message")
+        assert "さんが" in message
+        _assert_clean(message)
+        assert "\\x1b[31mevil" in message

@@ -18,6 +18,7 @@ from clerk_tui.db.models import Document, Member
 from clerk_tui.db.prepared import Prepared
 from clerk_tui.domain.codes import DocumentKind, DocumentStatus
 from clerk_tui.domain.errors import DomainError
+from clerk_tui.domain.terminal import terminal_safe
 
 T = TypeVar("T")
 
@@ -67,8 +68,9 @@ def check_version(record, expected_version: int | None) -> None:
     if expected_version is None or record.version == expected_version:
         return
     when = record.updated_at.strftime("%Y-%m-%d %H:%M") if record.updated_at else "不明な時刻"
+    who = terminal_safe(record.updated_by) if record.updated_by else "別の職員"  # stored text: no raw ESC
     raise ConflictError(
-        f"この記録は {record.updated_by or '別の職員'} さんが {when} に変更しました。"
+        f"この記録は {who} さんが {when} に変更しました。"
         "最新の内容を読み込み直してから操作してください。"
     )
 
