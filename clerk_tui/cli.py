@@ -134,7 +134,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     audit = sub.add_parser("audit", help="監査ログ")
     auds = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
-    auds.add_parser("verify", parents=[common], help="監査ログの改ざん・削除を検出する")
+    ver = auds.add_parser("verify", parents=[common], help="監査ログの改ざん・削除を検出する（照合点とも照合）")
+    ver.add_argument("--anchor-file", type=Path, action="append", metavar="FILE",
+                     help="設定の照合点ファイルに加えて照合するファイル（journalctl の出力なども可）")
+    anc = auds.add_parser("anchor", parents=[common],
+                          help="監査ログの件数と最新ハッシュを照合点ファイルとシステムログに記録する（root が cron で実行）")
+    anc.add_argument("--anchor-file", type=Path, metavar="FILE", help="照合点ファイル（既定: 設定 audit_anchor_file）")
     return parser
 
 
@@ -225,7 +230,7 @@ def _db(args: argparse.Namespace, cfg: Config) -> int:
         from clerk_tui.services.maintenance import check
 
         db = _open(cfg, create=False)
-        result = check(db)
+        result = check(db, anchor_file=cfg.audit_anchor_file)
         print(result.text())
         return 0 if result.ok else 1
     if args.db_command == "reindex":
@@ -269,14 +274,35 @@ def _fixtures(args: argparse.Namespace, cfg: Config) -> int:
 
 
 def _audit(args: argparse.Namespace, cfg: Config) -> int:
-    from clerk_tui.services.audit import verify
+    from clerk_tui.db.database import private_umask
+    from clerk_tui.services import audit
 
-    _open(cfg, create=False)
-    result = verify()
-    if result.ok:
-        print(f"監査ログは正常です（{result.checked} 件を検証）。")
+    if args.audit_command == "anchor":
+        anchor_file = args.anchor_file or cfg.audit_anchor_file
+        if anchor_file is None:
+            raise DomainError("照合点ファイルが指定されていません（--anchor-file または設定 audit_anchor_file）。")
+        with private_umask():  # run by root: a -wal/-shm made here must stay the clerks' group's
+            db = _open(cfg, create=False)
+            result, line = audit.anchor(db, anchor_file, _clock(args, db).now())
+        if line is None:
+            for problem in result.problems:
+                print(f"監査ログに異常があります: {problem}", file=sys.stderr)
+            print("照合点は記録しませんでした。", file=sys.stderr)
+            return 1
+        count, head = audit.head()
+        print(f"照合点を記録しました: {anchor_file}（{count} 件、最新ハッシュ {head[:16]}…）")
         return 0
-    print(f"監査ログに異常があります: {result.problem}", file=sys.stderr)
+    db = _open(cfg, create=False)
+    result = audit.verify([cfg.audit_anchor_file, *(args.anchor_file or [])], db=db)
+    for note in result.notes:
+        print(f"注意: {note}", file=sys.stderr)
+    if result.ok:
+        anchored = (f"、照合点 {result.anchors} 件と一致、最新の照合点以後 {result.unanchored} 件"
+                    if result.anchors else "、照合点なし")
+        print(f"監査ログは正常です（{result.checked} 件を検証{anchored}）。")
+        return 0
+    for problem in result.problems:
+        print(f"監査ログに異常があります: {problem}", file=sys.stderr)
     return 1
 
 

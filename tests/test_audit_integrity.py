@@ -272,3 +272,233 @@ async def test_planted_clerk_name_never_reaches_the_issue_screen(tmp_path):
         assert "さんが" in message
         _assert_clean(message)
         assert "\\x1b[31mevil" in message
+
+
+# --- the audit chain anchored outside the database ----------------------------------------------
+
+from clerk_tui.cli import main  # noqa: E402
+from clerk_tui.db.triggers import AUDIT_APPEND_ONLY  # noqa: E402
+from clerk_tui.domain.codes import AuditKind  # noqa: E402
+from clerk_tui.services import audit  # noqa: E402
+
+
+def _entries(ctx, n: int) -> None:
+    for i in range(n):
+        ctx.write(lambda i=i: audit.record(ctx, AuditKind.WRITE, "test.action", table="member",
+                                           record_id=i + 1, summary={"i": i}))
+
+
+_SQLITE_TOOL = """
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1])
+try:
+    for sql in sys.argv[2:]:
+        conn.execute(sql)
+    conn.commit()
+except sqlite3.DatabaseError as exc:
+    sys.exit(f"sqlite3 error: {exc}")
+"""
+
+
+def _raw(db_path, *statements: str) -> None:
+    """What any clerk can do to the file with an SQLite tool, from another process (two SQLite
+    libraries in one process would break each other's POSIX locks)."""
+    done = subprocess.run([sys.executable, "-c", _SQLITE_TOOL, str(db_path), *statements],
+                          capture_output=True, text=True, timeout=60)
+    if done.returncode:
+        raise sqlite3.IntegrityError(done.stderr)
+
+
+DROP_TRIGGERS = ("drop trigger audit_entry_no_update", "drop trigger audit_entry_no_delete")
+
+_RECOMPUTE = """
+import sqlite3, sys
+from clerk_tui.services.audit import GENESIS, _digest
+conn = sqlite3.connect(sys.argv[1])
+prev = GENESIS
+rows = conn.execute("select id, at, clerk, origin, kind, action, table_name, record_id, member_id, summary "
+                    "from audit_entry order by id").fetchall()
+for row in rows:
+    digest = _digest(prev, *row[1:])
+    conn.execute("update audit_entry set prev_hash = ?, hash = ? where id = ?", (prev, digest, row[0]))
+    prev = digest
+conn.commit()
+"""
+
+
+def _recompute_chain(db_path) -> None:
+    """An attacker who knows the (public) hash recipe rewrites every hash after an edit."""
+    done = subprocess.run([sys.executable, "-c", _RECOMPUTE, str(db_path)], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.fixture
+def anchors(tmp_path):
+    return tmp_path / "anchor-dir" / "audit-anchors"
+
+
+def _anchor(db_path, anchors) -> subprocess.CompletedProcess[str] | int:
+    return main(["audit", "anchor", "--db", str(db_path), "--anchor-file", str(anchors)])
+
+
+def _verify(db_path, anchors) -> int:
+    return main(["audit", "verify", "--db", str(db_path), "--anchor-file", str(anchors)])
+
+
+def _check(db_path, anchors, tmp_path) -> int:
+    conf = tmp_path / "anchors.toml"
+    conf.write_text(f'audit_anchor_file = "{anchors}"\n')
+    return main(["db", "check", "--db", str(db_path), "--config", str(conf)])
+
+
+def test_anchor_is_appended_and_matches(ctx, db_path, anchors, tmp_path, capsys):
+    _entries(ctx, 3)
+    assert _anchor(db_path, anchors) == 0
+    _entries(ctx, 2)
+    assert _anchor(db_path, anchors) == 0
+    lines = anchors.read_text().splitlines()
+    assert len(lines) == 2 and '"count":3' in lines[0] and '"count":5' in lines[1]
+    assert stat_mode(anchors) == 0o644  # clerks read it; only its owner writes
+    assert all(word not in lines[0] for word in ("tester", "member", "test.action"))  # counts and hashes only
+    _entries(ctx, 1)
+    capsys.readouterr()
+    assert _verify(db_path, anchors) == 0
+    assert "照合点 2 件と一致、最新の照合点以後 1 件" in capsys.readouterr().out
+    assert _check(db_path, anchors, tmp_path) == 0
+    assert "照合点: 2 件を照合" in capsys.readouterr().out
+
+
+def stat_mode(path) -> int:
+    import stat
+
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_recomputed_chain_after_an_edit_is_detected(ctx, db_path, anchors, tmp_path, capsys):
+    _entries(ctx, 5)
+    assert _anchor(db_path, anchors) == 0
+    _raw(db_path, *DROP_TRIGGERS, "update audit_entry set clerk = 'someone' where id = 2")
+    _recompute_chain(db_path)
+    assert audit.verify().ok  # the chain alone cannot tell
+    capsys.readouterr()
+    assert _verify(db_path, anchors) == 1
+    assert "1〜5 番が書き換えられています" in capsys.readouterr().err
+    assert _check(db_path, anchors, tmp_path) == 1
+    out = capsys.readouterr().out
+    assert "NG  監査ログ" in out and "書き換えられています" in out
+    assert _anchor(db_path, anchors) == 1  # a rewritten chain is never anchored
+    assert len(anchors.read_text().splitlines()) == 1
+
+
+def test_deleted_tail_is_detected(ctx, db_path, anchors, tmp_path, capsys):
+    _entries(ctx, 5)
+    assert _anchor(db_path, anchors) == 0
+    _raw(db_path, *DROP_TRIGGERS, "delete from audit_entry where id > 3")
+    assert audit.verify().ok
+    capsys.readouterr()
+    assert _verify(db_path, anchors) == 1
+    assert "5 件あったはずですが、いまは 3 件です（4〜5 番が削除されています）" in capsys.readouterr().err
+    assert _check(db_path, anchors, tmp_path) == 1
+
+
+def test_deleting_every_entry_is_detected(ctx, db_path, anchors, tmp_path, capsys):
+    _entries(ctx, 3)
+    assert _anchor(db_path, anchors) == 0
+    _raw(db_path, *DROP_TRIGGERS, "delete from audit_entry")
+    assert audit.verify().ok
+    capsys.readouterr()
+    assert _verify(db_path, anchors) == 1
+    assert "いまは 0 件です" in capsys.readouterr().err
+    assert _check(db_path, anchors, tmp_path) == 1
+
+
+def test_tail_deleted_then_new_entries_written_is_detected(ctx, db_path, anchors, capsys):
+    _entries(ctx, 4)
+    assert _anchor(db_path, anchors) == 0
+    _raw(db_path, *DROP_TRIGGERS, "delete from audit_entry where id > 2")
+    _raw(db_path, *(sql.replace("IF NOT EXISTS ", "") for sql in AUDIT_APPEND_ONLY))
+    _entries(ctx, 3)  # back to 5 entries, a different 3rd and 4th
+    capsys.readouterr()
+    assert _verify(db_path, anchors) == 1
+    assert "4 番のハッシュが照合点と一致しません" in capsys.readouterr().err
+
+
+def test_a_database_swapped_in_under_the_same_path_is_detected(ctx, db, db_path, anchors, capsys):
+    _entries(ctx, 2)
+    assert _anchor(db_path, anchors) == 0
+    _raw(db_path, "update setting set value = 'forged' where key = 'database_id'")
+    capsys.readouterr()
+    assert _verify(db_path, anchors) == 1
+    assert "差し替え" in capsys.readouterr().err
+
+
+def test_an_anchor_file_clerks_can_write_is_not_trusted(ctx, db_path, anchors, tmp_path, capsys):
+    _entries(ctx, 2)
+    assert _anchor(db_path, anchors) == 0
+    anchors.chmod(0o666)
+    capsys.readouterr()
+    assert _verify(db_path, anchors) == 1
+    assert "書き込めます" in capsys.readouterr().err
+    assert _anchor(db_path, anchors) == 1  # refused: nothing is appended to it
+    assert len(anchors.read_text().splitlines()) == 1
+
+
+def test_a_damaged_anchor_line_is_reported(ctx, db_path, anchors, capsys):
+    _entries(ctx, 2)
+    assert _anchor(db_path, anchors) == 0
+    with anchors.open("a") as fh:
+        fh.write('CLERK-TUI-AUDIT-ANCHOR {"count": "x"}\n')
+    capsys.readouterr()
+    assert _verify(db_path, anchors) == 1
+    assert ":2: 照合点の行が壊れています" in capsys.readouterr().err
+
+
+def test_missing_triggers_are_reported_and_restored_by_upgrade(ctx, db_path, anchors, tmp_path, capsys):
+    _entries(ctx, 2)
+    _raw(db_path, *DROP_TRIGGERS)
+    capsys.readouterr()
+    assert _check(db_path, anchors, tmp_path) == 1
+    out = capsys.readouterr().out
+    assert "NG  監査ログの保護トリガー: audit_entry_no_update がありません" in out
+    assert main(["db", "upgrade", "--db", str(db_path)]) == 0
+    assert _check(db_path, anchors, tmp_path) == 0
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        _raw(db_path, "delete from audit_entry where id = 1")
+
+
+def test_a_disarmed_trigger_is_reported_and_restored_by_init(ctx, db_path, anchors, tmp_path, capsys):
+    _entries(ctx, 2)
+    _raw(db_path, "drop trigger audit_entry_no_delete",
+         "create trigger audit_entry_no_delete before delete on audit_entry begin select 1; end")
+    capsys.readouterr()
+    assert _check(db_path, anchors, tmp_path) == 1
+    assert "audit_entry_no_delete が書き換えられています" in capsys.readouterr().out
+    assert main(["db", "init", "--db", str(db_path)]) == 0
+    assert _check(db_path, anchors, tmp_path) == 0
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        _raw(db_path, "delete from audit_entry where id = 1")
+
+
+def test_every_write_sends_the_new_head_to_the_system_log(ctx, db_path, tmp_path, monkeypatch, capsys):
+    sent: list[str] = []
+    monkeypatch.setattr(audit, "send_to_syslog", sent.append)
+    _entries(ctx, 3)
+
+    def fails():
+        audit.record(ctx, AuditKind.WRITE, "test.rolled_back")
+        raise RuntimeError("the action failed after its audit entry")
+
+    with pytest.raises(RuntimeError):
+        ctx.write(fails)  # rolled back: its head never reaches the log
+    ctx.write(lambda: ctx.write(lambda: audit.record(ctx, AuditKind.WRITE, "test.nested")))
+    assert len(sent) == 4 and all(line.startswith("CLERK-TUI-AUDIT-ANCHOR ") for line in sent)
+    assert '"count":4' in sent[-1] and AuditEntry.select().count() == 4
+    # The system log, exported by the administrator (journalctl -t clerk-tui), works as anchors.
+    journal = tmp_path / "journal.txt"
+    journal.write_text("".join(f"Dec 04 16:00:0{i} host clerk-tui[123]: {line}\n" for i, line in enumerate(sent)))
+    assert _verify(db_path, journal) == 0
+    _raw(db_path, *DROP_TRIGGERS, "delete from audit_entry where id = 4")
+    capsys.readouterr()
+    assert _verify(db_path, journal) == 1
+    assert "4 番が削除されています" in capsys.readouterr().err

@@ -35,3 +35,24 @@ def is_training() -> bool:
     except (peewee.PeeweeException, AttributeError):  # unbound proxy, or no schema yet
         return False
     return row is not None and row.value == TRAINING
+
+
+DATABASE_ID_KEY = "database_id"
+
+
+def database_id() -> str | None:
+    """The random id given to this database when it was created: anchors of its audit trail name
+    it, so a database swapped in under the same path is noticed."""
+    try:
+        row = Setting.get_or_none(Setting.key == DATABASE_ID_KEY)
+    except (peewee.PeeweeException, AttributeError):
+        return None
+    return row.value if row else None
+
+
+def ensure_database_id() -> str:
+    """The id, created when missing. Run inside a write transaction."""
+    import uuid
+
+    Setting.insert(key=DATABASE_ID_KEY, value=uuid.uuid4().hex).on_conflict_ignore().execute()
+    return Setting.get(Setting.key == DATABASE_ID_KEY).value

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import pwd
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -21,6 +22,14 @@ from clerk_tui.domain.errors import DomainError
 from clerk_tui.domain.terminal import terminal_safe
 
 T = TypeVar("T")
+
+# The audit entry the current thread's write transaction added last: (entry id, hash). Sent to
+# the system log once the outermost transaction has committed (see Context.write).
+_audit_head = threading.local()
+
+
+def note_audit_head(entry_id: int, entry_hash: str) -> None:
+    _audit_head.value = (entry_id, entry_hash)
 
 
 def os_user() -> str:
@@ -55,8 +64,25 @@ class Context:
     config: Config = field(default_factory=Config)
 
     def write(self, fn: Callable[[], T]) -> T:
-        """Run `fn` as one short IMMEDIATE transaction (retried whole while another clerk writes)."""
-        return run_in_write_transaction(self.db, fn, on_wait=self.on_wait)
+        """Run `fn` as one short IMMEDIATE transaction (retried whole while another clerk writes).
+        When it added audit entries, the chain's new head is then anchored in the system log."""
+        if self.db.in_transaction():  # part of an enclosing write: that one anchors
+            return run_in_write_transaction(self.db, fn, on_wait=self.on_wait)
+
+        def attempt() -> T:
+            _audit_head.value = None  # a retried attempt starts again
+            return fn()
+
+        try:
+            result = run_in_write_transaction(self.db, attempt, on_wait=self.on_wait)
+            head = getattr(_audit_head, "value", None)
+        finally:
+            _audit_head.value = None
+        if head is not None and self.config.audit_syslog:
+            from clerk_tui.services import audit
+
+            audit.log_head(self, *head)
+        return result
 
 
 class ConflictError(DomainError):
