@@ -502,3 +502,28 @@ def test_every_write_sends_the_new_head_to_the_system_log(ctx, db_path, tmp_path
     capsys.readouterr()
     assert _verify(db_path, journal) == 1
     assert "4 番が削除されています" in capsys.readouterr().err
+
+
+async def test_the_audit_screen_checks_against_the_anchors(ctx, db_path, anchors):
+    from dataclasses import replace
+
+    from clerk_tui.config import Config
+    from clerk_tui.ui.app import ClerkApp
+    from clerk_tui.ui.screens.audit import AuditScreen
+
+    _entries(ctx, 3)
+    assert _anchor(db_path, anchors) == 0
+    _raw(db_path, *DROP_TRIGGERS, "delete from audit_entry where id = 3")
+    ctx = replace(ctx, config=Config(audit_anchor_file=anchors, audit_syslog=False))
+    app = ClerkApp(ctx, config=ctx.config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f10")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, AuditScreen)
+        await app.workers.wait_for_complete()  # the entries are listed first
+        app.screen.query_one("#audit-table").focus()
+        await pilot.press("v")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        message = str(app.screen.query_one("#audit-message").render())
+        assert "異常" in message and "3 番が削除されています" in message
