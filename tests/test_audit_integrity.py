@@ -359,7 +359,7 @@ def test_anchor_is_appended_and_matches(ctx, db_path, anchors, tmp_path, capsys)
     assert _anchor(db_path, anchors) == 0
     lines = anchors.read_text().splitlines()
     assert len(lines) == 2 and '"count":3' in lines[0] and '"count":5' in lines[1]
-    assert stat_mode(anchors) == 0o644  # clerks read it; only its owner writes
+    assert stat_mode(anchors) == 0o644 and stat_mode(anchors.parent) == 0o755  # clerks read; only root writes
     assert all(word not in lines[0] for word in ("tester", "member", "test.action"))  # counts and hashes only
     _entries(ctx, 1)
     capsys.readouterr()

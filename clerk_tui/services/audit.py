@@ -265,7 +265,8 @@ def anchor(db: peewee.Database, anchor_file: Path, at: datetime) -> tuple[Verify
 
 def _append(path: Path, line: str) -> None:
     if not path.parent.exists():
-        path.parent.mkdir(mode=0o755, parents=True)
+        path.parent.mkdir(parents=True)
+        os.chmod(path.parent, 0o755)  # made under umask 007: clerks must still reach the file
     why = _untrusted(path.parent, path.parent.stat(), directory=True)
     if why:
         raise AnchorFileError(why + "書き込みません。")
