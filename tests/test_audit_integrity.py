@@ -7,13 +7,46 @@ from __future__ import annotations
 import os
 import pwd
 import sqlite3
+import stat
 import subprocess
 import sys
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from clerk_tui.db.models import AuditEntry
+from clerk_tui.cli import main
+from clerk_tui.clock import Clock
+from clerk_tui.config import Config
+from clerk_tui.db.database import open_database
+from clerk_tui.db.models import AuditEntry, Document, Member, Setting
+from clerk_tui.db.settings import PURPOSE_KEY, TRAINING
+from clerk_tui.db.triggers import AUDIT_APPEND_ONLY
+from clerk_tui.domain.codes import AuditKind, DocumentKind, IssueReason, Route
+from clerk_tui.domain.errors import DomainError
+from clerk_tui.domain.terminal import terminal_safe
+from clerk_tui.fixtures import load_files
+from clerk_tui.fixtures.loader import FixtureLoadError
+from clerk_tui.services import audit
+from clerk_tui.services.context import ConflictError, Context, check_version
+from clerk_tui.services.issuance import issue_document, plan_issue, verify_facility_code
+from clerk_tui.ui.app import ClerkApp
+from clerk_tui.ui.screens.audit import AuditScreen
+from tests.factories import make_employer, make_member
+from tests.test_ui_issue import (
+    CERTIFICATE,
+    COUNTER,
+    EXPIRY,
+    KENICHI,
+    SIZE,
+    choose,
+    make_training_app,
+    open_issue,
+    settle,
+    shown,
+)
+from tests.test_ui_issue import member as training_member
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -53,23 +86,10 @@ def test_ssh_origin_is_recorded_as_an_address(tmp_path):
 # --- the facility-code secret -------------------------------------------------------------------
 
 def _notice_member(ctx):
-    from datetime import date
-
-    from tests.factories import make_employer, make_member
-
     return make_member(ctx, make_employer(ctx), birth_date=date(1980, 4, 2))
 
 
 def test_production_refuses_to_issue_a_notice_without_the_key_file(ctx, db_path, capsys):
-    from dataclasses import replace
-
-    from clerk_tui.cli import main
-    from clerk_tui.config import Config
-    from clerk_tui.db.models import Document, Setting
-    from clerk_tui.domain.codes import DocumentKind, IssueReason, Route
-    from clerk_tui.domain.errors import DomainError
-    from clerk_tui.services.issuance import issue_document, plan_issue, verify_facility_code
-
     member = _notice_member(ctx)
     keyless = replace(ctx, config=Config())
     plan = plan_issue(keyless, member.id, DocumentKind.ELIGIBILITY_NOTICE, IssueReason.NEW, Route.VIA_EMPLOYER)
@@ -90,14 +110,6 @@ def test_production_refuses_to_issue_a_notice_without_the_key_file(ctx, db_path,
 
 
 def test_training_database_keeps_working_without_a_key_file(ctx):
-    from dataclasses import replace
-
-    from clerk_tui.config import Config
-    from clerk_tui.db.models import Setting
-    from clerk_tui.db.settings import PURPOSE_KEY, TRAINING
-    from clerk_tui.domain.codes import DocumentKind, IssueReason, Route
-    from clerk_tui.services.issuance import issue_document, plan_issue, verify_facility_code
-
     member = _notice_member(ctx)
     ctx.write(lambda: Setting.insert(key=PURPOSE_KEY, value=TRAINING).execute())
     keyless = replace(ctx, config=Config())
@@ -111,14 +123,13 @@ def test_training_database_keeps_working_without_a_key_file(ctx):
 ESC_RED = "\x1b[31m"
 OSC52 = "\x1b]52;c;ZWNobyBwd25lZA==\x07"  # would set the clerk's clipboard
 CSI_C1 = "\x9b2J"  # the 8-bit CSI: clear screen
-PLANTED = (ESC_RED, OSC52, CSI_C1, "\u202e")
 
 
 def _raw_controls(text: str) -> list[str]:
     return [ch for ch in text if ch in "\x1b\x9b\x07\u202e"]
 
 
-@pytest.mark.parametrize("raw, shown", [
+@pytest.mark.parametrize("raw, visible", [
     ("山田\x1b[31m太郎", "山田\\x1b[31m太郎"),
     (OSC52, "\\x1b]52;c;ZWNobyBwd25lZA==\\x07"),
     ("a\x9b2Jb\x7f", "a\\x9b2Jb\\x7f"),
@@ -126,10 +137,8 @@ def _raw_controls(text: str) -> list[str]:
     ("髙橋\u3000花子 [bold]", "髙橋\u3000花子 [bold]"),
     ("二行\n目", "二行\\x0a目"),
 ])
-def test_terminal_safe_shows_controls_as_visible_escapes(raw, shown):
-    from clerk_tui.domain.terminal import terminal_safe
-
-    assert terminal_safe(raw) == shown
+def test_terminal_safe_shows_controls_as_visible_escapes(raw, visible):
+    assert terminal_safe(raw) == visible
     assert terminal_safe("一行目\n二行目\x1b", keep="\n") == "一行目\n二行目\\x1b"
 
 
@@ -177,15 +186,7 @@ def test_planted_sequences_never_reach_the_cli_output(tmp_path):
     conn.commit()
     conn.close()
 
-    from clerk_tui.clock import Clock
-    from clerk_tui.config import Config
-    from clerk_tui.db.database import open_database
-    from clerk_tui.db.models import Member
-    from clerk_tui.domain.codes import DocumentKind, IssueReason, Route
-    from clerk_tui.services.context import Context
-    from clerk_tui.services.issuance import issue_document, plan_issue
 
-    from datetime import date
 
     db = open_database(path)
     ctx = Context(db=db, clock=Clock(date(2025, 12, 10)), clerk="tester", origin=None, config=Config())
@@ -215,9 +216,6 @@ def test_planted_sequences_never_reach_the_cli_output(tmp_path):
 
 
 def test_fixture_error_message_escapes_the_value(tmp_path, db):
-    from clerk_tui.fixtures import load_files
-    from clerk_tui.fixtures.loader import FixtureLoadError
-
     bad = tmp_path / "bad.toml"
     bad.write_text(TRAINING_FIXTURE.replace('sex = "male"', 'sex = "\\u001b[31mmale"'), encoding="utf-8")
     with pytest.raises(FixtureLoadError) as err:
@@ -227,12 +225,6 @@ def test_fixture_error_message_escapes_the_value(tmp_path, db):
 
 
 def test_conflict_message_escapes_the_other_clerks_name(ctx):
-    from datetime import date
-
-    from clerk_tui.db.models import Member
-    from clerk_tui.services.context import ConflictError, check_version
-    from tests.factories import make_employer, make_member
-
     member = make_member(ctx, make_employer(ctx), birth_date=date(1980, 4, 2))
     ctx.write(lambda: Member.update(version=Member.version + 1, updated_by="x" + OSC52 + CSI_C1)
               .where(Member.id == member.id).execute())
@@ -243,27 +235,12 @@ def test_conflict_message_escapes_the_other_clerks_name(ctx):
 
 
 async def test_planted_clerk_name_never_reaches_the_issue_screen(tmp_path):
-    from clerk_tui.db.models import Member
-    from tests.test_ui_issue import (
-        CERTIFICATE,
-        COUNTER,
-        EXPIRY,
-        KENICHI,
-        SIZE,
-        choose,
-        make_training_app,
-        member,
-        open_issue,
-        settle,
-        shown,
-    )
-
     app = make_training_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_issue(pilot, KENICHI)
         await choose(pilot, CERTIFICATE, EXPIRY, COUNTER)
         # Meanwhile "another clerk" whose recorded name carries escape sequences edits the member.
-        target = member(KENICHI).id
+        target = training_member(KENICHI).id
         app.ctx.write(lambda: Member.update(version=Member.version + 1, updated_by=ESC_RED + "evil" + OSC52)
                       .where(Member.id == target).execute())
         await pilot.press("ctrl+s")
@@ -276,10 +253,6 @@ async def test_planted_clerk_name_never_reaches_the_issue_screen(tmp_path):
 
 # --- the audit chain anchored outside the database ----------------------------------------------
 
-from clerk_tui.cli import main  # noqa: E402
-from clerk_tui.db.triggers import AUDIT_APPEND_ONLY  # noqa: E402
-from clerk_tui.domain.codes import AuditKind  # noqa: E402
-from clerk_tui.services import audit  # noqa: E402
 
 
 def _entries(ctx, n: int) -> None:
@@ -338,7 +311,7 @@ def anchors(tmp_path):
     return tmp_path / "anchor-dir" / "audit-anchors"
 
 
-def _anchor(db_path, anchors) -> subprocess.CompletedProcess[str] | int:
+def _anchor(db_path, anchors) -> int:
     return main(["audit", "anchor", "--db", str(db_path), "--anchor-file", str(anchors)])
 
 
@@ -370,8 +343,6 @@ def test_anchor_is_appended_and_matches(ctx, db_path, anchors, tmp_path, capsys)
 
 
 def stat_mode(path) -> int:
-    import stat
-
     return stat.S_IMODE(path.stat().st_mode)
 
 
@@ -505,12 +476,6 @@ def test_every_write_sends_the_new_head_to_the_system_log(ctx, db_path, tmp_path
 
 
 async def test_the_audit_screen_checks_against_the_anchors(ctx, db_path, anchors):
-    from dataclasses import replace
-
-    from clerk_tui.config import Config
-    from clerk_tui.ui.app import ClerkApp
-    from clerk_tui.ui.screens.audit import AuditScreen
-
     _entries(ctx, 3)
     assert _anchor(db_path, anchors) == 0
     _raw(db_path, *DROP_TRIGGERS, "delete from audit_entry where id = 3")
