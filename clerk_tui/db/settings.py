@@ -40,14 +40,15 @@ def is_training() -> bool:
 DATABASE_ID_KEY = "database_id"
 
 
-def database_id() -> str | None:
+def database_id(db: peewee.Database | None = None) -> str | None:
     """The random id given to this database when it was created: anchors of its audit trail name
-    it, so a database swapped in under the same path is noticed."""
+    it, so a database swapped in under the same path is noticed. `db`: that database rather than
+    the one the models are bound to."""
+    query = Setting.select(Setting.value).where(Setting.key == DATABASE_ID_KEY)
     try:
-        row = Setting.get_or_none(Setting.key == DATABASE_ID_KEY)
+        return (query.bind(db) if db is not None else query).scalar()
     except (peewee.PeeweeException, AttributeError):
         return None
-    return row.value if row else None
 
 
 def ensure_database_id() -> str:

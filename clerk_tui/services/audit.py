@@ -145,7 +145,7 @@ def head() -> tuple[int, str]:
 def anchor_line(db: peewee.Database, count: int, head_hash: str, at: datetime) -> str:
     path = database_path(db)
     if path not in _database_ids or _database_ids[path] is None:
-        _database_ids[path] = settings.database_id()
+        _database_ids[path] = settings.database_id(getattr(db, "obj", None) or db)
     return format_anchor(at=at.isoformat(timespec="seconds"), database_id=_database_ids[path], path=path,
                          count=count, head=head_hash)
 
@@ -217,7 +217,7 @@ def _compare(anchors: list[Anchor], db: peewee.Database, count: int) -> tuple[in
     """Each anchor of this database (same id, or same path) against the chain as it is now:
     entry #count must still exist with the anchored hash."""
     this_path = database_path(db)
-    this_id = settings.database_id()
+    this_id = settings.database_id(getattr(db, "obj", None) or db)
     problems: list[str] = []
     compared = 0
     newest = None
