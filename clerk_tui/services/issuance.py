@@ -18,6 +18,7 @@ from clerk_tui.domain.codes import AuditKind, DocumentKind, DocumentStatus, Issu
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.domain.facility_code import make_code, new_nonce, parse_code
 from clerk_tui.domain.kana import contains_my_number, sanitize_input
+from clerk_tui.domain.terminal import terminal_safe
 from clerk_tui.domain.wareki import format_wareki
 from clerk_tui.services import audit
 from clerk_tui.services.applications import complete_cancellations_for
@@ -216,7 +217,7 @@ def issue_document(ctx: Context, plan: IssuePlan, *, override_reason: str | None
         if (previous.id if previous else None) != plan.previous_id:
             raise ConflictError(
                 f"この方の{plan.kind.label}は、確認画面を開いた後に別の職員が交付しました"
-                f"（{previous.serial if previous else '取消'}）。内容を確認し直してください。")
+                f"（{terminal_safe(previous.serial) if previous else '取消'}）。内容を確認し直してください。")
         nonce = new_nonce() if secret is not None else None
         note = "; ".join(t for t in (reason_note, no_loss_report_reason and f"滅失届なし: {no_loss_report_reason}") if t)
         doc = Document.create(
