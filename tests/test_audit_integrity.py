@@ -492,3 +492,16 @@ async def test_the_audit_screen_checks_against_the_anchors(ctx, db_path, anchors
         await pilot.pause()
         message = str(app.screen.query_one("#audit-message").render())
         assert "異常" in message and "3 番が削除されています" in message
+
+
+def test_anchor_sends_its_line_or_an_alert_to_the_system_log(ctx, db_path, anchors, monkeypatch):
+    sent: list[str] = []
+    monkeypatch.setattr(audit, "send_to_syslog", sent.append)
+    _entries(ctx, 2)
+    sent.clear()
+    assert _anchor(db_path, anchors) == 0
+    assert sent == anchors.read_text().splitlines()  # the same line in both places
+    _raw(db_path, *DROP_TRIGGERS, "delete from audit_entry where id = 2")
+    assert _anchor(db_path, anchors) == 1
+    assert sent[-1].startswith("CLERK-TUI-AUDIT-ALERT ") and "tester" not in sent[-1]
+    assert len(anchors.read_text().splitlines()) == 1
