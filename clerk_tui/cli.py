@@ -6,7 +6,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
@@ -16,12 +17,51 @@ from clerk_tui.clock import Clock
 from clerk_tui.config import Config, demo_db_path, load_config
 from clerk_tui.domain.codes import IssueReason, Route
 from clerk_tui.domain.errors import DomainError
+from clerk_tui.domain.terminal import terminal_safe
 from clerk_tui.domain.wareki import format_wareki
 
 
 DEMO_SYNTHETIC_MEMBERS = 3000
 
 T = TypeVar("T")
+
+
+class _TerminalSafeStream:
+    """The CLI's one output point: stdout and stderr pass through `terminal_safe`, so a name,
+    fixture value or argument holding ESC/CSI/OSC sequences is printed as visible escapes and
+    never drives the clerk's terminal. Line breaks and tabs pass."""
+
+    def __init__(self, stream) -> None:
+        self.raw = stream
+
+    def write(self, text: str) -> int:
+        self.raw.write(terminal_safe(text, keep="\n\t"))
+        return len(text)
+
+    def __getattr__(self, name: str):  # flush, isatty, encoding, fileno … of the real stream
+        return getattr(self.raw, name)
+
+
+@contextmanager
+def _terminal_safe_output() -> Iterator[None]:
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _TerminalSafeStream(out), _TerminalSafeStream(err)
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+@contextmanager
+def _raw_output() -> Iterator[None]:
+    """The real streams back, for the full-screen app (Textual draws with escape sequences and
+    shows data through its own safe text)."""
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = getattr(out, "raw", out), getattr(err, "raw", err)
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = out, err
 
 
 def _date_arg(text: str) -> date:
@@ -103,7 +143,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     audit = sub.add_parser("audit", help="監査ログ")
     auds = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
-    auds.add_parser("verify", parents=[common], help="監査ログの改ざん・削除を検出する")
+    ver = auds.add_parser("verify", parents=[common], help="監査ログの改ざん・削除を検出する（照合点とも照合）")
+    ver.add_argument("--anchor-file", type=Path, action="append", metavar="FILE",
+                     help="設定の照合点ファイルに加えて照合するファイル（journalctl の出力なども可）")
+    anc = auds.add_parser("anchor", parents=[common],
+                          help="監査ログの件数と最新ハッシュを照合点ファイルとシステムログに記録する（root が cron で実行）")
+    anc.add_argument("--anchor-file", type=Path, metavar="FILE", help="照合点ファイル（既定: 設定 audit_anchor_file）")
     return parser
 
 
@@ -218,7 +263,8 @@ def _run_app(args: argparse.Namespace, cfg: Config) -> int:
     from clerk_tui.ui.app import ClerkApp
 
     app = ClerkApp(Context(db=db, clock=clock, config=cfg), config=cfg)
-    app.run()
+    with _raw_output():
+        app.run()
     return app.return_code or 0
 
 
@@ -262,7 +308,7 @@ def _db(args: argparse.Namespace, cfg: Config) -> int:
         from clerk_tui.services.maintenance import check
 
         db = _open(cfg, create=False)
-        result = check(db)
+        result = check(db, anchor_file=cfg.audit_anchor_file)
         print(result.text())
         return 0 if result.ok else 1
     if args.db_command == "reindex":
@@ -325,14 +371,37 @@ def _fixtures(args: argparse.Namespace, cfg: Config) -> int:
 
 
 def _audit(args: argparse.Namespace, cfg: Config) -> int:
-    from clerk_tui.services.audit import verify
+    from clerk_tui.db.database import private_umask
+    from clerk_tui.services import audit
 
-    _open(cfg, create=False)
-    result = verify()
-    if result.ok:
-        print(f"監査ログは正常です（{result.checked} 件を検証）。")
+    if args.audit_command == "anchor":
+        anchor_file = args.anchor_file or cfg.audit_anchor_file
+        if anchor_file is None:
+            raise DomainError("照合点ファイルが指定されていません（--anchor-file または設定 audit_anchor_file）。")
+        with private_umask():  # run by root: a -wal/-shm made here must stay the clerks' group's
+            db = _open(cfg, create=False)
+            # The file is the clerks' to edit: no schema-defined code runs with root's rights.
+            db.execute_sql("PRAGMA trusted_schema = OFF")
+            result, line = audit.anchor(db, anchor_file, _clock(args, db).now())
+        if line is None:
+            for problem in result.problems:
+                print(f"監査ログに異常があります: {problem}", file=sys.stderr)
+            print("照合点は記録しませんでした。", file=sys.stderr)
+            return 1
+        count, head = audit.head()
+        print(f"照合点を記録しました: {anchor_file}（{count} 件、最新ハッシュ {head[:16]}…）")
         return 0
-    print(f"監査ログに異常があります: {result.problem}", file=sys.stderr)
+    db = _open(cfg, create=False)
+    result = audit.verify([cfg.audit_anchor_file, *(args.anchor_file or [])], db=db)
+    for note in result.notes:
+        print(f"注意: {note}", file=sys.stderr)
+    if result.ok:
+        anchored = (f"、照合点 {result.anchors} 件と一致、最新の照合点以後 {result.unanchored} 件"
+                    if result.anchors else "、照合点なし")
+        print(f"監査ログは正常です（{result.checked} 件を検証{anchored}）。")
+        return 0
+    for problem in result.problems:
+        print(f"監査ログに異常があります: {problem}", file=sys.stderr)
     return 1
 
 
@@ -418,7 +487,9 @@ def _batch(args: argparse.Namespace, cfg: Config) -> int:
     def progress(done: int, total: int, employer: str) -> None:
         width = 30
         filled = width * done // max(total, 1)
-        print(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end="", file=sys.stderr, flush=True)
+        # Only digits and '#'/'.': written past the safe stream so its carriage return redraws.
+        print(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end="",
+              file=getattr(sys.stderr, "raw", sys.stderr), flush=True)
 
     report = batch_certificates(ctx, employer_code=args.employer, progress=progress)
     print(file=sys.stderr)
@@ -441,6 +512,11 @@ def _verify_code(args: argparse.Namespace, cfg: Config) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    with _terminal_safe_output():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     for name, default in (("db", None), ("today", None), ("config", [])):

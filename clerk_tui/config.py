@@ -36,6 +36,10 @@ class Config:
     print_command: str | list[str] | None = None  # e.g. ["lp", "-d", "PRINTER", "{file}"]; never a shell
     mynaportal_url: str = "https://myna.go.jp/"
     facility_secret_file: Path | None = None
+    # Where `clerk-tui audit anchor` (root, from cron) appends the audit chain's head, and where
+    # `audit verify` / `db check` read it back: a root-owned file clerks can read but not write.
+    audit_anchor_file: Path | None = Path("/var/lib/clerk-tui/audit-anchors")
+    audit_syslog: bool = True  # also send the chain's head to the system log after every write
     sources: list[str] = field(default_factory=list)
 
 
@@ -44,7 +48,7 @@ def _apply(cfg: Config, data: dict, source: str) -> None:
     for key, value in data.items():
         if key not in known:
             raise ValueError(f"{source}: 不明な設定項目 '{key}'")
-        if key in ("db", "output_dir", "facility_secret_file") and value is not None:
+        if key in ("db", "output_dir", "facility_secret_file", "audit_anchor_file") and value is not None:
             value = Path(value).expanduser()
         setattr(cfg, key, value)
     cfg.sources.append(source)

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from clerk_tui.clock import Clock
+from clerk_tui.config import Config
 from clerk_tui.db.database import open_database
 from clerk_tui.db.schema import init_schema
 from clerk_tui.services.context import Context
@@ -29,5 +30,15 @@ def db(db_path):
 
 
 @pytest.fixture
-def ctx(db):
-    return Context(db=db, clock=Clock(TODAY), clerk="tester", origin=None)
+def facility_key(tmp_path):
+    """The insurer's facility-code key file that production needs (never kept in the database)."""
+    path = tmp_path / "facility.key"
+    path.write_text("test-facility-key-" + "0123456789abcdef" * 2)
+    path.chmod(0o600)
+    return path
+
+
+@pytest.fixture
+def ctx(db, facility_key):
+    return Context(db=db, clock=Clock(TODAY), clerk="tester", origin=None,
+                   config=Config(facility_secret_file=facility_key))

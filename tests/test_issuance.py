@@ -175,12 +175,15 @@ def test_facility_code_verifies_and_dies_with_its_notice(ctx, member):
         verify_facility_code(ctx, "1234-567-00")
 
 
-def test_verify_code_command(ctx, member, db_path, capsys):
+def test_verify_code_command(ctx, member, db_path, facility_key, tmp_path, capsys):
     from clerk_tui.cli import main
 
     code = issue_document(ctx, plan_issue(ctx, member.id, NOTICE, IssueReason.NEW, Route.VIA_EMPLOYER)).facility_code
-    assert main(["verify-code", code, "--db", str(db_path), "--today", "2025-11-20"]) == 0
+    conf = tmp_path / "key.toml"
+    conf.write_text(f'facility_secret_file = "{facility_key}"\n')
+    common = ["--db", str(db_path), "--config", str(conf)]
+    assert main(["verify-code", code, *common, "--today", "2025-11-20"]) == 0
     assert "資格あり" in capsys.readouterr().out
-    assert main(["verify-code", code[:-3] + "AAA", "--db", str(db_path)]) == 1
+    assert main(["verify-code", code[:-3] + "AAA", *common]) == 1
     assert "偽造" in capsys.readouterr().out
-    assert main(["verify-code", "nonsense", "--db", str(db_path)]) == 2
+    assert main(["verify-code", "nonsense", *common]) == 2

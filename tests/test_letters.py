@@ -85,7 +85,8 @@ def assert_private_file(path: Path, lctx, code: str, *names: str) -> None:
 @pytest.fixture
 def lctx(ctx, tmp_path):
     load_files(ctx.db, [BASE])
-    return replace(ctx, config=Config(db=Path(ctx.db.database), output_dir=tmp_path / "out"))
+    return replace(ctx, config=Config(db=Path(ctx.db.database), output_dir=tmp_path / "out",
+                                     facility_secret_file=ctx.config.facility_secret_file))
 
 
 def employer(code: str) -> Employer:

@@ -40,7 +40,8 @@ def _text(path: Path) -> str:
 @pytest.fixture
 def pctx(ctx, tmp_path):
     load_files(ctx.db, [BASE])
-    return replace(ctx, config=Config(db=Path(ctx.db.database), output_dir=tmp_path / "out"))
+    return replace(ctx, config=Config(db=Path(ctx.db.database), output_dir=tmp_path / "out",
+                                     facility_secret_file=ctx.config.facility_secret_file))
 
 
 def _member(pctx, **kw):

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 import peewee
 from playhouse.migrate import SqliteMigrator
 
-from clerk_tui.db import search, triggers
+from clerk_tui.db import search, settings, triggers
 from clerk_tui.db.models import ALL_MODELS, LossReport, SchemaMigration
 from clerk_tui.domain.codes import DocumentKind, IssueReason
 from clerk_tui.domain.errors import DomainError
@@ -94,6 +94,7 @@ def init_schema(db: peewee.Database) -> int:
             create_engine_objects(db)
             for m in MIGRATIONS:
                 _stamp(m.version, m.name)
+            settings.ensure_database_id()
             return LATEST_VERSION
     return upgrade(db)
 
@@ -113,6 +114,10 @@ def upgrade(db: peewee.Database) -> int:
             with db.atomic("IMMEDIATE"):
                 m.apply(db, migrator)
                 _stamp(m.version, m.name)
+    with db.atomic("IMMEDIATE"):
+        # Anyone who can write the file can drop the audit trail's triggers: put them back.
+        triggers.restore_audit_triggers(db)
+        settings.ensure_database_id()
     return current_version(db)
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-import getpass
+import ipaddress
 import os
+import pwd
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -17,21 +19,39 @@ from clerk_tui.db.models import Document, Member
 from clerk_tui.db.prepared import Prepared
 from clerk_tui.domain.codes import DocumentKind, DocumentStatus
 from clerk_tui.domain.errors import DomainError
+from clerk_tui.domain.terminal import terminal_safe
 
 T = TypeVar("T")
 
+# The audit entry the current thread's write transaction added last: (entry id, hash). Sent to
+# the system log once the outermost transaction has committed (see Context.write).
+_audit_head = threading.local()
+
+
+def note_audit_head(entry_id: int, entry_hash: str) -> None:
+    _audit_head.value = (entry_id, entry_hash)
+
 
 def os_user() -> str:
+    """Who acts: the login name of the process's real uid, from the operating system's account
+    database. Never LOGNAME/USER (getpass.getuser() reads those first): anyone can set them."""
+    uid = os.getuid()
     try:
-        return getpass.getuser()
-    except Exception:  # no passwd entry (containers): fall back to the uid
-        return f"uid{os.getuid()}"
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:  # no passwd entry (containers): the uid itself
+        return f"uid{uid}"
 
 
 def ssh_origin() -> str | None:
-    """The clerk's client address when over SSH (SSH_CONNECTION = 'client port server port')."""
+    """The clerk's client address when over SSH (SSH_CONNECTION = 'client port server port').
+    Detail only, taken from the environment: kept only when it is an IP address."""
     conn = os.environ.get("SSH_CONNECTION", "").split()
-    return conn[0] if conn else None
+    if not conn:
+        return None
+    try:  # an IPv6 zone (fe80::1%eth0) is free text: dropped
+        return str(ipaddress.ip_address(conn[0].split("%", 1)[0]))
+    except ValueError:
+        return None
 
 
 @dataclass
@@ -44,8 +64,25 @@ class Context:
     config: Config = field(default_factory=Config)
 
     def write(self, fn: Callable[[], T]) -> T:
-        """Run `fn` as one short IMMEDIATE transaction (retried whole while another clerk writes)."""
-        return run_in_write_transaction(self.db, fn, on_wait=self.on_wait)
+        """Run `fn` as one short IMMEDIATE transaction (retried whole while another clerk writes).
+        When it added audit entries, the chain's new head is then anchored in the system log."""
+        if self.db.in_transaction():  # part of an enclosing write: that one anchors
+            return run_in_write_transaction(self.db, fn, on_wait=self.on_wait)
+
+        def attempt() -> T:
+            _audit_head.value = None  # a retried attempt starts again
+            return fn()
+
+        try:
+            result = run_in_write_transaction(self.db, attempt, on_wait=self.on_wait)
+            head = getattr(_audit_head, "value", None)
+        finally:
+            _audit_head.value = None
+        if head is not None and self.config.audit_syslog:
+            from clerk_tui.services import audit
+
+            audit.log_head(self, *head)
+        return result
 
 
 class ConflictError(DomainError):
@@ -57,8 +94,9 @@ def check_version(record, expected_version: int | None) -> None:
     if expected_version is None or record.version == expected_version:
         return
     when = record.updated_at.strftime("%Y-%m-%d %H:%M") if record.updated_at else "不明な時刻"
+    who = terminal_safe(record.updated_by) if record.updated_by else "別の職員"  # stored text: no raw ESC
     raise ConflictError(
-        f"この記録は {record.updated_by or '別の職員'} さんが {when} に変更しました。"
+        f"この記録は {who} さんが {when} に変更しました。"
         "最新の内容を読み込み直してから操作してください。"
     )
 

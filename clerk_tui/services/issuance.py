@@ -12,11 +12,13 @@ import peewee
 
 from clerk_tui.db.models import Document, Insurer, LossReport, Member, Setting
 from clerk_tui.db.prepared import Prepared
+from clerk_tui.db.settings import is_training
 from clerk_tui.domain import rules
 from clerk_tui.domain.codes import AuditKind, DocumentKind, DocumentStatus, IssueReason, Route
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.domain.facility_code import make_code, new_nonce, parse_code
 from clerk_tui.domain.kana import contains_my_number, sanitize_input
+from clerk_tui.domain.terminal import terminal_safe
 from clerk_tui.domain.wareki import format_wareki
 from clerk_tui.services import audit
 from clerk_tui.services.applications import complete_cancellations_for
@@ -192,13 +194,21 @@ def _clean_reason(text: str | None, label: str) -> str | None:
 
 
 def facility_secret(ctx: Context) -> bytes:
-    """The insurer's signing secret: the configured file, else one kept with the data (created
-    on first use) so that a training or demo database works out of the box."""
+    """The insurer's signing secret: the configured file, else (training databases only) one kept
+    with the data (created on first use) so that a training or demo database works out of the
+    box. A production database never uses a secret stored in itself: anyone holding a copy of
+    the file could sign codes."""
     path = ctx.config.facility_secret_file
     if path is not None:
         from clerk_tui.filecheck import read_secret_file
 
         return read_secret_file(Path(path))  # owner, permissions and length checked
+    if not is_training():
+        raise DomainError(
+            "施設確認コードの鍵ファイルが設定されていません（設定項目 facility_secret_file）。"
+            "本番用のデータベースでは、鍵ファイルなしにお知らせの交付や施設確認コードの照合はできません"
+            "（何も変更していません）。管理者に鍵ファイルの設定を依頼してください。",
+            field="facility_secret_file")
     row = Setting.get_or_none(Setting.key == "facility_secret")
     if row is None:
         ctx.write(lambda: Setting.insert(key="facility_secret", value=secrets.token_hex(32))
@@ -245,7 +255,7 @@ def issue_document(ctx: Context, plan: IssuePlan, *, override_reason: str | None
         if (previous.id if previous else None) != plan.previous_id:
             raise ConflictError(
                 f"この方の{plan.kind.label}は、確認画面を開いた後に別の職員が交付しました"
-                f"（{previous.serial if previous else '取消'}）。内容を確認し直してください。")
+                f"（{terminal_safe(previous.serial) if previous else '取消'}）。内容を確認し直してください。")
         report = LossReport.fetch(plan.loss_report_id) if plan.loss_report_id is not None else None
         if report is not None and report.reissue_id is not None:
             raise ConflictError(

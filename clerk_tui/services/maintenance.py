@@ -9,7 +9,7 @@ from pathlib import Path
 
 import peewee
 
-from clerk_tui.db import schema
+from clerk_tui.db import schema, triggers
 from clerk_tui.db.database import FILE_MODE, private_umask, sqlite_version_tuple
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.services import audit
@@ -28,7 +28,7 @@ class CheckResult:
         return "\n".join(self.lines + ["", "結果: 正常" if self.ok else "結果: 異常あり"])
 
 
-def check(db: peewee.Database) -> CheckResult:
+def check(db: peewee.Database, anchor_file: Path | None = None) -> CheckResult:
     result = CheckResult()
     rows = [r[0] for r in db.execute_sql("PRAGMA integrity_check").fetchall()]
     result.add(rows == ["ok"], "整合性 (integrity_check): " + ", ".join(rows[:5]))
@@ -38,8 +38,18 @@ def check(db: peewee.Database) -> CheckResult:
     result.add(version == schema.LATEST_VERSION,
                f"スキーマ版: {version}（プログラムの版 {schema.LATEST_VERSION}）")
     result.add(True, "SQLite: " + ".".join(map(str, sqlite_version_tuple(db))))
-    chain = audit.verify()
+    chain = audit.verify([anchor_file], db=db)
     result.add(chain.ok, f"監査ログ: {chain.checked} 件検証" + ("" if chain.ok else f" — {chain.problem}"))
+    for problem in chain.problems[1:]:
+        result.add(False, f"監査ログ — {problem}")
+    if chain.anchors:
+        result.add(True, f"監査ログの照合点: {chain.anchors} 件を照合（最新の照合点以後 {chain.unanchored} 件）")
+    elif anchor_file is not None:
+        result.add(True, "監査ログの照合点: なし — " + (chain.notes[0] if chain.notes else
+                                                    f"{anchor_file} にこのデータベースの照合点はありません。"))
+    trigger_problems = triggers.audit_trigger_problems(db)
+    result.add(not trigger_problems, "監査ログの保護トリガー: " + (
+        "正常" if not trigger_problems else "、".join(trigger_problems) + "（`clerk-tui db upgrade` で復元）"))
     return result
 
 

@@ -72,11 +72,14 @@ class AuditScreen(ClerkScreen):
     @work(exclusive=True, group="verify")
     async def action_verify(self) -> None:
         self._message("監査ログを検証しています…")
-        result = await asyncio.to_thread(audit.verify)
+        ctx = self.app.ctx
+        result = await asyncio.to_thread(audit.verify, [ctx.config.audit_anchor_file], db=ctx.db)
         if result.ok:
-            self._message(f"監査ログは正常です（{result.checked}件を検証）。")
+            anchored = f"、照合点 {result.anchors}件と一致" if result.anchors else ""
+            self._message(f"監査ログは正常です（{result.checked}件を検証{anchored}）。")
         else:
-            self._message(f"監査ログに異常があります: {result.problem}", error=True)
+            more = f"（ほか{len(result.problems) - 1}件）" if len(result.problems) > 1 else ""
+            self._message(f"監査ログに異常があります: {result.problem}{more}", error=True)
 
     def action_back(self) -> None:
         self.app.pop_screen()
