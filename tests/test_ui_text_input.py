@@ -124,3 +124,31 @@ async def test_a_my_number_in_a_free_text_field_is_told_before_the_save(tmp_path
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert list(RegistrationCancellation.select()) == []
+
+
+async def test_a_field_given_a_bad_value_says_so_when_shown_and_clears_when_fixed():
+    from textual.app import App
+    from textual.containers import Horizontal, Vertical
+    from textual.widgets import Label
+
+    class Form(App):
+        def compose(self):
+            with Vertical():
+                with Horizontal(classes="row"):
+                    yield Label("状態")
+                    yield TextInput("破" * 12, id="condition", label="状態", max_len=10)
+                yield Label("次の行", id="after")
+
+    app = Form()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        field = app.query_one(TextInput)
+        assert field.has_class("-problem")
+        assert problems(app.screen) == ["状態は10文字以内で入力してください（いま12文字）。"]
+        # The message is under the field's row, not squeezed into it.
+        line = app.query_one(FieldProblem)
+        assert line.parent is app.query_one(Vertical) and line.region.y > field.region.y
+        field.focus()
+        await pilot.press("end", "backspace", "backspace")
+        await pilot.pause()
+        assert field.value == "破" * 10 and problems(app.screen) == [] and not field.has_class("-problem")

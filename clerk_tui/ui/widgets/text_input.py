@@ -134,8 +134,11 @@ class TextInput(ClerkInput):
             self._show_problem()
 
     def on_mount(self) -> None:
+        # A value given at construction is checked too (Input does not watch its first value).
+        self.problem = self.check(self.value)
+        self.set_class(self.problem is not None, "-problem")
         if self.problem is not None:
-            self._show_problem()
+            self.call_after_refresh(self._show_problem)
 
     def _show_problem(self) -> None:
         if self.problem is None:
