@@ -168,3 +168,18 @@ def test_sanitize_input_drops_controls_and_keeps_the_text_as_typed() -> None:
     assert sanitize_input("山田\n\t太郎\r\n") == "山田 太郎"
     assert sanitize_input("ﾔﾏﾀﾞ") == "ﾔﾏﾀﾞ"
     assert sanitize_input("\ufa10本") == "\ufa10本"
+
+
+def test_quote_input_repeats_typed_text_safely_in_messages() -> None:
+    from clerk_tui.domain.ids import parse_member_code
+    from clerk_tui.domain.wareki import parse_date
+
+    with pytest.raises(DomainError) as err:
+        parse_date("R7.\x1b[2J13.1")
+    assert "\x1b" not in err.value.message and "R7.[2J13.1" in err.value.message
+    with pytest.raises(DomainError) as err:
+        parse_date("1234 5678 9012")
+    assert "9012" not in err.value.message and "表示しません" in err.value.message
+    with pytest.raises(DomainError) as err:
+        parse_member_code("12\u202e34")
+    assert "\u202e" not in err.value.message

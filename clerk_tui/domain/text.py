@@ -20,7 +20,7 @@ from enum import Enum
 from clerk_tui.domain import kana
 from clerk_tui.domain.errors import DomainError
 
-__all__ = ["TextKind", "clean_text", "contains_my_number", "sanitize_input"]
+__all__ = ["TextKind", "clean_text", "contains_my_number", "quote_input", "sanitize_input"]
 
 
 class TextKind(Enum):
@@ -189,3 +189,12 @@ def sanitize_input(text: str) -> str:
     text to be stored goes through `clean_text`, which refuses rather than drops."""
     cleaned = _nfc(kana._strip_invisible(text))
     return _tidy_spaces(cleaned)
+
+
+def quote_input(text: str, limit: int = 30) -> str:
+    """What a clerk typed, fit to be repeated in a message: without control characters, on one
+    line, shortened; a My Number is not repeated at all."""
+    if contains_my_number(text):
+        return "（12桁の数字を含むため表示しません）"
+    shown = " ".join(sanitize_input(text).split())
+    return shown if len(shown) <= limit else shown[:limit] + "…"
