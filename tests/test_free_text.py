@@ -160,3 +160,17 @@ def test_the_same_fields_accept_ordinary_text_with_a_full_width_space(ctx):
     assert claim.institution_name == "山本　内科クリニック"
     phone = _saved(_member_edit, ctx, "phone", "０３　３２３９　９８１９")
     assert phone.phone == "03 3239 9819"  # a code: width-folded, the full-width space a separator
+
+
+@pytest.mark.parametrize("value", ["一二三四　五六七八　九〇一二", "本人希望\x1b[2J\x1b[31m"])
+def test_the_cli_refuses_the_same_text_and_issues_nothing(ctx, db_path, tmp_path, capsys, value):
+    from clerk_tui.cli import main
+    from clerk_tui.db.models import Document
+
+    make_member(ctx, make_employer(ctx), symbol="4001", number="7", card_status="usable")
+    code = main(["print", "certificate", "--member", "4001-7-00", "--out", str(tmp_path / "c.pdf"),
+                 "--db", str(db_path), "--today", "2025-11-20", "--override-reason", value])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "交付理由（対象外の交付）" in err and "\x1b" not in err and "九〇一二" not in err
+    assert Document.select().count() == 0 and not (tmp_path / "c.pdf").exists()
