@@ -13,6 +13,7 @@ import unicodedata
 from rich.cells import cell_len
 from rich.text import Text
 from textual import events
+from textual.expand_tabs import expand_tabs_inline
 from textual.widgets import Input, Static
 
 from clerk_tui.domain.errors import DomainError
@@ -86,11 +87,10 @@ class ClerkInput(Input):
                 shown.stylize("reverse", index, index + 1)
         return shown
 
-    @property
-    def _cursor_offset(self) -> int:
+    def _position_to_cell(self, position: int) -> int:
         # As rendered: each hidden character takes the one cell of its mark.
-        shown = "".join(_mark(ch) if _is_hidden(ch) else ch for ch in self.value[: self.cursor_position])
-        return cell_len(shown.expandtabs(4))
+        shown = "".join(_mark(ch) if _is_hidden(ch) else ch for ch in self.value[:position])
+        return cell_len(expand_tabs_inline(shown, 4))
 
 
 class FieldProblem(Static):
