@@ -152,3 +152,24 @@ async def test_a_field_given_a_bad_value_says_so_when_shown_and_clears_when_fixe
         await pilot.press("end", "backspace", "backspace")
         await pilot.pause()
         assert field.value == "破" * 10 and problems(app.screen) == [] and not field.has_class("-problem")
+
+
+async def test_an_issue_reason_past_200_characters_is_kept_told_and_not_issued(tmp_path):
+    from tests.test_ui_issue import CERTIFICATE, MISAKI, NEW, SIZE as ISSUE_SIZE, TO_MEMBER
+    from tests.test_ui_issue import choose, documents, make_training_app, open_issue, shown, tab_to
+
+    app = make_training_app(tmp_path)
+    async with app.run_test(size=ISSUE_SIZE) as pilot:
+        screen = await open_issue(pilot, MISAKI)
+        await choose(pilot, CERTIFICATE, NEW, TO_MEMBER)
+        override = screen.query_one("#override", TextInput)
+        await tab_to(pilot, override)
+        pasted = "本人の希望により窓口で交付。" * 16 + "以上"  # 226 characters, the limit is 200
+        await paste(pilot, override, pasted)
+        assert override.value == pasted  # not cut, not refused as a whole
+        assert problems(screen) == ["交付理由（対象外の交付）は200文字以内で入力してください（いま226文字）。"]
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "200文字以内" in shown(screen, "#override-error")
+        assert override.value == pasted and not screen.done
+        assert len(documents(MISAKI)) == 0
