@@ -31,6 +31,7 @@ from clerk_tui.db.schema import init_schema
 from clerk_tui.domain import codes, kana, rules
 from clerk_tui.domain.codes import CardStatus, DocumentKind
 from clerk_tui.domain.errors import DomainError, ValidationErrors
+from clerk_tui.domain.text import contains_my_number
 from clerk_tui.fixtures import (
     FixtureLoadError,
     demo_fixture_files,
@@ -243,7 +244,7 @@ def test_shipped_files_hold_no_12_digit_number():
              REPO / "docs" / "fixtures.md"]
     for path in paths:
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-            assert not kana.contains_my_number(line), f"{path}:{n}"
+            assert not contains_my_number(line), f"{path}:{n}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -331,6 +332,34 @@ def test_problems_are_collected_across_entries_and_files(db, tmp_path):
     assert twelve_digits not in text  # never echoed
     assert f"{second}: members[1] (1001-31-00) sex: 「男性」は使えません。使える値: male（男）、female（女）" in text
     assert f"{second}: members[2] (1001-30-00) branch: 同じ記号・番号・枝番の加入員が {first}: members[2] (1001-30-00) にもあります。" in text
+    assert Member.select().count() == 0
+
+
+@pytest.mark.parametrize(("key", "value", "expected"), [
+    ("given_name", "太\\u001b[31m郎", "名に制御文字などの見えない文字があります（2文字目）"),
+    ("family_name", "山\\u202e田", "氏に制御文字などの見えない文字があります（2文字目）"),
+    ("address", "東京都\\u001b]0;x\\u0007", "この項目に制御文字などの見えない文字があります（4文字目）"),
+    ("address", "東京都 一二三四五六七八九〇一二", "この項目に12桁の数字があります"),
+    ("address", "東京都 1234.5678.9012", "この項目に12桁の数字があります"),
+    ("given_name", "太郎１２３４　５６７８　９０１２", "名に12桁の数字があります"),
+    ("address", "東" * 201, "この項目は200文字以内で入力してください（いま201文字）"),
+])
+def test_a_control_character_or_my_number_in_a_text_field_is_refused_with_its_place(db, db_path, tmp_path,
+                                                                                    key, value, expected):
+    """What a clerk could not type cannot come in through a scenario file either: the problem is
+    given with file, entry and field, the value is not echoed, and nothing is written."""
+    member = MEMBER.format(number="40")
+    member = member.replace(f'{key} = "', f'{key} = "{value}"\n_old_{key} = "') if key in member \
+        else member + f'{key} = "{value}"\n'
+    member = re.sub(r'_old_\w+ = "[^"]*"\n', "", member)
+    path = write(tmp_path, "bad.toml", BASE + member)
+    before = file_state(db, db_path)
+    with pytest.raises(FixtureLoadError) as err:
+        load_files(db, [path])
+    message = err.value.message
+    assert f"{path}: members[1] (1001-40-00) {key}: {expected}" in message
+    assert "\x1b" not in message and "\u202e" not in message and "9012" not in message
+    assert file_state(db, db_path) == before
     assert Member.select().count() == 0
 
 

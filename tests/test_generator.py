@@ -19,6 +19,7 @@ from clerk_tui.db.database import open_database
 from clerk_tui.db.schema import init_schema, schema_sql
 from clerk_tui.domain import kana, rules
 from clerk_tui.domain.errors import DomainError
+from clerk_tui.domain.text import contains_my_number
 from clerk_tui.fixtures import generator, names
 from clerk_tui.fixtures.generator import REFERENCE_DAY, REMUNERATION_GRADES, generate_file, generate_into
 from clerk_tui.services import audit
@@ -178,7 +179,7 @@ def test_no_text_holds_a_twelve_digit_number(generated):
             for value in row:
                 if isinstance(value, str):
                     assert not twelve.search(value), (table, value)
-                    assert not kana.contains_my_number(value), (table, value)
+                    assert not contains_my_number(value), (table, value)
 
 
 def test_fts_index_finds_generated_names_and_schema_is_restored(tmp_path):

@@ -1,4 +1,4 @@
-"""clerk_tui.domain.kana: sanitising, kana and variant-kanji search keys, My Number refusal."""
+"""clerk_tui.domain.kana: kana and variant-kanji search keys."""
 
 from __future__ import annotations
 
@@ -7,19 +7,14 @@ import unicodedata
 
 import pytest
 
-from clerk_tui.domain.errors import DomainError
 from clerk_tui.domain.kana import (
     VariantTableError,
-    contains_my_number,
     fold_width,
     is_kana,
     kana_key,
     load_variant_table,
     name_key,
-    sanitize_input,
     to_katakana,
-    validate_kana,
-    validate_name,
     variants_of,
 )
 
@@ -194,139 +189,3 @@ def test_is_kana_accepts(text: str) -> None:
 @pytest.mark.parametrize("text", ["", "   ", "山田", "ヤマダ1", "yamada", "ヤマダ[b]"])
 def test_is_kana_refuses(text: str) -> None:
     assert not is_kana(text)
-
-
-# --------------------------------------------------------------------------------------------
-# Sanitising
-# --------------------------------------------------------------------------------------------
-
-
-def test_markup_like_text_is_data_and_passes_unchanged() -> None:
-    assert sanitize_input("[bold]山田[/]") == "[bold]山田[/]"
-    assert sanitize_input("[@click=app.quit]太郎") == "[@click=app.quit]太郎"
-
-
-def test_escape_and_bidi_override_are_removed() -> None:
-    assert sanitize_input("\x1b[31m山田") == "[31m山田"
-    assert sanitize_input("山田\u202e太郎") == "山田太郎"
-    invisible = ["\u202a", "\u202d", "\u2066", "\u2069", "\u200b", "\u200d", "\ufeff"]
-    invisible += ["\x00", "\x7f"]
-    for ch in invisible:
-        assert sanitize_input(f"山{ch}田") == "山田", repr(ch)
-
-
-def test_whitespace_is_collapsed_trimmed_and_kept_as_typed() -> None:
-    assert sanitize_input("  山田　　太郎  ") == "山田　太郎"
-    assert sanitize_input("山田   太郎") == "山田 太郎"
-    assert sanitize_input("山田\n\t太郎\r\n") == "山田 太郎"
-    assert sanitize_input("山田\u200b \u200b太郎") == "山田 太郎"
-
-
-def test_sanitize_keeps_the_name_as_typed() -> None:
-    # NFC, not NFKC: half-width kana and full-width letters stay; compatibility ideographs stay.
-    assert sanitize_input("ﾔﾏﾀﾞ") == "ﾔﾏﾀﾞ"
-    assert sanitize_input("ＡＢＣ") == "ＡＢＣ"
-    assert sanitize_input("髙橋") == "髙橋"
-    assert sanitize_input("𠮷田") == "𠮷田"
-    assert sanitize_input("\ufa10本") == "\ufa10本"
-    assert sanitize_input("\ufa11") == "\ufa11"
-    assert sanitize_input("葛\U000e0100西") == "葛\U000e0100西"
-    # NFC still composes a decomposed voiced mark.
-    assert sanitize_input("カ\u3099") == "ガ"
-
-
-# --------------------------------------------------------------------------------------------
-# My Number
-# --------------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "123456789012",
-        "１２３４５６７８９０１２",
-        "1234-5678-9012",
-        "1234 5678 9012",
-        "１２３４－５６７８－９０１２",
-        "1234ー5678ー9012",
-        "山田123456789012",
-        "1234\u200b56789012",
-    ],
-)
-def test_contains_my_number_true(text: str) -> None:
-    assert contains_my_number(text)
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "12345678901",
-        "1234567890123",
-        "１２３４５６７８９０１２３",
-        "03-1234-5678",
-        "山田太郎",
-        "",
-        "123-4567",
-    ],
-)
-def test_contains_my_number_false(text: str) -> None:
-    assert not contains_my_number(text)
-
-
-# --------------------------------------------------------------------------------------------
-# Validation
-# --------------------------------------------------------------------------------------------
-
-
-def test_validate_name_returns_the_sanitised_name() -> None:
-    assert validate_name("  髙橋　一郎\u202e ", field_label="氏名", max_len=20) == "髙橋　一郎"
-
-
-@pytest.mark.parametrize("text", ["", "   ", "\u200b", None])
-def test_validate_name_refuses_empty(text) -> None:
-    with pytest.raises(DomainError) as err:
-        validate_name(text, field_label="氏名", max_len=20)
-    assert "氏名" in err.value.message and "入力してください" in err.value.message
-    assert err.value.field == "氏名"
-
-
-def test_validate_name_refuses_too_long_and_says_length_and_limit() -> None:
-    with pytest.raises(DomainError) as err:
-        validate_name("山" * 21, field_label="氏名", max_len=20, field="family_name")
-    assert "20" in err.value.message and "21" in err.value.message
-    assert err.value.field == "family_name"
-    # An astral character counts as one character.
-    assert validate_name("𠮷" * 20, field_label="氏名", max_len=20) == "𠮷" * 20
-
-
-def test_validate_name_refuses_a_my_number() -> None:
-    with pytest.raises(DomainError) as err:
-        validate_name("山田 1234-5678-9012", field_label="氏名", max_len=40)
-    assert "マイナンバー" in err.value.message
-
-
-def test_validate_kana_returns_full_width_katakana_with_the_typed_space() -> None:
-    assert validate_kana("ﾔﾏﾀﾞ ﾀﾛｳ", field_label="フリガナ", max_len=20) == "ヤマダ タロウ"
-    assert validate_kana("やまだ　たろう", field_label="フリガナ", max_len=20) == "ヤマダ　タロウ"
-    assert validate_kana("  キョウコ  ", field_label="フリガナ", max_len=20) == "キョウコ"
-
-
-def test_validate_kana_refuses_non_kana_and_gives_the_position() -> None:
-    with pytest.raises(DomainError) as err:
-        validate_kana("ヤマダ[/]", field_label="フリガナ", max_len=20)
-    assert "カタカナ" in err.value.message and "4文字目" in err.value.message
-    assert "[" not in err.value.message  # input is not echoed into a message that may be markup
-
-
-def test_validate_kana_checks_length_after_folding() -> None:
-    # ﾀﾞ is two half-width characters but one katakana.
-    assert validate_kana("ﾀﾞﾀﾞ", field_label="フリガナ", max_len=2) == "ダダ"
-    with pytest.raises(DomainError, match="2文字以内"):
-        validate_kana("ダダダ", field_label="フリガナ", max_len=2)
-
-
-def test_validate_kana_refuses_empty_and_my_number() -> None:
-    with pytest.raises(DomainError, match="入力してください"):
-        validate_kana(" ", field_label="フリガナ", max_len=20)
-    with pytest.raises(DomainError, match="マイナンバー"):
-        validate_kana("123456789012", field_label="フリガナ", max_len=20)

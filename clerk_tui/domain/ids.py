@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from clerk_tui.domain.errors import DomainError
+from clerk_tui.domain.text import quote_input
 
 SYMBOL_MAX = 8
 NUMBER_MAX = 8
@@ -43,7 +44,7 @@ def parse_member_code(text: str) -> MemberCode:
     m = _SHAPE.match(norm)
     if not m:
         raise DomainError(
-            f"記号・番号の形が読み取れません: 「{text.strip()}」（例: 1234-567、1234-567-01）",
+            f"記号・番号の形が読み取れません: 「{quote_input(text)}」（例: 1234-567、1234-567-01）",
             field="member_code",
         )
     symbol, number, branch = m.groups()

@@ -1,5 +1,5 @@
-"""Japanese name text: input sanitising, width/kana folding, variant-kanji folding and the search
-keys built from them, plus the name/kana validation that refuses a 12-digit My Number."""
+"""Japanese name text: width/kana folding, variant-kanji folding and the search keys built from
+them. The rule for text that is stored (controls, length, My Number) is in domain.text."""
 
 from __future__ import annotations
 
@@ -14,21 +14,15 @@ from typing import Iterable, Mapping
 
 import jaconv
 
-from clerk_tui.domain.errors import DomainError
-
 __all__ = [
     "VariantTable",
     "VariantTableError",
-    "contains_my_number",
     "fold_width",
     "is_kana",
     "kana_key",
     "load_variant_table",
     "name_key",
-    "sanitize_input",
     "to_katakana",
-    "validate_kana",
-    "validate_name",
     "variants_of",
 ]
 
@@ -72,25 +66,6 @@ def _nfc_keep_compat(text: str) -> str:
     parts = _COMPAT_IDEOGRAPH.split(text)
     # split() with a capture group alternates text / compatibility ideograph / text ...
     return "".join(p if i % 2 else unicodedata.normalize("NFC", p) for i, p in enumerate(parts))
-
-
-_SPACE_RUN = re.compile(r"\s+")
-
-
-def _collapse_space(match: re.Match[str]) -> str:
-    # Keep the kind of space the clerk typed (ASCII or full-width) between family and given name.
-    first = match.group(0)[0]
-    return first if first in (" ", "\u3000") else " "
-
-
-def sanitize_input(text: str) -> str:
-    """Clean text typed by a clerk before it is stored: NFC (not NFKC, the name is kept as typed),
-    without control, bidi and zero-width characters, each whitespace run made one space, trimmed.
-
-    Markup-like text such as ``[bold]`` is data and passes unchanged; the UI must show it literally.
-    """
-    cleaned = _nfc_keep_compat(_strip_invisible(text))
-    return _SPACE_RUN.sub(_collapse_space, cleaned).strip()
 
 
 # --------------------------------------------------------------------------------------------
@@ -267,68 +242,3 @@ def name_key(text: str, *, table: VariantTable | None = None) -> str:
     its canonical form, kana folded as in `kana_key` (so for pure kana the two keys are equal)."""
     text = _VARIATION_SELECTOR.sub("", _strip_invisible(text))
     return (table or load_variant_table()).fold(_KEY_DROP.sub("", _kana_fold(text)))
-
-
-# --------------------------------------------------------------------------------------------
-# My Number and validation
-# --------------------------------------------------------------------------------------------
-
-# Separators a clerk may type inside a number: spaces, hyphens and what an IME gives for "-" (ー, −).
-_SEP = r"[\s\-\u2010-\u2015\u2212\u30fc]"
-_MY_NUMBER = re.compile(rf"(?<!\d)\d{{4}}{_SEP}?\d{{4}}{_SEP}?\d{{4}}(?!\d)")
-
-
-def contains_my_number(text: str) -> bool:
-    """True if the text holds exactly 12 digits in a row, or 4-4-4 digits split by spaces/hyphens.
-
-    Any such number is refused, check digit or not: storing a real My Number is the harm to avoid.
-    """
-    return _MY_NUMBER.search(fold_width(_strip_invisible(text))) is not None
-
-
-def _check_common(text: str | None, field_label: str, field: str) -> str:
-    cleaned = sanitize_input(text or "")
-    if not cleaned:
-        raise DomainError(f"{field_label}を入力してください。", field=field)
-    if contains_my_number(cleaned):
-        raise DomainError(
-            f"{field_label}に12桁の数字があります。個人番号（マイナンバー）は入力・保存できません。",
-            field=field,
-        )
-    return cleaned
-
-
-def _check_length(value: str, field_label: str, max_len: int, field: str) -> None:
-    if len(value) > max_len:
-        raise DomainError(
-            f"{field_label}は{max_len}文字以内で入力してください（いま{len(value)}文字）。", field=field
-        )
-
-
-def validate_name(
-    text: str | None, *, field_label: str, max_len: int, field: str | None = None
-) -> str:
-    """The sanitised name (kept as typed), or DomainError: empty, too long, or with a My Number."""
-    field = field or field_label
-    cleaned = _check_common(text, field_label, field)
-    _check_length(cleaned, field_label, max_len, field)
-    return cleaned
-
-
-def validate_kana(
-    text: str | None, *, field_label: str, max_len: int, field: str | None = None
-) -> str:
-    """The reading as full-width katakana (half-width and hiragana accepted), the space between
-    family and given name kept as typed; DomainError as in `validate_name`, or if not kana only."""
-    field = field or field_label
-    cleaned = _check_common(text, field_label, field)
-    # Fold word by word so a typed full-width space stays full-width (NFKC would make it ASCII).
-    parts = re.split(r"([ \u3000])", cleaned)
-    folded = "".join(p if i % 2 else to_katakana(p) for i, p in enumerate(parts))
-    if not is_kana(folded):
-        # Report the position, not the character: messages may reach markup-parsing widgets.
-        position = _first_non_kana(folded)
-        where = f"（{position}文字目）" if position else ""
-        raise DomainError(f"{field_label}はカタカナまたはひらがなで入力してください{where}。", field=field)
-    _check_length(folded, field_label, max_len, field)
-    return folded

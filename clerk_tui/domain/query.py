@@ -18,6 +18,7 @@ from clerk_tui.domain.ids import (
     looks_like_member_code,
     parse_member_code,
 )
+from clerk_tui.domain.text import contains_my_number, sanitize_input
 
 __all__ = ["MAX_QUERY_CHARS", "SUBSTRING_MIN_CHARS", "Query", "QueryKind", "parse_query"]
 
@@ -100,7 +101,7 @@ def parse_query(text: str | None, *, today: date | None = None) -> Query:
     letters → name (kanji, mixed or Latin). A prefix such as `生:` or `記:` removes the doubt.
     With `today`, a date after it is no birth date (`2389-1-01` is then only a code).
     """
-    cleaned = kana.sanitize_input(text or "")
+    cleaned = sanitize_input(text or "")
     if len(cleaned) > MAX_QUERY_CHARS:
         raise DomainError(f"検索語が長すぎます（{MAX_QUERY_CHARS}文字まで。いま{len(cleaned)}文字）。", FIELD)
     folded = kana.fold_width(cleaned).strip()
@@ -141,7 +142,7 @@ def _forced(kind: QueryKind, body: str, text: str, today: date | None) -> Query:
 
 
 def _guess(cleaned: str, folded: str, today: date | None) -> Query:
-    if _DIGITS_AND_SEPS.match(folded) and kana.contains_my_number(cleaned):
+    if _DIGITS_AND_SEPS.match(folded) and contains_my_number(cleaned):
         raise _my_number_error()
     if wareki.looks_like_date(cleaned):
         return _date_or_code(cleaned, folded, today)
@@ -168,7 +169,7 @@ def _guess(cleaned: str, folded: str, today: date | None) -> Query:
 
 
 def _member_code(body: str, folded: str, text: str, *, forced: bool) -> Query:
-    if kana.contains_my_number(body):
+    if contains_my_number(body):
         raise _my_number_error()
     try:
         code = parse_member_code(body)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from clerk_tui.domain.errors import DomainError
+from clerk_tui.domain.text import quote_input
 
 __all__ = [
     "ERAS",
@@ -196,8 +197,7 @@ def _normalise(text: str) -> str:
 
 
 def _quote(text: str) -> str:
-    shown = " ".join(text.split())
-    return shown if len(shown) <= 30 else shown[:30] + "…"
+    return quote_input(text)
 
 
 def _resolve(match: re.Match[str], quoted: str, field: str | None, *, with_day: bool) -> date:

@@ -18,6 +18,7 @@ from clerk_tui.domain.codes import (
     LossCircumstance,
 )
 from clerk_tui.domain.errors import DomainError
+from clerk_tui.domain.text import TextKind, clean_text
 from clerk_tui.domain.wareki import format_wareki
 from clerk_tui.services import audit
 from clerk_tui.services.context import Context, check_version, current_document, get_member, touch
@@ -54,17 +55,9 @@ def _check_received_on(member: Member, received_on: date, today: date, label: st
         raise DomainError(f"この方は{format_wareki(member.lost_on)}に資格を喪失しています。", field="member")
 
 
-def _text(value: str | None, label: str, max_len: int, *, required: bool = False) -> str | None:
-    value = kana.sanitize_input(value or "")
-    if not value:
-        if required:
-            raise DomainError(f"{label}を入力してください。", field=label)
-        return None
-    if len(value) > max_len:
-        raise DomainError(f"{label}は{max_len}文字以内で入力してください（{len(value)}文字）。", field=label)
-    if kana.contains_my_number(value):
-        raise DomainError(f"{label}に12桁の番号（マイナンバー）は記録できません。", field=label)
-    return value
+def _text(value: str | None, label: str, max_len: int, *, required: bool = False,
+          kind: TextKind = TextKind.FREE) -> str | None:
+    return clean_text(value, label=label, max_len=max_len, kind=kind, required=required) or None
 
 
 # The checks a write makes inside its transaction, compiled once (see db.prepared).
@@ -129,11 +122,11 @@ def cancellation_needs_legacy_answer(member_id: int, received_on: date) -> bool:
 
 def record_cancellation(ctx: Context, data: CancellationInput) -> RegistrationCancellation:
     today = ctx.clock.today()
-    name = _text(data.applicant_name, "氏名", 60, required=True)
-    address = _text(data.applicant_address, "住所", 200)
-    phone = _text(data.applicant_phone, "連絡先", 20)
+    name = _text(data.applicant_name, "氏名", 60, required=True, kind=TextKind.NAME)
+    address = _text(data.applicant_address, "住所", 200, kind=TextKind.ADDRESS)
+    phone = _text(data.applicant_phone, "連絡先", 20, kind=TextKind.CODE)
     reason = _text(data.reason, "理由", 200)
-    proxy_name = _text(data.proxy_name, "代理人氏名", 60)
+    proxy_name = _text(data.proxy_name, "代理人氏名", 60, kind=TextKind.NAME)
     proxy_rel = _text(data.proxy_relationship, "代理人との関係", 30)
     if proxy_name and not proxy_rel:
         raise DomainError("代理人の申請では本人との関係を入力してください。", field="代理人との関係")

@@ -17,8 +17,8 @@ from clerk_tui.domain import rules
 from clerk_tui.domain.codes import AuditKind, DocumentKind, DocumentStatus, IssueReason, Route
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.domain.facility_code import make_code, new_nonce, parse_code
-from clerk_tui.domain.kana import contains_my_number, sanitize_input
 from clerk_tui.domain.terminal import terminal_safe
+from clerk_tui.domain.text import clean_text
 from clerk_tui.domain.wareki import format_wareki
 from clerk_tui.services import audit
 from clerk_tui.services.applications import complete_cancellations_for
@@ -183,14 +183,7 @@ def plan_issue(ctx: Context, member_id: int, kind: DocumentKind, reason: IssueRe
 def _clean_reason(text: str | None, label: str) -> str | None:
     if text is None:
         return None
-    text = sanitize_input(text)
-    if not text:
-        return None
-    if len(text) > REASON_MAX:
-        raise DomainError(f"{label}は{REASON_MAX}文字以内で入力してください（{len(text)}文字）。", field=label)
-    if contains_my_number(text):
-        raise DomainError(f"{label}に12桁の番号（マイナンバー）は記録できません。", field=label)
-    return text
+    return clean_text(text, label=label, max_len=REASON_MAX) or None
 
 
 def facility_secret(ctx: Context) -> bytes:

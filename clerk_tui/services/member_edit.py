@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from clerk_tui.db.models import Member
-from clerk_tui.domain import kana
 from clerk_tui.domain.codes import AuditKind, CardStatus
 from clerk_tui.domain.errors import DomainError
+from clerk_tui.domain.text import TextKind, clean_text
 from clerk_tui.domain.wareki import format_wareki
 from clerk_tui.services import audit
 from clerk_tui.services.context import Context, check_version, get_member, touch
@@ -31,18 +31,14 @@ class MemberChanges:
         return [(k, v) for k, v in self.__dict__.items() if v is not _UNSET]
 
 
-_TEXT_LIMITS = {"postal_code": ("郵便番号", 8), "address": ("住所", 200), "phone": ("電話番号", 20)}
+_TEXT_LIMITS = {"postal_code": ("郵便番号", 8, TextKind.CODE), "address": ("住所", 200, TextKind.ADDRESS),
+                "phone": ("電話番号", 20, TextKind.CODE)}
 
 
 def _clean(field: str, value, member: Member, today: date):
     if field in _TEXT_LIMITS:
-        label, limit = _TEXT_LIMITS[field]
-        text = kana.sanitize_input(value or "")
-        if len(text) > limit:
-            raise DomainError(f"{label}は{limit}文字以内で入力してください（{len(text)}文字）。", field=field)
-        if kana.contains_my_number(text):
-            raise DomainError(f"{label}に12桁の番号（マイナンバー）は記録できません。", field=field)
-        return text or None
+        label, limit, kind = _TEXT_LIMITS[field]
+        return clean_text(value, label=label, max_len=limit, field=field, kind=kind) or None
     if field == "card_status":
         return CardStatus(value)
     if field == "mynumber_received_on":

@@ -10,6 +10,7 @@ from clerk_tui.db.models import Member, ReimbursementClaim
 from clerk_tui.domain import kana, rules
 from clerk_tui.domain.codes import AuditKind, ClaimStatus
 from clerk_tui.domain.errors import DomainError
+from clerk_tui.domain.text import TextKind, clean_text
 from clerk_tui.domain.money import parse_yen
 from clerk_tui.domain.wareki import format_wareki, format_wareki_month
 from clerk_tui.services import audit
@@ -107,12 +108,10 @@ def assess(ctx: Context, data: ClaimInput) -> tuple[Member, ClaimAssessment, int
 
 
 def record_claim(ctx: Context, data: ClaimInput) -> ReimbursementClaim:
-    institution = kana.sanitize_input(data.institution_name or "")
-    if not institution:
-        raise DomainError("医療機関名を入力してください。", field="institution_name")
-    if len(institution) > 100:
-        raise DomainError("医療機関名は100文字以内で入力してください。", field="institution_name")
-    late_reason = kana.sanitize_input(data.late_reason or "") or None
+    institution = clean_text(data.institution_name, label="医療機関名", max_len=100,
+                             field="institution_name", kind=TextKind.NAME, required=True)
+    late_reason = clean_text(data.late_reason, label="期限後の受付理由", max_len=200,
+                             field="late_reason") or None
     member, assessment, amount, cost = assess(ctx, data)
     if assessment.days_left < 0 and not late_reason:
         raise DomainError(f"請求期限（{format_wareki(assessment.deadline)}）を過ぎています。"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from clerk_tui.db.models import AuditEntry, CollectionItem, Document, Employer, Member
-from clerk_tui.domain import kana, rules
+from clerk_tui.domain import rules
 from clerk_tui.domain.codes import (
     AuditKind,
     CollectionStatus,
@@ -18,6 +18,7 @@ from clerk_tui.domain.codes import (
     WithdrawalReason,
 )
 from clerk_tui.domain.errors import DomainError
+from clerk_tui.domain.text import clean_text
 from clerk_tui.domain.wareki import format_wareki
 from clerk_tui.services import audit
 from clerk_tui.services.context import Context, check_version, get_member, touch
@@ -147,11 +148,7 @@ def record_reaching_75(ctx: Context, member_ids: list[int]) -> list[LossPreview]
 def cancel_loss(ctx: Context, member_id: int, *, reason: str, expected_version: int | None = None) -> list[int]:
     """A loss recorded by mistake: restore qualification for the people it ended and cancel
     their outstanding collection items. Returns the member ids restored."""
-    reason = kana.sanitize_input(reason or "")
-    if not reason:
-        raise DomainError("取消の理由を入力してください。", field="reason")
-    if kana.contains_my_number(reason):
-        raise DomainError("理由に12桁の番号（マイナンバー）は記録できません。", field="reason")
+    reason = clean_text(reason, label="取消の理由", max_len=200, field="reason", required=True)
 
     def write() -> list[int]:
         member = get_member(member_id)
@@ -194,9 +191,7 @@ def cancel_loss(ctx: Context, member_id: int, *, reason: str, expected_version: 
 def record_return(ctx: Context, item_id: int, *, returned_on: date, via: ReturnVia,
                   condition: str | None = None, expected_version: int | None = None) -> CollectionItem:
     today = ctx.clock.today()
-    condition = kana.sanitize_input(condition or "") or None
-    if condition and len(condition) > 100:
-        raise DomainError("状態は100文字以内で入力してください。", field="condition")
+    condition = clean_text(condition, label="状態", max_len=100, field="condition") or None
 
     def write() -> CollectionItem:
         item = _item(item_id)
@@ -228,9 +223,7 @@ def close_item(ctx: Context, item_id: int, *, status: CollectionStatus, reason: 
     status = CollectionStatus(status)
     if status not in (CollectionStatus.LOST, CollectionStatus.UNRECOVERABLE):
         raise DomainError("滅失または回収不能を選んでください。", field="status")
-    reason = kana.sanitize_input(reason or "")
-    if not reason:
-        raise DomainError("理由を入力してください。", field="reason")
+    reason = clean_text(reason, label="理由", max_len=200, field="reason", required=True)
 
     def write() -> CollectionItem:
         item = _item(item_id)

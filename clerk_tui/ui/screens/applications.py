@@ -25,6 +25,7 @@ from clerk_tui.ui.text import data_text, fit
 from clerk_tui.ui.widgets.fitted_table import FittedTable
 from clerk_tui.ui.widgets.ja_text import JaText
 from clerk_tui.ui.widgets.status_bar import StatusBar
+from clerk_tui.ui.widgets.text_input import ClerkInput
 
 TITLE = "利用登録解除申請の一覧"
 ALL = "全て"
@@ -61,7 +62,7 @@ class MonthPrompt(ModalScreen[MonthChoice | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield JaText(Text(MONTH_PROMPT))
-            yield Input(value=format_wareki_short(self.current)[:-3] if self.current else "", id="month")
+            yield ClerkInput(value=format_wareki_short(self.current)[:-3] if self.current else "", id="month")
             yield JaText(Text(""), id="month-error")
             yield Static(Text("Enter 決定    Esc やめる"), classes="prompt-keys")
 

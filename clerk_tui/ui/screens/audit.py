@@ -17,6 +17,7 @@ from clerk_tui.ui.screens.base import ClerkScreen
 from clerk_tui.ui.text import data_text
 from clerk_tui.ui.widgets.fitted_table import FittedTable
 from clerk_tui.ui.widgets.status_bar import StatusBar
+from clerk_tui.ui.widgets.text_input import ClerkInput
 
 
 class AuditScreen(ClerkScreen):
@@ -34,7 +35,7 @@ class AuditScreen(ClerkScreen):
         ctx = self.app.ctx
         yield StatusBar(clerk=ctx.clerk, db_path=self.app.db_path, today=ctx.clock.today(),
                         fixed=ctx.clock.is_fixed, id="status")
-        yield Input(value=ctx.clerk, placeholder="職員（OSユーザー名、空欄で全員）", id="audit-clerk")
+        yield ClerkInput(value=ctx.clerk, placeholder="職員（OSユーザー名、空欄で全員）", id="audit-clerk")
         yield Static("", id="audit-message")
         yield FittedTable(id="audit-table", cursor_type="row", zebra_stripes=True)
         yield Footer(show_command_palette=False)

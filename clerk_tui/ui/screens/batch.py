@@ -21,6 +21,7 @@ from clerk_tui.ui.screens.base import ClerkScreen
 from clerk_tui.ui.text import data_text
 from clerk_tui.ui.widgets.ja_text import JaText
 from clerk_tui.ui.widgets.status_bar import StatusBar
+from clerk_tui.ui.widgets.text_input import ClerkInput
 
 # The count follows the typing of the employer code after this pause.
 DEBOUNCE_SECONDS = 0.3
@@ -94,7 +95,7 @@ class BatchScreen(ClerkScreen):
         yield JaText(Text(HINT), id="batch-hint")
         with Horizontal(id="employer-row"):
             yield Label("事業所コード", id="employer-label")
-            yield Input(id="employer", placeholder="空欄 = 全事業所", select_on_focus=False)
+            yield ClerkInput(id="employer", placeholder="空欄 = 全事業所", select_on_focus=False)
         yield JaText(Text(COUNTING), id="batch-need")
         with Horizontal(id="progress-row", classes="-idle"):
             yield AsciiProgressBar(id="progress", show_eta=False)

@@ -16,6 +16,7 @@ from textual.widgets import Input, Label, Static
 from clerk_tui.domain import rules
 from clerk_tui.domain.codes import CancellationStatus, DocumentKind
 from clerk_tui.domain.errors import DomainError
+from clerk_tui.domain.text import TextKind
 from clerk_tui.domain.wareki import format_wareki
 from clerk_tui.services.applications import (
     CancellationInput,
@@ -29,6 +30,7 @@ from clerk_tui.ui.screens.record_form import EDIT_HINT, RecordForm, field_row
 from clerk_tui.ui.text import data_text
 from clerk_tui.ui.widgets.choice_bar import ChoiceBar
 from clerk_tui.ui.widgets.date_input import DateInput
+from clerk_tui.ui.widgets.text_input import ClerkInput, TextInput
 from clerk_tui.ui.widgets.tick import Tick
 
 # ------------------------------------------------------------------ wording (one place)
@@ -88,20 +90,24 @@ class CancellationScreen(RecordForm):
     def compose_fields(self) -> ComposeResult:
         today = self.app.ctx.clock.today()
         if self.by_code:
-            yield field_row("記号・番号", Input(placeholder="例: 1234-567-01", id="code", classes="short"),
+            yield field_row("記号・番号", ClerkInput(placeholder="例: 1234-567-01", id="code", classes="short"),
                             Static(Text(CODE_WAITING, style="dim"), id="member-line", classes="member-line"))
         else:
             yield field_row("加入員", Static(Text(labels.LOADING), id="member-line", classes="member-line"))
-        yield field_row("氏名", Input(placeholder="申請書の記載どおり", id="name"))
+        yield field_row("氏名", TextInput(placeholder="申請書の記載どおり", id="name", label="氏名", max_len=60,
+                                               kind=TextKind.NAME))
         yield field_row("生年月日", DateInput(placeholder="例: S57.7.7", id="birth",
                                            classes="date-field"))
-        yield field_row("住所", Input(id="address"))
-        yield field_row("連絡先", Input(placeholder="電話番号", id="phone", classes="short"))
-        yield field_row("理由（任意）", Input(id="reason"))
+        yield field_row("住所", TextInput(id="address", label="住所", max_len=200, kind=TextKind.ADDRESS))
+        yield field_row("連絡先", TextInput(placeholder="電話番号", id="phone", classes="short", label="連絡先",
+                                                max_len=20, kind=TextKind.CODE))
+        yield field_row("理由（任意）", TextInput(id="reason", label="理由", max_len=200))
         yield field_row("受付日", DateInput(value=today, id="received", classes="date-field"))
-        yield field_row("代理人", Input(placeholder="代理申請のとき氏名", id="proxy-name", classes="name"),
+        yield field_row("代理人", TextInput(placeholder="代理申請のとき氏名", id="proxy-name", classes="name",
+                                  label="代理人氏名", max_len=60, kind=TextKind.NAME),
                         Label(Text("本人との関係"), classes="inline-label"),
-                        Input(placeholder="例: 夫", id="proxy-rel", classes="short"))
+                        TextInput(placeholder="例: 夫", id="proxy-rel", classes="short", label="代理人との関係",
+                                  max_len=30))
         yield field_row("健康保険証", ChoiceBar(LEGACY_OPTIONS, separator=":", id="legacy"), id="legacy-row",
                         classes="-hidden")
         yield Tick(ACCEPT_LABEL, id="accept", classes="-hidden")

@@ -16,6 +16,7 @@ from textual.widgets import Checkbox, Footer, Input, Label, Static
 
 from clerk_tui.db.models import ReimbursementClaim
 from clerk_tui.domain.errors import DomainError
+from clerk_tui.domain.text import TextKind
 from clerk_tui.domain.money import format_yen, parse_yen
 from clerk_tui.domain.wareki import format_wareki, format_wareki_month, parse_month
 from clerk_tui.services.applications import DuplicateError
@@ -36,6 +37,7 @@ from clerk_tui.ui.text import data_text
 from clerk_tui.ui.widgets.date_input import DateInput
 from clerk_tui.ui.widgets.ja_text import JaText
 from clerk_tui.ui.widgets.status_bar import StatusBar
+from clerk_tui.ui.widgets.text_input import ClerkInput, TextInput
 
 # The three papers (R12) in the service's order, with the wording of the checklist. A clinic's
 # ordinary 診療明細書 is the usual mistake, so the レセプト label says it does not count.
@@ -159,22 +161,23 @@ class ClaimScreen(ClerkScreen):
         with VerticalScroll(id="claim-fields", can_focus=False):
             with Horizontal(classes="row"):
                 yield Label("医療機関名", classes="label")
-                yield Input(placeholder="病院・診療所・薬局の名称", max_length=100, id="institution")
+                yield TextInput(placeholder="病院・診療所・薬局の名称", label="医療機関名", max_len=100,
+                                kind=TextKind.NAME, id="institution")
                 yield PaperBox("薬局", id="pharmacy")
             with Horizontal(classes="row"):
                 yield Label("診療月", classes="label")
-                yield Input(placeholder="例: R7.10", id="month")
+                yield ClerkInput(placeholder="例: R7.10", id="month")
                 yield Static("", classes="echo", id="month-echo")
             with Horizontal(classes="row"):
                 yield Label("支払日", classes="label")
                 yield DateInput(placeholder="例: R7.10.15", id="paid-on")
             with Horizontal(classes="row"):
                 yield Label("支払額", classes="label")
-                yield Input(placeholder="10割の額", id="amount")
+                yield ClerkInput(placeholder="10割の額", id="amount")
                 yield Static("", classes="echo", id="amount-echo")
             with Horizontal(classes="row"):
                 yield Label("診療報酬額", classes="label")
-                yield Input(placeholder="違うときのみ", id="cost")
+                yield ClerkInput(placeholder="違うときのみ", id="cost")
                 yield Static(Text("支払額と異なるときだけ入力"), classes="echo", id="cost-echo")
             with Horizontal(classes="row"):
                 yield Label("書類", classes="label")
@@ -183,7 +186,8 @@ class ClaimScreen(ClerkScreen):
                         yield PaperBox(label, id=PAPER_IDS[key])
             with Horizontal(classes="row", id="late-row"):
                 yield Label("遅延理由", classes="label")
-                yield Input(placeholder="期限後に受け付ける理由", max_length=200, id="late-reason")
+                yield TextInput(placeholder="期限後に受け付ける理由", label="期限後の受付理由", max_len=200,
+                                id="late-reason")
             with Vertical(id="assessment"):
                 yield Static(Text("見込み"), id="assessment-title")
                 yield JaText(id="a-refund")

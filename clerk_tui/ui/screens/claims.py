@@ -28,6 +28,7 @@ from clerk_tui.ui.text import data_text, fit
 from clerk_tui.ui.widgets.fitted_table import FittedTable
 from clerk_tui.ui.widgets.ja_text import JaText
 from clerk_tui.ui.widgets.status_bar import StatusBar
+from clerk_tui.ui.widgets.text_input import ClerkInput
 
 # `s` steps through these in this order; None = every status.
 STATUS_CYCLE: list[ClaimStatus | None] = [None, ClaimStatus.INCOMPLETE, ClaimStatus.COMPLETE, ClaimStatus.FORWARDED]
@@ -132,7 +133,7 @@ class MonthScreen(ModalScreen[MonthChoice | None]):
         with Vertical():
             yield Static(Text("診療月で絞り込み"), classes="title")
             with Horizontal():
-                yield Input(value=format_wareki_short(self.current)[:-3] if self.current else "",
+                yield ClerkInput(value=format_wareki_short(self.current)[:-3] if self.current else "",
                             placeholder="例: R7.11", compact=True, id="month-input")
                 yield Static("", id="month-echo")
             yield Static(Text("空欄で Enter: すべての月  Esc: 取消"), classes="hint")

@@ -25,6 +25,7 @@ from clerk_tui.ui.screens.base import ClerkScreen
 from clerk_tui.ui.text import data_text
 from clerk_tui.ui.widgets.ja_text import JaText
 from clerk_tui.ui.widgets.status_bar import StatusBar
+from clerk_tui.ui.widgets.text_input import TextInput
 
 KINDS = [DocumentKind.ELIGIBILITY_NOTICE, DocumentKind.ELIGIBILITY_CERTIFICATE]
 REASONS = list(IssueReason)
@@ -290,19 +291,20 @@ class IssueScreen(ClerkScreen):
             yield JaText(Text(OVERRIDE_EXPLANATION), classes="explain")
             with Horizontal(classes="input-row"):
                 yield Label("交付する理由", classes="input-label")
-                yield Input(id="override", max_length=REASON_MAX, placeholder="必須",
-                            select_on_focus=False)
+                yield TextInput(id="override", label="交付理由（対象外の交付）", max_len=REASON_MAX,
+                                placeholder="必須", select_on_focus=False)
             yield JaText(id="override-error", classes="field-error -hidden")
         with Vertical(id="loss-box", classes="input-box -hidden"):
             with Horizontal(classes="input-row"):
                 yield Label("滅失届がない理由", classes="input-label")
-                yield Input(id="loss", max_length=REASON_MAX, placeholder="必須", select_on_focus=False)
+                yield TextInput(id="loss", label="滅失届がない理由", max_len=REASON_MAX, placeholder="必須",
+                                select_on_focus=False)
             yield JaText(id="loss-error", classes="field-error -hidden")
         with Vertical(id="note-box", classes="input-box"):
             with Horizontal(classes="input-row"):
                 yield Label("備考", classes="input-label")
-                yield Input(id="note", max_length=REASON_MAX, placeholder="任意（交付記録に残ります）",
-                            select_on_focus=False)
+                yield TextInput(id="note", label="備考", max_len=REASON_MAX, placeholder="任意（交付記録に残ります）",
+                                select_on_focus=False)
             yield JaText(id="note-error", classes="field-error -hidden")
         with Horizontal(id="action-row"):
             yield Button("交付する", id="confirm", compact=True, disabled=True)

@@ -21,6 +21,7 @@ from clerk_tui.ui.screens.record_form import RecordForm, field_row
 from clerk_tui.ui.text import data_text
 from clerk_tui.ui.widgets.choice_bar import ChoiceBar
 from clerk_tui.ui.widgets.date_input import DateInput
+from clerk_tui.ui.widgets.text_input import TextInput
 from clerk_tui.ui.widgets.tick import Tick
 
 TITLE = "被保険者証滅失届の受付"
@@ -59,7 +60,8 @@ class LossReportScreen(RecordForm):
         yield field_row("受付日", DateInput(value=today, id="received", classes="date-field"))
         yield field_row("状況", ChoiceBar([(c.label, c) for c in LossCircumstance], separator=":",
                                         id="circumstance"))
-        yield field_row("警察への届出", Input(placeholder=POLICE_HINT, id="police"), id="police-row",
+        yield field_row("警察への届出", TextInput(placeholder=POLICE_HINT, id="police", label="警察への届出（受理番号など）",
+                                                  max_len=60), id="police-row",
                         classes="-hidden")
         yield field_row("再交付", Tick(REISSUE_LABEL, id="reissue"))
 

@@ -28,6 +28,7 @@ from clerk_tui.ui.widgets.date_input import DateInput
 from clerk_tui.ui.widgets.fitted_table import FittedTable
 from clerk_tui.ui.widgets.ja_text import JaText
 from clerk_tui.ui.widgets.status_bar import StatusBar
+from clerk_tui.ui.widgets.text_input import ClerkInput, TextInput
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ class ReturnDialog(ServiceDialog[object]):
             yield ChoiceBar(ReturnVia.choices(), value=ReturnVia.EMPLOYER, id="return-via")
         with Horizontal(classes="dialog-row"):
             yield Label("状態", classes="dialog-label")
-            yield Input(placeholder="例: 破損あり（任意）", id="return-condition")
+            yield TextInput(placeholder="例: 破損あり（任意）", id="return-condition", label="状態", max_len=100)
 
     def on_mount(self) -> None:
         self.query_one("#return-date", DateInput).focus()
@@ -125,7 +126,8 @@ class CloseDialog(ServiceDialog[object]):
                             id="close-status")
         with Horizontal(classes="dialog-row"):
             yield Label("理由", classes="dialog-label")
-            yield Input(placeholder="例: 本人と連絡が取れない（必須）", id="close-reason")
+            yield TextInput(placeholder="例: 本人と連絡が取れない（必須）", id="close-reason", label="理由",
+                            max_len=200)
 
     def on_mount(self) -> None:
         self.query_one("#close-status", ChoiceBar).focus()
@@ -149,7 +151,7 @@ class OutstandingTable(FittedTable):
                         id="outstanding.return")]
 
 
-class FilterInput(Input):
+class FilterInput(ClerkInput):
     BINDING_GROUP_TITLE = "事業所の絞込"
     BINDINGS = [Binding("escape", "screen.close_filter", "やめる", id="outstanding.filter_cancel")]
 

@@ -21,6 +21,7 @@ from clerk_tui.ui.text import data_text, fit
 from clerk_tui.ui.widgets.ja_text import JaText
 from clerk_tui.ui.widgets.outstanding_counts import OutstandingCounts
 from clerk_tui.ui.widgets.status_bar import StatusBar
+from clerk_tui.ui.widgets.text_input import ClerkInput
 
 # Long enough that a clerk typing a name sends one query per pause, short enough to feel live.
 DEBOUNCE_SECONDS = 0.15
@@ -28,7 +29,7 @@ DEBOUNCE_SECONDS = 0.15
 WIDE_WIDTH = 120
 
 
-class SearchInput(Input):
+class SearchInput(ClerkInput):
     BINDING_GROUP_TITLE = "検索欄"
     BINDINGS = [
         Binding("escape", "clear", "消去", id="search.clear"),

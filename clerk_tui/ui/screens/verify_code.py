@@ -18,6 +18,7 @@ from clerk_tui.ui.screens.base import ClerkScreen
 from clerk_tui.ui.text import data_text
 from clerk_tui.ui.widgets.ja_text import JaText
 from clerk_tui.ui.widgets.status_bar import StatusBar
+from clerk_tui.ui.widgets.text_input import ClerkInput
 
 # CodeCheck.status -> the word shown, and the colour class (the word alone says it in 8 colours).
 VERDICTS = {
@@ -67,7 +68,7 @@ class VerifyCodeScreen(ClerkScreen):
         yield JaText(Text(HINT), id="verify-hint")
         with Horizontal(id="code-row"):
             yield Label("コード", id="code-label")
-            yield Input(id="code", placeholder="TJKF1-", select_on_focus=False)
+            yield ClerkInput(id="code", placeholder="TJKF1-", select_on_focus=False)
         with Horizontal(id="verdict-row"):
             yield Static(id="verdict", classes="-none")
             yield JaText(id="verify-text")

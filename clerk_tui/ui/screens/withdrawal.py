@@ -40,6 +40,7 @@ from clerk_tui.ui.widgets.fitted_table import FittedTable
 from clerk_tui.ui.widgets.ja_text import JaText
 from clerk_tui.ui.widgets.member_header import MemberHeader
 from clerk_tui.ui.widgets.status_bar import StatusBar
+from clerk_tui.ui.widgets.text_input import ClerkInput, TextInput
 
 # Long enough that typing a date sends one preview per pause, short enough to feel live.
 DEBOUNCE_SECONDS = 0.15
@@ -94,7 +95,8 @@ class ReinstateDialog(ServiceDialog[list[int]]):
     def compose_fields(self) -> ComposeResult:
         with Horizontal(classes="dialog-row"):
             yield Label("取消の理由", classes="dialog-label")
-            yield Input(placeholder="例: 退職日の誤り（事業所から訂正の連絡）", id="reinstate-reason")
+            yield TextInput(placeholder="例: 退職日の誤り（事業所から訂正の連絡）", id="reinstate-reason",
+                            label="取消の理由", max_len=200)
 
     def on_mount(self) -> None:
         self.query_one("#reinstate-reason", Input).focus()
@@ -565,7 +567,7 @@ class Reaching75Screen(ClerkScreen):
         yield Static(Text("75歳到達による資格喪失（後期高齢者医療制度へ）"), id="r75-title")
         with Horizontal(id="r75-month-row"):
             yield Label("到達月")
-            yield Input(value=format_wareki_short(ctx.clock.today())[:-3], placeholder="例: R7.12",
+            yield ClerkInput(value=format_wareki_short(ctx.clock.today())[:-3], placeholder="例: R7.12",
                         id="r75-month")
             yield Static("", id="r75-echo")
         yield JaText(Text(""), id="r75-message")

@@ -13,6 +13,7 @@ from textual.widgets import Input, Static
 
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.domain.wareki import format_wareki, parse_date
+from clerk_tui.ui.widgets.text_input import ClerkInput
 
 
 class DateInput(Vertical):
@@ -46,7 +47,7 @@ class DateInput(Vertical):
         self.error: str | None = None
 
     def compose(self) -> ComposeResult:
-        yield Input(value=self._initial.isoformat() if self._initial else "", placeholder=self._placeholder)
+        yield ClerkInput(value=self._initial.isoformat() if self._initial else "", placeholder=self._placeholder)
         yield Static("", classes="date-echo")
 
     def on_mount(self) -> None:
