@@ -168,9 +168,11 @@ def test_the_cli_refuses_the_same_text_and_issues_nothing(ctx, db_path, tmp_path
     from clerk_tui.db.models import Document
 
     make_member(ctx, make_employer(ctx), symbol="4001", number="7", card_status="usable")
-    code = main(["print", "certificate", "--member", "4001-7-00", "--out", str(tmp_path / "c.pdf"),
+    out = tmp_path / "out"  # not the database's own folder, which --out refuses
+    out.mkdir()
+    code = main(["print", "certificate", "--member", "4001-7-00", "--out", str(out / "c.pdf"),
                  "--db", str(db_path), "--today", "2025-11-20", "--override-reason", value])
     err = capsys.readouterr().err
     assert code == 2
     assert "交付理由（対象外の交付）" in err and "\x1b" not in err and "九〇一二" not in err
-    assert Document.select().count() == 0 and not (tmp_path / "c.pdf").exists()
+    assert Document.select().count() == 0 and not (out / "c.pdf").exists()

@@ -176,10 +176,11 @@ def test_quote_input_repeats_typed_text_safely_in_messages() -> None:
 
     with pytest.raises(DomainError) as err:
         parse_date("R7.\x1b[2J13.1")
-    assert "\x1b" not in err.value.message and "R7.[2J13.1" in err.value.message
+    # The escape is shown as the visible text \x1b (the clerk sees what was pasted), never raw.
+    assert "\x1b" not in err.value.message and "R7.\\x1b[2J13.1" in err.value.message
     with pytest.raises(DomainError) as err:
         parse_date("1234 5678 9012")
     assert "9012" not in err.value.message and "表示しません" in err.value.message
     with pytest.raises(DomainError) as err:
         parse_member_code("12\u202e34")
-    assert "\u202e" not in err.value.message
+    assert "\u202e" not in err.value.message and "\\u202e" in err.value.message

@@ -17,6 +17,7 @@ import re
 import unicodedata
 from enum import Enum
 
+from clerk_tui.domain.terminal import terminal_safe
 from clerk_tui.domain import kana
 from clerk_tui.domain.errors import DomainError
 
@@ -192,9 +193,9 @@ def sanitize_input(text: str) -> str:
 
 
 def quote_input(text: str, limit: int = 30) -> str:
-    """What a clerk typed, fit to be repeated in a message: without control characters, on one
-    line, shortened; a My Number is not repeated at all."""
+    """What a clerk typed, fit to be repeated in a message: control characters shown as visible
+    escapes (`terminal_safe`), on one line, shortened; a My Number is not repeated at all."""
     if contains_my_number(text):
         return "（12桁の数字を含むため表示しません）"
-    shown = " ".join(sanitize_input(text).split())
+    shown = terminal_safe(" ".join(str(text).split()))
     return shown if len(shown) <= limit else shown[:limit] + "…"
