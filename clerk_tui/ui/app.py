@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
@@ -89,6 +90,17 @@ class ClerkApp(App[int]):
         from clerk_tui.services.members import warm_up
 
         self.run_worker(lambda: warm_up(self.ctx), thread=True, group="warm-up", exit_on_error=False)
+
+    async def on_event(self, event: events.Event) -> None:
+        # Textual hands each key and paste to the widget focused at that moment. A widget that
+        # passes typing on elsewhere (the search results give it to the query) must move the
+        # focus here, while the events are still in the terminal's order: doing it in the
+        # widget's own handler would leave the keys already queued behind it on the old widget.
+        if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
+            redirect = getattr(self.focused, "redirect_typing", None)
+            if redirect is not None:
+                redirect(event)
+        await super().on_event(event)
 
     # ------------------------------------------------------------------ navigation
 
