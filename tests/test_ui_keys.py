@@ -57,3 +57,38 @@ async def test_a_paste_on_the_results_goes_to_the_query(tmp_path):
         await settle(pilot, 0.3)
         assert query(app) == "サトウx"
         assert isinstance(app.screen, SearchScreen)
+
+
+def notifications(app) -> list[str]:
+    return [f"{n.title} {n.message}" for n in app._notifications]
+
+
+async def test_ctrl_c_says_in_japanese_how_to_quit(tmp_path):
+    app, _ = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await into_results(app, pilot)
+        await pilot.press("ctrl+c")
+        await pilot.pause(0.1)
+        assert app.is_running
+        [said] = notifications(app)
+        assert "Ctrl+Q" in said and "終了" in said
+        assert "quit" not in said.lower() and "press" not in said.lower()
+
+
+async def test_the_command_palette_speaks_japanese(tmp_path):
+    from textual.command import CommandList, CommandPalette
+
+    app, _ = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.2)
+        palette = app.screen
+        assert isinstance(palette, CommandPalette)
+        assert palette.query_one(Input).placeholder.startswith("コマンドを検索")
+        await pilot.press(*"zzzz")
+        await pilot.pause(1.0)
+        options = palette.query_one(CommandList)
+        shown = [str(options.get_option_at_index(i).prompt.renderable)
+                 for i in range(options.option_count)]
+        assert any("該当するコマンドはありません" in line for line in shown)
+        assert not any("No matches" in line for line in shown)

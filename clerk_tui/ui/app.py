@@ -139,8 +139,19 @@ class ClerkApp(App[int]):
     def action_command_palette(self) -> None:
         from textual.command import CommandPalette
 
+        from clerk_tui.ui.commands import ClerkCommandPalette
+
         if self.use_command_palette and not CommandPalette.is_open(self):
-            self.push_screen(CommandPalette(placeholder="コマンドを検索（例: キー一覧）", id="--command-palette"))
+            self.push_screen(ClerkCommandPalette(id="--command-palette"))
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C does not quit (it copies in a field): say how to quit, in Japanese (Textual's
+        own reminder is in English)."""
+        for key, active in self.active_bindings.items():
+            if active.binding.action in ("quit", "app.quit"):
+                self.notify(f"終了するには {self.key_name(key)} を押してください。", title="終了しますか？",
+                            markup=False)
+                return
 
     # ------------------------------------------------------------------ keys and help
 
