@@ -4,6 +4,7 @@ wherever Textual would speak English, the key list at 80×24, and a too-small te
 
 from __future__ import annotations
 
+import pytest
 from textual import events
 from textual.widgets import DataTable, Input
 
@@ -92,3 +93,94 @@ async def test_the_command_palette_speaks_japanese(tmp_path):
                  for i in range(options.option_count)]
         assert any("該当するコマンドはありません" in line for line in shown)
         assert not any("No matches" in line for line in shown)
+
+
+async def test_one_key_starts_a_new_search_from_a_member(tmp_path):
+    from textual.widgets import Footer
+
+    from clerk_tui.ui.screens.help import HelpScreen
+    from clerk_tui.ui.screens.member_detail import MemberDetailScreen
+
+    app, _ = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await into_results(app, pilot)
+        await pilot.press("enter")  # open the member
+        await settle(pilot)
+        assert isinstance(app.screen, MemberDetailScreen)
+        footer = {b.binding.description for b in app.screen.active_bindings.values() if b.binding.show}
+        assert {"新規検索", "検索"} & footer
+        assert app.screen.query_one(Footer).display
+        await pilot.press("f2")
+        await settle(pilot)
+        assert isinstance(app.screen, SearchScreen)
+        assert query(app) == "" and app.focused is app.screen.query_one("#query", Input)
+        assert app.screen.query_one("#results", DataTable).row_count == 0
+        await pilot.press(*"ヤマモト")
+        await settle(pilot, 0.2)
+        assert app.screen.query_one("#results", DataTable).row_count == 1
+        # From the results too, and the key list names it.
+        await pilot.press("enter")
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+        keys = str(app.screen.query_one("#help-keys").render())
+        assert "F2" in keys and "新しい検索" in keys
+        await pilot.press("escape", "f2")
+        await settle(pilot)
+        assert query(app) == ""
+
+
+async def test_the_new_search_key_never_drops_what_a_form_holds(tmp_path):
+    from clerk_tui.ui.screens.withdrawal import WithdrawalScreen
+
+    app, ids = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_member(ids["taro"])
+        await settle(pilot)
+        await pilot.press("w", "1")
+        await settle(pilot)
+        assert isinstance(app.screen, WithdrawalScreen)
+        assert "新規検索" not in {b.binding.description for b in app.screen.active_bindings.values()
+                               if b.enabled and b.binding.show}
+        await pilot.press("f2")
+        await settle(pilot)
+        assert isinstance(app.screen, WithdrawalScreen)
+        assert app.screen.query_one("#wd-reason").value == "retirement"
+
+
+# Every screen a clerk reaches from a member or with a function key: (keys from the member).
+SCREENS = {
+    "search": None, "detail": (), "issue": ("i",), "cancellation": ("c",), "loss_report": ("l",),
+    "withdrawal": ("w",), "claim": ("t",), "verify_code": ("f5",), "batch": ("f6",),
+    "applications": ("f7",), "outstanding": ("f8",), "claims": ("f9",), "audit": ("f10",),
+}
+
+
+@pytest.mark.parametrize("where", list(SCREENS))
+async def test_the_key_list_fits_80_by_24_on_every_screen(tmp_path, where):
+    from textual.widgets import Static
+
+    from clerk_tui.ui.screens.help import HelpScreen
+
+    app, ids = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        if SCREENS[where] is not None:
+            app.open_member(ids["taro"])
+            await settle(pilot)
+            await pilot.press(*SCREENS[where])
+            await settle(pilot)
+        screen = app.screen
+        await pilot.press("f1")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, HelpScreen)
+        box = app.screen.query_one("#help-box")
+        assert box.max_scroll_y == 0  # nothing below the fold
+        for part in ("#help-title", "#help-keys", "#help-hint"):
+            region = app.screen.query_one(part).region
+            assert region.height and app.screen.region.contains_region(region)
+            assert box.region.contains_region(region)
+        shown = str(app.screen.query_one("#help-keys", Static).render())
+        flat = "".join(shown.split())
+        for _, entries in app.help_sections(screen):
+            for key, description in entries:
+                # A wrapped description goes on under itself, beside the other column.
+                assert "".join(key.split()) in flat and description[:6] in flat

@@ -45,6 +45,8 @@ class ClerkApp(App[int]):
     COMMANDS = {ScreenCommands}
     BINDINGS = [
         Binding("f1,question_mark", "help", "キー一覧", id="app.help"),
+        # Shown in the footer by the search and the member screens (the lists have no room).
+        Binding("f2", "new_search", "新規検索", tooltip=labels.NEW_SEARCH, show=False, id="app.new_search"),
         Binding("slash", "go_search", "検索へ", tooltip="検索に戻る", show=False, id="app.go_search"),
         Binding("ctrl+p", "command_palette", "コマンド", show=False, priority=True,
                 id="app.command_palette"),
@@ -124,6 +126,27 @@ class ClerkApp(App[int]):
         if isinstance(self.screen, SearchScreen):
             self.screen.action_focus_query()
 
+    def _can_start_new_search(self) -> bool:
+        """Every screen above the search (and the search itself) can be left without losing
+        anything: no dialog is open (the key list and the palette hold nothing)."""
+        from textual.command import CommandPalette
+
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, (HelpScreen, CommandPalette)):
+                continue
+            if screen.is_modal or not getattr(screen, "LEAVE_FOR_NEW_SEARCH", False):
+                return False
+            if isinstance(screen, SearchScreen):
+                return True
+        return False
+
+    def action_new_search(self) -> None:
+        if not self._can_start_new_search():
+            return
+        while not isinstance(self.screen, SearchScreen):
+            self.pop_screen()
+        self.screen.start_new_search()
+
     def working_screen(self) -> Screen:
         """The screen the clerk works on, under any help, palette or other modal screen."""
         for screen in reversed(self.screen_stack):
@@ -134,6 +157,8 @@ class ClerkApp(App[int]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "go_search" and isinstance(self.working_screen(), SearchScreen):
             return False  # already there: keep "/" out of the footer and the palette
+        if action == "new_search" and not self._can_start_new_search():
+            return False  # a form or a dialog is open: what was typed there would be lost
         return True
 
     def action_command_palette(self) -> None:

@@ -20,6 +20,7 @@ from clerk_tui.ui.widgets.status_bar import StatusBar
 
 
 class AuditScreen(ClerkScreen):
+    LEAVE_FOR_NEW_SEARCH = True
     DEFAULT_CSS = """
     AuditScreen #audit-clerk { margin: 0 1; }
     AuditScreen #audit-message { height: 1; padding: 0 1; }

@@ -71,6 +71,11 @@ class ResultsTable(DataTable):
 
 
 class SearchScreen(ClerkScreen):
+    LEAVE_FOR_NEW_SEARCH = True
+    BINDINGS = [
+        # The app's key, shown here; one id, so a keymap moves both.
+        Binding("f2", "app.new_search", "新規検索", tooltip=labels.NEW_SEARCH, id="app.new_search"),
+    ]
     def __init__(self) -> None:
         super().__init__(id="search")
         self._seq = 0  # bumped on every keystroke; a result for an older number is stale
@@ -278,6 +283,9 @@ class SearchScreen(ClerkScreen):
 
     def action_focus_query(self) -> None:
         self.query_one(SearchInput).focus()
+
+    def start_new_search(self) -> None:
+        self.query_one(SearchInput).start_new_search()
 
     @on(DataTable.RowSelected, "#results")
     def _row_selected(self, event: DataTable.RowSelected) -> None:
