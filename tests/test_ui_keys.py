@@ -184,3 +184,49 @@ async def test_the_key_list_fits_80_by_24_on_every_screen(tmp_path, where):
             for key, description in entries:
                 # A wrapped description goes on under itself, beside the other column.
                 assert "".join(key.split()) in flat and description[:6] in flat
+
+
+@pytest.mark.parametrize("size", [(60, 20), (79, 24), (80, 23)])
+async def test_a_terminal_below_80_by_24_shows_a_notice_and_holds_the_keys(tmp_path, size):
+    from clerk_tui.ui.widgets.too_small import TooSmallNotice
+
+    app, _ = make_app(tmp_path)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        [notice] = app.screen.query(TooSmallNotice)
+        said = str(notice.render())
+        assert "画面が小さすぎます" in said and "80x24" in said and f"{size[0]}x{size[1]}" in said
+        assert notice.region == app.screen.region  # the whole screen, nothing cut shown
+        await pilot.press(*"ヤマダ", "f8", "ctrl+p")
+        await settle(pilot, 0.2)
+        assert isinstance(app.screen, SearchScreen) and query(app) == ""  # nothing went through
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        assert not app.screen.query(TooSmallNotice)
+        assert app.focused is app.screen.query_one("#query", Input)
+        await pilot.press(*"ヤマダ")
+        await settle(pilot, 0.2)
+        assert app.screen.query_one("#results", DataTable).row_count == 3
+
+
+async def test_the_notice_follows_the_terminal_over_any_screen(tmp_path):
+    from clerk_tui.ui.screens.member_detail import MemberDetailScreen
+    from clerk_tui.ui.widgets.too_small import TooSmallNotice
+
+    app, ids = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_member(ids["taro"])
+        await settle(pilot)
+        await pilot.press("f1")
+        await pilot.resize_terminal(70, 24)
+        await settle(pilot)
+        assert app.screen.query(TooSmallNotice)  # over the key list
+        await pilot.press("escape")
+        await pilot.resize_terminal(100, 30)
+        await settle(pilot)
+        assert not any(s.query(TooSmallNotice) for s in app.screen_stack)
+        await pilot.press("escape")  # the key list is still open, then the member
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, SearchScreen)
+        assert not isinstance(app.screen, MemberDetailScreen)

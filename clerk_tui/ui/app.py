@@ -9,6 +9,7 @@ from pathlib import Path
 from textual import events
 from textual.app import App
 from textual.binding import Binding
+from textual.geometry import Size
 from textual.screen import Screen
 from textual.scrollbar import ScrollBar, ScrollBarRender
 
@@ -19,6 +20,7 @@ from clerk_tui.ui import labels
 from clerk_tui.ui.commands import ScreenCommands
 from clerk_tui.ui.screens.help import HelpScreen, HelpSection
 from clerk_tui.ui.screens.search import SearchScreen
+from clerk_tui.ui.widgets.too_small import TooSmallNotice, too_small
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +86,9 @@ class ClerkApp(App[int]):
         return SearchScreen()
 
     def on_mount(self) -> None:
+        # A screen pushed while the terminal is too small gets the notice too.
+        self.screen_change_signal.subscribe(self, lambda _screen: self.call_after_refresh(self._check_size))
+        self._check_size()
         # A moment after the search screen is up (not competing with start-up), load in the
         # background what the first member detail would otherwise make the clerk wait for.
         self.set_timer(self.WARM_UP_AFTER, self._warm_up)
@@ -93,11 +98,43 @@ class ClerkApp(App[int]):
 
         self.run_worker(lambda: warm_up(self.ctx), thread=True, group="warm-up", exit_on_error=False)
 
+    # ------------------------------------------------------------------ terminal size
+
+    def on_resize(self, event: events.Resize) -> None:
+        # Called before Textual's own handler has recorded the new size: use the event's.
+        self._check_size(event.size)
+
+    def _check_size(self, size: Size | None = None) -> None:
+        """Below 80×24 the screens would be cut: cover the top screen with the notice (and keep
+        the keys from it) until the terminal is large enough again."""
+        width, height = size or self.size
+        small = too_small(width, height)
+        shown = False
+        for screen in self.screen_stack:
+            for notice in list(screen.query(TooSmallNotice)):
+                if small and screen is self.screen:
+                    notice.show_size(width, height)
+                    shown = True
+                else:
+                    notice.remove()
+        if small and not shown:
+            self.screen.mount(TooSmallNotice(width, height))
+        self.refresh_bindings()
+
+    def is_too_small(self) -> bool:
+        return too_small(*self.size)
+
     async def on_event(self, event: events.Event) -> None:
         # Textual hands each key and paste to the widget focused at that moment. A widget that
         # passes typing on elsewhere (the search results give it to the query) must move the
         # focus here, while the events are still in the terminal's order: doing it in the
         # widget's own handler would leave the keys already queued behind it on the old widget.
+        if isinstance(event, (events.Key, events.Paste, events.MouseEvent)) and not event.is_forwarded \
+                and self.is_too_small():
+            # Nothing reaches a screen the clerk cannot see whole; Ctrl+Q still quits.
+            if isinstance(event, events.Key) and event.key == "ctrl+q":
+                await super().on_event(event)
+            return
         if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
             redirect = getattr(self.focused, "redirect_typing", None)
             if redirect is not None:
@@ -155,6 +192,8 @@ class ClerkApp(App[int]):
         return self.screen
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.is_too_small() and action != "quit":
+            return False  # the notice covers the screen: nothing opens over it
         if action == "go_search" and isinstance(self.working_screen(), SearchScreen):
             return False  # already there: keep "/" out of the footer and the palette
         if action == "new_search" and not self._can_start_new_search():
