@@ -230,3 +230,50 @@ async def test_the_notice_follows_the_terminal_over_any_screen(tmp_path):
         await settle(pilot)
         assert isinstance(app.screen, SearchScreen)
         assert not isinstance(app.screen, MemberDetailScreen)
+
+
+async def test_the_audit_view_names_actions_and_members_as_clerks_do(tmp_path):
+    from datetime import date
+
+    from clerk_tui.db.models import Member
+    from clerk_tui.domain.codes import WithdrawalReason
+    from clerk_tui.services.withdrawal import record_withdrawal
+    from clerk_tui.ui.screens.audit import AuditScreen
+    from tests.test_ui_support import cell_texts
+
+    app, ids = make_app(tmp_path)
+    record_withdrawal(app.ctx, ids["taro"], lost_on=date(2025, 12, 1), reason=WithdrawalReason.RETIREMENT)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f10")
+        await settle(pilot, 0.2)
+        assert isinstance(app.screen, AuditScreen)
+        table = app.screen.query_one("#audit-table", DataTable)
+        [header] = [[c.label.plain for c in table.columns.values()]]
+        rows = cell_texts(table)
+        withdrawal = next(r for r in rows if "退職" in r[3])
+        assert withdrawal[3] == "退職等の資格喪失を記録"
+        assert withdrawal[header.index("記号番号")] == Member.get_by_id(ids["taro"]).member_code  # 1234-567-00
+        assert not any(r[3].startswith(("member.", "document.", "fixtures.")) for r in rows)
+        assert str(ids["taro"]) not in [r[-1] for r in rows]
+        await pilot.press("enter")  # the clerk field: into the list
+        await settle(pilot, 0.2)
+        assert cell_texts(table)[0][3] == "退職等の資格喪失を記録"
+        await pilot.press("enter")  # still opens the member it is about
+        await settle(pilot)
+        assert app.screen.member_id == ids["taro"]
+
+
+def test_every_audited_action_has_a_japanese_name():
+    """The action codes written to the trail (services, fixtures, the command line) are shown by
+    their Japanese names in the audit view and the member's 履歴 tab."""
+    import re
+    from pathlib import Path
+
+    from clerk_tui.ui import labels
+
+    package = Path(labels.__file__).parents[1]
+    sources = [*(package / "services").glob("*.py"), *(package / "fixtures").glob("*.py"), package / "cli.py"]
+    codes = {code for path in sources for code in re.findall(r'"([a-z_]+\.[a-z_]+)"', path.read_text())}
+    assert "member.withdraw" in codes
+    unnamed = sorted(c for c in codes if labels.audit_action(c) == c)
+    assert unnamed == []

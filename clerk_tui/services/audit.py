@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from clerk_tui.db.models import AuditEntry
+from clerk_tui.db.models import AuditEntry, Member
 from clerk_tui.db.prepared import Prepared
 from clerk_tui.domain.codes import AuditKind
 from clerk_tui.services.context import Context
@@ -87,6 +88,16 @@ def entries(*, clerk: str | None = None, member_id: int | None = None, limit: in
     if member_id is not None:
         q = q.where(AuditEntry.member_id == member_id)
     return list(q.order_by(AuditEntry.id.desc()).limit(limit))
+
+
+def member_codes(member_ids: Iterable[int | None]) -> dict[int, str]:
+    """記号-番号-枝番 of the members the entries are about: what a clerk reads and quotes, where
+    the entries hold the database's internal ids."""
+    ids = {i for i in member_ids if i is not None}
+    if not ids:
+        return {}
+    rows = Member.select(Member.id, Member.symbol, Member.number, Member.branch).where(Member.id.in_(ids))
+    return {m.id: m.member_code for m in rows}
 
 
 def clerks() -> list[str]:

@@ -50,11 +50,16 @@ class AuditScreen(ClerkScreen):
 
     @work(exclusive=True)
     async def _load(self, clerk: str) -> None:
-        rows = await asyncio.to_thread(audit.entries, clerk=clerk or None)
+        def read():
+            entries = audit.entries(clerk=clerk or None)
+            return entries, audit.member_codes(e.member_id for e in entries)
+
+        rows, codes = await asyncio.to_thread(read)
         table = self.query_one(FittedTable)
-        table.fill(["日時", "職員", "種別", "操作", "加入員"], [
+        # The member by 記号番号, as clerks quote it, not by the database's internal id.
+        table.fill(["日時", "職員", "種別", "操作", "記号番号"], [
             (Text(str(e.at).replace("T", " ")[:16]), data_text(e.clerk), Text(e.kind.label),
-             Text(labels.audit_action(e.action)), Text(str(e.member_id or "")))
+             Text(labels.audit_action(e.action)), Text(codes.get(e.member_id, "") if e.member_id else ""))
             for e in rows], flex=3, keys=[f"{e.id}:{e.member_id or ''}" for e in rows])
         who = f"{clerk} さん" if clerk else "全職員"
         self._message(f"{who}の操作 {len(rows)}件（新しい順、最大200件）。Enter で加入員を開く")
