@@ -197,7 +197,7 @@ def _normalise(text: str) -> str:
 
 def _quote(text: str) -> str:
     shown = " ".join(text.split())
-    return shown if len(shown) <= 30 else shown[:30] + "…"
+    return shown if len(shown) <= 30 else shown[:30] + "..."  # ASCII: "…" is ambiguous-width
 
 
 def _resolve(match: re.Match[str], quoted: str, field: str | None, *, with_day: bool) -> date:

@@ -22,7 +22,10 @@ from clerk_tui.ui.widgets.status_bar import StatusBar
 class AuditScreen(ClerkScreen):
     LEAVE_FOR_NEW_SEARCH = True
     DEFAULT_CSS = """
-    AuditScreen #audit-clerk { margin: 0 1; }
+    AuditScreen #audit-clerk, AuditScreen #audit-clerk:focus {
+        margin: 0 1; border: none; height: 1; padding: 0 1; background: $boost;
+    }
+    AuditScreen #audit-clerk:focus { background: $primary-muted; }
     AuditScreen #audit-message { height: 1; padding: 0 1; }
     AuditScreen #audit-message.-error { color: $error; text-style: bold; }
     """
@@ -77,7 +80,7 @@ class AuditScreen(ClerkScreen):
 
     @work(exclusive=True, group="verify")
     async def action_verify(self) -> None:
-        self._message("監査ログを検証しています…")
+        self._message("監査ログを検証しています...")
         result = await asyncio.to_thread(audit.verify)
         if result.ok:
             self._message(f"監査ログは正常です（{result.checked}件を検証）。")
