@@ -150,8 +150,8 @@ class ChoiceBar(Widget, can_focus=True):
         self._choose(self._run_start)
         self.app.bell()
         last = len(self._choices)
-        self.notify(f"この欄は選択肢を数字キー（1〜{last}）か Left/Right で選びます。文字や日付は入力できません"
-                    "（次の欄へは Tab）。", title="選択欄", severity="warning", timeout=6, markup=False)
+        self.notify(f"数字キー 1〜{last} か Left/Right で選ぶ欄です。文字や日付は入力できません（次の欄へは Tab）。",
+                    title="選択欄", severity="warning", timeout=6, markup=False)
 
     def on_blur(self) -> None:
         self._end_run()
