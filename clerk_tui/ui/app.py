@@ -125,16 +125,16 @@ class ClerkApp(App[int]):
         return too_small(*self.size)
 
     async def on_event(self, event: events.Event) -> None:
-        # Textual hands each key and paste to the widget focused at that moment. A widget that
-        # passes typing on elsewhere (the search results give it to the query) must move the
-        # focus here, while the events are still in the terminal's order: doing it in the
-        # widget's own handler would leave the keys already queued behind it on the old widget.
         if isinstance(event, (events.Key, events.Paste, events.MouseEvent)) and not event.is_forwarded \
                 and self.is_too_small():
             # Nothing reaches a screen the clerk cannot see whole; Ctrl+Q still quits.
             if isinstance(event, events.Key) and event.key == "ctrl+q":
                 await super().on_event(event)
             return
+        # Textual hands each key and paste to the widget focused at that moment. A widget that
+        # passes typing on elsewhere (the search results give it to the query) must move the
+        # focus here, while the events are still in the terminal's order: doing it in the
+        # widget's own handler would leave the keys already queued behind it on the old widget.
         if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
             redirect = getattr(self.focused, "redirect_typing", None)
             if redirect is not None:

@@ -76,6 +76,7 @@ class SearchScreen(ClerkScreen):
         # The app's key, shown here; one id, so a keymap moves both.
         Binding("f2", "app.new_search", "新規検索", tooltip=labels.NEW_SEARCH, id="app.new_search"),
     ]
+
     def __init__(self) -> None:
         super().__init__(id="search")
         self._seq = 0  # bumped on every keystroke; a result for an older number is stale

@@ -136,6 +136,8 @@ class ChoiceBar(Widget, can_focus=True):
             self._in_run = True
             self._run_start = self._index
         if self._refused:
+            # Still the same typing: nothing picks until another key (an arrow, Tab) ends it.
+            self.app.bell()
             return
         number = self._pick_number(char)
         if number is not None:
