@@ -75,11 +75,16 @@ class HelpScreen(ModalScreen[None]):
         """The sections as lines of at most `width` cells: a title, then one entry per key, the
         description wrapped under itself; a blank line between sections."""
         lines: list[Text] = []
+        # The section of each entry line (None for titles and blanks): a column that starts in
+        # the middle of a section repeats its title.
+        self._sections_of: list[str | None] = []
         room = max(width - len(indent) - key_column, 8)
         for index, (title, keys) in enumerate(self.sections):
             if index:
                 lines.append(Text(""))
+                self._sections_of.append(None)
             lines.append(Text(title, style="bold underline"))
+            self._sections_of.append(None)
             for key, description in keys:
                 wrapped = wrap_ja(Text(description), room).split("\n")
                 for n, part in enumerate(wrapped):
@@ -89,10 +94,10 @@ class HelpScreen(ModalScreen[None]):
                     line.append(shown + " " * max(key_column - cell_len(shown), 1), style="bold")
                     line.append_text(part)
                     lines.append(line)
+                    self._sections_of.append(title)
         return lines
 
-    @staticmethod
-    def _two_columns(lines: list[Text], inner: int, room: int, column: int | None = None) -> Text | None:
+    def _two_columns(self, lines: list[Text], inner: int, room: int, column: int | None = None) -> Text | None:
         """The lines in two columns side by side, half each (a section moves whole to the right
         when it can), without a blank line at the top of the right one. The left column is
         `column` cells wide, or as wide as its longest line; None when the two do not fit in
@@ -106,6 +111,9 @@ class HelpScreen(ModalScreen[None]):
         left, right = lines[:split], lines[split:]
         while right and not right[0].plain:
             right = right[1:]
+        continued = self._sections_of[len(lines) - len(right)] if right else None
+        if continued is not None and len(right) < room:
+            right = [Text(f"{continued}（続き）", style="bold underline"), *right]
         left_width = column or max((cell_len(line.plain) for line in left), default=0)
         right_width = max((cell_len(line.plain) for line in right), default=0)
         if left_width + COLUMN_GAP + right_width > inner:
