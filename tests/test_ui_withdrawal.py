@@ -6,6 +6,10 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+from textual import events
+from textual.keys import _character_to_key
+
 from textual.app import App, ComposeResult
 from textual.widgets import Input
 
@@ -187,6 +191,78 @@ async def test_75_as_reason_fills_the_birthday_and_refuses_another_date(tmp_path
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert Member.get_by_id(ids["hanako"]).lost_on is None
+
+
+@pytest.mark.parametrize("typed", ["R7.12.2", "2025/12/2", "12/2", "7.12.2", "令和7年12月2日", "１２．２"])
+async def test_a_date_typed_into_the_reason_choice_changes_nothing(tmp_path, typed):
+    """The focus is still on the reason when the clerk types the date: the digits in it must not
+    pick an option (2 is 死亡), whatever shape the date has."""
+    app, ids = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_withdrawal(app, pilot, ids["taro"])
+        bar = screen.query_one("#wd-reason", ChoiceBar)
+        assert app.focused is bar
+        for ch in typed:  # as the terminal sends them (the Pilot cannot name every character)
+            app._driver.send_message(events.Key(ch if ch.isalnum() else _character_to_key(ch), ch))
+        await settle(pilot, 0.3)
+        assert bar.value is None
+        assert "[" not in str(bar.render())  # nothing shown as chosen
+        assert any("数字キー" in n.message for n in app._notifications)
+        await pilot.press("tab", *"R7.11.30")  # the date where it belongs
+        await settle(pilot, 0.3)
+        assert screen.preview is not None
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert Member.get_by_id(ids["taro"]).lost_on is None  # no reason: nothing recorded
+
+
+async def test_a_choice_made_just_before_typed_text_is_undone_with_what_it_filled_in(tmp_path):
+    app, ids = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_withdrawal(app, pilot, ids["hanako"])
+        bar = screen.query_one("#wd-reason", ChoiceBar)
+        await pilot.press("5")  # 75歳到達 on its own: chosen, and the birthday filled in
+        await settle(pilot, 0.3)
+        assert bar.value == "age_75"
+        assert screen.query_one("#wd-lost", DateInput).value == date(2057, 7, 7)
+        await pilot.press("tab", "shift+tab")  # away and back: a new run of typing
+        await pilot.press(*"3/1")  # 3 (別居) then text: the 3 does not stand
+        await settle(pilot, 0.3)
+        assert bar.value == "age_75"
+        assert screen.query_one("#wd-lost", DateInput).value == date(2057, 7, 7)
+        # From nothing, "5/7" leaves nothing, not even the dates the 5 filled in.
+        await pilot.press("escape", "w")
+        await settle(pilot)
+        screen = app.screen
+        bar = screen.query_one("#wd-reason", ChoiceBar)
+        assert app.focused is bar and bar.value is None
+        await pilot.press(*"5/7")
+        await settle(pilot, 0.3)
+        assert bar.value is None
+        assert screen.query_one("#wd-lost", DateInput).value is None
+        assert screen.query_one("#wd-last", DateInput).value is None
+        # Digits one after another are choices too: the last one counts.
+        await pilot.press("tab", "shift+tab", "1", "2")
+        await settle(pilot, 0.3)
+        assert bar.value == "income"
+
+
+async def test_the_preview_reads_back_the_reason_and_dates_in_wareki(tmp_path):
+    app, ids = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_withdrawal(app, pilot, ids["taro"])
+        await pilot.press("2", "tab", *"R7.11.30")  # 2 死亡
+        await settle(pilot, 0.3)
+        message = text_of(screen, "#wd-message")
+        assert "理由 死亡" in message and "Ctrl+S で記録します" in message
+        # Why the legacy card comes back, in 和暦 as everywhere else on the screen.
+        detail = text_of(screen, "#wd-detail")
+        assert "令和7年12月1日以前の資格喪失" in detail
+        assert "2025年" not in detail
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert Member.get_by_id(ids["taro"]).loss_reason == "death"
+        assert "理由 死亡" in text_of(screen, "#wd-message")
 
 
 async def test_an_already_withdrawn_member_is_offered_reinstatement(tmp_path):

@@ -177,7 +177,7 @@ def test_error_quotes_what_was_typed_and_carries_the_field():
 
 def test_error_quote_is_shortened():
     message = _error("x" * 200)
-    assert "x" * 30 + "…" in message and "x" * 31 not in message
+    assert "x" * 30 + "..." in message and "x" * 31 not in message
 
 
 # ---------------------------------------------------------------- months

@@ -50,7 +50,7 @@ def parse_code(text: str, secret: bytes) -> ParsedCode:
     norm = unicodedata.normalize("NFKC", text).strip().upper()
     parts = norm.split("-")
     if len(parts) != 3 or parts[0] != PREFIX:
-        raise DomainError("施設確認コードの形ではありません（TJKF1-… の形です）。", field="code")
+        raise DomainError("施設確認コードの形ではありません（TJKF1- で始まる形です）。", field="code")
     nonce, mac = parts[1], parts[2]
     try:
         if len(_unb32(nonce)) != _NONCE_BYTES or len(_unb32(mac)) != _MAC_BYTES:

@@ -214,7 +214,7 @@ def _parse_table(data: bytes, source: str) -> VariantTable:
         raise VariantTableError(f"{source}: ファイルを読めません（{exc}）。") from exc
     groups = document.get("groups")
     if not isinstance(groups, list):
-        raise VariantTableError(f"{source}: groups = [ … ] がありません。")
+        raise VariantTableError(f"{source}: groups = [ ... ] がありません。")
     return VariantTable.from_groups(groups, source=source)
 
 

@@ -307,4 +307,4 @@ def _no_letters(body: str) -> DomainError:
 
 def _quote(text: str) -> str:
     shown = " ".join(text.split())
-    return shown if len(shown) <= 30 else shown[:30] + "…"
+    return shown if len(shown) <= 30 else shown[:30] + "..."  # ASCII: "…" is ambiguous-width

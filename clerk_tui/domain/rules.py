@@ -13,6 +13,7 @@ import holidays
 
 from clerk_tui.domain.codes import CardStatus, DocumentKind, DocumentStatus
 from clerk_tui.domain.errors import DomainError
+from clerk_tui.domain.wareki import format_wareki
 
 __all__ = [
     "LEGACY_CARD_LAST_VALID",
@@ -535,14 +536,14 @@ def _decide(lost_on: date, doc: DocumentLike) -> tuple[bool, str]:
             # No expiry on record: assume still valid rather than let a live certificate go.
             return True, "有効期限の記録がないため、有効な資格確認書として回収する"
         if doc.valid_until >= lost_on:
-            return True, f"資格喪失日（{_ymd(lost_on)}）に有効な資格確認書のため事業所経由で回収"
-        return False, f"有効期限（{_ymd(doc.valid_until)}）経過後のため回収不要（本人が破棄）"
+            return True, f"資格喪失日（{format_wareki(lost_on)}）に有効な資格確認書のため事業所経由で回収"
+        return False, f"有効期限（{format_wareki(doc.valid_until)}）経過後のため回収不要（本人が破棄）"
     # LEGACY_CARD / ELDERLY_CARD (R10)
     if lost_on > LEGACY_CARD_LAST_VALID:
-        return False, f"{kind.label}は{_ymd(LEGACY_CARD_LAST_VALID)}を経過しているため返却不要"
+        return False, f"{kind.label}は{format_wareki(LEGACY_CARD_LAST_VALID)}を経過しているため返却不要"
     if doc.valid_until is not None and doc.valid_until < lost_on:
-        return False, f"有効期限（{_ymd(doc.valid_until)}）経過後のため回収不要"
-    return True, f"{_ymd(LEGACY_CARD_LAST_VALID)}以前の資格喪失のため{kind.label}を回収"
+        return False, f"有効期限（{format_wareki(doc.valid_until)}）経過後のため回収不要"
+    return True, f"{format_wareki(LEGACY_CARD_LAST_VALID)}以前の資格喪失のため{kind.label}を回収"
 
 
 def collection_decisions(lost_on: date, documents: Any) -> list[CollectionDecision]:

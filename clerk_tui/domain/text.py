@@ -198,4 +198,4 @@ def quote_input(text: str, limit: int = 30) -> str:
     if contains_my_number(text):
         return "（12桁の数字を含むため表示しません）"
     shown = terminal_safe(" ".join(str(text).split()))
-    return shown if len(shown) <= limit else shown[:limit] + "…"
+    return shown if len(shown) <= limit else shown[:limit] + "..."  # ASCII: "…" is ambiguous-width

@@ -8,7 +8,7 @@ import hashlib
 import json
 import os
 import stat
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -17,7 +17,7 @@ from typing import Any
 import peewee
 
 from clerk_tui.db import settings
-from clerk_tui.db.models import AuditEntry
+from clerk_tui.db.models import AuditEntry, Member
 from clerk_tui.db.prepared import Prepared
 from clerk_tui.domain.audit_anchor import Anchor, format_anchor, parse_anchors
 from clerk_tui.domain.codes import AuditKind
@@ -292,6 +292,16 @@ def entries(*, clerk: str | None = None, member_id: int | None = None, limit: in
     if member_id is not None:
         q = q.where(AuditEntry.member_id == member_id)
     return list(q.order_by(AuditEntry.id.desc()).limit(limit))
+
+
+def member_codes(member_ids: Iterable[int | None]) -> dict[int, str]:
+    """記号-番号-枝番 of the members the entries are about: what a clerk reads and quotes, where
+    the entries hold the database's internal ids."""
+    ids = {i for i in member_ids if i is not None}
+    if not ids:
+        return {}
+    rows = Member.select(Member.id, Member.symbol, Member.number, Member.branch).where(Member.id.in_(ids))
+    return {m.id: m.member_code for m in rows}
 
 
 def clerks() -> list[str]:

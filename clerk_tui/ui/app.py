@@ -6,8 +6,10 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
+from textual.geometry import Size
 from textual.screen import Screen
 from textual.scrollbar import ScrollBar, ScrollBarRender
 
@@ -18,6 +20,7 @@ from clerk_tui.ui import labels
 from clerk_tui.ui.commands import ScreenCommands
 from clerk_tui.ui.screens.help import HelpScreen, HelpSection
 from clerk_tui.ui.screens.search import SearchScreen
+from clerk_tui.ui.widgets.too_small import TooSmallNotice, too_small
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +47,8 @@ class ClerkApp(App[int]):
     COMMANDS = {ScreenCommands}
     BINDINGS = [
         Binding("f1,question_mark", "help", "キー一覧", id="app.help"),
+        # Shown in the footer by the search and the member screens (the lists have no room).
+        Binding("f2", "new_search", "新規検索", tooltip=labels.NEW_SEARCH, show=False, id="app.new_search"),
         Binding("slash", "go_search", "検索へ", tooltip="検索に戻る", show=False, id="app.go_search"),
         Binding("ctrl+p", "command_palette", "コマンド", show=False, priority=True,
                 id="app.command_palette"),
@@ -81,6 +86,9 @@ class ClerkApp(App[int]):
         return SearchScreen()
 
     def on_mount(self) -> None:
+        # A screen pushed while the terminal is too small gets the notice too.
+        self.screen_change_signal.subscribe(self, lambda _screen: self.call_after_refresh(self._check_size))
+        self._check_size()
         # A moment after the search screen is up (not competing with start-up), load in the
         # background what the first member detail would otherwise make the clerk wait for.
         self.set_timer(self.WARM_UP_AFTER, self._warm_up)
@@ -89,6 +97,49 @@ class ClerkApp(App[int]):
         from clerk_tui.services.members import warm_up
 
         self.run_worker(lambda: warm_up(self.ctx), thread=True, group="warm-up", exit_on_error=False)
+
+    # ------------------------------------------------------------------ terminal size
+
+    def on_resize(self, event: events.Resize) -> None:
+        # Called before Textual's own handler has recorded the new size: use the event's.
+        self._check_size(event.size)
+
+    def _check_size(self, size: Size | None = None) -> None:
+        """Below 80×24 the screens would be cut: cover the top screen with the notice (and keep
+        the keys from it) until the terminal is large enough again."""
+        width, height = size or self.size
+        small = too_small(width, height)
+        shown = False
+        for screen in self.screen_stack:
+            for notice in list(screen.query(TooSmallNotice)):
+                if small and screen is self.screen:
+                    notice.show_size(width, height)
+                    shown = True
+                else:
+                    notice.remove()
+        if small and not shown:
+            self.screen.mount(TooSmallNotice(width, height))
+        self.refresh_bindings()
+
+    def is_too_small(self) -> bool:
+        return too_small(*self.size)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.Paste, events.MouseEvent)) and not event.is_forwarded \
+                and self.is_too_small():
+            # Nothing reaches a screen the clerk cannot see whole; Ctrl+Q still quits.
+            if isinstance(event, events.Key) and event.key == "ctrl+q":
+                await super().on_event(event)
+            return
+        # Textual hands each key and paste to the widget focused at that moment. A widget that
+        # passes typing on elsewhere (the search results give it to the query) must move the
+        # focus here, while the events are still in the terminal's order: doing it in the
+        # widget's own handler would leave the keys already queued behind it on the old widget.
+        if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
+            redirect = getattr(self.focused, "redirect_typing", None)
+            if redirect is not None:
+                redirect(event)
+        await super().on_event(event)
 
     # ------------------------------------------------------------------ navigation
 
@@ -112,6 +163,27 @@ class ClerkApp(App[int]):
         if isinstance(self.screen, SearchScreen):
             self.screen.action_focus_query()
 
+    def _can_start_new_search(self) -> bool:
+        """Every screen above the search (and the search itself) can be left without losing
+        anything: no dialog is open (the key list and the palette hold nothing)."""
+        from textual.command import CommandPalette
+
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, (HelpScreen, CommandPalette)):
+                continue
+            if screen.is_modal or not getattr(screen, "LEAVE_FOR_NEW_SEARCH", False):
+                return False
+            if isinstance(screen, SearchScreen):
+                return True
+        return False
+
+    def action_new_search(self) -> None:
+        if not self._can_start_new_search():
+            return
+        while not isinstance(self.screen, SearchScreen):
+            self.pop_screen()
+        self.screen.start_new_search()
+
     def working_screen(self) -> Screen:
         """The screen the clerk works on, under any help, palette or other modal screen."""
         for screen in reversed(self.screen_stack):
@@ -120,15 +192,30 @@ class ClerkApp(App[int]):
         return self.screen
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.is_too_small() and action != "quit":
+            return False  # the notice covers the screen: nothing opens over it
         if action == "go_search" and isinstance(self.working_screen(), SearchScreen):
             return False  # already there: keep "/" out of the footer and the palette
+        if action == "new_search" and not self._can_start_new_search():
+            return False  # a form or a dialog is open: what was typed there would be lost
         return True
 
     def action_command_palette(self) -> None:
         from textual.command import CommandPalette
 
+        from clerk_tui.ui.commands import ClerkCommandPalette
+
         if self.use_command_palette and not CommandPalette.is_open(self):
-            self.push_screen(CommandPalette(placeholder="コマンドを検索（例: キー一覧）", id="--command-palette"))
+            self.push_screen(ClerkCommandPalette(id="--command-palette"))
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C does not quit (it copies in a field): say how to quit, in Japanese (Textual's
+        own reminder is in English)."""
+        for key, active in self.active_bindings.items():
+            if active.binding.action in ("quit", "app.quit"):
+                self.notify(f"終了するには {self.key_name(key)} を押してください。", title="終了しますか？",
+                            markup=False)
+                return
 
     # ------------------------------------------------------------------ keys and help
 

@@ -6,10 +6,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from rich.align import Align
+from rich.text import Text
+from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
+from textual.widgets.option_list import Option
 
 _SKIP = {"command_palette"}
+
+PLACEHOLDER = "コマンドを検索（例: キー一覧）"
+NO_MATCHES = "該当するコマンドはありません"
 
 
 class ScreenCommands(Provider):
@@ -46,3 +52,27 @@ class ScreenCommands(Provider):
             if score > 0:
                 shown = Content.assemble(matcher.highlight(name), ("  " + keys, "dim"))
                 yield Hit(score, shown, run, text=name)
+
+
+class ClerkCommandPalette(CommandPalette):
+    """Textual's palette with its own words in Japanese: the placeholder, and the line shown when
+    nothing matches (Textual draws a fixed "No matches found")."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("placeholder", PLACEHOLDER)
+        super().__init__(**kwargs)
+
+    def _start_no_matches_countdown(self, search_value: str) -> None:
+        # Textual 8.2's method with the message in Japanese; the rest is as Textual does it.
+        self._stop_no_matches_countdown()
+
+        def _show_no_matches() -> None:
+            if search_value:
+                self.query_one(CommandList).add_option(
+                    Option(Align.center(Text(NO_MATCHES, style="not bold")), disabled=True,
+                           id=self._NO_MATCHES))
+                self._list_visible = True
+            else:
+                self._list_visible = False
+
+        self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, _show_no_matches)

@@ -30,6 +30,7 @@ SEARCH_HINT = (
     "項目を指定するときは先頭に 生: 記: カ: 名: 事:（例: 生:S55.4.2）"
 )
 NO_MATCH = "該当する加入員はいません。"
+NEW_SEARCH = "検索欄を空にして新しい検索を始める"
 LOADING = "読み込み中"
 CANNOT_OPEN = "加入員を表示できません。Esc で戻ってください。"
 
@@ -57,6 +58,8 @@ def worker_failed(exc: BaseException) -> str:
 AUDIT_ACTIONS = {
     "member.view": "加入員を表示",
     "member.update": "加入員情報を変更",
+    "member.withdraw": "退職等の資格喪失を記録",
+    "member.remove_dependent": "扶養削除を記録",
     "member.cancel_loss": "資格喪失を取消",
     "document.issue": "書類を交付",
     "document.print": "書類を印刷",

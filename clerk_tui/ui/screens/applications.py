@@ -93,6 +93,7 @@ class ApplicationsTable(FittedTable):
 
 
 class ApplicationsScreen(ClerkScreen):
+    LEAVE_FOR_NEW_SEARCH = True
     DEFAULT_CSS = """
     ApplicationsScreen #applications-title { height: 1; padding: 0 1; }
     ApplicationsScreen #applications-row { height: 1; padding: 0 1; background: $boost; }

@@ -21,8 +21,12 @@ from clerk_tui.ui.widgets.text_input import ClerkInput
 
 
 class AuditScreen(ClerkScreen):
+    LEAVE_FOR_NEW_SEARCH = True
     DEFAULT_CSS = """
-    AuditScreen #audit-clerk { margin: 0 1; }
+    AuditScreen #audit-clerk, AuditScreen #audit-clerk:focus {
+        margin: 0 1; border: none; height: 1; padding: 0 1; background: $boost;
+    }
+    AuditScreen #audit-clerk:focus { background: $primary-muted; }
     AuditScreen #audit-message { height: 1; padding: 0 1; }
     AuditScreen #audit-message.-error { color: $error; text-style: bold; }
     """
@@ -50,11 +54,16 @@ class AuditScreen(ClerkScreen):
 
     @work(exclusive=True)
     async def _load(self, clerk: str) -> None:
-        rows = await asyncio.to_thread(audit.entries, clerk=clerk or None)
+        def read():
+            entries = audit.entries(clerk=clerk or None)
+            return entries, audit.member_codes(e.member_id for e in entries)
+
+        rows, codes = await asyncio.to_thread(read)
         table = self.query_one(FittedTable)
-        table.fill(["日時", "職員", "種別", "操作", "加入員"], [
+        # The member by 記号番号, as clerks quote it, not by the database's internal id.
+        table.fill(["日時", "職員", "種別", "操作", "記号番号"], [
             (Text(str(e.at).replace("T", " ")[:16]), data_text(e.clerk), Text(e.kind.label),
-             Text(labels.audit_action(e.action)), Text(str(e.member_id or "")))
+             Text(labels.audit_action(e.action)), Text(codes.get(e.member_id, "") if e.member_id else ""))
             for e in rows], flex=3, keys=[f"{e.id}:{e.member_id or ''}" for e in rows])
         who = f"{clerk} さん" if clerk else "全職員"
         self._message(f"{who}の操作 {len(rows)}件（新しい順、最大200件）。Enter で加入員を開く")
@@ -72,7 +81,7 @@ class AuditScreen(ClerkScreen):
 
     @work(exclusive=True, group="verify")
     async def action_verify(self) -> None:
-        self._message("監査ログを検証しています…")
+        self._message("監査ログを検証しています...")
         ctx = self.app.ctx
         result = await asyncio.to_thread(audit.verify, [ctx.config.audit_anchor_file], db=ctx.db)
         if result.ok:

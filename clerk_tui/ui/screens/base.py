@@ -26,6 +26,10 @@ DIALOG_KEYS = "Ctrl+S 確定（入力欄では Enter も）  Esc やめる"
 
 
 class ClerkScreen(Screen[None]):
+    # May the new-search key (F2) leave this screen for the search? Only where nothing the clerk
+    # typed would be lost with it: the search itself, a member, the lists.
+    LEAVE_FOR_NEW_SEARCH = False
+
     # Worker.StateChanged does not bubble, so the app cannot see its screens' workers: this is
     # the single handler, inherited by every screen.
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

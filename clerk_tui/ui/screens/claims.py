@@ -185,6 +185,7 @@ class ClaimsTable(FittedTable):
 
 
 class ClaimsScreen(ClerkScreen):
+    LEAVE_FOR_NEW_SEARCH = True
     DEFAULT_CSS = """
     ClaimsScreen #claims-summary { height: auto; padding: 0 1; }
     ClaimsScreen #claims-table { height: 1fr; }

@@ -58,6 +58,7 @@ def _yen(amount: int | None) -> Text:
 
 
 class MemberDetailScreen(ClerkScreen):
+    LEAVE_FOR_NEW_SEARCH = True
     BINDINGS = [
         Binding("escape", "back", "戻る", id="detail.back"),
         # Clerk actions on this member: one binding and one screen each (ui/screens/<action>.py).
@@ -67,6 +68,8 @@ class MemberDetailScreen(ClerkScreen):
         Binding("f", "found", "発見", show=False, tooltip="滅失した書類が見つかったことを記録", id="detail.found"),
         Binding("w", "withdraw", "喪失", tooltip="退職・扶養削除（資格喪失）を記録", id="detail.withdraw"),
         Binding("t", "claim", "立替払", tooltip="立替払（療養費）の請求を受け付ける", id="detail.claim"),
+        # The app's new-search key in the footer ("検索": no room for "新規検索" at 80 columns).
+        Binding("f2", "app.new_search", "検索", tooltip=labels.NEW_SEARCH, id="app.new_search"),
         Binding("r", "reload", "再読込", show=False, id="detail.reload"),
         # The tab labels carry their numbers ("1 家族"), so the footer leaves room for actions.
         Binding("1", "show_tab('family')", "タブ", key_display="1-5", tooltip="家族タブ", show=False,

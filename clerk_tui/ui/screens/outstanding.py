@@ -157,6 +157,7 @@ class FilterInput(ClerkInput):
 
 
 class OutstandingScreen(ClerkScreen):
+    LEAVE_FOR_NEW_SEARCH = True
     BINDINGS = [
         Binding("escape", "back", "戻る", id="outstanding.back"),
         Binding("d", "close_item", "回収終了", tooltip="滅失届・回収不能届で回収を終える（要理由）",

@@ -40,11 +40,11 @@ class SearchInput(ClerkInput):
     def action_clear(self) -> None:
         self.value = ""
 
-    def type_after_clearing(self, character: str) -> None:
-        """Start a new search with `character` (typed while the results had the focus)."""
-        self.value = character
-        self.cursor_position = len(self.value)
-        self.focus()
+    def start_new_search(self) -> None:
+        """Empty the input and give it the focus now (not after a refresh): the keys that follow
+        are then delivered to it."""
+        self.value = ""
+        self.screen.set_focus(self)
 
 
 class ResultsTable(DataTable):
@@ -54,16 +54,30 @@ class ResultsTable(DataTable):
         Binding("escape", "screen.focus_query", "検索欄へ", id="search.back_to_query"),
     ]
 
-    def on_key(self, event: events.Key) -> None:
-        # Back from a member, the clerk just types the next caller's name: the keystroke goes to
-        # the search input instead of being lost on the table (keys bound here keep working).
-        if event.is_printable and event.character and event.key not in self.screen.active_bindings:
-            event.stop()
-            event.prevent_default()
-            self.screen.query_one(SearchInput).type_after_clearing(event.character)
+    def redirect_typing(self, event: events.Key | events.Paste) -> None:
+        """Back from a member, the clerk just types the next caller's name: a printable key or a
+        paste that no key of this screen takes starts a new search in the input. Called by the
+        app before it hands the event on (see ClerkApp.on_event), so the focus moves before the
+        event is delivered and a burst (an IME commit, a paste, a barcode scanner) reaches the
+        input whole and in order."""
+        if isinstance(event, events.Key):
+            if not (event.is_printable and event.character):
+                return
+            active = self.screen.active_bindings.get(event.key)
+            if active is not None and active.enabled:
+                return  # a key of this screen ("?" for the help) keeps working
+        elif not event.text:
+            return
+        self.screen.query_one(SearchInput).start_new_search()
 
 
 class SearchScreen(ClerkScreen):
+    LEAVE_FOR_NEW_SEARCH = True
+    BINDINGS = [
+        # The app's key, shown here; one id, so a keymap moves both.
+        Binding("f2", "app.new_search", "新規検索", tooltip=labels.NEW_SEARCH, id="app.new_search"),
+    ]
+
     def __init__(self) -> None:
         super().__init__(id="search")
         self._seq = 0  # bumped on every keystroke; a result for an older number is stale
@@ -271,6 +285,9 @@ class SearchScreen(ClerkScreen):
 
     def action_focus_query(self) -> None:
         self.query_one(SearchInput).focus()
+
+    def start_new_search(self) -> None:
+        self.query_one(SearchInput).start_new_search()
 
     @on(DataTable.RowSelected, "#results")
     def _row_selected(self, event: DataTable.RowSelected) -> None:

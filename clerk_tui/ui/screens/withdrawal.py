@@ -150,6 +150,7 @@ class WithdrawalScreen(ClerkScreen):
         self._busy = False
         self._seq = 0  # bumped on every date change; an older preview is not shown
         self._doc_reasons: list[Text] = []
+        self._filled_for_75: tuple[str, str] | None = None  # the dates filled in for 75歳到達
 
     # ------------------------------------------------------------------ layout
 
@@ -243,13 +244,22 @@ class WithdrawalScreen(ClerkScreen):
     @on(ChoiceBar.Changed, "#wd-reason")
     def _reason_changed(self, event: ChoiceBar.Changed) -> None:
         lost = self.query_one("#wd-lost", DateInput)
+        last_input = self.query_one("#wd-last", DateInput).query_one(Input)
+        lost_input = lost.query_one(Input)
         # 75歳到達: the loss date is the 75th birthday itself (R5), so the app can fill it in.
         if event.value in (WithdrawalReason.AGE_75, DependentRemovalReason.AGE_75) and lost.value is None \
                 and self.detail is not None:
             birthday_75 = rules.loss_on_reaching_75(self.detail.member.birth_date)
-            lost.query_one(Input).value = format_wareki_short(birthday_75)
-            self.query_one("#wd-last", DateInput).query_one(Input).value = format_wareki_short(
-                rules.last_work_day_for(birthday_75))
+            lost_input.value = format_wareki_short(birthday_75)
+            last_input.value = format_wareki_short(rules.last_work_day_for(birthday_75))
+            self._filled_for_75 = (last_input.value, lost_input.value)
+        elif self._filled_for_75 is not None:
+            # Another reason after 75歳到達 (or the choice undone): the dates the app filled in
+            # for the birthday go too, unless the clerk has changed them since.
+            if (last_input.value, lost_input.value) == self._filled_for_75:
+                lost_input.value = ""
+                last_input.value = ""
+            self._filled_for_75 = None
         self._show_preview_message()
         self.refresh_bindings()
 
@@ -327,6 +337,12 @@ class WithdrawalScreen(ClerkScreen):
                     self._set_message(hint)
             return
         text = Text()
+        # The reason first: what Ctrl+S records is read back in full before it is recorded.
+        reason = self.query_one("#wd-reason", ChoiceBar).value
+        if reason is not None:
+            text.append("理由 ")
+            text.append(reason.label, style="bold reverse")
+            text.append("、")
         text.append(f"{LOST_ON} {format_wareki(p.lost_on)}（{self._last_label()} {format_wareki(p.last_work_day)}の翌日）。")
         text.append(f"{len(p.people)}名が資格を失います", style="bold")
         text.append(f"。回収する書類 {len(p.collect)}件・回収しない書類 {len(p.not_collected)}件。")
@@ -439,7 +455,9 @@ class WithdrawalScreen(ClerkScreen):
         self.query_one("#wd-form").disabled = True
         self._fill_preview(p, done=True)
         items = f"回収対象を{len(p.collect)}件作成しました（未回収一覧 F8）" if p.collect else "回収する書類はありません"
-        self._set_message(f"記録しました。{len(p.people)}名が{format_wareki(p.lost_on)}に資格を喪失し、"
+        reason = self.query_one("#wd-reason", ChoiceBar).value
+        said = f"（理由 {reason.label}）" if reason is not None else ""
+        self._set_message(f"記録しました{said}。{len(p.people)}名が{format_wareki(p.lost_on)}に資格を喪失し、"
                           f"{items}。Esc で戻ります。", "done")
         self.query_one("#wd-docs", FittedTable).focus()
         self.refresh_bindings()

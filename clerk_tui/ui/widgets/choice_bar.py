@@ -1,5 +1,10 @@
 """A choice among a few options on one line, each numbered: a digit picks, Left/Right (and Space)
-step. The chosen one is bracketed as well as highlighted, so it reads the same without colour."""
+step. The chosen one is bracketed as well as highlighted, so it reads the same without colour.
+
+Only those keys change the choice. A clerk who types a date or a name into the bar by mistake
+(R7.12.2, 2025/12/1, 12/1) must not end up with whatever option the digits in it happen to
+number: typing that contains anything but the bar's own keys is refused as a whole, and a choice
+made by the digits typed just before it (in the same run of typing keys) is undone."""
 
 from __future__ import annotations
 
@@ -52,6 +57,12 @@ class ChoiceBar(Widget, can_focus=True):
         self.separator = separator
         self._choices = list(choices)
         self._index = self._index_of(value)
+        # A run of typing keys (printable characters) ends at any other key or when the focus
+        # leaves. _run_start is the choice before the run; _refused is set once the run has
+        # shown itself to be text rather than the bar's keys.
+        self._in_run = False
+        self._run_start: int | None = None
+        self._refused = False
 
     def _index_of(self, value: Any) -> int | None:
         # A value that is not among the choices (or None) leaves nothing chosen.
@@ -83,7 +94,7 @@ class ChoiceBar(Widget, can_focus=True):
                 text.append(f" {i + 1}{self.separator}{label} ")
         return text
 
-    def _choose(self, index: int) -> None:
+    def _choose(self, index: int | None) -> None:
         if index != self._index:
             self._index = index
             self.refresh()
@@ -101,10 +112,48 @@ class ChoiceBar(Widget, can_focus=True):
         else:
             self._choose((self._index + delta) % len(self._choices))
 
+    def _pick_number(self, char: str) -> int | None:
+        """The option numbered by `char` (an ASCII or full-width digit), None for any other
+        character or a number the bar does not have."""
+        if len(char) == 1 and char.isdecimal() and 1 <= int(char) <= len(self._choices):
+            return int(char)
+        return None
+
+    def _end_run(self) -> None:
+        self._in_run = False
+        self._refused = False
+
     def on_key(self, event: events.Key) -> None:
-        # A full-width digit (typed with the IME on) picks too: it matches no binding.
         char = event.character
-        if char and not char.isascii() and char.isdecimal() and 1 <= int(char) <= len(self._choices):
-            event.stop()
-            event.prevent_default()
-            self._choose(int(char) - 1)
+        if not (event.is_printable and char):
+            self._end_run()  # Tab, arrows, Enter, Esc: the bindings handle them
+            return
+        # Every typing key is handled here (the digit bindings only name the keys in the
+        # footer and the help): whether a digit picks depends on the keys typed with it.
+        event.stop()
+        event.prevent_default()
+        if not self._in_run:
+            self._in_run = True
+            self._run_start = self._index
+        if self._refused:
+            # Still the same typing: nothing picks until another key (an arrow, Tab) ends it.
+            self.app.bell()
+            return
+        number = self._pick_number(char)
+        if number is not None:
+            self._choose(number - 1)
+        elif event.key == "space":
+            self.action_step(1)
+        else:
+            self._refuse()
+
+    def _refuse(self) -> None:
+        self._refused = True
+        self._choose(self._run_start)
+        self.app.bell()
+        last = len(self._choices)
+        self.notify(f"数字キー 1〜{last} か Left/Right で選ぶ欄です。文字や日付は入力できません（次の欄へは Tab）。",
+                    title="選択欄", severity="warning", timeout=6, markup=False)
+
+    def on_blur(self) -> None:
+        self._end_run()
