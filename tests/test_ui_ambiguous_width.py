@@ -22,7 +22,9 @@ PACKAGE = Path(clerk_tui.__file__).parent
 SOURCES = sorted([*PACKAGE.glob("ui/**/*.py"), *PACKAGE.glob("domain/*.py")])
 STYLES = sorted(PACKAGE.glob("ui/**/*.tcss"))
 # Strings that are read, never shown: the dash look-alikes that input is normalised from.
-READ_ONLY = {("domain/wareki.py", '"‐‑‒–—―−ー"')}
+# Characters the app reads in what a clerk types, never shows: dashes in dates, circles written
+# for the digit 0 in a My Number spelled in kanji.
+READ_ONLY = {("domain/wareki.py", '"‐‑‒–—―−ー"'), ("domain/text.py", '"○"'), ("domain/text.py", '"◯"')}
 
 
 def ambiguous(text: str) -> list[str]:

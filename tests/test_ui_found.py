@@ -56,7 +56,7 @@ async def test_a_loss_report_used_by_a_reissue_is_shown_as_such(ctx):
     record_loss_report(ctx, LossReportInput(
         member_id=m.id, document_kind=DocumentKind.ELIGIBILITY_CERTIFICATE, lost_on=date(2025, 11, 10),
         received_on=date(2025, 11, 12), circumstance=LossCircumstance.MISLAID))
-    issue_document(ctx, plan_issue(ctx, m.id, DocumentKind.ELIGIBILITY_CERTIFICATE, IssueReason.LOST, Route.TO_MEMBER))
+    issue_document(ctx, plan_issue(ctx, m.id, DocumentKind.ELIGIBILITY_CERTIFICATE, IssueReason.LOST, Route.VIA_EMPLOYER))
     app = ClerkApp(ctx)
     async with app.run_test(size=(80, 24)) as pilot:
         app.open_member(m.id)
