@@ -32,14 +32,14 @@ from clerk_tui.domain import codes, kana, rules
 from clerk_tui.domain.codes import CardStatus, DocumentKind
 from clerk_tui.domain.errors import DomainError, ValidationErrors
 from clerk_tui.domain.text import contains_my_number
-from clerk_tui.fixtures import (
+from clerk_tui.scenarios import (
     FixtureLoadError,
     demo_fixture_files,
     load_files,
     stored_training_today,
     training_fixture_files,
 )
-from clerk_tui.fixtures import loader
+from clerk_tui.scenarios import loader
 from clerk_tui.services import audit
 
 REPO = Path(__file__).resolve().parents[1]
@@ -710,7 +710,7 @@ def test_fast_toml_reader_agrees_with_tomllib_on_any_text(text):
 
 @pytest.mark.slow
 def test_a_generated_file_loads(db, tmp_path):
-    from clerk_tui.fixtures import generate_file
+    from clerk_tui.scenarios import generate_file
 
     path = generate_file(tmp_path / "generated.toml", members=3000, seed=1)
     report = load_files(db, [path])
