@@ -633,6 +633,69 @@ def test_schema_describes_exactly_what_the_loader_reads():
         assert schema["$defs"][enum.__name__]["enum"] == [m.value for m in enum] + [m.label for m in enum]
 
 
+def test_schema_and_docs_field_tables_are_generated_from_the_specification():
+    """schema/fixture.schema.json and the field tables of docs/fixtures.md are made from the
+    loader's one table of fields: a field added, renamed or limited there must show in both."""
+    from clerk_tui.scenarios.loader import docgen
+
+    schema = (REPO / docgen.SCHEMA_PATH).read_text(encoding="utf-8")
+    assert schema == docgen.schema_text(), "run scripts/gen_fixture_docs.py and commit the schema"
+    docs = (REPO / docgen.DOCS_PATH).read_text(encoding="utf-8")
+    assert docs == docgen.docs_with_tables(docs), "run scripts/gen_fixture_docs.py and commit docs/fixtures.md"
+    assert docs.count(docgen.DOCS_BEGIN) == docs.count(docgen.DOCS_END) == 1
+    for section, keys in loader.FIELDS.items():
+        for key in keys:
+            assert f"| `{key}` |" in docs, (section, key)
+    # The limits a trainer reads are the ones the loader enforces.
+    limit = next(f for f in loader.SPEC["claims"] if f.key == "amount_paid")
+    assert (limit.minimum, limit.maximum) == (1, 100_000_000)
+    assert "| `amount_paid` | 必須 | 整数、1円〜1億円 |" in docs
+    assert "| `standard_monthly_remuneration` |  | 整数、5.8万円〜139万円 |" in docs
+    assert json.loads(schema)["properties"]["claims"]["items"]["properties"]["amount_paid"]["maximum"] == limit.maximum
+
+
+def test_the_drift_check_script_fails_when_a_file_was_edited_by_hand(tmp_path, monkeypatch):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("gen_fixture_docs", REPO / "scripts" / "gen_fixture_docs.py")
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    assert gen.main(["--check"]) == 0
+    (tmp_path / "schema").mkdir()
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "schema" / "fixture.schema.json").write_text("{}\n", encoding="utf-8")
+    docs = (REPO / "docs" / "fixtures.md").read_text(encoding="utf-8")
+    (tmp_path / "docs" / "fixtures.md").write_text(docs.replace("| `member` |", "| `patient` |", 1), encoding="utf-8")
+    monkeypatch.setattr(gen, "ROOT", tmp_path)
+    assert gen.main(["--check"]) == 1
+    assert gen.main([]) == 0  # rewrites both
+    assert gen.main(["--check"]) == 0
+    assert (tmp_path / "docs" / "fixtures.md").read_text(encoding="utf-8") == docs
+
+
+def test_rows_of_register_data_are_checked_with_the_place_of_each_problem():
+    """The value checks work on plain rows too (a later import of employers' CSV files): every
+    problem names its row and field, and a My Number is refused like anywhere else."""
+    rows = [
+        {"code": "E001", "name": "株式会社テスト", "phone": "03-1234-5678"},
+        {"code": "E002", "name": "個人番号 1234 5678 9012", "phone": "電話"},
+        {"name": "名前だけ", "fax": "03"},
+    ]
+    values, problems = loader.check_rows("employers", rows, "employers.csv")
+    assert values[0] == {"code": "E001", "name": "株式会社テスト", "name_kana": None, "postal_code": None,
+                         "address": None, "phone": "03-1234-5678", "contact_person": None}
+    assert values[1]["name"] is None and values[1]["phone"] is None
+    places = [(p.file, p.entry, p.field) for p in problems]
+    assert places == [
+        ("employers.csv", "employers[2]", "name"),
+        ("employers.csv", "employers[2]", "phone"),
+        ("employers.csv", "employers[3]", "code"),
+        ("employers.csv", "employers[3]", "fax"),
+    ]
+    assert "1234" not in " ".join(p.message for p in problems)
+    assert "「fax」という項目はありません" in problems[3].message
+
+
 SHAPES = [
     BASE,
     'a = "tab\\there" # comment\n[[x]]\n k = "ＡＢ　全角"\n',

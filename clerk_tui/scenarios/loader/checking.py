@@ -146,7 +146,10 @@ def check_rows(section: str, rows: Sequence[dict[str, Any]], source: str
     value is missing or wrong) and every problem with its place (source, `section[n]`, field)."""
     sink: list[_Problem] = []
     entries = [_Entry(sink, source, section, i, dict(row)) for i, row in enumerate(rows, start=1)]
-    return _convert_all(entries, section), [p.error() for p in sink]
+    values = _convert_all(entries, section)
+    keys = FIELDS[section]
+    sink.sort(key=lambda p: (p.entry.index, keys.index(p.field) if p.field in keys else len(keys)))
+    return values, [p.error() for p in sink]
 
 
 # --------------------------------------------------------------------------------------------
