@@ -156,6 +156,17 @@ def check_rows(section: str, rows: Sequence[dict[str, Any]], source: str
 # Phase 1: read every file (no database)
 
 
+def _pick(v: dict[str, Any], *keys: str) -> dict[str, Any]:
+    """The converted values of these keys as they are (None when absent)."""
+    return {k: v.get(k) for k in keys}
+
+
+def _not_before(e: _Entry, field_name: str, later: date | None, earlier: date | None, detail: str) -> None:
+    """Reports `detail` on the field when both dates are there and `later` is before `earlier`."""
+    if earlier and later and later < earlier:
+        e.problem(field_name, detail)
+
+
 def _read_files(paths: Sequence[str | Path]) -> _Batch:
     batch = _Batch()
     seen: set[Path] = set()
@@ -252,11 +263,7 @@ def _parse_employer(batch: _Batch, e: _Entry, v: dict[str, Any]) -> None:
     batch.employers[code] = (e, {
         "code": code,
         "name": v["name"],
-        "name_kana": v.get("name_kana"),
-        "postal_code": v.get("postal_code"),
-        "address": v.get("address"),
-        "phone": v.get("phone"),
-        "contact_person": v.get("contact_person"),
+        **_pick(v, "name_kana", "postal_code", "address", "phone", "contact_person"),
         "name_key": _name_key(v["name"]),
     })
 
@@ -321,8 +328,7 @@ def _parse_member(batch: _Batch, e: _Entry, v: dict[str, Any]) -> None:
         e.problem("lost_on", f"資格喪失日 {_ymd(lost)} が資格取得日 {_ymd(acquired)} 以前です"
                              "（lost_on は資格を失った日＝最終勤務日の翌日です）。")
     mynumber_on = v.get("mynumber_received_on")
-    if birth and mynumber_on and mynumber_on < birth:
-        e.problem("mynumber_received_on", "マイナンバー受領日が生年月日より前です。")
+    _not_before(e, "mynumber_received_on", mynumber_on, birth, "マイナンバー受領日が生年月日より前です。")
     if (first := batch.duplicate_of("member", key, e)) is not None:
         e.problem("branch", f"同じ記号・番号・枝番の加入員が {first.file}: {first.where} にもあります。")
         return
@@ -342,9 +348,7 @@ def _parse_member(batch: _Batch, e: _Entry, v: dict[str, Any]) -> None:
         "family_name_kana": family_kana, "given_name_kana": given_kana,
         "birth_date": birth,
         "sex": v["sex"],
-        "postal_code": v.get("postal_code"),
-        "address": v.get("address"),
-        "phone": v.get("phone"),
+        **_pick(v, "postal_code", "address", "phone"),
         "acquired_on": acquired,
         "lost_on": lost,
         "loss_reason": loss_reason,
@@ -376,10 +380,8 @@ def _parse_document(batch: _Batch, e: _Entry, v: dict[str, Any]) -> None:
     status = v.get("status") or DocumentStatus.VALID
     if kind in (DocumentKind.LEGACY_CARD, DocumentKind.ELDERLY_CARD) and issued and issued >= rules.LEGACY_ISSUE_STOPPED:
         e.problem("issued_on", f"{kind.label}は{_ymd(rules.LEGACY_ISSUE_STOPPED)}以降は新規に交付されていません（R6）。")
-    if issued and valid_until and valid_until < issued:
-        e.problem("valid_until", "有効期限が交付日より前です。")
-    if issued and returned_on and returned_on < issued:
-        e.problem("returned_on", "返却日が交付日より前です。")
+    _not_before(e, "valid_until", valid_until, issued, "有効期限が交付日より前です。")
+    _not_before(e, "returned_on", returned_on, issued, "返却日が交付日より前です。")
     if status is DocumentStatus.RETURNED and returned_on is None:
         e.problem("returned_on", "status が returned（返却済）のときは returned_on（返却日）を書いてください。")
     serial = v.get("serial")
@@ -401,15 +403,12 @@ def _parse_document(batch: _Batch, e: _Entry, v: dict[str, Any]) -> None:
         "kind": kind,
         "issued_on": issued,
         "valid_until": valid_until,
-        "route": v.get("route"),
-        "reason": v.get("reason"),
-        "reason_note": v.get("reason_note"),
+        **_pick(v, "route", "reason", "reason_note"),
         "status": status,
         "status_changed_on": v.get("status_changed_on") or returned_on,
         "returned_on": returned_on,
         "copay_ratio": ratio,
-        "ratio_effective_from": v.get("ratio_effective_from"),
-        "override_reason": v.get("override_reason"),
+        **_pick(v, "ratio_effective_from", "override_reason"),
         "_member": member,
         "_supersedes": v.get("supersedes"),
     })
@@ -424,21 +423,15 @@ def _parse_cancellation(batch: _Batch, e: _Entry, v: dict[str, Any]) -> None:
         e.problem("proxy_name", "代理人の続柄を書くときは proxy_name（代理人の氏名）も書いてください。")
     if withdrawn_on and status is not CancellationStatus.WITHDRAWN:
         e.problem("withdrawn_on", "withdrawn_on（取下げ日）は status = \"withdrawn\" のときだけ書きます。")
-    if received and withdrawn_on and withdrawn_on < received:
-        e.problem("withdrawn_on", "取下げ日が受付日より前です。")
+    _not_before(e, "withdrawn_on", withdrawn_on, received, "取下げ日が受付日より前です。")
     if e.bad or member is None:
         batch.keep_refs(e, v, {"member": "member"})
         return
     batch.cancellations.append((e, {
         "received_on": received,
         "effective_on": rules.cancellation_effective_on(received),  # R7
-        "applicant_name": v.get("applicant_name"),
-        "applicant_birth_date": v.get("applicant_birth_date"),
-        "applicant_address": v.get("applicant_address"),
-        "applicant_phone": v.get("applicant_phone"),
-        "reason": v.get("reason"),
-        "proxy_name": v.get("proxy_name"),
-        "proxy_relationship": v.get("proxy_relationship"),
+        **_pick(v, "applicant_name", "applicant_birth_date", "applicant_address", "applicant_phone", "reason",
+                 "proxy_name", "proxy_relationship"),
         "mismatch_accepted": bool(v.get("mismatch_accepted")),
         "legacy_card_at_hand": v.get("legacy_card_at_hand"),
         "status": status,
@@ -451,10 +444,8 @@ def _parse_cancellation(batch: _Batch, e: _Entry, v: dict[str, Any]) -> None:
 def _parse_loss_report(batch: _Batch, e: _Entry, v: dict[str, Any]) -> None:
     member = e.code = v.get("member")
     received, lost, found = v.get("received_on"), v.get("lost_on"), v.get("found_on")
-    if lost and received and received < lost:
-        e.problem("received_on", "受付日が紛失日より前です。")
-    if lost and found and found < lost:
-        e.problem("found_on", "発見日が紛失日より前です。")
+    _not_before(e, "received_on", received, lost, "受付日が紛失日より前です。")
+    _not_before(e, "found_on", found, lost, "発見日が紛失日より前です。")
     if e.bad or member is None:
         batch.keep_refs(e, v, {"member": "member", "document": "document"})
         return
@@ -477,8 +468,7 @@ def _parse_collection_item(batch: _Batch, e: _Entry, v: dict[str, Any]) -> None:
     lost, returned = v.get("lost_on"), v.get("returned_on")
     if status is CollectionStatus.RETURNED and returned is None:
         e.problem("returned_on", "status が returned（返却済）のときは returned_on（返却日）を書いてください。")
-    if lost and returned and returned < lost:
-        e.problem("returned_on", "返却日が資格喪失日より前です。")
+    _not_before(e, "returned_on", returned, lost, "返却日が資格喪失日より前です。")
     if e.bad or serial is None:
         batch.keep_refs(e, v, {"document": "document"})
         return
@@ -486,10 +476,7 @@ def _parse_collection_item(batch: _Batch, e: _Entry, v: dict[str, Any]) -> None:
         "lost_on": lost,
         "status": status,
         "returned_on": returned,
-        "return_via": v.get("return_via"),
-        "condition": v.get("condition"),
-        "closed_reason": v.get("closed_reason"),
-        "reminder_sent_on": v.get("reminder_sent_on"),
+        **_pick(v, "return_via", "condition", "closed_reason", "reminder_sent_on"),
         "_document": serial,
     }))
 
@@ -505,8 +492,7 @@ def _parse_claim(batch: _Batch, e: _Entry, v: dict[str, Any]) -> None:
     forwarded = v.get("forwarded_on")
     if month and paid and paid < month:
         e.problem("paid_on", f"支払日 {_ymd(paid)} が診療月（{wareki.format_wareki_month(month)}）より前です。")
-    if paid and received and received < paid:
-        e.problem("received_on", "受付日が支払日より前です。")
+    _not_before(e, "received_on", received, paid, "受付日が支払日より前です。")
     if status is ClaimStatus.FORWARDED and forwarded is None:
         e.problem("forwarded_on", "status が forwarded（回付済）のときは forwarded_on（回付日）を書いてください。")
     if e.bad or member is None:
@@ -524,8 +510,7 @@ def _parse_claim(batch: _Batch, e: _Entry, v: dict[str, Any]) -> None:
         "medical_statement_received": statement,
         "claim_form_received": form,
         "received_on": received,
-        "cause": v.get("cause"),
-        "late_reason": v.get("late_reason"),
+        **_pick(v, "cause", "late_reason"),
         "status": status,
         "forwarded_on": forwarded,
         "_member": member,

@@ -143,6 +143,24 @@ def _check_references(r: _Resolver, today: date | None) -> None:
         else:
             e.problem(field, f"{what}「{ref}」は{missing}。")
 
+    def member_of(e: _Entry, row: dict[str, Any]) -> _Person | None:
+        """The member the entry is about, or None after reporting it missing."""
+        p = r.person(row["_member"])
+        if p is None:
+            absent(e, "member", "加入員", "member", row["_member"])
+        return p
+
+    def own_document(e: _Entry, field_name: str, serial: str, member_key: str) -> _DocInfo | None:
+        """The document the entry names, when it exists and is the same member's (else reported)."""
+        doc = r.document(serial)
+        if doc is None:
+            absent(e, field_name, "書類", "document", serial)
+        elif doc.member_key != member_key:
+            e.problem(field_name, f"書類「{serial}」は別の加入員（{doc.member_key}）の書類です。")
+        else:
+            return doc
+        return None
+
     for p in b.members.values():
         e = p.entry
         if p.is_insured:
@@ -171,9 +189,8 @@ def _check_references(r: _Resolver, today: date | None) -> None:
                                      f"lost_on = {loss75.isoformat()} と loss_reason = \"age_75\" を書いてください。")
 
     for serial, (e, row) in b.documents.items():
-        p = r.person(row["_member"])
+        p = member_of(e, row)
         if p is None:
-            absent(e, "member", "加入員", "member", row["_member"])
             continue
         kind, issued = row["kind"], row["issued_on"]
         if issued < p.birth_date:
@@ -202,18 +219,12 @@ def _check_references(r: _Resolver, today: date | None) -> None:
                     row["ratio_effective_from"] = copay.effective_from
         sup = row["_supersedes"]
         if sup:
-            target = r.document(sup)
-            if target is None:
-                absent(e, "supersedes", "書類", "document", sup)
-            elif target.member_key != row["_member"]:
-                e.problem("supersedes", f"書類「{sup}」は別の加入員（{target.member_key}）の書類です。")
-            elif sup == serial:
+            if own_document(e, "supersedes", sup, row["_member"]) is not None and sup == serial:
                 e.problem("supersedes", "自分自身を差し替えることはできません。")
 
     for e, row in b.cancellations:
-        p = r.person(row["_member"])
+        p = member_of(e, row)
         if p is None:
-            absent(e, "member", "加入員", "member", row["_member"])
             continue
         if row["received_on"] < p.acquired_on:
             e.problem("received_on", f"受付日が資格取得日 {_ymd(p.acquired_on)} より前です。")
@@ -223,18 +234,13 @@ def _check_references(r: _Resolver, today: date | None) -> None:
                                 "加入員の card_status を申請前の状況（例: usable）にしてください。")
 
     for e, row in b.loss_reports:
-        p = r.person(row["_member"])
+        p = member_of(e, row)
         if p is None:
-            absent(e, "member", "加入員", "member", row["_member"])
             continue
         serial = row["_document"]
         if serial:
-            doc = r.document(serial)
-            if doc is None:
-                absent(e, "document", "書類", "document", serial)
-            elif doc.member_key != row["_member"]:
-                e.problem("document", f"書類「{serial}」は別の加入員（{doc.member_key}）の書類です。")
-            elif doc.kind is not row["document_kind"]:
+            doc = own_document(e, "document", serial, row["_member"])
+            if doc is not None and doc.kind is not row["document_kind"]:
                 e.problem("document_kind", f"書類「{serial}」は{doc.kind.label}（{doc.kind.value}）です。")
 
     for e, row in b.collection_items:
@@ -257,9 +263,8 @@ def _check_references(r: _Resolver, today: date | None) -> None:
         row["_member"] = doc.member_key
 
     for e, row in b.claims:
-        p = r.person(row["_member"])
+        p = member_of(e, row)
         if p is None:
-            absent(e, "member", "加入員", "member", row["_member"])
             continue
         month, paid = row["treatment_month"], row["paid_on"]
         # The ratio of the day of treatment; the payment day stands in for it when it falls in

@@ -9,38 +9,16 @@ from typing import Any
 
 import peewee
 
+from clerk_tui.db import models as m
 from clerk_tui.db import schema, triggers
-from clerk_tui.db.models import (
-    CollectionItem,
-    EnumField,
-    Document,
-    Employer,
-    Insurer,
-    LossReport,
-    Member,
-    RegistrationCancellation,
-    ReimbursementClaim,
-    Setting,
-)
+from clerk_tui.db.models import EnumField
 from clerk_tui.db.settings import PURPOSE_KEY, TODAY_KEY, TRAINING
-from clerk_tui.domain.codes import (
-    CancellationStatus,
-    CardStatus,
-    ClaimStatus,
-    CollectionStatus,
-    DocumentKind,
-    DocumentStatus,
-    IssueReason,
-    LossCircumstance,
-    Relationship,
-    ReturnVia,
-    Route,
-    Sex,
-)
+from clerk_tui.domain.codes import CancellationStatus, CardStatus
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.scenarios.loader.records import _Person, _Batch
 from clerk_tui.scenarios.loader.references import _Resolver
 from clerk_tui.scenarios.loader.report import SectionCount
+from clerk_tui.scenarios.loader.spec import SPEC
 from clerk_tui.services.context import Context
 
 # --------------------------------------------------------------------------------------------
@@ -52,10 +30,7 @@ from clerk_tui.services.context import Context
 _TO_RAW: dict[type, Any] = {
     date: date.isoformat,
     bool: int,
-    **{enum: operator.attrgetter("_value_") for enum in (
-        CancellationStatus, CardStatus, ClaimStatus, CollectionStatus, DocumentKind,
-        DocumentStatus, IssueReason, LossCircumstance, Relationship, ReturnVia, Route, Sex,
-    )},
+    **{f.enum: operator.attrgetter("_value_") for fields in SPEC.values() for f in fields if f.kind == "code"},
 }
 
 
@@ -155,9 +130,9 @@ def _write(db: peewee.Database, ctx: Context, batch: _Batch, r: _Resolver, empty
     counts: dict[str, SectionCount] = {}
 
     if batch.insurer is not None:
-        counts["insurer"], _ = w.upsert(Insurer, ("insurer_number",), [batch.insurer[1]])
+        counts["insurer"], _ = w.upsert(m.Insurer, ("insurer_number",), [batch.insurer[1]])
 
-    counts["employers"], _ = w.upsert(Employer, ("code",), [row for _, row in batch.employers.values()])
+    counts["employers"], _ = w.upsert(m.Employer, ("code",), [row for _, row in batch.employers.values()])
     employer_ids = w.all_ids("SELECT id, code FROM employer")
 
     # R7: an applicant's registration is cancelled unless the application was withdrawn.
@@ -181,10 +156,10 @@ def _write(db: peewee.Database, ctx: Context, batch: _Batch, r: _Resolver, empty
     insureds = [p for p in batch.members.values() if p.is_insured]
     dependents = [p for p in batch.members.values() if not p.is_insured]
     member_cols = ("symbol", "number", "branch")
-    c1, ids = w.upsert(Member, member_cols, [member_row(p, None) for p in insureds])
+    c1, ids = w.upsert(m.Member, member_cols, [member_row(p, None) for p in insureds])
     member_ids: dict[str, int] = {"-".join(k): v for k, v in ids.items()}
     member_ids.update({k: p.db_id for k, p in r.db_members.items()})
-    c2, ids = w.upsert(Member, member_cols,
+    c2, ids = w.upsert(m.Member, member_cols,
                        [member_row(p, member_ids[p.insured_key]) for p in dependents])
     member_ids.update({"-".join(k): v for k, v in ids.items()})
     members = SectionCount(c1.created + c2.created, c1.updated + c2.updated, c1.unchanged + c2.unchanged)
@@ -201,7 +176,7 @@ def _write(db: peewee.Database, ctx: Context, batch: _Batch, r: _Resolver, empty
 
     for _, row in batch.documents.values():
         row["member_id"] = member_ids[row["_member"]]
-    counts["documents"], ids = w.upsert(Document, ("serial",), [row for _, row in batch.documents.values()])
+    counts["documents"], ids = w.upsert(m.Document, ("serial",), [row for _, row in batch.documents.values()])
     doc_ids = {serial: doc_id for (serial,), doc_id in ids.items()}
     doc_ids.update({serial: info.db_id for serial, info in r.db_documents.items()})
     # Supersession links may point at rows created just now, hence a second pass; the rows that
@@ -227,13 +202,13 @@ def _write(db: peewee.Database, ctx: Context, batch: _Batch, r: _Resolver, empty
         row["applicant_name"] = row["applicant_name"] or f"{p.family_name}\u3000{p.given_name}"
         row["applicant_birth_date"] = row["applicant_birth_date"] or p.birth_date
         row["previous_card_status"] = row["previous_card_status"] or previous[row["_member"]]
-    counts["cancellations"], _ = w.upsert(RegistrationCancellation, ("member_id", "received_on"),
+    counts["cancellations"], _ = w.upsert(m.RegistrationCancellation, ("member_id", "received_on"),
                                           [row for _, row in batch.cancellations])
 
     for _, row in batch.loss_reports:
         row["member_id"] = member_ids[row["_member"]]
         row["document_id"] = doc_ids[row["_document"]] if row["_document"] else None
-    counts["loss_reports"], _ = w.upsert(LossReport, ("member_id", "document_kind", "lost_on"),
+    counts["loss_reports"], _ = w.upsert(m.LossReport, ("member_id", "document_kind", "lost_on"),
                                          [row for _, row in batch.loss_reports])
     # R8: a 紛失 reissue of a 資格確認書 in the files uses up the 滅失届 it followed.
     schema.link_reissues_to_loss_reports(w.cursor.execute)
@@ -242,31 +217,31 @@ def _write(db: peewee.Database, ctx: Context, batch: _Batch, r: _Resolver, empty
         row["document_id"] = doc_ids[row["_document"]]
         row["member_id"] = member_ids[row["_member"]]
         row["employer_id"] = employer_ids[r.person(row["_member"]).employer_code]
-    counts["collection_items"], _ = w.upsert(CollectionItem, ("document_id",), [row for _, row in batch.collection_items])
+    counts["collection_items"], _ = w.upsert(m.CollectionItem, ("document_id",), [row for _, row in batch.collection_items])
 
     for _, row in batch.claims:
         row["member_id"] = member_ids[row["_member"]]
-    counts["claims"], _ = w.upsert(ReimbursementClaim, ("member_id", "treatment_month", "institution_key"),
+    counts["claims"], _ = w.upsert(m.ReimbursementClaim, ("member_id", "treatment_month", "institution_key"),
                                    [row for _, row in batch.claims])
     return counts
 
 
 # Children before parents: ON DELETE RESTRICT refuses to delete a row something still points at.
 _RESET_TABLES = (
-    ReimbursementClaim, CollectionItem, LossReport, RegistrationCancellation, Document, Member,
-    Employer, Insurer,
+    m.ReimbursementClaim, m.CollectionItem, m.LossReport, m.RegistrationCancellation, m.Document, m.Member,
+    m.Employer, m.Insurer,
 )
 
 
 def _purpose() -> str | None:
-    row = Setting.get_or_none(Setting.key == PURPOSE_KEY)
+    row = m.Setting.get_or_none(m.Setting.key == PURPOSE_KEY)
     return row.value if row else None
 
 
 def _guard(reset: bool) -> None:
     """A production database is never reset, and never mixed with scenario data either: marking
     it "training" would make it resettable."""
-    if _purpose() == TRAINING or not Member.select().exists():
+    if _purpose() == TRAINING or not m.Member.select().exists():
         return
     if reset:
         raise DomainError(
@@ -286,10 +261,10 @@ def _reset(db: peewee.Database) -> None:
     # ON DELETE RESTRICT acts on each row at once (not at the statement's end), so rows that
     # point at rows of their own table go first.
     for model in _RESET_TABLES:
-        if model is Document:
+        if model is m.Document:
             db.execute_sql("UPDATE document SET supersedes_id = NULL WHERE supersedes_id IS NOT NULL")
-        if model is Member:
+        if model is m.Member:
             db.execute_sql("DELETE FROM member WHERE insured_id IS NOT NULL")
         db.execute_sql(f"DELETE FROM {model._meta.table_name}")
-    Setting.delete().where(Setting.key == TODAY_KEY).execute()
+    m.Setting.delete().where(m.Setting.key == TODAY_KEY).execute()
 
