@@ -332,10 +332,7 @@ def _parse_member(batch: _Batch, e: _Entry, v: dict[str, Any]) -> None:
     if (first := batch.duplicate_of("member", key, e)) is not None:
         e.problem("branch", f"同じ記号・番号・枝番の加入員が {first.file}: {first.where} にもあります。")
         return
-    if e.bad or key is None:
-        if key is not None:
-            batch.invalid.add(("member", key))
-        batch.keep_refs(e, v, {"employer": "employer", "insured": "member"})
+    if batch.left_out(e, key, v, {"employer": "employer", "insured": "member"}, ("member", key)):
         return
     family, given = v["family_name"], v["given_name"]
     family_kana, given_kana = v["family_name_kana"], v["given_name_kana"]
@@ -393,10 +390,7 @@ def _parse_document(batch: _Batch, e: _Entry, v: dict[str, Any]) -> None:
         e.problem("serial", f"同じ番号（{serial}）の書類が {first.file}: {first.where} にもあります。"
                             "同じ人に同じ日付で同じ種類の書類を2枚書くときは serial を書いてください。")
         return
-    if e.bad or member is None:
-        if serial is not None:
-            batch.invalid.add(("document", serial))
-        batch.keep_refs(e, v, {"member": "member", "supersedes": "document"})
+    if batch.left_out(e, member, v, {"member": "member", "supersedes": "document"}, ("document", serial)):
         return
     batch.documents[serial] = (e, {
         "serial": serial,
@@ -424,8 +418,7 @@ def _parse_cancellation(batch: _Batch, e: _Entry, v: dict[str, Any]) -> None:
     if withdrawn_on and status is not CancellationStatus.WITHDRAWN:
         e.problem("withdrawn_on", "withdrawn_on（取下げ日）は status = \"withdrawn\" のときだけ書きます。")
     _not_before(e, "withdrawn_on", withdrawn_on, received, "取下げ日が受付日より前です。")
-    if e.bad or member is None:
-        batch.keep_refs(e, v, {"member": "member"})
+    if batch.left_out(e, member, v, {"member": "member"}):
         return
     batch.cancellations.append((e, {
         "received_on": received,
@@ -446,8 +439,7 @@ def _parse_loss_report(batch: _Batch, e: _Entry, v: dict[str, Any]) -> None:
     received, lost, found = v.get("received_on"), v.get("lost_on"), v.get("found_on")
     _not_before(e, "received_on", received, lost, "受付日が紛失日より前です。")
     _not_before(e, "found_on", found, lost, "発見日が紛失日より前です。")
-    if e.bad or member is None:
-        batch.keep_refs(e, v, {"member": "member", "document": "document"})
+    if batch.left_out(e, member, v, {"member": "member", "document": "document"}):
         return
     batch.loss_reports.append((e, {
         "document_kind": v["document_kind"],
@@ -469,8 +461,7 @@ def _parse_collection_item(batch: _Batch, e: _Entry, v: dict[str, Any]) -> None:
     if status is CollectionStatus.RETURNED and returned is None:
         e.problem("returned_on", "status が returned（返却済）のときは returned_on（返却日）を書いてください。")
     _not_before(e, "returned_on", returned, lost, "返却日が資格喪失日より前です。")
-    if e.bad or serial is None:
-        batch.keep_refs(e, v, {"document": "document"})
+    if batch.left_out(e, serial, v, {"document": "document"}):
         return
     batch.collection_items.append((e, {
         "lost_on": lost,
@@ -495,8 +486,7 @@ def _parse_claim(batch: _Batch, e: _Entry, v: dict[str, Any]) -> None:
     _not_before(e, "received_on", received, paid, "受付日が支払日より前です。")
     if status is ClaimStatus.FORWARDED and forwarded is None:
         e.problem("forwarded_on", "status が forwarded（回付済）のときは forwarded_on（回付日）を書いてください。")
-    if e.bad or member is None:
-        batch.keep_refs(e, v, {"member": "member"})
+    if batch.left_out(e, member, v, {"member": "member"}):
         return
     batch.claims.append((e, {
         "institution_name": name,

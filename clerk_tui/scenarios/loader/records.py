@@ -78,6 +78,18 @@ class _Batch:
             if ref is not None:
                 self.loose_refs.append((e, field_name, kind, ref))
 
+    def left_out(self, e: _Entry, key: str | None, values: dict[str, Any], refs: dict[str, str],
+                 natural_key: tuple[str, str | None] | None = None) -> bool:
+        """True when the entry has a problem or lacks its key: it is not kept, but its references
+        (field → kind) are still checked, and references to its natural key (kind, key) are not
+        reported again."""
+        if e.bad or key is None:
+            if natural_key is not None and natural_key[1] is not None:
+                self.invalid.add(natural_key)
+            self.keep_refs(e, values, refs)
+            return True
+        return False
+
     def duplicate_of(self, kind: str, key: str | None, e: _Entry) -> _Entry | None:
         """The entry that already has this natural key, or None (and `e` is now the first)."""
         if key is None:

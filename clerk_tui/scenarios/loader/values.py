@@ -169,39 +169,41 @@ def _name(label: str, max_len: int, *, is_kana: bool) -> Converter:
     return convert
 
 
-def _date(e: _Entry, key: str, value: Any) -> date | None:
-    if type(value) is date:
-        return value
-    if isinstance(value, datetime):
-        e.problem(key, "時刻を付けず日付だけを書いてください（例: 2025-12-01）。")
-        return None
-    if isinstance(value, str):
-        try:
-            return wareki.parse_date(value, field=key)
-        except DomainError as exc:
-            e.problem(key, exc.message)
+def _calendar(what: str, example: str, more: str, on_date: Callable[[date], date],
+              parse: Callable[[str, str], date]) -> Converter:
+    """A date (or a month): a TOML date as it is, or a string in any 和暦/西暦 shape."""
+
+    def convert(e: _Entry, key: str, value: Any) -> date | None:
+        if type(value) is date:
+            return on_date(value)
+        if isinstance(value, datetime):
+            e.problem(key, f"時刻を付けず{what}だけを書いてください（例: {example}）。")
             return None
-    e.problem(key, f"日付を書いてください（例: 2025-12-01、\"R7.12.1\"。いまは{_type_name(value)}）。")
-    return None
-
-
-def _month(e: _Entry, key: str, value: Any) -> date | None:
-    if type(value) is date:
-        return value.replace(day=1)
-    if isinstance(value, datetime):
-        e.problem(key, "時刻を付けず年月だけを書いてください（例: \"2025-10\"）。")
-        return None
-    if isinstance(value, str):
-        try:
-            return wareki.parse_month(value, field=key)
-        except DomainError as month_error:
-            try:  # a whole date names its month too
-                return wareki.parse_date(value, field=key).replace(day=1)
-            except DomainError:
-                e.problem(key, month_error.message)
+        if isinstance(value, str):
+            try:
+                return parse(value, key)
+            except DomainError as exc:
+                e.problem(key, exc.message)
                 return None
-    e.problem(key, f"年月を書いてください（例: \"2025-10\"、\"R7.10\"。いまは{_type_name(value)}）。")
-    return None
+        e.problem(key, f"{what}を書いてください（例: {example}、{more}。いまは{_type_name(value)}）。")
+        return None
+
+    return convert
+
+
+def _parse_month(value: str, key: str) -> date:
+    try:
+        return wareki.parse_month(value, field=key)
+    except DomainError:
+        try:  # a whole date names its month too
+            return wareki.parse_date(value, field=key).replace(day=1)
+        except DomainError:
+            pass
+        raise
+
+
+_date = _calendar("日付", "2025-12-01", "\"R7.12.1\"", lambda d: d, lambda value, key: wareki.parse_date(value, field=key))
+_month = _calendar("年月", "\"2025-10\"", "\"R7.10\"", lambda d: d.replace(day=1), _parse_month)
 
 
 def _bool(e: _Entry, key: str, value: Any) -> bool | None:
