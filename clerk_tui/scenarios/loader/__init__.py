@@ -1,5 +1,16 @@
 """Loads trainers' scenario files (TOML, format in docs/fixtures.md and schema/fixture.schema.json):
-every file is checked first, then everything is upserted by natural keys in one transaction."""
+every file is checked first, then everything is upserted by natural keys in one transaction.
+
+The parts, in the order a load uses them:
+  spec        the format as data: sections, fields, kinds, limits, required, descriptions
+  docgen      the JSON schema and the docs' field tables, generated from spec
+  reading     files to plain dicts (tomllib)
+  values      one value against its field; the place of a problem (file, entry, field)
+  checking    entries without the database (check_rows: any rows of plain dicts, e.g. from a CSV)
+  records     what the checks keep: people, documents, the batch
+  references  checks across entries and against the database (reads only)
+  writing     upserts by natural key, and the reset of a training database
+Checking and writing know nothing of TOML: an import of register data can feed them rows."""
 
 from __future__ import annotations
 
