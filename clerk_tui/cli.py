@@ -272,9 +272,9 @@ def _demo(args: argparse.Namespace, cfg: Config) -> int:
     if args.db is None:
         cfg.db = demo_db_path()
     if not Path(cfg.db).expanduser().exists():
-        from clerk_tui.fixtures import demo_fixture_files, load_files
+        from clerk_tui.scenarios import demo_fixture_files, load_files
 
-        from clerk_tui.fixtures.generator import generate_into
+        from clerk_tui.scenarios.generator import generate_into
 
         def fill(db) -> int:
             load_files(db, demo_fixture_files(), clerk_clock=_clock(args))
@@ -330,11 +330,11 @@ def _db(args: argparse.Namespace, cfg: Config) -> int:
 
 
 def _fixtures(args: argparse.Namespace, cfg: Config) -> int:
-    from clerk_tui import fixtures
+    from clerk_tui import scenarios
 
     if args.fixtures_command == "load":
         def load(db):
-            return fixtures.load_files(db, args.files, reset=args.reset, clerk_clock=_clock(args))
+            return scenarios.load_files(db, args.files, reset=args.reset, clerk_clock=_clock(args))
 
         if Path(cfg.db).expanduser().exists():
             report = load(_open(cfg))
@@ -347,24 +347,24 @@ def _fixtures(args: argparse.Namespace, cfg: Config) -> int:
             raise DomainError("--members は1以上を指定してください。")
         if args.out is not None:
             from clerk_tui.filecheck import check_destination
-            from clerk_tui.fixtures.generator import FILE_HEADER
+            from clerk_tui.scenarios.generator import FILE_HEADER
 
             # Only a scenario file generated earlier may be replaced.
             out = check_destination(args.out, db_path=Path(cfg.db), allow_db_folder=args.allow_db_folder,
                                     replaceable=(FILE_HEADER.encode("utf-8"), "合成データのシナリオファイル"))
-            fixtures.generate_file(out, members=args.members, seed=args.seed)
+            scenarios.generate_file(out, members=args.members, seed=args.seed)
             print(f"{args.members} 人分のシナリオを書き出しました: {args.out}")
             return 0
 
         def generate(db) -> int:
-            return fixtures.generate_into(db, members=args.members, seed=args.seed)
+            return scenarios.generate_into(db, members=args.members, seed=args.seed)
 
         if not Path(cfg.db).expanduser().exists():
             count = _build_database(cfg, generate)
             print(f"{count} 人分の合成データを {cfg.db} に生成しました。")
             return 0
         db = _open(cfg)
-        count = fixtures.generate_into(db, members=args.members, seed=args.seed)
+        count = scenarios.generate_into(db, members=args.members, seed=args.seed)
         print(f"{count} 人分の合成データを {cfg.db} に生成しました。")
         return 0
     raise AssertionError(args.fixtures_command)

@@ -15,7 +15,7 @@ sys.path.insert(0, str(ROOT))
 
 from clerk_tui.db.database import open_database, sqlite_version_tuple  # noqa: E402
 from clerk_tui.db.schema import init_schema  # noqa: E402
-from clerk_tui.fixtures.generator import generate_into  # noqa: E402
+from clerk_tui.scenarios.generator import generate_into  # noqa: E402
 
 MILLION = 1_000_000
 # The foundation issue's targets on the 2-core server (seconds, generation and load together).

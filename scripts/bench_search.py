@@ -25,7 +25,7 @@ from clerk_tui.db.schema import init_schema  # noqa: E402
 from clerk_tui.domain import kana  # noqa: E402
 from clerk_tui.domain.query import parse_query  # noqa: E402
 from clerk_tui.domain.wareki import format_wareki  # noqa: E402
-from clerk_tui.fixtures.generator import REFERENCE_DAY, generate_into  # noqa: E402
+from clerk_tui.scenarios.generator import REFERENCE_DAY, generate_into  # noqa: E402
 from clerk_tui.services.context import Context  # noqa: E402
 from clerk_tui.services.search import search_members  # noqa: E402
 

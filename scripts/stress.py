@@ -50,7 +50,7 @@ def prepare(db_path: Path, members: int, seed: int = 7) -> None:
     from clerk_tui.db.models import Member
     from clerk_tui.db.schema import init_schema
     from clerk_tui.domain.codes import DocumentKind, IssueReason, Route, WithdrawalReason
-    from clerk_tui.fixtures.generator import generate_into
+    from clerk_tui.scenarios.generator import generate_into
     from clerk_tui.services import issuance
     from clerk_tui.services.context import Context
     from clerk_tui.services.withdrawal import record_withdrawal

@@ -21,7 +21,7 @@ import pytest
 
 from clerk_tui.clock import Clock
 from clerk_tui.config import Config
-from clerk_tui.fixtures import load_files
+from clerk_tui.scenarios import load_files
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = ROOT / "fixtures" / "training" / "00_base.toml"
@@ -419,7 +419,7 @@ def test_an_interrupted_first_demo_leaves_no_partial_database(tmp_path, monkeypa
     demo = tmp_path / "data" / "demo.db"
     killer = (
         "import os, signal, sys\n"
-        "import clerk_tui.fixtures.generator as generator\n"
+        "import clerk_tui.scenarios.generator as generator\n"
         "def killed(*a, **k):\n"
         "    os.kill(os.getpid(), signal.SIGKILL)\n"
         "generator.generate_into = killed\n"

@@ -26,8 +26,8 @@ from clerk_tui.db.triggers import AUDIT_APPEND_ONLY
 from clerk_tui.domain.codes import AuditKind, DocumentKind, IssueReason, Route
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.domain.terminal import terminal_safe
-from clerk_tui.fixtures import load_files
-from clerk_tui.fixtures.loader import FixtureLoadError
+from clerk_tui.scenarios import load_files
+from clerk_tui.scenarios.loader import FixtureLoadError
 from clerk_tui.services import audit
 from clerk_tui.services.context import ConflictError, Context, check_version
 from clerk_tui.services.issuance import issue_document, plan_issue, verify_facility_code

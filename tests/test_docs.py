@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from clerk_tui.fixtures.loader import demo_fixture_files, load_files
+from clerk_tui.scenarios.loader import demo_fixture_files, load_files
 from clerk_tui.services.search import search_members
 
 REPO = Path(__file__).resolve().parents[1]

@@ -32,14 +32,15 @@ from clerk_tui.domain import codes, kana, rules
 from clerk_tui.domain.codes import CardStatus, DocumentKind
 from clerk_tui.domain.errors import DomainError, ValidationErrors
 from clerk_tui.domain.text import contains_my_number
-from clerk_tui.fixtures import (
+from clerk_tui.scenarios import (
     FixtureLoadError,
     demo_fixture_files,
     load_files,
     stored_training_today,
     training_fixture_files,
 )
-from clerk_tui.fixtures import loader
+from clerk_tui.scenarios import loader
+from clerk_tui.scenarios.loader import values
 from clerk_tui.services import audit
 
 REPO = Path(__file__).resolve().parents[1]
@@ -632,6 +633,69 @@ def test_schema_describes_exactly_what_the_loader_reads():
         assert schema["$defs"][enum.__name__]["enum"] == [m.value for m in enum] + [m.label for m in enum]
 
 
+def test_schema_and_docs_field_tables_are_generated_from_the_specification():
+    """schema/fixture.schema.json and the field tables of docs/fixtures.md are made from the
+    loader's one table of fields: a field added, renamed or limited there must show in both."""
+    from clerk_tui.scenarios.loader import docgen
+
+    schema = (REPO / docgen.SCHEMA_PATH).read_text(encoding="utf-8")
+    assert schema == docgen.schema_text(), "run scripts/gen_fixture_docs.py and commit the schema"
+    docs = (REPO / docgen.DOCS_PATH).read_text(encoding="utf-8")
+    assert docs == docgen.docs_with_tables(docs), "run scripts/gen_fixture_docs.py and commit docs/fixtures.md"
+    assert docs.count(docgen.DOCS_BEGIN) == docs.count(docgen.DOCS_END) == 1
+    for section, keys in loader.FIELDS.items():
+        for key in keys:
+            assert f"| `{key}` |" in docs, (section, key)
+    # The limits a trainer reads are the ones the loader enforces.
+    limit = next(f for f in loader.SPEC["claims"] if f.key == "amount_paid")
+    assert (limit.minimum, limit.maximum) == (1, 100_000_000)
+    assert "| `amount_paid` | 必須 | 整数、1円〜1億円 |" in docs
+    assert "| `standard_monthly_remuneration` |  | 整数、5.8万円〜139万円 |" in docs
+    assert json.loads(schema)["properties"]["claims"]["items"]["properties"]["amount_paid"]["maximum"] == limit.maximum
+
+
+def test_the_drift_check_script_fails_when_a_file_was_edited_by_hand(tmp_path, monkeypatch):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("gen_fixture_docs", REPO / "scripts" / "gen_fixture_docs.py")
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    assert gen.main(["--check"]) == 0
+    (tmp_path / "schema").mkdir()
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "schema" / "fixture.schema.json").write_text("{}\n", encoding="utf-8")
+    docs = (REPO / "docs" / "fixtures.md").read_text(encoding="utf-8")
+    (tmp_path / "docs" / "fixtures.md").write_text(docs.replace("| `member` |", "| `patient` |", 1), encoding="utf-8")
+    monkeypatch.setattr(gen, "ROOT", tmp_path)
+    assert gen.main(["--check"]) == 1
+    assert gen.main([]) == 0  # rewrites both
+    assert gen.main(["--check"]) == 0
+    assert (tmp_path / "docs" / "fixtures.md").read_text(encoding="utf-8") == docs
+
+
+def test_rows_of_register_data_are_checked_with_the_place_of_each_problem():
+    """The value checks work on plain rows too (a later import of employers' CSV files): every
+    problem names its row and field, and a My Number is refused like anywhere else."""
+    rows = [
+        {"code": "E001", "name": "株式会社テスト", "phone": "03-1234-5678"},
+        {"code": "E002", "name": "個人番号 1234 5678 9012", "phone": "電話"},
+        {"name": "名前だけ", "fax": "03"},
+    ]
+    values, problems = loader.check_rows("employers", rows, "employers.csv")
+    assert values[0] == {"code": "E001", "name": "株式会社テスト", "name_kana": None, "postal_code": None,
+                         "address": None, "phone": "03-1234-5678", "contact_person": None}
+    assert values[1]["name"] is None and values[1]["phone"] is None
+    places = [(p.file, p.entry, p.field) for p in problems]
+    assert places == [
+        ("employers.csv", "employers[2]", "name"),
+        ("employers.csv", "employers[2]", "phone"),
+        ("employers.csv", "employers[3]", "code"),
+        ("employers.csv", "employers[3]", "fax"),
+    ]
+    assert "1234" not in " ".join(p.message for p in problems)
+    assert "「fax」という項目はありません" in problems[3].message
+
+
 SHAPES = [
     BASE,
     'a = "tab\\there" # comment\n[[x]]\n k = "ＡＢ　全角"\n',
@@ -654,63 +718,31 @@ SHAPES = [
 
 
 @pytest.mark.parametrize("text", SHAPES)
-def test_fast_toml_reader_agrees_with_tomllib(text):
+def test_scenario_files_are_read_as_tomllib_reads_them(text, tmp_path):
+    """The TOML is read by tomllib alone: the same tables, or its error turned into a Japanese
+    message with the line and column."""
+    path = tmp_path / "shape.toml"
+    path.write_bytes(text.encode("utf-8"))
+    data, problem = loader.read_toml(path)
     try:
         expected = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        with pytest.raises(tomllib.TOMLDecodeError) as got:
-            loader.parse_toml(text)
-        assert str(got.value) == str(exc)
+        assert data is None
+        m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        assert problem.startswith(f"{m[1]}行目 {m[2]}文字目: TOML の書き方に誤りがあります")
     else:
-        assert loader.parse_toml(text) == expected
+        assert problem is None and data == expected
 
 
-def test_fast_toml_reader_agrees_on_the_shipped_files():
+def test_the_shipped_files_are_read_as_tomllib_reads_them():
     for path in [*training_fixture_files(), *demo_fixture_files()]:
-        text = path.read_text(encoding="utf-8")
-        assert loader.parse_toml(text) == tomllib.loads(text), path
-        assert loader._parse_simple_toml(text) is not None  # the fast path handled it
-
-
-def _toml_string(text: str) -> str:
-    out = []
-    for ch in text:
-        if ch in '"\\':
-            out.append("\\" + ch)
-        elif ord(ch) < 0x20 or ch == "\x7f":
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    return '"' + "".join(out) + '"'
-
-
-_values = st.one_of(st.text(max_size=20).map(_toml_string), st.integers(-10**6, 10**12).map(str),
-                    st.booleans().map(lambda b: "true" if b else "false"),
-                    st.dates(date(1900, 1, 1), date(2100, 12, 31)).map(date.isoformat))
-_keys = st.sampled_from(["name", "symbol", "birth_date", "k-1", "k_2", "9"])
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["[[members]]", "[[documents]]", "[scenario]", None]),
-                          st.lists(st.tuples(_keys, _values), max_size=5)), max_size=6))
-def test_fast_toml_reader_agrees_with_tomllib_on_generated_files(blocks):
-    lines = []
-    for header, pairs in blocks:
-        if header:
-            lines.append(header)
-        lines += [f"{k} = {v}" for k, v in pairs]
-    test_fast_toml_reader_agrees_with_tomllib("\n".join(lines) + "\n")
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list('ab="[]#.=\\ \t\n\r0129-:tT\u3000あ')), max_size=40))
-def test_fast_toml_reader_agrees_with_tomllib_on_any_text(text):
-    test_fast_toml_reader_agrees_with_tomllib(text)
+        data, problem = loader.read_toml(path)
+        assert problem is None and data == tomllib.loads(path.read_text(encoding="utf-8")), path
 
 
 @pytest.mark.slow
 def test_a_generated_file_loads(db, tmp_path):
-    from clerk_tui.fixtures import generate_file
+    from clerk_tui.scenarios import generate_file
 
     path = generate_file(tmp_path / "generated.toml", members=3000, seed=1)
     report = load_files(db, [path])
@@ -726,8 +758,8 @@ _name_chars = st.sampled_from(list("山田髙橋齋藤𠮷吉渡邊辺太郎花�
 @settings(max_examples=300, deadline=None)
 @given(st.text(_name_chars, max_size=6), st.text(_name_chars, min_size=1, max_size=6))
 def test_member_search_keys_equal_the_keys_of_the_whole_name(family, given_name):
-    assert loader._joined_key(kana.name_key, family, given_name) == kana.name_key(family + given_name)
-    assert loader._joined_key(kana.kana_key, family, given_name) == kana.kana_key(family + given_name)
+    assert values._joined_key(kana.name_key, family, given_name) == kana.name_key(family + given_name)
+    assert values._joined_key(kana.kana_key, family, given_name) == kana.kana_key(family + given_name)
 
 
 def test_an_earlier_today_than_the_training_scenario_is_refused(db_path, capsys):

@@ -20,8 +20,8 @@ from clerk_tui.db.schema import init_schema, schema_sql
 from clerk_tui.domain import kana, rules
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.domain.text import contains_my_number
-from clerk_tui.fixtures import generator, names
-from clerk_tui.fixtures.generator import REFERENCE_DAY, REMUNERATION_GRADES, generate_file, generate_into
+from clerk_tui.scenarios import generator, names
+from clerk_tui.scenarios.generator import REFERENCE_DAY, REMUNERATION_GRADES, generate_file, generate_into
 from clerk_tui.services import audit
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -235,7 +235,7 @@ def test_one_audit_entry_per_run_without_personal_data(tmp_path):
 
 
 def test_scenario_file_round_trips_through_the_loader(tmp_path):
-    from clerk_tui.fixtures import load_files
+    from clerk_tui.scenarios import load_files
 
     path = generate_file(tmp_path / "out" / "synthetic.toml", members=50, seed=8)
     text = path.read_text(encoding="utf-8")
@@ -330,7 +330,7 @@ def test_bench_script_runs_small(tmp_path):
 def test_generate_marks_training_and_refuses_a_production_database(ctx, db):
     from clerk_tui.db.models import Setting
     from clerk_tui.domain.errors import DomainError
-    from clerk_tui.fixtures.generator import generate_into
+    from clerk_tui.scenarios.generator import generate_into
     from tests.factories import make_employer, make_member
 
     make_member(ctx, make_employer(ctx))  # a real member, no training mark

@@ -28,7 +28,7 @@ from clerk_tui.domain.codes import (
     WithdrawalReason,
 )
 from clerk_tui.domain.errors import DomainError
-from clerk_tui.fixtures import load_files
+from clerk_tui.scenarios import load_files
 from clerk_tui.forms.data import InsurerInfo
 from clerk_tui.forms.fonts import UnprintableText
 from clerk_tui.forms.letters import render_reminder, render_transmittal

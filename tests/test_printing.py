@@ -24,7 +24,7 @@ from clerk_tui.config import Config
 from clerk_tui.db.models import AuditEntry, Document, Employer, Member
 from clerk_tui.domain.codes import CardStatus, DocumentKind, DocumentStatus, IssueReason, Relationship, Route
 from clerk_tui.domain.errors import DomainError
-from clerk_tui.fixtures import load_files
+from clerk_tui.scenarios import load_files
 from clerk_tui.services.issuance import plan_issue
 from clerk_tui.services.printing import (batch_certificates, certificate_need, issue_and_print,
                                          members_needing_certificate)
@@ -164,7 +164,7 @@ def test_batch_killed_with_sigkill_resumes_without_duplicates(tmp_path):
     with each document issued exactly once."""
     from clerk_tui.db.database import open_database
     from clerk_tui.db.schema import init_schema
-    from clerk_tui.fixtures.generator import generate_into
+    from clerk_tui.scenarios.generator import generate_into
 
     db_path = tmp_path / "crash.db"
     db = open_database(db_path)

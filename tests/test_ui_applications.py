@@ -14,7 +14,7 @@ from clerk_tui.db.database import PRAGMAS, ClerkDatabase, open_database
 from clerk_tui.db.models import Document, Insurer, LossReport, Member, RegistrationCancellation
 from clerk_tui.db.schema import init_schema
 from clerk_tui.domain.codes import CancellationStatus, CardStatus, DocumentKind, DocumentStatus
-from clerk_tui.fixtures.loader import load_files, training_fixture_files
+from clerk_tui.scenarios.loader import load_files, training_fixture_files
 from clerk_tui.services.applications import CancellationInput, record_cancellation
 from clerk_tui.services.context import Context
 from clerk_tui.ui.screens.applications import ApplicationsScreen

@@ -17,7 +17,7 @@ from clerk_tui.db.database import open_database
 from clerk_tui.db.models import AuditEntry, Document, Member
 from clerk_tui.db.schema import init_schema
 from clerk_tui.domain.codes import DocumentKind, DocumentStatus, IssueReason, Route
-from clerk_tui.fixtures import load_files, training_fixture_files
+from clerk_tui.scenarios import load_files, training_fixture_files
 from clerk_tui.services.context import Context
 from clerk_tui.services.issuance import issue_document, plan_issue
 from clerk_tui.ui.app import ClerkApp

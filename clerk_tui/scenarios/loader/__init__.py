@@ -1,0 +1,120 @@
+"""Loads trainers' scenario files (TOML, format in docs/fixtures.md and schema/fixture.schema.json):
+every file is checked first, then everything is upserted by natural keys in one transaction.
+
+The parts, in the order a load uses them:
+  spec        the format as data: sections, fields, kinds, limits, required, descriptions
+  docgen      the JSON schema and the docs' field tables, generated from spec
+  reading     files to plain dicts (tomllib)
+  values      one value against its field; the place of a problem (file, entry, field)
+  checking    entries without the database (check_rows: any rows of plain dicts, e.g. from a CSV)
+  records     what the checks keep: people, documents, the batch
+  references  checks across entries and against the database (reads only)
+  writing     upserts by natural key, and the reset of a training database
+Checking and writing know nothing of TOML: an import of register data can feed them rows."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Sequence
+from pathlib import Path
+
+import peewee
+
+from clerk_tui.clock import Clock
+from clerk_tui.db import search
+from clerk_tui.db.models import Setting
+from clerk_tui.db.settings import PURPOSE_KEY, TODAY_KEY, TRAINING, stored_training_today
+from clerk_tui.domain.codes import AuditKind
+from clerk_tui.domain.errors import DomainError
+from clerk_tui.scenarios.loader.checking import _read_files, check_rows
+from clerk_tui.scenarios.loader.reading import demo_fixture_files, read_toml, training_fixture_files
+from clerk_tui.scenarios.loader.references import _check_references, _in_file_order, _Resolver
+from clerk_tui.scenarios.loader.report import FixtureError, FixtureLoadError, LoadReport, SectionCount
+from clerk_tui.scenarios.loader.spec import FIELDS, REQUIRED, SINGLE_SECTIONS, SPEC
+from clerk_tui.scenarios.loader.writing import _guard, _reset, _write
+from clerk_tui.services import audit
+from clerk_tui.services.context import Context
+
+__all__ = [
+    "FIELDS",
+    "REQUIRED",
+    "SINGLE_SECTIONS",
+    "SPEC",
+    "FixtureError",
+    "FixtureLoadError",
+    "LoadReport",
+    "SectionCount",
+    "check_rows",
+    "demo_fixture_files",
+    "load_files",
+    "read_toml",
+    "stored_training_today",
+    "training_fixture_files",
+]
+
+# More new members than this and the per-row FTS triggers cost more than one rebuild.
+_BULK_MEMBERS = 2_000
+# A bulk load touches far more index pages than the clerks' default page cache holds.
+_BULK_CACHE_KIB = 512_000
+
+
+
+def load_files(db: peewee.Database, paths: Sequence[str | Path], *, reset: bool = False,
+               clerk_clock: Clock | None = None, clerk: str | None = None) -> LoadReport:
+    """Check every file, then write all of them in one transaction (all or nothing). Raises
+    FixtureLoadError listing every problem, or DomainError when the database may not be used."""
+    ctx = Context(db=db, clock=clerk_clock or Clock())
+    if clerk is not None:
+        ctx.clerk = clerk
+    # Millions of small objects make the cyclic collector run again and again (a quarter of the
+    # time of a large load); nothing built here holds cycles.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _load(db, ctx, paths, reset)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _load(db: peewee.Database, ctx: Context, paths: Sequence[str | Path], reset: bool) -> LoadReport:
+    batch = _read_files(paths)
+    if not batch.files:
+        raise DomainError("読み込むファイルを指定してください。")
+
+    def transaction() -> LoadReport:
+        _guard(reset)
+        resolver = _Resolver(db, batch, use_db=not reset)
+        resolver.load()
+        _check_references(resolver, batch.today)
+        if batch.problems:
+            raise FixtureLoadError(_in_file_order(batch))
+        empty = reset
+        bulk = reset or len(batch.members) > _BULK_MEMBERS
+        if bulk:
+            search.suspend_index(db)
+        if reset:
+            _reset(db)
+        counts = _write(db, ctx, batch, resolver, empty)
+        if bulk:
+            search.rebuild_index(db)
+        Setting.insert(key=PURPOSE_KEY, value=TRAINING).on_conflict_replace().execute()
+        if batch.today is not None:
+            Setting.insert(key=TODAY_KEY, value=batch.today.isoformat()).on_conflict_replace().execute()
+        summary_counts = {k: {"created": c.created, "updated": c.updated, "unchanged": c.unchanged}
+                          for k, c in counts.items()}
+        audit.record(ctx, AuditKind.WRITE, "fixtures.load", summary={
+            "files": [p.name for p in batch.files], "counts": summary_counts, "reset": reset,
+        })
+        return LoadReport(files=batch.files, today=batch.today, reset=reset, counts=counts)
+
+    # Even when the files alone have problems, the references are checked against the database
+    # too, so that one run reports everything; the transaction then writes nothing.
+    if len(batch.members) <= _BULK_MEMBERS:
+        return ctx.write(transaction)
+    (old_cache,) = db.execute_sql("PRAGMA cache_size").fetchone()
+    db.execute_sql(f"PRAGMA cache_size = {-_BULK_CACHE_KIB}")
+    try:
+        return ctx.write(transaction)
+    finally:
+        db.execute_sql(f"PRAGMA cache_size = {int(old_cache)}")
