@@ -51,11 +51,16 @@ def _member(pctx, **kw):
     return make_member(pctx, Employer.get(Employer.code == "E001"), **kw)
 
 
+def _issued_and_printed(done):
+    assert done.print_error is None, done.print_error
+    return done.issued, done.printed
+
+
 def test_issue_and_print_writes_a_group_only_pdf_and_audits_it(pctx):
     m = _member(pctx, family_name="髙橋", given_name="一郎", family_name_kana="タカハシ",
                 given_name_kana="イチロウ", birth_date=date(1980, 4, 2))
     plan = plan_issue(pctx, m.id, DocumentKind.ELIGIBILITY_CERTIFICATE, IssueReason.NEW, Route.VIA_EMPLOYER)
-    issued, printed = issue_and_print(pctx, plan)
+    issued, printed = _issued_and_printed(issue_and_print(pctx, plan))
     assert printed.path.parent == pctx.config.output_dir
     assert stat.S_IMODE(printed.path.stat().st_mode) & 0o007 == 0
     assert m.member_code in printed.path.name and "髙橋" not in printed.path.name  # no names in listings
@@ -69,7 +74,7 @@ def test_issue_and_print_writes_a_group_only_pdf_and_audits_it(pctx):
 def test_notice_carries_the_signed_facility_code(pctx, tmp_path):
     m = _member(pctx)
     plan = plan_issue(pctx, m.id, DocumentKind.ELIGIBILITY_NOTICE, IssueReason.NEW, Route.VIA_EMPLOYER)
-    issued, printed = issue_and_print(pctx, plan, out=tmp_path / "notice.pdf")
+    issued, printed = _issued_and_printed(issue_and_print(pctx, plan, out=tmp_path / "notice.pdf"))
     assert printed.path == tmp_path / "notice.pdf"
     assert issued.facility_code in _text(printed.path).replace("\n", "")
 
@@ -79,7 +84,7 @@ def test_print_command_is_run_with_the_file(pctx, tmp_path):
     cfg = replace(pctx.config, print_command=["sh", "-c", f'echo "$1" > {log}', "sh", "{file}"])
     m = _member(pctx)
     plan = plan_issue(pctx, m.id, DocumentKind.ELIGIBILITY_CERTIFICATE, IssueReason.NEW, Route.COUNTER)
-    _, printed = issue_and_print(replace(pctx, config=cfg), plan)
+    _, printed = _issued_and_printed(issue_and_print(replace(pctx, config=cfg), plan))
     assert printed.print_message == "印刷を依頼しました。"
     assert log.read_text().strip() == str(printed.path)
 
@@ -210,17 +215,17 @@ def test_batch_killed_with_sigkill_resumes_without_duplicates(tmp_path):
 def test_only_documents_sent_via_the_employer_name_it(pctx, tmp_path):
     m = _member(pctx, postal_code="176-0001", address="東京都練馬区練馬1-17-3")
     plan = plan_issue(pctx, m.id, DocumentKind.ELIGIBILITY_NOTICE, IssueReason.NEW, Route.TO_MEMBER)
-    _, printed = issue_and_print(pctx, plan, out=tmp_path / "to_member.pdf")
+    _, printed = _issued_and_printed(issue_and_print(pctx, plan, out=tmp_path / "to_member.pdf"))
     assert "経由" not in _text(printed.path).split("様")[0]
     plan = plan_issue(pctx, m.id, DocumentKind.ELIGIBILITY_NOTICE, IssueReason.OTHER, Route.VIA_EMPLOYER)
-    _, printed = issue_and_print(pctx, plan, out=tmp_path / "via.pdf", reason_note="再送")
+    _, printed = _issued_and_printed(issue_and_print(pctx, plan, out=tmp_path / "via.pdf", reason_note="再送"))
     assert "経由" in _text(printed.path).split("様")[0]
 
 
 def test_reprint_makes_the_same_document_again_without_issuing(pctx, db_path, tmp_path, capsys):
     m = _member(pctx, symbol="4002", number="8")
     plan = plan_issue(pctx, m.id, DocumentKind.ELIGIBILITY_CERTIFICATE, IssueReason.NEW, Route.VIA_EMPLOYER)
-    issued, _ = issue_and_print(pctx, plan)
+    issued, _ = _issued_and_printed(issue_and_print(pctx, plan))
     out = tmp_path / "pdf" / "again.pdf"  # not beside the database
     out.parent.mkdir()
     assert main(["reprint", issued.document.serial, "--out", str(out), "--db", str(db_path)]) == 0
@@ -238,7 +243,7 @@ def test_a_dependents_three_wari_prints_the_date_it_took_effect_for_the_dependen
     spouse = _member(pctx, symbol="4003", number="9", branch="01", insured=insured, given_name="花子",
                      birth_date=date(1952, 4, 10), relationship=Relationship.SPOUSE)
     plan = plan_issue(pctx, spouse.id, kind, IssueReason.DETAILS_CHANGED, Route.VIA_EMPLOYER)
-    issued, printed = issue_and_print(pctx, plan, out=tmp_path / "spouse.pdf")
+    issued, printed = _issued_and_printed(issue_and_print(pctx, plan, out=tmp_path / "spouse.pdf"))
     assert (issued.document.copay_ratio, issued.document.ratio_effective_from) == (3, date(2025, 4, 1))
     text = _text(printed.path)
     assert "3割（発効期日 令和7年4月1日）" in text
@@ -251,7 +256,7 @@ def test_a_certificate_sent_to_the_person_is_addressed_to_the_family_home(pctx, 
     child = _member(pctx, symbol="4004", number="10", branch="01", insured=insured, given_name="花子",
                     birth_date=date(2010, 5, 5), acquired_on=date(2018, 7, 1))  # no address of her own
     plan = plan_issue(pctx, child.id, DocumentKind.ELIGIBILITY_CERTIFICATE, IssueReason.NEW, Route.TO_MEMBER)
-    _, printed = issue_and_print(pctx, plan, out=tmp_path / "child.pdf")
+    _, printed = _issued_and_printed(issue_and_print(pctx, plan, out=tmp_path / "child.pdf"))
     text = _text(printed.path).replace("\n", "").replace(" ", "")
     head = text.split("資格確認書")[0]
     assert head.replace("\u3000", "").startswith("〒176-0001東京都練馬区練馬1-17-3山田花子様"), head
@@ -259,7 +264,7 @@ def test_a_certificate_sent_to_the_person_is_addressed_to_the_family_home(pctx, 
     assert "資格取得年月日平成30年7月1日" in text
     # Via the employer: no postal address on the sheet.
     plan = plan_issue(pctx, insured.id, DocumentKind.ELIGIBILITY_CERTIFICATE, IssueReason.NEW, Route.VIA_EMPLOYER)
-    _, printed = issue_and_print(pctx, plan, out=tmp_path / "insured.pdf")
+    _, printed = _issued_and_printed(issue_and_print(pctx, plan, out=tmp_path / "insured.pdf"))
     assert "〒176-0001" not in _text(printed.path)
 
 

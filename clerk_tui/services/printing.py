@@ -5,6 +5,7 @@ batch run per employer, which is safe to interrupt and resume."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from clerk_tui.domain import rules
 from clerk_tui.domain.codes import AuditKind, DocumentKind, DocumentStatus, IssueReason, Route
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.domain.facility_code import make_code
-from clerk_tui.filecheck import PDF, check_destination, fill_print_command, print_command_args
+from clerk_tui.filecheck import PDF, check_destination, check_print_command, fill_print_command, print_command_args
 from clerk_tui.services import audit
 from clerk_tui.services.context import Context
 from clerk_tui.services.issuance import (IssuePlan, Issued, facility_secret, issue_document, mailing_address,
@@ -136,18 +137,70 @@ def print_document(ctx: Context, document_id: int, *, out: Path | None = None) -
     return Printed(doc, path, message)
 
 
-def issue_and_print(ctx: Context, plan: IssuePlan, *, out: Path | None = None, **kwargs) -> tuple[Issued, Printed]:
-    issued = issue_document(ctx, plan, **kwargs)
+def ensure_output_dir(config) -> None:
+    """The configured output folder, made (group-only) if missing; refused, with a message that
+    nothing was issued, when it cannot be made or written to."""
+    from clerk_tui.db.database import private_umask
+
+    folder = Path(config.output_dir).expanduser()
     try:
-        return issued, print_document(ctx, issued.document.id, out=out)
-    except (DomainError, OSError) as exc:
-        # The document is issued; issuing again would supersede it. Say how to get the file.
-        serial = issued.document.serial
-        raise DomainError(f"{serial} の交付は記録済みですが、PDF を作成できませんでした（{exc}）。"
-                          f"`clerk-tui reprint {serial}` で作り直してください。") from exc
+        with private_umask():
+            folder.mkdir(mode=0o750, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DomainError(f"出力フォルダ {folder} を作成できません（設定 output_dir、{exc.strerror}）。"
+                          "何も交付していません。", field="output_dir") from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise DomainError(f"出力フォルダ {folder} に書き込む権限がありません（設定 output_dir）。何も交付していません。",
+                          field="output_dir")
 
 
-def reprint(ctx: Context, serial: str, *, out: Path | None = None) -> Printed:
+def check_output(ctx: Context, out: Path | None = None, *, allow_db_folder: bool = True) -> Path | None:
+    """Refuse, before any write, an `out` file that would overwrite something else or lead
+    nowhere, a configured output folder that cannot be made, and a print command that is not
+    there. Returns the checked `out`. The command line refuses an `out` in the database's folder
+    unless the clerk says otherwise (--allow-db-folder); the screens never choose the file."""
+    check_print_command(ctx.config.print_command)
+    if out is not None:
+        return check_destination(out, db_path=Path(ctx.db.database), replaceable=PDF,
+                                 allow_db_folder=allow_db_folder)
+    ensure_output_dir(ctx.config)
+    return None
+
+
+@dataclass(frozen=True)
+class IssuedAndPrinted:
+    """An issued document and its file. When the file could not be made, `printed` is None and
+    `print_error` says why: the document is issued all the same, and must not be issued again."""
+
+    issued: Issued
+    printed: Printed | None
+    print_error: BaseException | None = None
+
+    def print_error_message(self) -> str:
+        serial = self.issued.document.serial
+        return (f"{serial} の交付は記録済みですが、PDF を作成できませんでした（{self.print_error}）。"
+                f"`clerk-tui reprint {serial}` で作り直してください。")
+
+
+def issue_and_print(ctx: Context, plan: IssuePlan, *, out: Path | None = None, allow_db_folder: bool = True,
+                    on_issued: Callable[[Issued], None] | None = None, **reasons: str | None) -> IssuedAndPrinted:
+    """The one way to issue a document and make its PDF, for the screen and the command line:
+    the output folder (or `out`) and the print command are checked first, so that a bad setting
+    refuses with nothing issued; then the document is issued (one transaction) and printed.
+    `on_issued` is told as soon as the document is issued (the screen's progress message)."""
+    out = check_output(ctx, out, allow_db_folder=allow_db_folder)
+    issued = issue_document(ctx, plan, **reasons)
+    if on_issued is not None:
+        on_issued(issued)
+    try:
+        return IssuedAndPrinted(issued, print_document(ctx, issued.document.id, out=out))
+    except Exception as exc:  # noqa: BLE001 - the caller shows it with the issued document
+        return IssuedAndPrinted(issued, None, exc)
+
+
+def reprint(ctx: Context, serial: str, *, out: Path | None = None, allow_db_folder: bool = True) -> Printed:
+    """A new file of an issued document (no new issue), after the same checks as issuing."""
+    out = check_output(ctx, out, allow_db_folder=allow_db_folder)
     doc = Document.get_or_none(Document.serial == serial.strip())
     if doc is None:
         raise DomainError(f"交付番号「{serial}」の書類はありません。", field="serial")
@@ -252,6 +305,7 @@ def batch_certificates(ctx: Context, *, employer_code: str | None = None,
     from clerk_tui.forms.data import CoverEntry, CoverSheetData
     from clerk_tui.forms.output import batch_filename, write_pdf_atomically
 
+    ensure_output_dir(ctx.config)  # before the first document is issued
     employers = batch_employers(employer_code)
     work = [(e, members_needing_certificate(ctx, e)) for e in employers]
     total = sum(len(ms) for _, ms in work)
