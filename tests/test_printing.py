@@ -89,6 +89,39 @@ def test_print_command_is_run_with_the_file(pctx, tmp_path):
     assert log.read_text().strip() == str(printed.path)
 
 
+
+@pytest.mark.parametrize("setting", ["print_command", "output_dir"])
+def test_a_bad_print_command_or_output_folder_refuses_before_the_document_is_issued(pctx, tmp_path, setting):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x", encoding="utf-8")
+    bad = {"print_command": ["no-such-printer-command-xyz"], "output_dir": blocker / "out"}[setting]
+    ctx = replace(pctx, config=replace(pctx.config, **{setting: bad}))
+    m = _member(pctx)
+    plan = plan_issue(ctx, m.id, DocumentKind.ELIGIBILITY_CERTIFICATE, IssueReason.NEW, Route.COUNTER)
+    audit_before = AuditEntry.select().count()
+    with pytest.raises(DomainError, match="何も交付していません"):
+        issue_and_print(ctx, plan)
+    assert Document.select().where(Document.member == m.id).count() == 0
+    assert AuditEntry.select().count() == audit_before
+
+
+def test_a_pdf_that_cannot_be_made_after_issuing_is_reported_with_the_issued_document(pctx, monkeypatch):
+    """Once issued, a failed render is returned beside the document (never raised as if nothing
+    was issued), with the reprint command to make the file."""
+    from clerk_tui.services import printing
+
+    def broken(ctx, doc):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(printing, "render", broken)
+    m = _member(pctx)
+    plan = plan_issue(pctx, m.id, DocumentKind.ELIGIBILITY_CERTIFICATE, IssueReason.NEW, Route.COUNTER)
+    seen = []
+    done = issue_and_print(pctx, plan, on_issued=seen.append)
+    assert done.printed is None and isinstance(done.print_error, OSError)
+    assert seen == [done.issued] and Document.get_by_id(done.issued.document.id).status is DocumentStatus.VALID
+    assert f"clerk-tui reprint {done.issued.document.serial}" in done.print_error_message()
+
 def _eligible_members(pctx, n):
     return [_member(pctx, symbol="3001", number=str(100 + i), card_status=CardStatus.NO_CARD) for i in range(n)]
 
