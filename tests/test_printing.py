@@ -308,3 +308,34 @@ def test_sending_to_a_person_without_an_address_is_refused_before_anything_is_wr
         plan_issue(pctx, m.id, DocumentKind.ELIGIBILITY_CERTIFICATE, IssueReason.NEW, Route.TO_MEMBER)
     assert e.value.field == "route" and "住所" in e.value.message
     assert Document.select().count() == before
+
+
+def test_a_notice_loaded_from_a_scenario_is_reprinted_with_its_two_qr_codes(ctx, tmp_path):
+    """Scenario files record お知らせ without a facility code: the first print gives the document
+    one (written and audited once), so the PDF carries both QR codes and the code verifies."""
+    import pypdfium2 as pdfium
+    import zxingcpp
+
+    from clerk_tui.fixtures import demo_fixture_files
+    from clerk_tui.services.issuance import verify_facility_code
+    from clerk_tui.services.printing import reprint
+
+    load_files(ctx.db, demo_fixture_files())
+    pctx = replace(ctx, config=replace(ctx.config, output_dir=tmp_path / "out"))
+    doc = (Document.select().where(Document.kind == DocumentKind.ELIGIBILITY_NOTICE,
+                                   Document.status == DocumentStatus.VALID,
+                                   Document.facility_code_nonce.is_null()).order_by(Document.id).first())
+    assert doc is not None, "the demo scenario has お知らせ without a facility code"
+    audit_before = AuditEntry.select().count()
+
+    first = reprint(pctx, doc.serial)
+    page = pdfium.PdfDocument(first.path.read_bytes())[0]
+    codes = [c.text for c in zxingcpp.read_barcodes(page.render(scale=200 / 72).to_pil())]
+    assert len(codes) == 2 and pctx.config.mynaportal_url in codes, codes
+    [facility] = [c for c in codes if c != pctx.config.mynaportal_url]
+    assert verify_facility_code(pctx, facility).status == "valid"
+
+    second = reprint(pctx, doc.serial)
+    assert facility in _text(second.path).replace("\n", "")  # the same code on every print
+    actions = [e.action for e in AuditEntry.select().where(AuditEntry.id > audit_before).order_by(AuditEntry.id)]
+    assert actions == ["document.facility_code", "document.print", "document.print"]

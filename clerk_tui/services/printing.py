@@ -17,10 +17,10 @@ from clerk_tui.db.models import Document, Employer, Insurer, Member
 from clerk_tui.domain import rules
 from clerk_tui.domain.codes import AuditKind, DocumentKind, DocumentStatus, IssueReason, Route
 from clerk_tui.domain.errors import DomainError
-from clerk_tui.domain.facility_code import make_code
+from clerk_tui.domain.facility_code import make_code, new_nonce
 from clerk_tui.filecheck import PDF, check_destination, check_print_command, fill_print_command, print_command_args
 from clerk_tui.services import audit
-from clerk_tui.services.context import Context
+from clerk_tui.services.context import Context, touch
 from clerk_tui.services.issuance import (IssuePlan, Issued, facility_secret, issue_document, mailing_address,
                                          plan_issue)
 
@@ -115,6 +115,27 @@ def deliver(ctx: Context, pdf: bytes, filename: str, out: Path | None) -> tuple[
     return path, printed
 
 
+def _with_facility_code(ctx: Context, doc: Document) -> Document:
+    """A お知らせ recorded without a facility code (loaded from a scenario file) gets one the first
+    time it is printed, in its own write transaction with an audit entry; every later print
+    shows the same code."""
+    if doc.kind is not DocumentKind.ELIGIBILITY_NOTICE or doc.facility_code_nonce:
+        return doc
+    facility_secret(ctx)  # no key file: refused before anything is written
+
+    def write() -> Document:
+        fresh = Document.get_by_id(doc.id)
+        if not fresh.facility_code_nonce:  # another clerk may have printed it meanwhile
+            fresh.facility_code_nonce = new_nonce()
+            touch(fresh, ctx)
+            fresh.save()
+            audit.record(ctx, AuditKind.WRITE, "document.facility_code", table="document", record_id=fresh.id,
+                         member_id=fresh.member_id)
+        return fresh
+
+    return ctx.write(write)
+
+
 @dataclass(frozen=True)
 class Printed:
     document: Document
@@ -129,6 +150,7 @@ def print_document(ctx: Context, document_id: int, *, out: Path | None = None) -
     doc = Document.get_or_none(Document.id == document_id)
     if doc is None:
         raise DomainError(f"書類が見つかりません（ID {document_id}）。")
+    doc = _with_facility_code(ctx, doc)
     pdf = render(ctx, doc)
     path, message = deliver(ctx, pdf, safe_filename(doc.issued_on, doc.kind.label, doc.member.member_code,
                                                      doc.serial), out)
