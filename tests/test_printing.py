@@ -339,3 +339,38 @@ def test_a_notice_loaded_from_a_scenario_is_reprinted_with_its_two_qr_codes(ctx,
     assert facility in _text(second.path).replace("\n", "")  # the same code on every print
     actions = [e.action for e in AuditEntry.select().where(AuditEntry.id > audit_before).order_by(AuditEntry.id)]
     assert actions == ["document.facility_code", "document.print", "document.print"]
+
+
+@pytest.mark.parametrize("kind", [DocumentKind.ELIGIBILITY_CERTIFICATE, DocumentKind.ELIGIBILITY_NOTICE])
+@pytest.mark.parametrize("who", ["dependent_70_74", "insured_under_70"])
+def test_the_preview_is_what_the_pdf_prints(pctx, tmp_path, kind, who):
+    """The plan's preview and the PDF come from one data object: the fields the clerk reads
+    before confirming are, label and text, in the PDF made from that plan."""
+    from clerk_tui.forms.data import printed_fields
+    from clerk_tui.services.printing import form_data
+
+    insured = _member(pctx, symbol="4004", number="7", birth_date=date(1955, 3, 15), remuneration=300_000)
+    if who == "dependent_70_74":
+        member = _member(pctx, symbol="4004", number="7", branch="01", insured=insured, given_name="花子",
+                         birth_date=date(1952, 4, 10), relationship=Relationship.SPOUSE)
+    else:
+        member = _member(pctx, symbol="4004", number="8", birth_date=date(1980, 1, 2))
+    plan = plan_issue(pctx, member.id, kind, IssueReason.NEW, Route.VIA_EMPLOYER)
+    issued, printed = _issued_and_printed(issue_and_print(pctx, plan, out=tmp_path / "doc.pdf"))
+
+    # The PDF's data is the plan's, with the document's own serial and facility code.
+    data = form_data(pctx, issued.document)
+    assert data == replace(plan.data, serial=issued.document.serial,
+                           **({"facility_code": issued.facility_code} if issued.facility_code else {}))
+    assert printed_fields(data) == printed_fields(plan.data)
+
+    def squeeze(text: str) -> str:
+        return "".join(text.split())
+
+    text = squeeze(_text(printed.path))
+    fields = dict(plan.fields)
+    assert fields["書類"] == kind.label and kind.label in text
+    assert fields.get("被保険者氏名") == (None if member.is_insured else insured.full_name)
+    for label, value in printed_fields(plan.data):
+        assert label in text and squeeze(value) in text, (label, value)
+        assert fields[label] == value  # the screen shows exactly these

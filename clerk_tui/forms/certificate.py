@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fpdf import FPDF
 
-from clerk_tui.forms.data import CERTIFICATE_MASKED_RATIO, CertificateData
+from clerk_tui.forms.data import CERTIFICATE_MASKED_RATIO, CertificateData, code_text, ratio_text
 from clerk_tui.forms.fonts import FormPDF
 from clerk_tui.forms.layout import (
     GREY,
@@ -40,14 +40,6 @@ def render_certificate(data: CertificateData) -> bytes:
     pdf.set_title(f"{KIND_LABEL} {data.serial}")
     draw_certificate(pdf, data)
     return bytes(pdf.output())
-
-
-def _ratio_text(data: CertificateData) -> str:
-    if not data.ratio_printed:
-        return CERTIFICATE_MASKED_RATIO  # the certificate's own asterisks, whatever came in (R5)
-    if data.ratio_effective_from is None:
-        return data.copay_text
-    return f"{data.copay_text}（発効期日 {wareki(data.ratio_effective_from)}）"
 
 
 def draw_certificate(pdf: FPDF, data: CertificateData) -> None:
@@ -138,7 +130,7 @@ def draw_card(pdf: FPDF, data: CertificateData, x: float, y: float) -> None:
 
     rows: list[tuple[str, str, str | None, str | None]] = [
         ("有効期限", wareki(data.valid_until), "交付年月日", wareki(data.issued_on)),
-        ("記号・番号", f"{data.symbol}・{data.number}　（枝番）{data.branch}", None, None),
+        ("記号・番号", code_text(data), None, None),
         ("氏名", data.name, None, None),
         ("生年月日", wareki(data.birth_date), "性別", data.sex_label),
         ("資格取得年月日", wareki(data.acquired_on), None, None),
@@ -146,7 +138,7 @@ def draw_card(pdf: FPDF, data: CertificateData, x: float, y: float) -> None:
     if data.is_dependent:
         rows.append(("被保険者氏名", data.insured_name or "", None, None))
     rows += [
-        ("負担割合", _ratio_text(data), None, None),
+        ("負担割合", ratio_text(data), None, None),
         ("保険者番号", data.insurer.number, None, None),
         ("保険者名称", data.insurer.name, None, None),
         ("所在地", f"〒{data.insurer.postal_code}　{data.insurer.address}", None, None),

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from clerk_tui.domain.rules import CERTIFICATE_MASKED_RATIO, MASKED_RATIO
+from clerk_tui.domain.wareki import format_wareki
 
 __all__ = [
     "CERTIFICATE_MASKED_RATIO",
@@ -18,6 +19,9 @@ __all__ = [
     "InsurerInfo",
     "MailingAddress",
     "NoticeData",
+    "code_text",
+    "printed_fields",
+    "ratio_text",
 ]
 
 # R5: what documents print for members under 70 (rules.ratio_masked): MASKED_RATIO on the
@@ -173,3 +177,40 @@ class CoverSheetData:
     entries: tuple[CoverEntry, ...] = field(default_factory=tuple)
     employer_code: str | None = None
     serial: str | None = None  # the batch's own reference, printed on every page
+
+
+def ratio_text(data: NoticeData | CertificateData) -> str:
+    """負担割合 as the document prints it: the ratio with its 発効期日 for 70–74, else the
+    asterisks of the kind of document (R5)."""
+    if isinstance(data, CertificateData) and not data.ratio_printed:
+        return CERTIFICATE_MASKED_RATIO  # the certificate's own asterisks, whatever came in
+    if "*" in data.copay_text or data.ratio_effective_from is None:
+        return data.copay_text
+    return f"{data.copay_text}（発効期日 {format_wareki(data.ratio_effective_from)}）"
+
+
+def code_text(data: NoticeData | CertificateData) -> str:
+    """記号・番号 and 枝番 as the card part of either document prints them."""
+    return f"{data.symbol}・{data.number}　（枝番）{data.branch}"
+
+
+def printed_fields(data: NoticeData | CertificateData) -> list[tuple[str, str]]:
+    """The member's fields exactly as the document prints them, label and text: what the clerk
+    reads before confirming is what the renderer draws from the same object."""
+    fields = [("氏名", data.name)]
+    if isinstance(data, NoticeData):
+        fields.append(("フリガナ", data.name_kana))  # the 資格確認書 prints no kana
+    fields += [
+        ("生年月日", format_wareki(data.birth_date)),
+        ("性別", data.sex_label),
+        ("記号・番号", code_text(data)),
+        ("保険者番号", data.insurer.number),
+        ("資格取得年月日", format_wareki(data.acquired_on)),
+        ("交付年月日", format_wareki(data.issued_on)),
+    ]
+    if isinstance(data, CertificateData):
+        fields.append(("有効期限", format_wareki(data.valid_until)))
+    fields.append(("負担割合", ratio_text(data)))
+    if data.is_dependent:
+        fields.append(("被保険者氏名", data.insured_name or ""))
+    return fields

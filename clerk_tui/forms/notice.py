@@ -3,11 +3,10 @@
 
 from __future__ import annotations
 
-from datetime import date
 
 from fpdf import FPDF
 
-from clerk_tui.forms.data import MASKED_RATIO, NoticeData
+from clerk_tui.forms.data import MASKED_RATIO, NoticeData, code_text, ratio_text
 from clerk_tui.forms.fonts import FormPDF
 from clerk_tui.forms.layout import (
     GREY,
@@ -53,12 +52,6 @@ def _code_text(data: NoticeData) -> str:
     return f"記号 {data.symbol}　番号 {data.number}　枝番 {data.branch}"
 
 
-def _ratio_text(copay_text: str, effective: date | None) -> str:
-    if copay_text == MASKED_RATIO or effective is None:
-        return copay_text
-    return f"{copay_text}（発効期日 {wareki(effective)}）"
-
-
 def draw_notice(pdf: FormPDF, data: NoticeData) -> None:
     """Add the お知らせ as a new page of `pdf` (used by render_notice and batches)."""
     pdf.add_page()
@@ -102,7 +95,7 @@ def draw_notice(pdf: FormPDF, data: NoticeData) -> None:
         ("保険者番号", data.insurer.number),
         ("保険者名称", data.insurer.name),
         ("資格取得年月日", wareki(data.acquired_on)),
-        ("負担割合", _ratio_text(data.copay_text, data.ratio_effective_from)),
+        ("負担割合", ratio_text(data)),
         ("事業所名称", data.employer_name),
     ]
     notes = _notes(data)
@@ -183,11 +176,11 @@ def _card(pdf: FPDF, data: NoticeData) -> None:
         rows.append(("被保険者氏名", data.insured_name or ""))
     rows += [
         ("生年月日", f"{wareki(data.birth_date)}　{data.sex_label}"),
-        ("記号・番号", f"{data.symbol}・{data.number}　（枝番）{data.branch}"),
+        ("記号・番号", code_text(data)),
         ("保険者番号", data.insurer.number),
         ("保険者名称", data.insurer.name),
         ("資格取得年月日", wareki(data.acquired_on)),
-        ("負担割合", _ratio_text(data.copay_text, data.ratio_effective_from)),
+        ("負担割合", ratio_text(data)),
     ]
     top, bottom = y + 8, y + h - 6
     rh = (bottom - top) / len(rows)

@@ -21,62 +21,28 @@ from clerk_tui.domain.facility_code import make_code, new_nonce
 from clerk_tui.filecheck import PDF, check_destination, check_print_command, fill_print_command, print_command_args
 from clerk_tui.services import audit
 from clerk_tui.services.context import Context, touch
-from clerk_tui.services.issuance import (IssuePlan, Issued, facility_secret, issue_document, mailing_address,
-                                         plan_issue)
-
-
-def insurer_info(ctx: Context):
-    from clerk_tui.forms.data import InsurerInfo
-
-    insurer = Insurer.select().first()
-    if insurer is None:
-        raise DomainError("保険者情報が登録されていません（fixtures の [insurer] で設定してください）。")
-    return InsurerInfo(number=insurer.insurer_number, name=insurer.name, postal_code=insurer.postal_code,
-                       address=insurer.address, section_name=insurer.enrolment_section_name,
-                       phone=insurer.enrolment_phone, fax=insurer.enrolment_fax)
+from clerk_tui.services.issuance import (IssuePlan, Issued, document_data, facility_secret, insurer_info,
+                                         issue_document, plan_issue)
 
 
 def _ratio(doc: Document) -> str:
     return f"{doc.copay_ratio}割" if doc.copay_ratio else rules.masked_ratio_for(doc.kind)
 
 
-def _mail_to(doc: Document, m: Member):
-    from clerk_tui.forms.data import MailingAddress
-
-    if doc.route is not Route.TO_MEMBER:
-        return None
-    found = mailing_address(m)
-    if found is None:
-        raise DomainError(f"{doc.serial} は本人送付ですが、{m.member_code} の郵便番号・住所が登録されていません。"
-                          "住所を登録してから印刷してください。", field="address")
-    return MailingAddress(postal_code=found[0], address=found[1], name=m.full_name)
-
-
 def form_data(ctx: Context, doc: Document, insurer=None):
-    """The renderer's input for one issued document, from the records as they are now."""
-    from clerk_tui.forms.data import CertificateData, NoticeData
-
-    insurer = insurer or insurer_info(ctx)
-    m: Member = doc.member
-    insured = m if m.is_insured else m.insured
-    common = dict(insurer=insurer, symbol=m.symbol, number=m.number, branch=m.branch, name=m.full_name,
-                  birth_date=m.birth_date, sex_label=m.sex.label, issued_on=doc.issued_on,
-                  acquired_on=m.acquired_on, copay_text=_ratio(doc),
-                  ratio_effective_from=doc.ratio_effective_from,
-                  is_dependent=not m.is_insured, insured_name=None if m.is_insured else insured.full_name,
-                  serial=doc.serial, via_employer=doc.route in (None, Route.VIA_EMPLOYER),
-                  mail_to=_mail_to(doc, m))
+    """The renderer's input for one issued document, from the records as they are now: the same
+    builder as the preview of the plan, with the document's serial and facility code."""
+    code = None
     if doc.kind is DocumentKind.ELIGIBILITY_NOTICE:
         if not doc.facility_code_nonce:
             raise DomainError(f"{doc.serial} には施設確認コードがありません。")
-        return NoticeData(**common, name_kana=m.full_name_kana,
-                          employer_name=m.employer.name, mynaportal_url=ctx.config.mynaportal_url,
-                          facility_code=make_code(doc.facility_code_nonce, facility_secret(ctx)))
-    if doc.kind is DocumentKind.ELIGIBILITY_CERTIFICATE:
-        capped = doc.valid_until == rules.loss_on_reaching_75(m.birth_date) - rules.ONE_DAY
-        return CertificateData(**common, valid_until=doc.valid_until, capped_at_75=capped,
-                               name_kana=m.full_name_kana, employer_name=m.employer.name)
-    raise DomainError(f"{doc.kind.label}の様式はありません。")
+        code = make_code(doc.facility_code_nonce, facility_secret(ctx))
+    m: Member = doc.member
+    capped = (doc.kind is DocumentKind.ELIGIBILITY_CERTIFICATE
+              and doc.valid_until == rules.loss_on_reaching_75(m.birth_date) - rules.ONE_DAY)
+    return document_data(ctx, m, doc.kind, route=doc.route, issued_on=doc.issued_on, valid_until=doc.valid_until,
+                         capped_at_75=capped, copay_text=_ratio(doc), ratio_effective_from=doc.ratio_effective_from,
+                         serial=doc.serial, facility_code=code, insurer=insurer)
 
 
 def render(ctx: Context, doc: Document) -> bytes:
