@@ -113,7 +113,7 @@ def cancellation_receipt_data(ctx: Context, app: RegistrationCancellation):
 
 def print_cancellation_receipt(ctx: Context, cancellation_id: int) -> LetterResult:
     """The 受付控 of a 利用登録解除申請, as recorded now (a reprint shows the current status)."""
-    from clerk_tui.forms.letters import render_cancellation_receipt
+    from clerk_tui.forms.letters.cancellation_receipt import render_cancellation_receipt
 
     app = RegistrationCancellation.get_or_none(RegistrationCancellation.id == cancellation_id)
     if app is None:
@@ -155,7 +155,7 @@ def loss_report_data(ctx: Context, report: LossReport):
 
 def print_loss_report(ctx: Context, loss_report_id: int) -> LetterResult:
     """The 滅失届 filled in from the record, for the insured person to sign (R8)."""
-    from clerk_tui.forms.letters import render_loss_report
+    from clerk_tui.forms.letters.loss_report import render_loss_report
 
     report = LossReport.get_or_none(LossReport.id == loss_report_id)
     if report is None:
@@ -198,7 +198,7 @@ def reminder_data(ctx: Context, employer: Employer):
 def print_reminder(ctx: Context, employer_id: int) -> LetterResult:
     """The 督促状 for one employer; records today as the reminder date of exactly the items it
     lists, in one transaction with its audit entry, after the file is written."""
-    from clerk_tui.forms.letters import render_reminder
+    from clerk_tui.forms.letters.reminder import render_reminder
 
     employer = Employer.get_or_none(Employer.id == employer_id)
     if employer is None:
@@ -246,7 +246,7 @@ def missing_papers_data(ctx: Context, claim: ReimbursementClaim):
 
 def print_missing_papers_letter(ctx: Context, claim_id: int) -> LetterResult:
     """The letter to the insured person naming the papers still missing from a claim (R12)."""
-    from clerk_tui.forms.letters import render_missing_papers
+    from clerk_tui.forms.letters.missing_papers import render_missing_papers
 
     claim = ReimbursementClaim.get_or_none(ReimbursementClaim.id == claim_id)
     if claim is None:
@@ -311,7 +311,7 @@ def forward_and_print(ctx: Context, claim_ids: list[int]) -> LetterResult:
     The list is rendered once before forwarding, so a claim that cannot be printed (a character
     no font has) stops the hand-over before anything is marked; after forwarding it is rendered
     again from the forwarded records if they changed in between."""
-    from clerk_tui.forms.letters import render_transmittal
+    from clerk_tui.forms.letters.transmittal import render_transmittal
 
     claims = _claims(claim_ids)
     not_ready = [c for c in claims if c.status is not ClaimStatus.COMPLETE]
@@ -334,7 +334,7 @@ def forward_and_print(ctx: Context, claim_ids: list[int]) -> LetterResult:
 
 def print_transmittal(ctx: Context, claim_ids: list[int]) -> LetterResult:
     """Reprint the 送付一覧 of claims already forwarded together (same 回付日)."""
-    from clerk_tui.forms.letters import render_transmittal
+    from clerk_tui.forms.letters.transmittal import render_transmittal
 
     claims = _claims(claim_ids)
     if any(c.status is not ClaimStatus.FORWARDED for c in claims):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import peewee
 
-from clerk_tui.db.models import Document, Employer, Insurer, Member
+from clerk_tui.db.models import Document, Employer, Member
 from clerk_tui.domain import rules
 from clerk_tui.domain.codes import AuditKind, DocumentKind, DocumentStatus, IssueReason, Route
 from clerk_tui.domain.errors import DomainError
