@@ -6,8 +6,9 @@ from __future__ import annotations
 from fpdf import FPDF
 
 from clerk_tui.forms.data import CERTIFICATE_MASKED_RATIO, CertificateData, code_text, ratio_text
-from clerk_tui.forms.fonts import FormPDF
 from clerk_tui.forms.layout import (
+    new_pdf,
+    start_page,
     GREY,
     WINDOW_BOTTOM,
     addressee,
@@ -36,17 +37,14 @@ MAIL_ADDRESS_LINES = 3  # 本人送付: the addressee stays inside the window
 
 def render_certificate(data: CertificateData) -> bytes:
     """The 資格確認書 as PDF bytes (one A4 page)."""
-    pdf = FormPDF()
-    pdf.set_title(f"{KIND_LABEL} {data.serial}")
+    pdf = new_pdf(f"{KIND_LABEL} {data.serial}")
     draw_certificate(pdf, data)
     return bytes(pdf.output())
 
 
 def draw_certificate(pdf: FPDF, data: CertificateData) -> None:
     """Add the sheet as a new page of `pdf` (used by render_certificate and render_batch)."""
-    pdf.add_page()
-    pdf.set_text_color(0)
-    pdf.set_draw_color(0)
+    start_page(pdf)
 
     top = TITLE_Y
     if data.mail_to is not None:

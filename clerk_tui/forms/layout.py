@@ -78,6 +78,20 @@ class Fit:
     width: float
 
 
+def new_pdf(title_text: str) -> FormPDF:
+    """An empty document with its title (shown by PDF viewers)."""
+    pdf = FormPDF()
+    pdf.set_title(title_text)
+    return pdf
+
+
+def start_page(pdf: FPDF) -> None:
+    """A new A4 page, drawing in black."""
+    pdf.add_page()
+    pdf.set_text_color(0)
+    pdf.set_draw_color(0)
+
+
 def wareki(d: date | None, blank: str = "") -> str:
     """令和7年12月1日: every date on a form is printed in 和暦."""
     return format_wareki(d) if d is not None else blank

@@ -9,6 +9,8 @@ from fpdf import FPDF
 from clerk_tui.forms.data import MASKED_RATIO, NoticeData, code_text, ratio_text
 from clerk_tui.forms.fonts import FormPDF
 from clerk_tui.forms.layout import (
+    new_pdf,
+    start_page,
     GREY,
     WINDOW_BOTTOM,
     addressee,
@@ -42,8 +44,7 @@ MAIL_ADDRESS_LINES = 3  # 本人送付: the addressee stays inside the window
 
 def render_notice(data: NoticeData) -> bytes:
     """The お知らせ as PDF bytes (one A4 page)."""
-    pdf = FormPDF()
-    pdf.set_title(f"{KIND_LABEL} {data.serial}")
+    pdf = new_pdf(f"{KIND_LABEL} {data.serial}")
     draw_notice(pdf, data)
     return bytes(pdf.output())
 
@@ -54,9 +55,7 @@ def _code_text(data: NoticeData) -> str:
 
 def draw_notice(pdf: FormPDF, data: NoticeData) -> None:
     """Add the お知らせ as a new page of `pdf` (used by render_notice and batches)."""
-    pdf.add_page()
-    pdf.set_text_color(0)
-    pdf.set_draw_color(0)
+    start_page(pdf)
 
     # Header: addressee at the left, references and the sender at the right.
     top = 41.0

@@ -7,7 +7,9 @@ from clerk_tui.forms.layout import (
     draw_text,
     GREY,
     insurer_contact,
+    new_pdf,
     paragraph,
+    start_page,
     title,
     wareki,
 )
@@ -18,11 +20,9 @@ from clerk_tui.forms.letters.common import (
     _heading,
     _notes,
     _pair,
-    _pdf,
     RECEIPT_TITLE,
     _rows,
     _sender,
-    _start,
     W0,
     _wrapped_box,
     X0,
@@ -32,8 +32,8 @@ from clerk_tui.forms.letters_data import CancellationReceiptData
 
 def render_cancellation_receipt(data: CancellationReceiptData) -> bytes:
     """The 受付控 as PDF bytes (one A4 page)."""
-    pdf = _pdf(f"{RECEIPT_TITLE} {data.reference}")
-    _start(pdf)
+    pdf = new_pdf(f"{RECEIPT_TITLE} {data.reference}")
+    start_page(pdf)
     top = _addressee(pdf, None, data.applicant_address, data.applicant_name, "様")
     _sender(pdf, data.insurer, [("発行日", wareki(data.issued_on)), ("受付番号", data.reference)])
 

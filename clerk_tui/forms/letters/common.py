@@ -8,7 +8,6 @@ from collections.abc import Callable, Sequence
 from fpdf import FPDF
 
 from clerk_tui.forms.data import InsurerInfo
-from clerk_tui.forms.fonts import FormPDF
 from clerk_tui.forms.layout import (
     GREY,
     LABEL_FILL,
@@ -53,18 +52,6 @@ NOTE, NOTE_LH = 8.5, 4.4
 
 # ---------------------------------------------------------------------------------------------
 # Shared pieces
-
-
-def _pdf(title_text: str) -> FormPDF:
-    pdf = FormPDF()
-    pdf.set_title(title_text)
-    return pdf
-
-
-def _start(pdf: FPDF) -> None:
-    pdf.add_page()
-    pdf.set_text_color(0)
-    pdf.set_draw_color(0)
 
 
 def _sender(pdf: FPDF, insurer: InsurerInfo, refs: list[tuple[str, str]]) -> float:

@@ -10,8 +10,10 @@ from clerk_tui.forms.layout import (
     hline,
     insurer_contact,
     LABEL_FILL,
+    new_pdf,
     paragraph,
     reference_lines,
+    start_page,
     title,
     wareki,
     wrap_ja,
@@ -26,9 +28,7 @@ from clerk_tui.forms.letters.common import (
     NOTE_LH,
     _notes,
     _pair,
-    _pdf,
     _rows,
-    _start,
     W0,
     _wrapped_box,
     X0,
@@ -38,8 +38,8 @@ from clerk_tui.forms.letters_data import LossReportData
 
 def render_loss_report(data: LossReportData) -> bytes:
     """The 滅失届 filled in from the record, with the 署名欄 and date left for the member."""
-    pdf = _pdf(f"{LOSS_REPORT_TITLE} {data.reference}")
-    _start(pdf)
+    pdf = new_pdf(f"{LOSS_REPORT_TITLE} {data.reference}")
+    start_page(pdf)
     reference_lines(pdf, 105, 12, 90, [("作成日", wareki(data.issued_on)), ("受付番号", data.reference)])
     _fit_cell(pdf, X0, 20, 100, 8, f"{data.insurer.name}　理事長　殿", 11.5, 8)
     fitted_text(pdf, X0, 28, 100, 5, f"保険者番号　{data.insurer.number}", 9, 6)

@@ -10,7 +10,9 @@ from clerk_tui.forms.layout import (
     fitted_text,
     GREY,
     LABEL_FILL,
+    new_pdf,
     paragraph,
+    start_page,
     title,
     wareki,
     wrap_ja,
@@ -25,11 +27,9 @@ from clerk_tui.forms.letters.common import (
     _pair,
     PAPER_LABELS,
     _PAPER_NOTES,
-    _pdf,
     ROW_H,
     _rows,
     _sender,
-    _start,
     W0,
     X0,
 )
@@ -38,8 +38,8 @@ from clerk_tui.forms.letters_data import MissingPapersData
 
 def render_missing_papers(data: MissingPapersData) -> bytes:
     """The letter to the insured person naming the missing papers of one claim (one A4 page)."""
-    pdf = _pdf(f"{MISSING_PAPERS_TITLE} {data.reference}")
-    _start(pdf)
+    pdf = new_pdf(f"{MISSING_PAPERS_TITLE} {data.reference}")
+    start_page(pdf)
     top = _addressee(pdf, data.addressee_postal_code, data.addressee_address, data.addressee_name, "様")
     _sender(pdf, data.insurer, [("発行日", wareki(data.issued_on)), ("受付番号", data.reference)])
 

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from fpdf import FPDF
 
-from clerk_tui.forms.layout import addressee as _addressee, draw_text, paragraph, title, wareki
+from clerk_tui.forms.layout import addressee as _addressee, draw_text, new_pdf, paragraph, start_page, title, wareki
 from clerk_tui.forms.letters.common import (
     BODY,
     Column,
     _notes,
     _paged_table,
-    _pdf,
     REMINDER_TITLE,
     ROW_H,
     _sender,
     _short_code,
-    _start,
     W0,
     X0,
 )
@@ -42,8 +40,8 @@ def _reminder_row(r: ReminderRow) -> tuple[str, ...]:
 def render_reminder(data: ReminderData) -> bytes:
     """The 督促状: the request, then every outstanding document in a table over as many pages
     as it needs."""
-    pdf = _pdf(f"{REMINDER_TITLE} {data.employer_code} {data.reference}")
-    _start(pdf)
+    pdf = new_pdf(f"{REMINDER_TITLE} {data.employer_code} {data.reference}")
+    start_page(pdf)
     top = _addressee(pdf, data.employer_postal_code, data.employer_address, data.employer_name, "御中",
                      contact=data.employer_contact)
     refs = [("発行日", wareki(data.issued_on)), ("文書番号", data.reference)]

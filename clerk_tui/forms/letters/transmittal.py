@@ -12,7 +12,9 @@ from clerk_tui.forms.layout import (
     fitted_text,
     hline,
     LABEL_FILL,
+    new_pdf,
     paragraph,
+    start_page,
     title,
     wareki,
 )
@@ -22,11 +24,9 @@ from clerk_tui.forms.letters.common import (
     _institution,
     _notes,
     _paged_table,
-    _pdf,
     ROW_H,
     _sender,
     _short_code,
-    _start,
     TRANSMITTAL_TITLE,
     W0,
     X0,
@@ -53,8 +53,8 @@ def _transmittal_row(r: TransmittalRow) -> tuple[str, ...]:
 
 def render_transmittal(data: TransmittalData) -> bytes:
     """The 送付一覧: every claim with its amounts, the totals and a 受領欄 for the 給付グループ."""
-    pdf = _pdf(f"送付一覧 {data.reference}")
-    _start(pdf)
+    pdf = new_pdf(f"送付一覧 {data.reference}")
+    start_page(pdf)
     _fit_cell(pdf, X0, 14, 90, 8, f"{data.benefits_section_name}　御中", 13, 8)
     refs = [("回付日", wareki(data.forwarded_on)), ("送付番号", data.reference)]
     _sender(pdf, data.insurer, refs)
