@@ -7,19 +7,15 @@ from fpdf import FPDF
 
 from clerk_tui.forms.data import CERTIFICATE_MASKED_RATIO, CertificateData, code_text, ratio_text
 from clerk_tui.forms.layout import (
-    new_pdf,
-    start_page,
-    GREY,
-    WINDOW_BOTTOM,
-    addressee,
     crop_marks,
+    document_header,
     draw_text,
     fitted_text,
     hline,
-    insurer_block,
     insurer_contact,
+    new_pdf,
     paragraph,
-    reference_lines,
+    start_page,
     title,
     wareki,
 )
@@ -32,7 +28,6 @@ CARD_W, CARD_H = 85.6, 54.0  # ISO/IEC 7810 ID-1: the size of the old 健康保�
 CARD_X, CARD_Y = (210 - CARD_W) / 2, 88.0
 CROP_REACH = 8.0  # crop_marks: 2 mm offset + 6 mm mark
 TITLE_Y = 41.0
-MAIL_ADDRESS_LINES = 3  # 本人送付: the addressee stays inside the window
 
 
 def render_certificate(data: CertificateData) -> bytes:
@@ -46,21 +41,7 @@ def draw_certificate(pdf: FPDF, data: CertificateData) -> None:
     """Add the sheet as a new page of `pdf` (used by render_certificate and render_batch)."""
     start_page(pdf)
 
-    top = TITLE_Y
-    if data.mail_to is not None:
-        # 本人送付: the postal address where the window of the envelope shows it, and the rest of
-        # the sheet (the card too) moved down out of the window.
-        mail = data.mail_to
-        addressee(pdf, mail.postal_code, mail.address, mail.name, "様", max_address_lines=MAIL_ADDRESS_LINES)
-        top = WINDOW_BOTTOM
-    else:
-        if data.employer_name and data.via_employer:
-            pdf.set_text_color(*GREY)
-            fitted_text(pdf, 15, 12, 92, 5, f"{data.employer_name}　経由", 8.5, 6)
-            pdf.set_text_color(0)
-        fitted_text(pdf, 15, 17, 92, 9, f"{data.name}　様", 15, 9)
-    reference_lines(pdf, 105, 12, 90, [("交付年月日", wareki(data.issued_on)), ("交付番号", data.serial)])
-    insurer_block(pdf, data.insurer, 110, 24, 85)
+    top = document_header(pdf, data, "交付番号", employer_w=92)
 
     y = title(pdf, top, KIND_LABEL, sub=ELDERLY_NOTE if data.ratio_printed else None)
     y = paragraph(

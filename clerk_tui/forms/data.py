@@ -63,7 +63,7 @@ class MailingAddress:
 
 
 @dataclass(frozen=True, kw_only=True)
-class _MemberDocument:
+class MemberDocument:
     """What the お知らせ and the 資格確認書 both print about the member and the issue."""
 
     insurer: InsurerInfo
@@ -98,7 +98,7 @@ class _MemberDocument:
 
 
 @dataclass(frozen=True, kw_only=True)
-class NoticeData(_MemberDocument):
+class NoticeData(MemberDocument):
     """資格情報のお知らせ (R1, R2, R14)."""
 
     name_kana: str
@@ -116,7 +116,7 @@ class NoticeData(_MemberDocument):
 
 
 @dataclass(frozen=True, kw_only=True)
-class CertificateData(_MemberDocument):
+class CertificateData(MemberDocument):
     """資格確認書 (R3–R5; for 70–74 it stands in for the 高齢受給者証)."""
 
     valid_until: date  # 有効期限 (rules.certificate_valid_until)

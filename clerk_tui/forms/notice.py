@@ -9,20 +9,18 @@ from fpdf import FPDF
 from clerk_tui.forms.data import MASKED_RATIO, NoticeData, code_text, ratio_text
 from clerk_tui.forms.fonts import FormPDF
 from clerk_tui.forms.layout import (
-    new_pdf,
-    start_page,
     GREY,
-    WINDOW_BOTTOM,
     addressee,
     dashed_rect,
+    document_header,
     dotted_rect,
     draw_text,
     fitted_text,
-    insurer_block,
     insurer_contact,
     labelled_box,
+    new_pdf,
     paragraph,
-    reference_lines,
+    start_page,
     title,
     wareki,
     wrap_ja,
@@ -39,7 +37,6 @@ FACILITY_BOX = (118.0, 236.0, 77.0, 54.0)  # x, y, w, h of the dotted box
 PORTAL_QR = (91.0, 203.0, 28.0)  # x, y, size: centred on the sheet
 FACILITY_QR_SIZE = 32.0
 NOTE_SIZE, NOTE_LH, NOTE_W = 8.5, 4.3, 176.0  # the notes: points, line height and width in mm
-MAIL_ADDRESS_LINES = 3  # 本人送付: the addressee stays inside the window
 
 
 def render_notice(data: NoticeData) -> bytes:
@@ -58,21 +55,7 @@ def draw_notice(pdf: FormPDF, data: NoticeData) -> None:
     start_page(pdf)
 
     # Header: addressee at the left, references and the sender at the right.
-    top = 41.0
-    if data.mail_to is not None:
-        # 本人送付: the postal address where the window of the envelope shows it, and the title
-        # below the window; the rows give up the height.
-        mail = data.mail_to
-        addressee(pdf, mail.postal_code, mail.address, mail.name, "様", max_address_lines=MAIL_ADDRESS_LINES)
-        top = WINDOW_BOTTOM
-    else:
-        if data.via_employer:
-            pdf.set_text_color(*GREY)
-            fitted_text(pdf, 15, 12, 95, 5, f"{data.employer_name}　経由", 8.5, 6)
-            pdf.set_text_color(0)
-        fitted_text(pdf, 15, 17, 92, 9, f"{data.name}　様", 15, 9)
-    reference_lines(pdf, 105, 12, 90, [("交付年月日", wareki(data.issued_on)), ("通知番号", data.serial)])
-    insurer_block(pdf, data.insurer, 110, 24, 85)
+    top = document_header(pdf, data, "通知番号")
 
     y = title(pdf, top, KIND_LABEL)
     y = paragraph(
