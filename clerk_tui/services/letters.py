@@ -3,9 +3,11 @@ atomically into the output folder and audited as a print (ids only)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from clerk_tui.db.models import (
     CollectionItem,
@@ -73,6 +75,12 @@ def _filename(on: date, kind: str, code: str, reference: str) -> str:
     return safe_filename(on, kind, code, reference)
 
 
+def _make_file(ctx: Context, render: Callable[[Any], bytes], data, kind: str, code: str) -> tuple[Path, str | None]:
+    """Render the letter and write it (and hand it to the print command): the file is named by
+    the date, the kind, the member's or employer's code and the letter's reference."""
+    return deliver(ctx, render(data), _filename(data.issued_on, kind, code, data.reference), None)
+
+
 def _insured(member: Member) -> Member:
     return member if member.is_insured else member.insured
 
@@ -119,9 +127,7 @@ def print_cancellation_receipt(ctx: Context, cancellation_id: int) -> LetterResu
     if app is None:
         raise DomainError(f"利用登録解除申請が見つかりません（ID {cancellation_id}）。")
     data = cancellation_receipt_data(ctx, app)
-    pdf = render_cancellation_receipt(data)
-    path, printed = deliver(ctx, pdf, _filename(data.issued_on, "利用登録解除申請受付控", app.member.member_code,
-                                                 data.reference), None)
+    path, printed = _make_file(ctx, render_cancellation_receipt, data, "利用登録解除申請受付控", app.member.member_code)
     _audit_print(ctx, "cancellation.print_receipt", table="registration_cancellation", record_id=app.id,
                  member_id=app.member_id, summary={"file": path.name})
     return LetterResult(path, f"利用登録解除申請の受付控を出力しました: {path.name}", printed, (app.id,))
@@ -161,9 +167,7 @@ def print_loss_report(ctx: Context, loss_report_id: int) -> LetterResult:
     if report is None:
         raise DomainError(f"滅失届が見つかりません（ID {loss_report_id}）。")
     data = loss_report_data(ctx, report)
-    pdf = render_loss_report(data)
-    path, printed = deliver(ctx, pdf, _filename(data.issued_on, "被保険者証滅失届", report.member.member_code,
-                                                 data.reference), None)
+    path, printed = _make_file(ctx, render_loss_report, data, "被保険者証滅失届", report.member.member_code)
     _audit_print(ctx, "loss_report.print", table="loss_report", record_id=report.id, member_id=report.member_id,
                  summary={"file": path.name})
     return LetterResult(path, f"被保険者証滅失届を出力しました（署名欄は空欄です）: {path.name}", printed,
@@ -204,8 +208,7 @@ def print_reminder(ctx: Context, employer_id: int) -> LetterResult:
     if employer is None:
         raise DomainError(f"事業所が見つかりません（ID {employer_id}）。", field="employer")
     data, ids = reminder_data(ctx, employer)
-    pdf = render_reminder(data)
-    path, printed = deliver(ctx, pdf, _filename(data.issued_on, "督促状", employer.code, data.reference), None)
+    path, printed = _make_file(ctx, render_reminder, data, "督促状", employer.code)
 
     # Not withdrawal.mark_reminder_sent: it marks whatever is outstanding at that moment, which
     # may differ from the letter (an item recorded or returned meanwhile), and writes an audit
@@ -257,9 +260,7 @@ def print_missing_papers_letter(ctx: Context, claim_id: int) -> LetterResult:
     if not missing:
         raise DomainError("この請求の書類はそろっています。不足書類のお知らせは不要です。")
     data = missing_papers_data(ctx, claim)
-    pdf = render_missing_papers(data)
-    path, printed = deliver(ctx, pdf, _filename(data.issued_on, "立替払不足書類", claim.member.member_code,
-                                                 data.reference), None)
+    path, printed = _make_file(ctx, render_missing_papers, data, "立替払不足書類", claim.member.member_code)
     keys = [k for k in reimbursement.PAPERS if not getattr(claim, k)]
     _audit_print(ctx, "claim.print_missing_papers", table="reimbursement_claim", record_id=claim.id,
                  member_id=claim.member_id, summary={"missing": keys, "file": path.name})
