@@ -2,31 +2,10 @@
 
 from __future__ import annotations
 
-from clerk_tui.forms.layout import (
-    addressee as _addressee,
-    draw_text,
-    GREY,
-    insurer_contact,
-    new_pdf,
-    paragraph,
-    start_page,
-    title,
-    wareki,
-)
-from clerk_tui.forms.letters.common import (
-    BODY,
-    _code,
-    _contact_footer,
-    _heading,
-    _notes,
-    _pair,
-    RECEIPT_TITLE,
-    _rows,
-    _sender,
-    W0,
-    _wrapped_box,
-    X0,
-)
+from clerk_tui.forms.layout import (GREY, addressee as _addressee, draw_text, insurer_contact, new_pdf,
+                                    paragraph, start_page, title, wareki)
+from clerk_tui.forms.letters.common import (BODY, RECEIPT_TITLE, W0, X0, _code, _contact_footer, _heading,
+                                            _notes, _pair, _rows, _sender, _wrapped_box)
 from clerk_tui.forms.letters_data import CancellationReceiptData
 
 

@@ -8,17 +8,8 @@ from collections.abc import Callable, Sequence
 from fpdf import FPDF
 
 from clerk_tui.forms.data import InsurerInfo
-from clerk_tui.forms.layout import (
-    GREY,
-    LABEL_FILL,
-    PT,
-    draw_text,
-    fitted_text,
-    hline,
-    insurer_block,
-    paragraph,
-    reference_lines,
-)
+from clerk_tui.forms.layout import (GREY, LABEL_FILL, PT, draw_text, fitted_text, hline, insurer_block,
+                                    paragraph, reference_lines)
 from clerk_tui.forms.layout import fit_cell as _fit_cell
 from clerk_tui.forms.layout import fit_lines as _fit_lines
 

@@ -2,37 +2,11 @@
 
 from __future__ import annotations
 
-from clerk_tui.forms.layout import (
-    draw_text,
-    fit_cell as _fit_cell,
-    fitted_text,
-    GREY,
-    hline,
-    insurer_contact,
-    LABEL_FILL,
-    new_pdf,
-    paragraph,
-    reference_lines,
-    start_page,
-    title,
-    wareki,
-    wrap_ja,
-)
-from clerk_tui.forms.letters.common import (
-    BODY,
-    _checks,
-    _code,
-    _heading,
-    LOSS_REPORT_TITLE,
-    NOTE,
-    NOTE_LH,
-    _notes,
-    _pair,
-    _rows,
-    W0,
-    _wrapped_box,
-    X0,
-)
+from clerk_tui.forms.layout import (GREY, LABEL_FILL, draw_text, fit_cell as _fit_cell, fitted_text, hline,
+                                    insurer_contact, new_pdf, paragraph, reference_lines, start_page, title,
+                                    wareki, wrap_ja)
+from clerk_tui.forms.letters.common import (BODY, LOSS_REPORT_TITLE, NOTE, NOTE_LH, W0, X0, _checks, _code,
+                                            _heading, _notes, _pair, _rows, _wrapped_box)
 from clerk_tui.forms.letters_data import LossReportData
 
 

@@ -4,35 +4,11 @@ from __future__ import annotations
 
 from clerk_tui.domain.money import format_yen
 from clerk_tui.domain.wareki import format_wareki_month
-from clerk_tui.forms.layout import (
-    addressee as _addressee,
-    draw_text,
-    fitted_text,
-    GREY,
-    LABEL_FILL,
-    new_pdf,
-    paragraph,
-    start_page,
-    title,
-    wareki,
-    wrap_ja,
-)
-from clerk_tui.forms.letters.common import (
-    BODY,
-    _contact_footer,
-    _heading,
-    _institution,
-    MISSING_PAPERS_TITLE,
-    _notes,
-    _pair,
-    PAPER_LABELS,
-    _PAPER_NOTES,
-    ROW_H,
-    _rows,
-    _sender,
-    W0,
-    X0,
-)
+from clerk_tui.forms.layout import (GREY, LABEL_FILL, addressee as _addressee, draw_text, fitted_text,
+                                    new_pdf, paragraph, start_page, title, wareki, wrap_ja)
+from clerk_tui.forms.letters.common import (BODY, MISSING_PAPERS_TITLE, PAPER_LABELS, _PAPER_NOTES, ROW_H, W0,
+                                            X0, _contact_footer, _heading, _institution, _notes, _pair, _rows,
+                                            _sender)
 from clerk_tui.forms.letters_data import MissingPapersData
 
 

@@ -5,18 +5,8 @@ from __future__ import annotations
 from fpdf import FPDF
 
 from clerk_tui.forms.layout import addressee as _addressee, draw_text, new_pdf, paragraph, start_page, title, wareki
-from clerk_tui.forms.letters.common import (
-    BODY,
-    Column,
-    _notes,
-    _paged_table,
-    REMINDER_TITLE,
-    ROW_H,
-    _sender,
-    _short_code,
-    W0,
-    X0,
-)
+from clerk_tui.forms.letters.common import (BODY, REMINDER_TITLE, ROW_H, W0, X0, Column, _notes, _paged_table,
+                                            _sender, _short_code)
 from clerk_tui.forms.letters_data import ReminderData, ReminderRow
 
 

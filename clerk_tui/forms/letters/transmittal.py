@@ -6,31 +6,10 @@ from fpdf import FPDF
 
 from clerk_tui.domain.money import format_yen
 from clerk_tui.domain.wareki import format_wareki_month
-from clerk_tui.forms.layout import (
-    draw_text,
-    fit_cell as _fit_cell,
-    fitted_text,
-    hline,
-    LABEL_FILL,
-    new_pdf,
-    paragraph,
-    start_page,
-    title,
-    wareki,
-)
-from clerk_tui.forms.letters.common import (
-    BODY,
-    Column,
-    _institution,
-    _notes,
-    _paged_table,
-    ROW_H,
-    _sender,
-    _short_code,
-    TRANSMITTAL_TITLE,
-    W0,
-    X0,
-)
+from clerk_tui.forms.layout import (LABEL_FILL, draw_text, fit_cell as _fit_cell, fitted_text, hline, new_pdf,
+                                    paragraph, start_page, title, wareki)
+from clerk_tui.forms.letters.common import (BODY, ROW_H, TRANSMITTAL_TITLE, W0, X0, Column, _institution,
+                                            _notes, _paged_table, _sender, _short_code)
 from clerk_tui.forms.letters_data import TransmittalData, TransmittalRow
 
 
