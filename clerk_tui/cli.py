@@ -414,46 +414,23 @@ def _context(args: argparse.Namespace, cfg: Config):
 
 def _print(args: argparse.Namespace, cfg: Config) -> int:
     from clerk_tui.domain.codes import DocumentKind
-    from clerk_tui.services.members import member_by_code
-    from clerk_tui.services.printing import issue_and_print
     from clerk_tui.services.issuance import plan_issue
+    from clerk_tui.services.members import member_by_code
+    from clerk_tui.services.printing import check_output, issue_and_print
 
     ctx = _context(args, cfg)
-    out = _checked_output(args, cfg)  # before anything is issued or written
+    check_output(ctx, args.out, allow_db_folder=args.allow_db_folder)  # before the member is looked up
     kind = DocumentKind.ELIGIBILITY_NOTICE if args.kind == "notice" else DocumentKind.ELIGIBILITY_CERTIFICATE
     member = member_by_code(ctx, args.member)
     plan = plan_issue(ctx, member.id, kind, IssueReason(args.reason), Route(args.route))
-    issued, printed = issue_and_print(ctx, plan, out=out, override_reason=args.override_reason,
-                                      no_loss_report_reason=args.no_loss_report_reason)
-    print(f"{kind.label}（{issued.document.serial}）を交付しました: {printed.path}")
-    return _print_status(printed)
-
-
-def _checked_output(args: argparse.Namespace, cfg: Config) -> Path | None:
-    """Refuse, before any write, a --out that would overwrite something else or lead nowhere, a
-    configured output folder that cannot be made, and a print command that is not there."""
-    from clerk_tui.filecheck import PDF, check_destination, check_print_command
-
-    check_print_command(cfg.print_command)
-    if args.out is not None:
-        return check_destination(args.out, db_path=Path(cfg.db), replaceable=PDF,
-                                 allow_db_folder=args.allow_db_folder)
-    _ensure_output_dir(cfg)
-    return None
-
-
-def _ensure_output_dir(cfg: Config) -> None:
-    from clerk_tui.db.database import private_umask
-
-    folder = Path(cfg.output_dir).expanduser()
-    try:
-        with private_umask():
-            folder.mkdir(mode=0o750, parents=True, exist_ok=True)
-    except OSError as exc:
-        raise DomainError(f"出力フォルダ {folder} を作成できません（設定 output_dir、{exc.strerror}）。"
-                          "何も交付していません。") from None
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise DomainError(f"出力フォルダ {folder} に書き込む権限がありません（設定 output_dir）。何も交付していません。")
+    done = issue_and_print(ctx, plan, out=args.out, allow_db_folder=args.allow_db_folder,
+                           override_reason=args.override_reason, no_loss_report_reason=args.no_loss_report_reason)
+    if done.printed is None:
+        if isinstance(done.print_error, (DomainError, OSError)):
+            raise DomainError(done.print_error_message()) from done.print_error
+        raise done.print_error
+    print(f"{kind.label}（{done.issued.document.serial}）を交付しました: {done.printed.path}")
+    return _print_status(done.printed)
 
 
 def _print_status(printed) -> int:
@@ -473,7 +450,7 @@ def _reprint(args: argparse.Namespace, cfg: Config) -> int:
     from clerk_tui.services.printing import reprint
 
     ctx = _context(args, cfg)
-    printed = reprint(ctx, args.serial, out=_checked_output(args, cfg))
+    printed = reprint(ctx, args.serial, out=args.out, allow_db_folder=args.allow_db_folder)
     print(f"{printed.document.kind.label}（{printed.document.serial}）のPDFを作り直しました: {printed.path}")
     return _print_status(printed)
 
@@ -482,7 +459,6 @@ def _batch(args: argparse.Namespace, cfg: Config) -> int:
     from clerk_tui.services.printing import batch_certificates
 
     ctx = _context(args, cfg)
-    _ensure_output_dir(cfg)  # before the first document is issued
 
     def progress(done: int, total: int, employer: str) -> None:
         width = 30

@@ -546,3 +546,27 @@ def test_a_long_insurer_name_and_contact_still_fit_the_notice(mailed):
     assert "適用業務センター" in text_of(pdf_bytes)
     _, codes = _decode(pdf_bytes)
     assert {c.text for c in codes} == {PORTAL, FACILITY}
+
+
+def test_importing_the_forms_package_or_starting_the_app_does_not_load_fpdf():
+    """fpdf costs about half a second to import: it is loaded when the first form is drawn, not
+    when the package, the command line or the app's screens are imported."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, importlib, pkgutil\n"
+        "import clerk_tui.forms\n"
+        "assert 'fpdf' not in sys.modules, 'forms'\n"
+        "from clerk_tui.forms import NoticeData, safe_filename\n"
+        "assert 'fpdf' not in sys.modules, 'forms data'\n"
+        "import clerk_tui.cli, clerk_tui.ui.app, clerk_tui.ui.screens as screens\n"
+        "for m in pkgutil.iter_modules(screens.__path__):\n"
+        "    importlib.import_module('clerk_tui.ui.screens.' + m.name)\n"
+        "assert 'fpdf' not in sys.modules, 'app'\n"
+        "from clerk_tui.forms import render_notice\n"
+        "assert 'fpdf' in sys.modules and callable(render_notice)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          env={**os.environ})
+    assert done.returncode == 0, done.stderr

@@ -11,6 +11,7 @@ import pytest
 from clerk_tui.clock import Clock
 from clerk_tui.db.models import AuditEntry, Document, LossReport
 from clerk_tui.domain.codes import CardStatus, DocumentKind, DocumentStatus, IssueReason, Route
+from clerk_tui.domain.wareki import format_wareki
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.services.context import ConflictError
 from clerk_tui.services.issuance import issue_document, plan_issue, verify_facility_code
@@ -46,7 +47,9 @@ def test_plan_caps_at_75_and_prints_the_ratio(ctx):
     old = make_member(ctx, emp, birth_date=date(1952, 6, 10), remuneration=300_000, **HOME)
     plan = plan_issue(ctx, old.id, CERT, IssueReason.NEW, Route.TO_MEMBER)
     assert plan.capped_at_75 and plan.valid_until == date(2027, 6, 9)
-    assert ("負担割合", "3割") in plan.fields
+    # As the 資格確認書 prints it: the ratio with the day it took effect (the same text as the PDF).
+    assert plan.copay.effective_from is not None
+    assert ("負担割合", f"3割（発効期日 {format_wareki(plan.copay.effective_from)}）") in plan.fields
 
 
 def test_usable_card_needs_a_written_override(ctx):

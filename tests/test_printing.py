@@ -51,11 +51,16 @@ def _member(pctx, **kw):
     return make_member(pctx, Employer.get(Employer.code == "E001"), **kw)
 
 
+def _issued_and_printed(done):
+    assert done.print_error is None, done.print_error
+    return done.issued, done.printed
+
+
 def test_issue_and_print_writes_a_group_only_pdf_and_audits_it(pctx):
     m = _member(pctx, family_name="髙橋", given_name="一郎", family_name_kana="タカハシ",
                 given_name_kana="イチロウ", birth_date=date(1980, 4, 2))
     plan = plan_issue(pctx, m.id, DocumentKind.ELIGIBILITY_CERTIFICATE, IssueReason.NEW, Route.VIA_EMPLOYER)
-    issued, printed = issue_and_print(pctx, plan)
+    issued, printed = _issued_and_printed(issue_and_print(pctx, plan))
     assert printed.path.parent == pctx.config.output_dir
     assert stat.S_IMODE(printed.path.stat().st_mode) & 0o007 == 0
     assert m.member_code in printed.path.name and "髙橋" not in printed.path.name  # no names in listings
@@ -69,7 +74,7 @@ def test_issue_and_print_writes_a_group_only_pdf_and_audits_it(pctx):
 def test_notice_carries_the_signed_facility_code(pctx, tmp_path):
     m = _member(pctx)
     plan = plan_issue(pctx, m.id, DocumentKind.ELIGIBILITY_NOTICE, IssueReason.NEW, Route.VIA_EMPLOYER)
-    issued, printed = issue_and_print(pctx, plan, out=tmp_path / "notice.pdf")
+    issued, printed = _issued_and_printed(issue_and_print(pctx, plan, out=tmp_path / "notice.pdf"))
     assert printed.path == tmp_path / "notice.pdf"
     assert issued.facility_code in _text(printed.path).replace("\n", "")
 
@@ -79,10 +84,43 @@ def test_print_command_is_run_with_the_file(pctx, tmp_path):
     cfg = replace(pctx.config, print_command=["sh", "-c", f'echo "$1" > {log}', "sh", "{file}"])
     m = _member(pctx)
     plan = plan_issue(pctx, m.id, DocumentKind.ELIGIBILITY_CERTIFICATE, IssueReason.NEW, Route.COUNTER)
-    _, printed = issue_and_print(replace(pctx, config=cfg), plan)
+    _, printed = _issued_and_printed(issue_and_print(replace(pctx, config=cfg), plan))
     assert printed.print_message == "印刷を依頼しました。"
     assert log.read_text().strip() == str(printed.path)
 
+
+
+@pytest.mark.parametrize("setting", ["print_command", "output_dir"])
+def test_a_bad_print_command_or_output_folder_refuses_before_the_document_is_issued(pctx, tmp_path, setting):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x", encoding="utf-8")
+    bad = {"print_command": ["no-such-printer-command-xyz"], "output_dir": blocker / "out"}[setting]
+    ctx = replace(pctx, config=replace(pctx.config, **{setting: bad}))
+    m = _member(pctx)
+    plan = plan_issue(ctx, m.id, DocumentKind.ELIGIBILITY_CERTIFICATE, IssueReason.NEW, Route.COUNTER)
+    audit_before = AuditEntry.select().count()
+    with pytest.raises(DomainError, match="何も交付していません"):
+        issue_and_print(ctx, plan)
+    assert Document.select().where(Document.member == m.id).count() == 0
+    assert AuditEntry.select().count() == audit_before
+
+
+def test_a_pdf_that_cannot_be_made_after_issuing_is_reported_with_the_issued_document(pctx, monkeypatch):
+    """Once issued, a failed render is returned beside the document (never raised as if nothing
+    was issued), with the reprint command to make the file."""
+    from clerk_tui.services import printing
+
+    def broken(ctx, doc):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(printing, "render", broken)
+    m = _member(pctx)
+    plan = plan_issue(pctx, m.id, DocumentKind.ELIGIBILITY_CERTIFICATE, IssueReason.NEW, Route.COUNTER)
+    seen = []
+    done = issue_and_print(pctx, plan, on_issued=seen.append)
+    assert done.printed is None and isinstance(done.print_error, OSError)
+    assert seen == [done.issued] and Document.get_by_id(done.issued.document.id).status is DocumentStatus.VALID
+    assert f"clerk-tui reprint {done.issued.document.serial}" in done.print_error_message()
 
 def _eligible_members(pctx, n):
     return [_member(pctx, symbol="3001", number=str(100 + i), card_status=CardStatus.NO_CARD) for i in range(n)]
@@ -210,17 +248,17 @@ def test_batch_killed_with_sigkill_resumes_without_duplicates(tmp_path):
 def test_only_documents_sent_via_the_employer_name_it(pctx, tmp_path):
     m = _member(pctx, postal_code="176-0001", address="東京都練馬区練馬1-17-3")
     plan = plan_issue(pctx, m.id, DocumentKind.ELIGIBILITY_NOTICE, IssueReason.NEW, Route.TO_MEMBER)
-    _, printed = issue_and_print(pctx, plan, out=tmp_path / "to_member.pdf")
+    _, printed = _issued_and_printed(issue_and_print(pctx, plan, out=tmp_path / "to_member.pdf"))
     assert "経由" not in _text(printed.path).split("様")[0]
     plan = plan_issue(pctx, m.id, DocumentKind.ELIGIBILITY_NOTICE, IssueReason.OTHER, Route.VIA_EMPLOYER)
-    _, printed = issue_and_print(pctx, plan, out=tmp_path / "via.pdf", reason_note="再送")
+    _, printed = _issued_and_printed(issue_and_print(pctx, plan, out=tmp_path / "via.pdf", reason_note="再送"))
     assert "経由" in _text(printed.path).split("様")[0]
 
 
 def test_reprint_makes_the_same_document_again_without_issuing(pctx, db_path, tmp_path, capsys):
     m = _member(pctx, symbol="4002", number="8")
     plan = plan_issue(pctx, m.id, DocumentKind.ELIGIBILITY_CERTIFICATE, IssueReason.NEW, Route.VIA_EMPLOYER)
-    issued, _ = issue_and_print(pctx, plan)
+    issued, _ = _issued_and_printed(issue_and_print(pctx, plan))
     out = tmp_path / "pdf" / "again.pdf"  # not beside the database
     out.parent.mkdir()
     assert main(["reprint", issued.document.serial, "--out", str(out), "--db", str(db_path)]) == 0
@@ -238,7 +276,7 @@ def test_a_dependents_three_wari_prints_the_date_it_took_effect_for_the_dependen
     spouse = _member(pctx, symbol="4003", number="9", branch="01", insured=insured, given_name="花子",
                      birth_date=date(1952, 4, 10), relationship=Relationship.SPOUSE)
     plan = plan_issue(pctx, spouse.id, kind, IssueReason.DETAILS_CHANGED, Route.VIA_EMPLOYER)
-    issued, printed = issue_and_print(pctx, plan, out=tmp_path / "spouse.pdf")
+    issued, printed = _issued_and_printed(issue_and_print(pctx, plan, out=tmp_path / "spouse.pdf"))
     assert (issued.document.copay_ratio, issued.document.ratio_effective_from) == (3, date(2025, 4, 1))
     text = _text(printed.path)
     assert "3割（発効期日 令和7年4月1日）" in text
@@ -251,7 +289,7 @@ def test_a_certificate_sent_to_the_person_is_addressed_to_the_family_home(pctx, 
     child = _member(pctx, symbol="4004", number="10", branch="01", insured=insured, given_name="花子",
                     birth_date=date(2010, 5, 5), acquired_on=date(2018, 7, 1))  # no address of her own
     plan = plan_issue(pctx, child.id, DocumentKind.ELIGIBILITY_CERTIFICATE, IssueReason.NEW, Route.TO_MEMBER)
-    _, printed = issue_and_print(pctx, plan, out=tmp_path / "child.pdf")
+    _, printed = _issued_and_printed(issue_and_print(pctx, plan, out=tmp_path / "child.pdf"))
     text = _text(printed.path).replace("\n", "").replace(" ", "")
     head = text.split("資格確認書")[0]
     assert head.replace("\u3000", "").startswith("〒176-0001東京都練馬区練馬1-17-3山田花子様"), head
@@ -259,7 +297,7 @@ def test_a_certificate_sent_to_the_person_is_addressed_to_the_family_home(pctx, 
     assert "資格取得年月日平成30年7月1日" in text
     # Via the employer: no postal address on the sheet.
     plan = plan_issue(pctx, insured.id, DocumentKind.ELIGIBILITY_CERTIFICATE, IssueReason.NEW, Route.VIA_EMPLOYER)
-    _, printed = issue_and_print(pctx, plan, out=tmp_path / "insured.pdf")
+    _, printed = _issued_and_printed(issue_and_print(pctx, plan, out=tmp_path / "insured.pdf"))
     assert "〒176-0001" not in _text(printed.path)
 
 
@@ -270,3 +308,69 @@ def test_sending_to_a_person_without_an_address_is_refused_before_anything_is_wr
         plan_issue(pctx, m.id, DocumentKind.ELIGIBILITY_CERTIFICATE, IssueReason.NEW, Route.TO_MEMBER)
     assert e.value.field == "route" and "住所" in e.value.message
     assert Document.select().count() == before
+
+
+def test_a_notice_loaded_from_a_scenario_is_reprinted_with_its_two_qr_codes(ctx, tmp_path):
+    """Scenario files record お知らせ without a facility code: the first print gives the document
+    one (written and audited once), so the PDF carries both QR codes and the code verifies."""
+    import pypdfium2 as pdfium
+    import zxingcpp
+
+    from clerk_tui.fixtures import demo_fixture_files
+    from clerk_tui.services.issuance import verify_facility_code
+    from clerk_tui.services.printing import reprint
+
+    load_files(ctx.db, demo_fixture_files())
+    pctx = replace(ctx, config=replace(ctx.config, output_dir=tmp_path / "out"))
+    doc = (Document.select().where(Document.kind == DocumentKind.ELIGIBILITY_NOTICE,
+                                   Document.status == DocumentStatus.VALID,
+                                   Document.facility_code_nonce.is_null()).order_by(Document.id).first())
+    assert doc is not None, "the demo scenario has お知らせ without a facility code"
+    audit_before = AuditEntry.select().count()
+
+    first = reprint(pctx, doc.serial)
+    page = pdfium.PdfDocument(first.path.read_bytes())[0]
+    codes = [c.text for c in zxingcpp.read_barcodes(page.render(scale=200 / 72).to_pil())]
+    assert len(codes) == 2 and pctx.config.mynaportal_url in codes, codes
+    [facility] = [c for c in codes if c != pctx.config.mynaportal_url]
+    assert verify_facility_code(pctx, facility).status == "valid"
+
+    second = reprint(pctx, doc.serial)
+    assert facility in _text(second.path).replace("\n", "")  # the same code on every print
+    actions = [e.action for e in AuditEntry.select().where(AuditEntry.id > audit_before).order_by(AuditEntry.id)]
+    assert actions == ["document.facility_code", "document.print", "document.print"]
+
+
+@pytest.mark.parametrize("kind", [DocumentKind.ELIGIBILITY_CERTIFICATE, DocumentKind.ELIGIBILITY_NOTICE])
+@pytest.mark.parametrize("who", ["dependent_70_74", "insured_under_70"])
+def test_the_preview_is_what_the_pdf_prints(pctx, tmp_path, kind, who):
+    """The plan's preview and the PDF come from one data object: the fields the clerk reads
+    before confirming are, label and text, in the PDF made from that plan."""
+    from clerk_tui.forms.data import printed_fields
+    from clerk_tui.services.printing import form_data
+
+    insured = _member(pctx, symbol="4004", number="7", birth_date=date(1955, 3, 15), remuneration=300_000)
+    if who == "dependent_70_74":
+        member = _member(pctx, symbol="4004", number="7", branch="01", insured=insured, given_name="花子",
+                         birth_date=date(1952, 4, 10), relationship=Relationship.SPOUSE)
+    else:
+        member = _member(pctx, symbol="4004", number="8", birth_date=date(1980, 1, 2))
+    plan = plan_issue(pctx, member.id, kind, IssueReason.NEW, Route.VIA_EMPLOYER)
+    issued, printed = _issued_and_printed(issue_and_print(pctx, plan, out=tmp_path / "doc.pdf"))
+
+    # The PDF's data is the plan's, with the document's own serial and facility code.
+    data = form_data(pctx, issued.document)
+    assert data == replace(plan.data, serial=issued.document.serial,
+                           **({"facility_code": issued.facility_code} if issued.facility_code else {}))
+    assert printed_fields(data) == printed_fields(plan.data)
+
+    def squeeze(text: str) -> str:
+        return "".join(text.split())
+
+    text = squeeze(_text(printed.path))
+    fields = dict(plan.fields)
+    assert fields["書類"] == kind.label and kind.label in text
+    assert fields.get("被保険者氏名") == (None if member.is_insured else insured.full_name)
+    for label, value in printed_fields(plan.data):
+        assert label in text and squeeze(value) in text, (label, value)
+        assert fields[label] == value  # the screen shows exactly these

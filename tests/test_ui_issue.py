@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import cysqlite
+import pytest
 from textual.widgets import Button, Input
 
 from clerk_tui.clock import Clock
@@ -482,3 +483,27 @@ async def test_sending_to_a_member_without_an_address_is_refused_at_the_preview(
         await settle(pilot)
         assert len(documents(KENICHI)) == count and writes(KENICHI) == audit
         assert list((tmp_path / "out").glob("*.pdf")) == []
+
+
+@pytest.mark.parametrize("setting", ["print_command", "output_dir"])
+async def test_a_bad_print_command_or_output_folder_refuses_before_anything_is_issued(tmp_path, setting):
+    """The screen checks the output folder and the print command as the command line does:
+    before the document is issued, so that a wrong setting costs the clerk no second issue."""
+    app = make_training_app(tmp_path)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x", encoding="utf-8")
+    bad = {"print_command": ["no-such-printer-command-xyz", "{file}"],
+           "output_dir": blocker / "out"}[setting]
+    app.ctx = replace(app.ctx, config=replace(app.ctx.config, **{setting: bad}))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_issue(pilot, KENICHI)
+        await choose(pilot, CERTIFICATE, EXPIRY, COUNTER)
+        before_docs, before_writes = documents(KENICHI), writes(KENICHI)
+        await pilot.press("ctrl+s")
+        await settle(pilot, 0.3)
+        assert not screen.done
+        assert documents(KENICHI) == before_docs and writes(KENICHI) == before_writes
+        message = shown(screen, "#issue-message").replace("\n", "")
+        assert ("印刷コマンド" if setting == "print_command" else "出力フォルダ") in message
+        assert "何も交付していません" in message
+        assert not screen.query_one("#confirm", Button).disabled  # the clerk may fix it and try again

@@ -5,20 +5,17 @@ from __future__ import annotations
 
 from fpdf import FPDF
 
-from clerk_tui.forms.data import CERTIFICATE_MASKED_RATIO, CertificateData
-from clerk_tui.forms.fonts import FormPDF
+from clerk_tui.forms.data import CERTIFICATE_MASKED_RATIO, CertificateData, code_text, ratio_text
 from clerk_tui.forms.layout import (
-    GREY,
-    WINDOW_BOTTOM,
-    addressee,
     crop_marks,
+    document_header,
     draw_text,
     fitted_text,
     hline,
-    insurer_block,
     insurer_contact,
+    new_pdf,
     paragraph,
-    reference_lines,
+    start_page,
     title,
     wareki,
 )
@@ -31,46 +28,20 @@ CARD_W, CARD_H = 85.6, 54.0  # ISO/IEC 7810 ID-1: the size of the old 健康保�
 CARD_X, CARD_Y = (210 - CARD_W) / 2, 88.0
 CROP_REACH = 8.0  # crop_marks: 2 mm offset + 6 mm mark
 TITLE_Y = 41.0
-MAIL_ADDRESS_LINES = 3  # 本人送付: the addressee stays inside the window
 
 
 def render_certificate(data: CertificateData) -> bytes:
     """The 資格確認書 as PDF bytes (one A4 page)."""
-    pdf = FormPDF()
-    pdf.set_title(f"{KIND_LABEL} {data.serial}")
+    pdf = new_pdf(f"{KIND_LABEL} {data.serial}")
     draw_certificate(pdf, data)
     return bytes(pdf.output())
 
 
-def _ratio_text(data: CertificateData) -> str:
-    if not data.ratio_printed:
-        return CERTIFICATE_MASKED_RATIO  # the certificate's own asterisks, whatever came in (R5)
-    if data.ratio_effective_from is None:
-        return data.copay_text
-    return f"{data.copay_text}（発効期日 {wareki(data.ratio_effective_from)}）"
-
-
 def draw_certificate(pdf: FPDF, data: CertificateData) -> None:
     """Add the sheet as a new page of `pdf` (used by render_certificate and render_batch)."""
-    pdf.add_page()
-    pdf.set_text_color(0)
-    pdf.set_draw_color(0)
+    start_page(pdf)
 
-    top = TITLE_Y
-    if data.mail_to is not None:
-        # 本人送付: the postal address where the window of the envelope shows it, and the rest of
-        # the sheet (the card too) moved down out of the window.
-        mail = data.mail_to
-        addressee(pdf, mail.postal_code, mail.address, mail.name, "様", max_address_lines=MAIL_ADDRESS_LINES)
-        top = WINDOW_BOTTOM
-    else:
-        if data.employer_name and data.via_employer:
-            pdf.set_text_color(*GREY)
-            fitted_text(pdf, 15, 12, 92, 5, f"{data.employer_name}　経由", 8.5, 6)
-            pdf.set_text_color(0)
-        fitted_text(pdf, 15, 17, 92, 9, f"{data.name}　様", 15, 9)
-    reference_lines(pdf, 105, 12, 90, [("交付年月日", wareki(data.issued_on)), ("交付番号", data.serial)])
-    insurer_block(pdf, data.insurer, 110, 24, 85)
+    top = document_header(pdf, data, "交付番号", employer_w=92)
 
     y = title(pdf, top, KIND_LABEL, sub=ELDERLY_NOTE if data.ratio_printed else None)
     y = paragraph(
@@ -138,7 +109,7 @@ def draw_card(pdf: FPDF, data: CertificateData, x: float, y: float) -> None:
 
     rows: list[tuple[str, str, str | None, str | None]] = [
         ("有効期限", wareki(data.valid_until), "交付年月日", wareki(data.issued_on)),
-        ("記号・番号", f"{data.symbol}・{data.number}　（枝番）{data.branch}", None, None),
+        ("記号・番号", code_text(data), None, None),
         ("氏名", data.name, None, None),
         ("生年月日", wareki(data.birth_date), "性別", data.sex_label),
         ("資格取得年月日", wareki(data.acquired_on), None, None),
@@ -146,7 +117,7 @@ def draw_card(pdf: FPDF, data: CertificateData, x: float, y: float) -> None:
     if data.is_dependent:
         rows.append(("被保険者氏名", data.insured_name or "", None, None))
     rows += [
-        ("負担割合", _ratio_text(data), None, None),
+        ("負担割合", ratio_text(data), None, None),
         ("保険者番号", data.insurer.number, None, None),
         ("保険者名称", data.insurer.name, None, None),
         ("所在地", f"〒{data.insurer.postal_code}　{data.insurer.address}", None, None),

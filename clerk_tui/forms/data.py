@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from clerk_tui.domain.rules import CERTIFICATE_MASKED_RATIO, MASKED_RATIO
+from clerk_tui.domain.wareki import format_wareki
 
 __all__ = [
     "CERTIFICATE_MASKED_RATIO",
@@ -18,6 +19,9 @@ __all__ = [
     "InsurerInfo",
     "MailingAddress",
     "NoticeData",
+    "code_text",
+    "printed_fields",
+    "ratio_text",
 ]
 
 # R5: what documents print for members under 70 (rules.ratio_masked): MASKED_RATIO on the
@@ -58,53 +62,52 @@ class MailingAddress:
                 raise ValueError(f"本人送付の{label}がありません")
 
 
-def _check_mailing(mail_to: MailingAddress | None, via_employer: bool) -> None:
-    if mail_to is not None and via_employer:
-        raise ValueError("事業所経由の書類に本人送付の宛先は指定できません")
-
-
-def _check_member(symbol: str, number: str, branch: str, copay_text: str,
-                  is_dependent: bool, insured_name: str | None) -> None:
-    for label, value, width in (("記号", symbol, 8), ("番号", number, 8)):
-        if not re.fullmatch(rf"[0-9]{{1,{width}}}", value):
-            raise ValueError(f"{label}は1〜{width}桁の数字です: {value!r}")
-    if not re.fullmatch(r"[0-9]{2}", branch):
-        raise ValueError(f"枝番は2桁の数字です: {branch!r}")
-    if not _COPAY.fullmatch(copay_text):
-        raise ValueError(f"負担割合は「2割」「3割」または「{MASKED_RATIO}」です: {copay_text!r}")
-    if is_dependent and not insured_name:
-        raise ValueError("被扶養者の書類には被保険者の氏名が必要です")
-
-
-@dataclass(frozen=True)
-class NoticeData:
-    """資格情報のお知らせ (R1, R2, R14)."""
+@dataclass(frozen=True, kw_only=True)
+class MemberDocument:
+    """What the お知らせ and the 資格確認書 both print about the member and the issue."""
 
     insurer: InsurerInfo
     symbol: str
     number: str
     branch: str
     name: str
-    name_kana: str
     birth_date: date
     sex_label: str  # "男" / "女"
     acquired_on: date  # 資格取得年月日
-    issued_on: date
-    copay_text: str  # "2割" / "3割" / MASKED_RATIO (rules.ratio_masked)
+    issued_on: date  # 交付年月日
+    copay_text: str  # "2割" / "3割" / the asterisks (rules.ratio_masked)
     ratio_effective_from: date | None  # 発効期日 of a printed 70–74 ratio
     is_dependent: bool
     insured_name: str | None  # the insured person's name, for a dependent
-    employer_name: str
-    mynaportal_url: str  # configuration (Config.mynaportal_url)
-    facility_code: str  # opaque code for the facility QR (domain.facility_code); never 記号・番号
     serial: str
-    via_employer: bool = True  # 事業所経由: the employer's name heads the letter
+    via_employer: bool = True  # 事業所経由: the employer's name heads the sheet
     mail_to: MailingAddress | None = None  # 本人送付: the addressee in the envelope window
 
     def __post_init__(self) -> None:
-        _check_member(self.symbol, self.number, self.branch, self.copay_text,
-                      self.is_dependent, self.insured_name)
-        _check_mailing(self.mail_to, self.via_employer)
+        for label, value, width in (("記号", self.symbol, 8), ("番号", self.number, 8)):
+            if not re.fullmatch(rf"[0-9]{{1,{width}}}", value):
+                raise ValueError(f"{label}は1〜{width}桁の数字です: {value!r}")
+        if not re.fullmatch(r"[0-9]{2}", self.branch):
+            raise ValueError(f"枝番は2桁の数字です: {self.branch!r}")
+        if not _COPAY.fullmatch(self.copay_text):
+            raise ValueError(f"負担割合は「2割」「3割」または「{MASKED_RATIO}」です: {self.copay_text!r}")
+        if self.is_dependent and not self.insured_name:
+            raise ValueError("被扶養者の書類には被保険者の氏名が必要です")
+        if self.mail_to is not None and self.via_employer:
+            raise ValueError("事業所経由の書類に本人送付の宛先は指定できません")
+
+
+@dataclass(frozen=True, kw_only=True)
+class NoticeData(MemberDocument):
+    """資格情報のお知らせ (R1, R2, R14)."""
+
+    name_kana: str
+    employer_name: str
+    mynaportal_url: str  # configuration (Config.mynaportal_url)
+    facility_code: str  # opaque code for the facility QR (domain.facility_code); never 記号・番号
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
         if not self.facility_code:
             raise ValueError("施設確認コードがありません")
         # 告知要求制限 (R2): the facility QR must not carry 記号・番号 in readable form.
@@ -112,35 +115,17 @@ class NoticeData:
             raise ValueError("施設確認コードに記号・番号が含まれています")
 
 
-@dataclass(frozen=True)
-class CertificateData:
+@dataclass(frozen=True, kw_only=True)
+class CertificateData(MemberDocument):
     """資格確認書 (R3–R5; for 70–74 it stands in for the 高齢受給者証)."""
 
-    insurer: InsurerInfo
-    symbol: str
-    number: str
-    branch: str
-    name: str
-    birth_date: date
-    sex_label: str
-    issued_on: date  # 交付年月日
     valid_until: date  # 有効期限 (rules.certificate_valid_until)
-    acquired_on: date  # 資格取得年月日
-    copay_text: str  # "2割" / "3割"; under 70 the card prints CERTIFICATE_MASKED_RATIO
-    ratio_effective_from: date | None
-    is_dependent: bool
-    insured_name: str | None
-    serial: str
     capped_at_75: bool = False  # valid_until is the day before the 75th birthday (R4)
     name_kana: str | None = None
     employer_name: str | None = None
-    via_employer: bool = True  # 事業所経由: the employer's name heads the sheet
-    mail_to: MailingAddress | None = None  # 本人送付: the addressee in the envelope window
 
     def __post_init__(self) -> None:
-        _check_member(self.symbol, self.number, self.branch, self.copay_text,
-                      self.is_dependent, self.insured_name)
-        _check_mailing(self.mail_to, self.via_employer)
+        super().__post_init__()
         if self.valid_until < self.issued_on:
             raise ValueError("有効期限が交付年月日より前です")
 
@@ -173,3 +158,40 @@ class CoverSheetData:
     entries: tuple[CoverEntry, ...] = field(default_factory=tuple)
     employer_code: str | None = None
     serial: str | None = None  # the batch's own reference, printed on every page
+
+
+def ratio_text(data: NoticeData | CertificateData) -> str:
+    """負担割合 as the document prints it: the ratio with its 発効期日 for 70–74, else the
+    asterisks of the kind of document (R5)."""
+    if isinstance(data, CertificateData) and not data.ratio_printed:
+        return CERTIFICATE_MASKED_RATIO  # the certificate's own asterisks, whatever came in
+    if "*" in data.copay_text or data.ratio_effective_from is None:
+        return data.copay_text
+    return f"{data.copay_text}（発効期日 {format_wareki(data.ratio_effective_from)}）"
+
+
+def code_text(data: NoticeData | CertificateData) -> str:
+    """記号・番号 and 枝番 as the card part of either document prints them."""
+    return f"{data.symbol}・{data.number}　（枝番）{data.branch}"
+
+
+def printed_fields(data: NoticeData | CertificateData) -> list[tuple[str, str]]:
+    """The member's fields exactly as the document prints them, label and text: what the clerk
+    reads before confirming is what the renderer draws from the same object."""
+    fields = [("氏名", data.name)]
+    if isinstance(data, NoticeData):
+        fields.append(("フリガナ", data.name_kana))  # the 資格確認書 prints no kana
+    fields += [
+        ("生年月日", format_wareki(data.birth_date)),
+        ("性別", data.sex_label),
+        ("記号・番号", code_text(data)),
+        ("保険者番号", data.insurer.number),
+        ("資格取得年月日", format_wareki(data.acquired_on)),
+        ("交付年月日", format_wareki(data.issued_on)),
+    ]
+    if isinstance(data, CertificateData):
+        fields.append(("有効期限", format_wareki(data.valid_until)))
+    fields.append(("負担割合", ratio_text(data)))
+    if data.is_dependent:
+        fields.append(("被保険者氏名", data.insured_name or ""))
+    return fields

@@ -12,7 +12,7 @@ from fpdf import FPDF
 from fpdf.enums import TextMode
 
 from clerk_tui.domain.wareki import format_wareki
-from clerk_tui.forms.data import InsurerInfo
+from clerk_tui.forms.data import InsurerInfo, MemberDocument
 from clerk_tui.forms.fonts import FormPDF
 
 __all__ = [
@@ -76,6 +76,20 @@ class Fit:
     size: float
     stretching: float
     width: float
+
+
+def new_pdf(title_text: str) -> FormPDF:
+    """An empty document with its title (shown by PDF viewers)."""
+    pdf = FormPDF()
+    pdf.set_title(title_text)
+    return pdf
+
+
+def start_page(pdf: FPDF) -> None:
+    """A new A4 page, drawing in black."""
+    pdf.add_page()
+    pdf.set_text_color(0)
+    pdf.set_draw_color(0)
 
 
 def wareki(d: date | None, blank: str = "") -> str:
@@ -407,3 +421,29 @@ def addressee(pdf: FPDF, postal_code: str | None, address: str | None, name: str
         fit_cell(pdf, x + 4, y, w - 4, 5.5, f"{contact}　様", 9.5, 6)
         y += 5.5
     return y
+
+
+MAIL_ADDRESS_LINES = 3  # 本人送付: the addressee stays inside the window
+HEADER_BOTTOM = 41.0  # the title's top below the header of a copy that is not mailed
+
+
+def document_header(pdf: FPDF, data: MemberDocument, serial_label: str, *, employer_w: float = 95) -> float:
+    """The head of a お知らせ or 資格確認書: the addressee at the left (in the envelope window for
+    本人送付, else the member's name under the employer's for 事業所経由), the references and the
+    insurer at the right. Returns the top of the title."""
+    top = HEADER_BOTTOM
+    if data.mail_to is not None:
+        # 本人送付: the postal address where the window of the envelope shows it, and the rest of
+        # the sheet moved down out of the window.
+        mail = data.mail_to
+        addressee(pdf, mail.postal_code, mail.address, mail.name, "様", max_address_lines=MAIL_ADDRESS_LINES)
+        top = WINDOW_BOTTOM
+    else:
+        if data.employer_name and data.via_employer:
+            pdf.set_text_color(*GREY)
+            fitted_text(pdf, 15, 12, employer_w, 5, f"{data.employer_name}　経由", 8.5, 6)
+            pdf.set_text_color(0)
+        fitted_text(pdf, 15, 17, 92, 9, f"{data.name}　様", 15, 9)
+    reference_lines(pdf, 105, 12, 90, [("交付年月日", wareki(data.issued_on)), (serial_label, data.serial)])
+    insurer_block(pdf, data.insurer, 110, 24, 85)
+    return top

@@ -3,25 +3,24 @@
 
 from __future__ import annotations
 
-from datetime import date
 
 from fpdf import FPDF
 
-from clerk_tui.forms.data import MASKED_RATIO, NoticeData
+from clerk_tui.forms.data import MASKED_RATIO, NoticeData, code_text, ratio_text
 from clerk_tui.forms.fonts import FormPDF
 from clerk_tui.forms.layout import (
     GREY,
-    WINDOW_BOTTOM,
     addressee,
     dashed_rect,
+    document_header,
     dotted_rect,
     draw_text,
     fitted_text,
-    insurer_block,
     insurer_contact,
     labelled_box,
+    new_pdf,
     paragraph,
-    reference_lines,
+    start_page,
     title,
     wareki,
     wrap_ja,
@@ -38,13 +37,11 @@ FACILITY_BOX = (118.0, 236.0, 77.0, 54.0)  # x, y, w, h of the dotted box
 PORTAL_QR = (91.0, 203.0, 28.0)  # x, y, size: centred on the sheet
 FACILITY_QR_SIZE = 32.0
 NOTE_SIZE, NOTE_LH, NOTE_W = 8.5, 4.3, 176.0  # the notes: points, line height and width in mm
-MAIL_ADDRESS_LINES = 3  # 本人送付: the addressee stays inside the window
 
 
 def render_notice(data: NoticeData) -> bytes:
     """The お知らせ as PDF bytes (one A4 page)."""
-    pdf = FormPDF()
-    pdf.set_title(f"{KIND_LABEL} {data.serial}")
+    pdf = new_pdf(f"{KIND_LABEL} {data.serial}")
     draw_notice(pdf, data)
     return bytes(pdf.output())
 
@@ -53,34 +50,12 @@ def _code_text(data: NoticeData) -> str:
     return f"記号 {data.symbol}　番号 {data.number}　枝番 {data.branch}"
 
 
-def _ratio_text(copay_text: str, effective: date | None) -> str:
-    if copay_text == MASKED_RATIO or effective is None:
-        return copay_text
-    return f"{copay_text}（発効期日 {wareki(effective)}）"
-
-
 def draw_notice(pdf: FormPDF, data: NoticeData) -> None:
     """Add the お知らせ as a new page of `pdf` (used by render_notice and batches)."""
-    pdf.add_page()
-    pdf.set_text_color(0)
-    pdf.set_draw_color(0)
+    start_page(pdf)
 
     # Header: addressee at the left, references and the sender at the right.
-    top = 41.0
-    if data.mail_to is not None:
-        # 本人送付: the postal address where the window of the envelope shows it, and the title
-        # below the window; the rows give up the height.
-        mail = data.mail_to
-        addressee(pdf, mail.postal_code, mail.address, mail.name, "様", max_address_lines=MAIL_ADDRESS_LINES)
-        top = WINDOW_BOTTOM
-    else:
-        if data.via_employer:
-            pdf.set_text_color(*GREY)
-            fitted_text(pdf, 15, 12, 95, 5, f"{data.employer_name}　経由", 8.5, 6)
-            pdf.set_text_color(0)
-        fitted_text(pdf, 15, 17, 92, 9, f"{data.name}　様", 15, 9)
-    reference_lines(pdf, 105, 12, 90, [("交付年月日", wareki(data.issued_on)), ("通知番号", data.serial)])
-    insurer_block(pdf, data.insurer, 110, 24, 85)
+    top = document_header(pdf, data, "通知番号")
 
     y = title(pdf, top, KIND_LABEL)
     y = paragraph(
@@ -102,7 +77,7 @@ def draw_notice(pdf: FormPDF, data: NoticeData) -> None:
         ("保険者番号", data.insurer.number),
         ("保険者名称", data.insurer.name),
         ("資格取得年月日", wareki(data.acquired_on)),
-        ("負担割合", _ratio_text(data.copay_text, data.ratio_effective_from)),
+        ("負担割合", ratio_text(data)),
         ("事業所名称", data.employer_name),
     ]
     notes = _notes(data)
@@ -183,11 +158,11 @@ def _card(pdf: FPDF, data: NoticeData) -> None:
         rows.append(("被保険者氏名", data.insured_name or ""))
     rows += [
         ("生年月日", f"{wareki(data.birth_date)}　{data.sex_label}"),
-        ("記号・番号", f"{data.symbol}・{data.number}　（枝番）{data.branch}"),
+        ("記号・番号", code_text(data)),
         ("保険者番号", data.insurer.number),
         ("保険者名称", data.insurer.name),
         ("資格取得年月日", wareki(data.acquired_on)),
-        ("負担割合", _ratio_text(data.copay_text, data.ratio_effective_from)),
+        ("負担割合", ratio_text(data)),
     ]
     top, bottom = y + 8, y + h - 6
     rh = (bottom - top) / len(rows)

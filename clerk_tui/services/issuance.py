@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import peewee
 
@@ -20,6 +21,7 @@ from clerk_tui.domain.facility_code import make_code, new_nonce, parse_code
 from clerk_tui.domain.terminal import terminal_safe
 from clerk_tui.domain.text import clean_text
 from clerk_tui.domain.wareki import format_wareki
+from clerk_tui.forms.data import printed_fields
 from clerk_tui.services import audit
 from clerk_tui.services.applications import complete_cancellations_for
 from clerk_tui.services.context import ConflictError, Context, check_version, current_document, get_member, touch
@@ -50,6 +52,61 @@ def mailing_address(member: Member) -> tuple[str, str] | None:
         if (person.postal_code or "").strip() and (person.address or "").strip():
             return person.postal_code.strip(), person.address.strip()
     return None
+
+
+def insurer_info(ctx: Context):
+    """The insurer as the forms print it (forms.data.InsurerInfo)."""
+    from clerk_tui.forms.data import InsurerInfo
+
+    insurer = Insurer.select().first()
+    if insurer is None:
+        raise DomainError("保険者情報が登録されていません（fixtures の [insurer] で設定してください）。")
+    return InsurerInfo(number=insurer.insurer_number, name=insurer.name, postal_code=insurer.postal_code,
+                       address=insurer.address, section_name=insurer.enrolment_section_name,
+                       phone=insurer.enrolment_phone, fax=insurer.enrolment_fax)
+
+
+UNSET = "（未設定）"
+
+
+def _unset_insurer():
+    from clerk_tui.forms.data import InsurerInfo
+
+    return InsurerInfo(number="0" * 8, name=UNSET, postal_code="", address="", section_name="", phone="")
+
+
+# What the preview shows where the document's own serial and facility code will be printed.
+DRAFT_SERIAL = "（交付時に採番）"
+DRAFT_FACILITY_CODE = "（交付時に発行）"
+
+
+def document_data(ctx: Context, m: Member, kind: DocumentKind, *, route: Route | None, issued_on: date,
+                  valid_until: date | None, capped_at_75: bool, copay_text: str,
+                  ratio_effective_from: date | None, serial: str, facility_code: str | None, insurer=None):
+    """The one builder of what a お知らせ or 資格確認書 prints (forms.data NoticeData /
+    CertificateData): the plan's preview reads it before issuing, the PDF renderer after."""
+    from clerk_tui.forms.data import CertificateData, MailingAddress, NoticeData
+
+    insurer = insurer or insurer_info(ctx)
+    insured = m if m.is_insured else m.insured
+    mail_to = None
+    if route is Route.TO_MEMBER:
+        found = mailing_address(m)
+        if found is None:
+            raise DomainError(f"{serial} は本人送付ですが、{m.member_code} の郵便番号・住所が登録されていません。"
+                              "住所を登録してから印刷してください。", field="address")
+        mail_to = MailingAddress(postal_code=found[0], address=found[1], name=m.full_name)
+    common = dict(insurer=insurer, symbol=m.symbol, number=m.number, branch=m.branch, name=m.full_name,
+                  birth_date=m.birth_date, sex_label=m.sex.label, issued_on=issued_on,
+                  acquired_on=m.acquired_on, copay_text=copay_text, ratio_effective_from=ratio_effective_from,
+                  is_dependent=not m.is_insured, insured_name=None if m.is_insured else insured.full_name,
+                  serial=serial, via_employer=route in (None, Route.VIA_EMPLOYER), mail_to=mail_to,
+                  name_kana=m.full_name_kana, employer_name=m.employer.name)
+    if kind is DocumentKind.ELIGIBILITY_NOTICE:
+        return NoticeData(**common, mynaportal_url=ctx.config.mynaportal_url, facility_code=facility_code)
+    if kind is DocumentKind.ELIGIBILITY_CERTIFICATE:
+        return CertificateData(**common, valid_until=valid_until, capped_at_75=capped_at_75)
+    raise DomainError(f"{kind.label}の様式はありません。")
 
 
 _LAST_DOCUMENT_ID = Prepared(Document, lambda p: Document.select(peewee.fn.MAX(Document.id)))
@@ -101,8 +158,9 @@ class IssuePlan:
     needs_override: bool
     loss_report_id: int | None
     needs_loss_report_reason: bool
-    fields: list[tuple[str, str]] = field(default_factory=list)
+    fields: list[tuple[str, str]] = field(default_factory=list)  # printed_fields(data), with kind and route
     notes: list[str] = field(default_factory=list)
+    data: Any = None  # forms.data NoticeData / CertificateData: what the PDF will print (draft serial and code)
 
 
 
@@ -134,31 +192,20 @@ def plan_issue(ctx: Context, member_id: int, kind: DocumentKind, reason: IssueRe
     wants_report = needs_loss_report(kind, reason)
     loss = open_loss_report(member.id, kind) if wants_report else None
     used = _used_loss_report(member.id, kind) if wants_report and loss is None else None
-    insured = member if member.is_insured else member.insured
-    insurer = Insurer.select().first()
-
-    fields = [
-        ("書類", kind.label),
-        ("氏名", member.full_name),
-        ("フリガナ", member.full_name_kana),
-        ("生年月日", format_wareki(member.birth_date)),
-        ("性別", member.sex.label),
-        ("記号・番号（枝番）", f"{member.symbol}-{member.number}（{member.branch}）"),
-        ("保険者番号", insurer.insurer_number if insurer else "（未設定）"),
-        ("資格取得年月日", format_wareki(member.acquired_on)),
-        ("交付年月日", format_wareki(today)),
-    ]
-    if valid_until is not None:
-        fields.append(("有効期限", format_wareki(valid_until) + ("（75歳到達の前日）" if capped else "")))
-    ratio_text = rules.ratio_masked(copay, kind)
-    if copay.printed and copay.effective_from and copay.effective_from > today:
-        ratio_text += f"（発効期日 {format_wareki(copay.effective_from)}）"
-    fields.append(("負担割合", ratio_text))
-    if not member.is_insured:
-        fields.append(("被保険者氏名", insured.full_name))
-    fields.append(("交付方法", route.label))
+    # Without an insurer on record the plan still shows the member (the PDF is refused later).
+    insurer = insurer_info(ctx) if Insurer.select().exists() else _unset_insurer()
+    data = document_data(
+        ctx, member, kind, route=route, issued_on=today, valid_until=valid_until, capped_at_75=capped,
+        copay_text=rules.ratio_masked(copay, kind),
+        ratio_effective_from=copay.effective_from if copay.printed else None, serial=DRAFT_SERIAL,
+        facility_code=DRAFT_FACILITY_CODE, insurer=insurer)
+    fields = [("書類", kind.label), *printed_fields(data), ("交付方法", route.label)]
+    if insurer.name == UNSET:
+        fields = [(label, UNSET if label == "保険者番号" else value) for label, value in fields]
 
     notes = []
+    if capped:
+        notes.append("有効期限は75歳の誕生日の前日です（75歳から後期高齢者医療制度の被保険者になるため）。")
     if kind is DocumentKind.ELIGIBILITY_CERTIFICATE:
         notes.append(("交付対象: " if eligibility.eligible else "交付対象外: ") + eligibility.reason)
     if previous is not None:
@@ -176,7 +223,7 @@ def plan_issue(ctx: Context, member_id: int, kind: DocumentKind, reason: IssueRe
         eligibility=eligibility, previous_id=previous.id if previous else None,
         needs_override=needs_override, loss_report_id=loss.id if loss else None,
         needs_loss_report_reason=wants_report and loss is None,
-        fields=fields, notes=notes,
+        fields=fields, notes=notes, data=data,
     )
 
 

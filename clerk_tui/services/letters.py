@@ -3,9 +3,11 @@ atomically into the output folder and audited as a print (ids only)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from clerk_tui.db.models import (
     CollectionItem,
@@ -73,6 +75,12 @@ def _filename(on: date, kind: str, code: str, reference: str) -> str:
     return safe_filename(on, kind, code, reference)
 
 
+def _make_file(ctx: Context, render: Callable[[Any], bytes], data, kind: str, code: str) -> tuple[Path, str | None]:
+    """Render the letter and write it (and hand it to the print command): the file is named by
+    the date, the kind, the member's or employer's code and the letter's reference."""
+    return deliver(ctx, render(data), _filename(data.issued_on, kind, code, data.reference), None)
+
+
 def _insured(member: Member) -> Member:
     return member if member.is_insured else member.insured
 
@@ -113,15 +121,13 @@ def cancellation_receipt_data(ctx: Context, app: RegistrationCancellation):
 
 def print_cancellation_receipt(ctx: Context, cancellation_id: int) -> LetterResult:
     """The 受付控 of a 利用登録解除申請, as recorded now (a reprint shows the current status)."""
-    from clerk_tui.forms.letters import render_cancellation_receipt
+    from clerk_tui.forms.letters.cancellation_receipt import render_cancellation_receipt
 
     app = RegistrationCancellation.get_or_none(RegistrationCancellation.id == cancellation_id)
     if app is None:
         raise DomainError(f"利用登録解除申請が見つかりません（ID {cancellation_id}）。")
     data = cancellation_receipt_data(ctx, app)
-    pdf = render_cancellation_receipt(data)
-    path, printed = deliver(ctx, pdf, _filename(data.issued_on, "利用登録解除申請受付控", app.member.member_code,
-                                                 data.reference), None)
+    path, printed = _make_file(ctx, render_cancellation_receipt, data, "利用登録解除申請受付控", app.member.member_code)
     _audit_print(ctx, "cancellation.print_receipt", table="registration_cancellation", record_id=app.id,
                  member_id=app.member_id, summary={"file": path.name})
     return LetterResult(path, f"利用登録解除申請の受付控を出力しました: {path.name}", printed, (app.id,))
@@ -155,15 +161,13 @@ def loss_report_data(ctx: Context, report: LossReport):
 
 def print_loss_report(ctx: Context, loss_report_id: int) -> LetterResult:
     """The 滅失届 filled in from the record, for the insured person to sign (R8)."""
-    from clerk_tui.forms.letters import render_loss_report
+    from clerk_tui.forms.letters.loss_report import render_loss_report
 
     report = LossReport.get_or_none(LossReport.id == loss_report_id)
     if report is None:
         raise DomainError(f"滅失届が見つかりません（ID {loss_report_id}）。")
     data = loss_report_data(ctx, report)
-    pdf = render_loss_report(data)
-    path, printed = deliver(ctx, pdf, _filename(data.issued_on, "被保険者証滅失届", report.member.member_code,
-                                                 data.reference), None)
+    path, printed = _make_file(ctx, render_loss_report, data, "被保険者証滅失届", report.member.member_code)
     _audit_print(ctx, "loss_report.print", table="loss_report", record_id=report.id, member_id=report.member_id,
                  summary={"file": path.name})
     return LetterResult(path, f"被保険者証滅失届を出力しました（署名欄は空欄です）: {path.name}", printed,
@@ -198,14 +202,13 @@ def reminder_data(ctx: Context, employer: Employer):
 def print_reminder(ctx: Context, employer_id: int) -> LetterResult:
     """The 督促状 for one employer; records today as the reminder date of exactly the items it
     lists, in one transaction with its audit entry, after the file is written."""
-    from clerk_tui.forms.letters import render_reminder
+    from clerk_tui.forms.letters.reminder import render_reminder
 
     employer = Employer.get_or_none(Employer.id == employer_id)
     if employer is None:
         raise DomainError(f"事業所が見つかりません（ID {employer_id}）。", field="employer")
     data, ids = reminder_data(ctx, employer)
-    pdf = render_reminder(data)
-    path, printed = deliver(ctx, pdf, _filename(data.issued_on, "督促状", employer.code, data.reference), None)
+    path, printed = _make_file(ctx, render_reminder, data, "督促状", employer.code)
 
     # Not withdrawal.mark_reminder_sent: it marks whatever is outstanding at that moment, which
     # may differ from the letter (an item recorded or returned meanwhile), and writes an audit
@@ -246,7 +249,7 @@ def missing_papers_data(ctx: Context, claim: ReimbursementClaim):
 
 def print_missing_papers_letter(ctx: Context, claim_id: int) -> LetterResult:
     """The letter to the insured person naming the papers still missing from a claim (R12)."""
-    from clerk_tui.forms.letters import render_missing_papers
+    from clerk_tui.forms.letters.missing_papers import render_missing_papers
 
     claim = ReimbursementClaim.get_or_none(ReimbursementClaim.id == claim_id)
     if claim is None:
@@ -257,9 +260,7 @@ def print_missing_papers_letter(ctx: Context, claim_id: int) -> LetterResult:
     if not missing:
         raise DomainError("この請求の書類はそろっています。不足書類のお知らせは不要です。")
     data = missing_papers_data(ctx, claim)
-    pdf = render_missing_papers(data)
-    path, printed = deliver(ctx, pdf, _filename(data.issued_on, "立替払不足書類", claim.member.member_code,
-                                                 data.reference), None)
+    path, printed = _make_file(ctx, render_missing_papers, data, "立替払不足書類", claim.member.member_code)
     keys = [k for k in reimbursement.PAPERS if not getattr(claim, k)]
     _audit_print(ctx, "claim.print_missing_papers", table="reimbursement_claim", record_id=claim.id,
                  member_id=claim.member_id, summary={"missing": keys, "file": path.name})
@@ -311,7 +312,7 @@ def forward_and_print(ctx: Context, claim_ids: list[int]) -> LetterResult:
     The list is rendered once before forwarding, so a claim that cannot be printed (a character
     no font has) stops the hand-over before anything is marked; after forwarding it is rendered
     again from the forwarded records if they changed in between."""
-    from clerk_tui.forms.letters import render_transmittal
+    from clerk_tui.forms.letters.transmittal import render_transmittal
 
     claims = _claims(claim_ids)
     not_ready = [c for c in claims if c.status is not ClaimStatus.COMPLETE]
@@ -334,7 +335,7 @@ def forward_and_print(ctx: Context, claim_ids: list[int]) -> LetterResult:
 
 def print_transmittal(ctx: Context, claim_ids: list[int]) -> LetterResult:
     """Reprint the 送付一覧 of claims already forwarded together (same 回付日)."""
-    from clerk_tui.forms.letters import render_transmittal
+    from clerk_tui.forms.letters.transmittal import render_transmittal
 
     claims = _claims(claim_ids)
     if any(c.status is not ClaimStatus.FORWARDED for c in claims):

@@ -5,6 +5,7 @@ batch run per employer, which is safe to interrupt and resume."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -12,70 +13,36 @@ from pathlib import Path
 
 import peewee
 
-from clerk_tui.db.models import Document, Employer, Insurer, Member
+from clerk_tui.db.models import Document, Employer, Member
 from clerk_tui.domain import rules
 from clerk_tui.domain.codes import AuditKind, DocumentKind, DocumentStatus, IssueReason, Route
 from clerk_tui.domain.errors import DomainError
-from clerk_tui.domain.facility_code import make_code
-from clerk_tui.filecheck import PDF, check_destination, fill_print_command, print_command_args
+from clerk_tui.domain.facility_code import make_code, new_nonce
+from clerk_tui.filecheck import PDF, check_destination, check_print_command, fill_print_command, print_command_args
 from clerk_tui.services import audit
-from clerk_tui.services.context import Context
-from clerk_tui.services.issuance import (IssuePlan, Issued, facility_secret, issue_document, mailing_address,
-                                         plan_issue)
-
-
-def insurer_info(ctx: Context):
-    from clerk_tui.forms.data import InsurerInfo
-
-    insurer = Insurer.select().first()
-    if insurer is None:
-        raise DomainError("保険者情報が登録されていません（fixtures の [insurer] で設定してください）。")
-    return InsurerInfo(number=insurer.insurer_number, name=insurer.name, postal_code=insurer.postal_code,
-                       address=insurer.address, section_name=insurer.enrolment_section_name,
-                       phone=insurer.enrolment_phone, fax=insurer.enrolment_fax)
+from clerk_tui.services.context import Context, touch
+from clerk_tui.services.issuance import (IssuePlan, Issued, document_data, facility_secret, insurer_info,
+                                         issue_document, plan_issue)
 
 
 def _ratio(doc: Document) -> str:
     return f"{doc.copay_ratio}割" if doc.copay_ratio else rules.masked_ratio_for(doc.kind)
 
 
-def _mail_to(doc: Document, m: Member):
-    from clerk_tui.forms.data import MailingAddress
-
-    if doc.route is not Route.TO_MEMBER:
-        return None
-    found = mailing_address(m)
-    if found is None:
-        raise DomainError(f"{doc.serial} は本人送付ですが、{m.member_code} の郵便番号・住所が登録されていません。"
-                          "住所を登録してから印刷してください。", field="address")
-    return MailingAddress(postal_code=found[0], address=found[1], name=m.full_name)
-
-
 def form_data(ctx: Context, doc: Document, insurer=None):
-    """The renderer's input for one issued document, from the records as they are now."""
-    from clerk_tui.forms.data import CertificateData, NoticeData
-
-    insurer = insurer or insurer_info(ctx)
-    m: Member = doc.member
-    insured = m if m.is_insured else m.insured
-    common = dict(insurer=insurer, symbol=m.symbol, number=m.number, branch=m.branch, name=m.full_name,
-                  birth_date=m.birth_date, sex_label=m.sex.label, issued_on=doc.issued_on,
-                  acquired_on=m.acquired_on, copay_text=_ratio(doc),
-                  ratio_effective_from=doc.ratio_effective_from,
-                  is_dependent=not m.is_insured, insured_name=None if m.is_insured else insured.full_name,
-                  serial=doc.serial, via_employer=doc.route in (None, Route.VIA_EMPLOYER),
-                  mail_to=_mail_to(doc, m))
+    """The renderer's input for one issued document, from the records as they are now: the same
+    builder as the preview of the plan, with the document's serial and facility code."""
+    code = None
     if doc.kind is DocumentKind.ELIGIBILITY_NOTICE:
         if not doc.facility_code_nonce:
             raise DomainError(f"{doc.serial} には施設確認コードがありません。")
-        return NoticeData(**common, name_kana=m.full_name_kana,
-                          employer_name=m.employer.name, mynaportal_url=ctx.config.mynaportal_url,
-                          facility_code=make_code(doc.facility_code_nonce, facility_secret(ctx)))
-    if doc.kind is DocumentKind.ELIGIBILITY_CERTIFICATE:
-        capped = doc.valid_until == rules.loss_on_reaching_75(m.birth_date) - rules.ONE_DAY
-        return CertificateData(**common, valid_until=doc.valid_until, capped_at_75=capped,
-                               name_kana=m.full_name_kana, employer_name=m.employer.name)
-    raise DomainError(f"{doc.kind.label}の様式はありません。")
+        code = make_code(doc.facility_code_nonce, facility_secret(ctx))
+    m: Member = doc.member
+    capped = (doc.kind is DocumentKind.ELIGIBILITY_CERTIFICATE
+              and doc.valid_until == rules.loss_on_reaching_75(m.birth_date) - rules.ONE_DAY)
+    return document_data(ctx, m, doc.kind, route=doc.route, issued_on=doc.issued_on, valid_until=doc.valid_until,
+                         capped_at_75=capped, copay_text=_ratio(doc), ratio_effective_from=doc.ratio_effective_from,
+                         serial=doc.serial, facility_code=code, insurer=insurer)
 
 
 def render(ctx: Context, doc: Document) -> bytes:
@@ -114,6 +81,27 @@ def deliver(ctx: Context, pdf: bytes, filename: str, out: Path | None) -> tuple[
     return path, printed
 
 
+def _with_facility_code(ctx: Context, doc: Document) -> Document:
+    """A お知らせ recorded without a facility code (loaded from a scenario file) gets one the first
+    time it is printed, in its own write transaction with an audit entry; every later print
+    shows the same code."""
+    if doc.kind is not DocumentKind.ELIGIBILITY_NOTICE or doc.facility_code_nonce:
+        return doc
+    facility_secret(ctx)  # no key file: refused before anything is written
+
+    def write() -> Document:
+        fresh = Document.get_by_id(doc.id)
+        if not fresh.facility_code_nonce:  # another clerk may have printed it meanwhile
+            fresh.facility_code_nonce = new_nonce()
+            touch(fresh, ctx)
+            fresh.save()
+            audit.record(ctx, AuditKind.WRITE, "document.facility_code", table="document", record_id=fresh.id,
+                         member_id=fresh.member_id)
+        return fresh
+
+    return ctx.write(write)
+
+
 @dataclass(frozen=True)
 class Printed:
     document: Document
@@ -128,6 +116,7 @@ def print_document(ctx: Context, document_id: int, *, out: Path | None = None) -
     doc = Document.get_or_none(Document.id == document_id)
     if doc is None:
         raise DomainError(f"書類が見つかりません（ID {document_id}）。")
+    doc = _with_facility_code(ctx, doc)
     pdf = render(ctx, doc)
     path, message = deliver(ctx, pdf, safe_filename(doc.issued_on, doc.kind.label, doc.member.member_code,
                                                      doc.serial), out)
@@ -136,18 +125,70 @@ def print_document(ctx: Context, document_id: int, *, out: Path | None = None) -
     return Printed(doc, path, message)
 
 
-def issue_and_print(ctx: Context, plan: IssuePlan, *, out: Path | None = None, **kwargs) -> tuple[Issued, Printed]:
-    issued = issue_document(ctx, plan, **kwargs)
+def ensure_output_dir(config) -> None:
+    """The configured output folder, made (group-only) if missing; refused, with a message that
+    nothing was issued, when it cannot be made or written to."""
+    from clerk_tui.db.database import private_umask
+
+    folder = Path(config.output_dir).expanduser()
     try:
-        return issued, print_document(ctx, issued.document.id, out=out)
-    except (DomainError, OSError) as exc:
-        # The document is issued; issuing again would supersede it. Say how to get the file.
-        serial = issued.document.serial
-        raise DomainError(f"{serial} の交付は記録済みですが、PDF を作成できませんでした（{exc}）。"
-                          f"`clerk-tui reprint {serial}` で作り直してください。") from exc
+        with private_umask():
+            folder.mkdir(mode=0o750, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DomainError(f"出力フォルダ {folder} を作成できません（設定 output_dir、{exc.strerror}）。"
+                          "何も交付していません。", field="output_dir") from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise DomainError(f"出力フォルダ {folder} に書き込む権限がありません（設定 output_dir）。何も交付していません。",
+                          field="output_dir")
 
 
-def reprint(ctx: Context, serial: str, *, out: Path | None = None) -> Printed:
+def check_output(ctx: Context, out: Path | None = None, *, allow_db_folder: bool = True) -> Path | None:
+    """Refuse, before any write, an `out` file that would overwrite something else or lead
+    nowhere, a configured output folder that cannot be made, and a print command that is not
+    there. Returns the checked `out`. The command line refuses an `out` in the database's folder
+    unless the clerk says otherwise (--allow-db-folder); the screens never choose the file."""
+    check_print_command(ctx.config.print_command)
+    if out is not None:
+        return check_destination(out, db_path=Path(ctx.db.database), replaceable=PDF,
+                                 allow_db_folder=allow_db_folder)
+    ensure_output_dir(ctx.config)
+    return None
+
+
+@dataclass(frozen=True)
+class IssuedAndPrinted:
+    """An issued document and its file. When the file could not be made, `printed` is None and
+    `print_error` says why: the document is issued all the same, and must not be issued again."""
+
+    issued: Issued
+    printed: Printed | None
+    print_error: BaseException | None = None
+
+    def print_error_message(self) -> str:
+        serial = self.issued.document.serial
+        return (f"{serial} の交付は記録済みですが、PDF を作成できませんでした（{self.print_error}）。"
+                f"`clerk-tui reprint {serial}` で作り直してください。")
+
+
+def issue_and_print(ctx: Context, plan: IssuePlan, *, out: Path | None = None, allow_db_folder: bool = True,
+                    on_issued: Callable[[Issued], None] | None = None, **reasons: str | None) -> IssuedAndPrinted:
+    """The one way to issue a document and make its PDF, for the screen and the command line:
+    the output folder (or `out`) and the print command are checked first, so that a bad setting
+    refuses with nothing issued; then the document is issued (one transaction) and printed.
+    `on_issued` is told as soon as the document is issued (the screen's progress message)."""
+    out = check_output(ctx, out, allow_db_folder=allow_db_folder)
+    issued = issue_document(ctx, plan, **reasons)
+    if on_issued is not None:
+        on_issued(issued)
+    try:
+        return IssuedAndPrinted(issued, print_document(ctx, issued.document.id, out=out))
+    except Exception as exc:  # noqa: BLE001 - the caller shows it with the issued document
+        return IssuedAndPrinted(issued, None, exc)
+
+
+def reprint(ctx: Context, serial: str, *, out: Path | None = None, allow_db_folder: bool = True) -> Printed:
+    """A new file of an issued document (no new issue), after the same checks as issuing."""
+    out = check_output(ctx, out, allow_db_folder=allow_db_folder)
     doc = Document.get_or_none(Document.serial == serial.strip())
     if doc is None:
         raise DomainError(f"交付番号「{serial}」の書類はありません。", field="serial")
@@ -252,6 +293,7 @@ def batch_certificates(ctx: Context, *, employer_code: str | None = None,
     from clerk_tui.forms.data import CoverEntry, CoverSheetData
     from clerk_tui.forms.output import batch_filename, write_pdf_atomically
 
+    ensure_output_dir(ctx.config)  # before the first document is issued
     employers = batch_employers(employer_code)
     work = [(e, members_needing_certificate(ctx, e)) for e in employers]
     total = sum(len(ms) for _, ms in work)

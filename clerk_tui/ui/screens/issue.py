@@ -17,9 +17,9 @@ from textual.widgets import Button, Footer, Input, Label, RadioButton, RadioSet,
 
 from clerk_tui.domain.codes import DocumentKind, IssueReason, Route
 from clerk_tui.domain.errors import DomainError
-from clerk_tui.services.context import ConflictError, Context
-from clerk_tui.services.issuance import REASON_MAX, IssuePlan, Issued, issue_document, plan_issue
-from clerk_tui.services.printing import Printed, print_document
+from clerk_tui.services.context import ConflictError
+from clerk_tui.services.issuance import REASON_MAX, IssuePlan, Issued, plan_issue
+from clerk_tui.services.printing import Printed, issue_and_print
 from clerk_tui.ui import labels
 from clerk_tui.ui.screens.base import ClerkScreen
 from clerk_tui.ui.text import data_text
@@ -210,18 +210,6 @@ class Preview(VerticalScroll):
 
     def allow_focus(self) -> bool:
         return self.max_scroll_y > 0
-
-
-def _issue_and_print(ctx: Context, plan: IssuePlan, phase: list[str], **reasons: str | None
-                     ) -> tuple[Issued, Printed | None, BaseException | None]:
-    """services.printing.issue_and_print in its two steps: once the document is issued, a failed
-    print must not look like a failed issue (the clerk would issue a second time)."""
-    issued = issue_document(ctx, plan, **reasons)
-    phase[0] = "print"
-    try:
-        return issued, print_document(ctx, issued.document.id), None
-    except Exception as exc:  # noqa: BLE001 - shown with the issued document, and logged
-        return issued, None, exc
 
 
 class IssueScreen(ClerkScreen):
@@ -433,8 +421,10 @@ class IssueScreen(ClerkScreen):
         self._show_progress()
         ticker = self.set_interval(0.1, self._show_progress)
         try:
-            issued, printed, print_error = await asyncio.to_thread(
-                _issue_and_print, self.app.ctx, plan, self._phase, **reasons)
+            # The output folder and print command are checked before the document is issued;
+            # once it is issued, a failed print must not look like a failed issue.
+            done = await asyncio.to_thread(issue_and_print, self.app.ctx, plan,
+                                           on_issued=lambda _: self._phase.__setitem__(0, "print"), **reasons)
         except ConflictError as exc:
             self._message(Text(f"{exc.message}\n{CONFLICT_AFTER}"), "-error")
             self._set_plan(None)  # stale: nothing is issued from it while the new one is read
@@ -450,7 +440,7 @@ class IssueScreen(ClerkScreen):
             ticker.stop()
             self.running = False
             self._refresh_state()
-        self._show_result(issued, printed, print_error)
+        self._show_result(done.issued, done.printed, done.print_error)
 
     def _show_progress(self) -> None:
         if not self.running:
