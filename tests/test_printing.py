@@ -316,7 +316,7 @@ def test_a_notice_loaded_from_a_scenario_is_reprinted_with_its_two_qr_codes(ctx,
     import pypdfium2 as pdfium
     import zxingcpp
 
-    from clerk_tui.fixtures import demo_fixture_files
+    from clerk_tui.scenarios import demo_fixture_files
     from clerk_tui.services.issuance import verify_facility_code
     from clerk_tui.services.printing import reprint
 
