@@ -273,7 +273,7 @@ def test_every_audited_action_has_a_japanese_name():
     import re
     from pathlib import Path
 
-    from clerk_tui.ui import labels
+    from clerk_tui.ui import text as labels
 
     package = Path(labels.__file__).parents[1]
     sources = [*(package / "services").glob("*.py"), *(package / "fixtures").glob("*.py"), package / "cli.py"]

@@ -24,7 +24,6 @@ from clerk_tui.ui.screens.confirm import ConfirmScreen
 from clerk_tui.ui.text import data_text, fit
 from clerk_tui.ui.widgets.fitted_table import FittedTable
 from clerk_tui.ui.widgets.ja_text import JaText
-from clerk_tui.ui.widgets.status_bar import StatusBar
 from clerk_tui.ui.widgets.text_input import ClerkInput
 
 TITLE = "利用登録解除申請の一覧"
@@ -119,10 +118,7 @@ class ApplicationsScreen(ClerkScreen):
         self.month: date | None = None
         self.rows: list = []  # RegistrationCancellation with its member, as listed
 
-    def compose(self) -> ComposeResult:
-        ctx = self.app.ctx
-        yield StatusBar(clerk=ctx.clerk, db_path=self.app.db_path, today=ctx.clock.today(),
-                        fixed=ctx.clock.is_fixed, id="status")
+    def compose_body(self) -> ComposeResult:
         yield Static(id="applications-title")
         yield ApplicationsTable(id="applications-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="applications-row")

@@ -25,9 +25,8 @@ from clerk_tui.services.applications import (
     record_cancellation,
 )
 from clerk_tui.services.members import member_by_code, reload_member
-from clerk_tui.ui import labels
+from clerk_tui.ui.text import LOADING, data_text
 from clerk_tui.ui.screens.record_form import EDIT_HINT, RecordForm, field_row
-from clerk_tui.ui.text import data_text
 from clerk_tui.ui.widgets.choice_bar import ChoiceBar
 from clerk_tui.ui.widgets.date_input import DateInput
 from clerk_tui.ui.widgets.text_input import ClerkInput, TextInput
@@ -93,7 +92,7 @@ class CancellationScreen(RecordForm):
             yield field_row("記号・番号", ClerkInput(placeholder="例: 1234-567-01", id="code", classes="short"),
                             Static(Text(CODE_WAITING, style="dim"), id="member-line", classes="member-line"))
         else:
-            yield field_row("加入員", Static(Text(labels.LOADING), id="member-line", classes="member-line"))
+            yield field_row("加入員", Static(Text(LOADING), id="member-line", classes="member-line"))
         yield field_row("氏名", TextInput(placeholder="申請書の記載どおり", id="name", label="氏名", max_len=60,
                                                kind=TextKind.NAME))
         yield field_row("生年月日", DateInput(placeholder="例: S57.7.7", id="birth",

@@ -31,12 +31,10 @@ from clerk_tui.services.reimbursement import (
     missing_papers,
     record_claim,
 )
-from clerk_tui.ui import labels
+from clerk_tui.ui.text import DEPENDENT, INSURED, LOADING, data_text
 from clerk_tui.ui.screens.base import ClerkScreen
-from clerk_tui.ui.text import data_text
 from clerk_tui.ui.widgets.date_input import DateInput
 from clerk_tui.ui.widgets.ja_text import JaText
-from clerk_tui.ui.widgets.status_bar import StatusBar
 from clerk_tui.ui.widgets.text_input import ClerkInput, TextInput
 
 # The three papers (R12) in the service's order, with the wording of the checklist. A clinic's
@@ -152,11 +150,8 @@ class ClaimScreen(ClerkScreen):
 
     # ------------------------------------------------------------------ layout
 
-    def compose(self) -> ComposeResult:
-        ctx = self.app.ctx
-        yield StatusBar(clerk=ctx.clerk, db_path=self.app.db_path, today=ctx.clock.today(),
-                        fixed=ctx.clock.is_fixed, id="status")
-        yield Static(Text("立替払の受付  " + labels.LOADING), id="claim-patient")
+    def compose_body(self) -> ComposeResult:
+        yield Static(Text("立替払の受付  " + LOADING), id="claim-patient")
         # Not a focus stop itself: Tab and Enter go from field to field only.
         with VerticalScroll(id="claim-fields", can_focus=False):
             with Horizontal(classes="row"):
@@ -214,7 +209,7 @@ class ClaimScreen(ClerkScreen):
         text.append("  ")
         text.append_text(data_text(m.full_name, style="bold"))
         text.append("  ")
-        text.append(labels.INSURED if m.is_insured else f"{labels.DEPENDENT}・{m.relationship.label}")
+        text.append(INSURED if m.is_insured else f"{DEPENDENT}・{m.relationship.label}")
         text.append("  資格取得 ", style="dim")
         text.append(format_wareki(m.acquired_on))
         self.query_one("#claim-patient", Static).update(text)

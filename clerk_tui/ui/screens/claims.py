@@ -27,7 +27,6 @@ from clerk_tui.ui.screens.confirm import ProceedScreen
 from clerk_tui.ui.text import data_text, fit
 from clerk_tui.ui.widgets.fitted_table import FittedTable
 from clerk_tui.ui.widgets.ja_text import JaText
-from clerk_tui.ui.widgets.status_bar import StatusBar
 from clerk_tui.ui.widgets.text_input import ClerkInput
 
 # `s` steps through these in this order; None = every status.
@@ -214,10 +213,7 @@ class ClaimsScreen(ClerkScreen):
         self.last_result = None  # the last letter or 送付一覧 written (path, message)
         self._loaded = False
 
-    def compose(self) -> ComposeResult:
-        ctx = self.app.ctx
-        yield StatusBar(clerk=ctx.clerk, db_path=self.app.db_path, today=ctx.clock.today(),
-                        fixed=ctx.clock.is_fixed, id="status")
+    def compose_body(self) -> ComposeResult:
         yield Static(id="claims-summary")
         yield ClaimsTable(id="claims-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="claim-row-detail")

@@ -19,7 +19,6 @@ from clerk_tui.services.members import reload_member
 from clerk_tui.ui.screens.base import ClerkScreen
 from clerk_tui.ui.widgets.date_input import DateInput
 from clerk_tui.ui.widgets.fitted_table import FittedTable
-from clerk_tui.ui.widgets.status_bar import StatusBar
 from clerk_tui.ui.widgets.tick import Tick
 
 
@@ -44,10 +43,8 @@ class FoundScreen(ClerkScreen):
         self.reports: list = []
         self.saving = False
 
-    def compose(self) -> ComposeResult:
+    def compose_body(self) -> ComposeResult:
         ctx = self.app.ctx
-        yield StatusBar(clerk=ctx.clerk, db_path=self.app.db_path, today=ctx.clock.today(),
-                        fixed=ctx.clock.is_fixed, id="status")
         yield Static(Text("滅失した書類の発見", style="bold"), id="found-title")
         yield FittedTable(id="found-table", cursor_type="row")
         with Vertical(id="found-form"):

@@ -20,11 +20,9 @@ from clerk_tui.domain.errors import DomainError
 from clerk_tui.services.context import ConflictError, Context
 from clerk_tui.services.issuance import REASON_MAX, IssuePlan, Issued, issue_document, plan_issue
 from clerk_tui.services.printing import Printed, print_document
-from clerk_tui.ui import labels
+from clerk_tui.ui.text import data_text, worker_failed
 from clerk_tui.ui.screens.base import ClerkScreen
-from clerk_tui.ui.text import data_text
 from clerk_tui.ui.widgets.ja_text import JaText
-from clerk_tui.ui.widgets.status_bar import StatusBar
 from clerk_tui.ui.widgets.text_input import TextInput
 
 KINDS = [DocumentKind.ELIGIBILITY_NOTICE, DocumentKind.ELIGIBILITY_CERTIFICATE]
@@ -272,10 +270,7 @@ class IssueScreen(ClerkScreen):
         self._phase = ["issue"]  # set to "print" by the worker thread once the document is issued
         self._started = 0.0
 
-    def compose(self) -> ComposeResult:
-        ctx = self.app.ctx
-        yield StatusBar(clerk=ctx.clerk, db_path=self.app.db_path, today=ctx.clock.today(),
-                        fixed=ctx.clock.is_fixed, id="status")
+    def compose_body(self) -> ComposeResult:
         yield Static(Text(TITLE), id="issue-title")
         for row_id, title, options in (("kind", "書類", KINDS), ("reason", "理由", REASONS),
                                        ("route", "交付方法", ROUTES)):
@@ -350,7 +345,7 @@ class IssueScreen(ClerkScreen):
             self._show_plan_message(Text(CANNOT_ISSUE + exc.message), "-error")
             return
         except Exception as exc:
-            self._show_plan_message(Text(labels.worker_failed(exc)), "-error")
+            self._show_plan_message(Text(worker_failed(exc)), "-error")
             raise
         self._show_plan(plan)
 
@@ -444,7 +439,7 @@ class IssueScreen(ClerkScreen):
             self._domain_error(exc)
             return
         except Exception as exc:
-            self._message(Text(labels.worker_failed(exc)), "-error")
+            self._message(Text(worker_failed(exc)), "-error")
             raise  # the screen's worker handler notifies and logs it
         finally:
             ticker.stop()

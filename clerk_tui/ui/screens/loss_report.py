@@ -16,9 +16,8 @@ from clerk_tui.domain.codes import DocumentKind, LossCircumstance
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.domain.wareki import format_wareki
 from clerk_tui.services.applications import LossReportInput, record_loss_report
-from clerk_tui.ui import labels
+from clerk_tui.ui.text import LOADING, data_text
 from clerk_tui.ui.screens.record_form import RecordForm, field_row
-from clerk_tui.ui.text import data_text
 from clerk_tui.ui.widgets.choice_bar import ChoiceBar
 from clerk_tui.ui.widgets.date_input import DateInput
 from clerk_tui.ui.widgets.text_input import TextInput
@@ -52,7 +51,7 @@ class LossReportScreen(RecordForm):
 
     def compose_fields(self) -> ComposeResult:
         today = self.app.ctx.clock.today()
-        yield field_row("加入員", Static(Text(labels.LOADING), id="member-line", classes="member-line"))
+        yield field_row("加入員", Static(Text(LOADING), id="member-line", classes="member-line"))
         yield field_row("滅失した書類", ChoiceBar([(k.label, k) for k in KINDS], value=self.document_kind,
                                               separator=":", id="kind"))
         yield field_row("滅失日", DateInput(placeholder="例: R7.11.1", id="lost-on",

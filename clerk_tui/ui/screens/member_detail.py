@@ -17,12 +17,21 @@ from clerk_tui.domain import rules
 from clerk_tui.domain.wareki import format_wareki, format_wareki_short
 from clerk_tui.services.members import MemberDetail, open_member, reload_member
 from clerk_tui.services.reimbursement import missing_papers
-from clerk_tui.ui import labels
+from clerk_tui.ui.text import (
+    ACTIVE,
+    CANNOT_OPEN,
+    DEPENDENT,
+    INSURED,
+    LOADING,
+    LOST,
+    NEW_SEARCH,
+    audit_action,
+    card_status_short,
+    data_text,
+)
 from clerk_tui.ui.screens.base import ClerkScreen
-from clerk_tui.ui.text import data_text
 from clerk_tui.ui.widgets.fitted_table import FittedTable
 from clerk_tui.ui.widgets.member_header import MemberHeader
-from clerk_tui.ui.widgets.status_bar import StatusBar
 from clerk_tui.ui.widgets.warnings_panel import WarningsPanel
 
 # (pane id, tab title); the number is the key that shows the tab.
@@ -69,7 +78,7 @@ class MemberDetailScreen(ClerkScreen):
         Binding("w", "withdraw", "喪失", tooltip="退職・扶養削除（資格喪失）を記録", id="detail.withdraw"),
         Binding("t", "claim", "立替払", tooltip="立替払（療養費）の請求を受け付ける", id="detail.claim"),
         # The app's new-search key in the footer ("検索": no room for "新規検索" at 80 columns).
-        Binding("f2", "app.new_search", "検索", tooltip=labels.NEW_SEARCH, id="app.new_search"),
+        Binding("f2", "app.new_search", "検索", tooltip=NEW_SEARCH, id="app.new_search"),
         Binding("r", "reload", "再読込", show=False, id="detail.reload"),
         # The tab labels carry their numbers ("1 家族"), so the footer leaves room for actions.
         Binding("1", "show_tab('family')", "タブ", key_display="1-5", tooltip="家族タブ", show=False,
@@ -86,12 +95,9 @@ class MemberDetailScreen(ClerkScreen):
         self.detail: MemberDetail | None = None
         self._family_names: dict[int, str] = {}
 
-    def compose(self) -> ComposeResult:
-        ctx = self.app.ctx
-        yield StatusBar(clerk=ctx.clerk, db_path=self.app.db_path, today=ctx.clock.today(),
-                        fixed=ctx.clock.is_fixed, id="status")
+    def compose_body(self) -> ComposeResult:
         yield WarningsPanel(id="warnings", classes="-empty")
-        yield MemberHeader(Text(labels.LOADING), id="member-header")
+        yield MemberHeader(Text(LOADING), id="member-header")
         with TabbedContent(id="tabs"):
             for n, (pane, title) in enumerate(TABS, start=1):
                 with TabPane(f"{n} {title}", id=pane):
@@ -112,7 +118,7 @@ class MemberDetailScreen(ClerkScreen):
             detail = await asyncio.to_thread(read, self.app.ctx, self.member_id)
         except Exception:
             if self.detail is None:  # a failed reload keeps what is on screen
-                self.query_one(MemberHeader).set_text(Text(labels.CANNOT_OPEN))
+                self.query_one(MemberHeader).set_text(Text(CANNOT_OPEN))
             raise  # the screen's worker handler tells the clerk why
         self._show(detail)
 
@@ -146,9 +152,9 @@ class MemberDetailScreen(ClerkScreen):
         kana.append_text(data_text(m.full_name_kana))
         kana.append("）")
         if m.is_insured:
-            kind = labels.INSURED
+            kind = INSURED
         else:
-            kind = f"{labels.DEPENDENT}・{m.relationship.label}"
+            kind = f"{DEPENDENT}・{m.relationship.label}"
         lost = m.lost_on is not None and m.lost_on <= today
         age = rules.age_on(m.birth_date, today) if today >= m.birth_date else None
         items = [
@@ -162,7 +168,7 @@ class MemberDetailScreen(ClerkScreen):
             item("資格取得日", format_wareki(m.acquired_on)),
         ]
         if m.lost_on is None:
-            items.append(item("資格", labels.ACTIVE))
+            items.append(item("資格", ACTIVE))
         else:
             items.append(item("資格喪失日" if lost else "資格喪失予定日", format_wareki(m.lost_on),
                               style="bold reverse" if lost else ""))
@@ -207,8 +213,8 @@ class MemberDetailScreen(ClerkScreen):
                 Text(m.relationship.label),
                 _d(m.birth_date),
                 Text(age, justify="right"),
-                Text(labels.LOST, style="bold reverse") if lost else Text(labels.ACTIVE),
-                Text(labels.card_status_short(m.card_status)),
+                Text(LOST, style="bold reverse") if lost else Text(ACTIVE),
+                Text(card_status_short(m.card_status)),
             ))
         table = self._pane_table("family")
         table.fill(["", "記号番号", "氏名", "続柄", "生年月日", "年齢", "状態", "マイナ保険証"], rows,
@@ -281,7 +287,7 @@ class MemberDetailScreen(ClerkScreen):
         # `at` is ISO 8601 with the offset, as hashed; minutes are enough on screen.
         rows = [
             (Text(str(e.at).replace("T", " ")[:16]), data_text(e.clerk), Text(e.kind.label),
-             Text(labels.audit_action(e.action)))
+             Text(audit_action(e.action)))
             for e in d.audit_entries
         ]
         self._pane_table("history").fill(["日時", "職員", "種別", "操作"], rows, flex=3)

@@ -27,7 +27,6 @@ from clerk_tui.ui.widgets.choice_bar import ChoiceBar
 from clerk_tui.ui.widgets.date_input import DateInput
 from clerk_tui.ui.widgets.fitted_table import FittedTable
 from clerk_tui.ui.widgets.ja_text import JaText
-from clerk_tui.ui.widgets.status_bar import StatusBar
 from clerk_tui.ui.widgets.text_input import ClerkInput, TextInput
 
 
@@ -196,10 +195,7 @@ class OutstandingScreen(ClerkScreen):
         self._note_item: int | None = None  # the row it was shown on
         self._loaded = False
 
-    def compose(self) -> ComposeResult:
-        ctx = self.app.ctx
-        yield StatusBar(clerk=ctx.clerk, db_path=self.app.db_path, today=ctx.clock.today(),
-                        fixed=ctx.clock.is_fixed, id="status")
+    def compose_body(self) -> ComposeResult:
         yield Static(Text("未回収 読み込み中"), id="os-counts")
         with Horizontal(id="os-filter-row"):
             yield Label("事業所コード")
@@ -422,7 +418,7 @@ class OutstandingScreen(ClerkScreen):
         self._show()
 
     def action_reaching_75(self) -> None:
-        from clerk_tui.ui.screens.withdrawal import Reaching75Screen
+        from clerk_tui.ui.screens.reaching75 import Reaching75Screen
 
         self.app.push_screen(Reaching75Screen())
 

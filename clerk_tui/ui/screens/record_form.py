@@ -19,12 +19,10 @@ from clerk_tui.domain.errors import DomainError
 from clerk_tui.domain.wareki import format_wareki_short
 from clerk_tui.services.applications import DuplicateError
 from clerk_tui.services.members import reload_member
-from clerk_tui.ui import labels
+from clerk_tui.ui.text import DEPENDENT, INSURED, data_text
 from clerk_tui.ui.screens.base import ClerkScreen
 from clerk_tui.ui.screens.confirm import ConfirmScreen
-from clerk_tui.ui.text import data_text
 from clerk_tui.ui.widgets.ja_text import JaText
-from clerk_tui.ui.widgets.status_bar import StatusBar
 
 # ------------------------------------------------------------------ wording (one place)
 
@@ -46,7 +44,7 @@ def member_line(member, today) -> Text:
     text = Text(member.member_code, style="bold")
     text.append("  ")
     text.append_text(data_text(member.full_name, style="bold"))
-    kind = labels.INSURED if member.is_insured else f"{labels.DEPENDENT}・{member.relationship.label}"
+    kind = INSURED if member.is_insured else f"{DEPENDENT}・{member.relationship.label}"
     text.append(f"（{kind}）")
     if member.lost_on is not None and member.lost_on <= today:
         text.append("  ")
@@ -112,10 +110,7 @@ class RecordForm(ClerkScreen):
 
     # ------------------------------------------------------------------ layout
 
-    def compose(self) -> ComposeResult:
-        ctx = self.app.ctx
-        yield StatusBar(clerk=ctx.clerk, db_path=self.app.db_path, today=ctx.clock.today(),
-                        fixed=ctx.clock.is_fixed, id="status")
+    def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="form-body"):
             yield Static(Text(self.FORM_TITLE), id="form-title")
             with Vertical(id="fields"):
