@@ -22,7 +22,7 @@ from clerk_tui.ui.screens.cancellation import CancellationScreen
 from clerk_tui.ui.screens.confirm import ConfirmScreen
 from clerk_tui.ui.screens.loss_report import LossReportScreen
 from clerk_tui.ui.screens.member_detail import MemberDetailScreen
-from clerk_tui.ui.screens.record_form import RecordForm
+from clerk_tui.ui.screens.form import FormScreen
 from clerk_tui.ui.widgets.choice_bar import ChoiceBar
 from clerk_tui.ui.widgets.tick import Tick
 from tests.test_ui_support import TODAY, cell_texts, make_app, settle
@@ -55,7 +55,9 @@ def training_app(tmp_path):
 
 
 def message(screen) -> str:
-    return screen.query_one("#form-message").source_text().plain
+    """What the form tells the clerk: a refusal under the field it names, then the form's message."""
+    errors = [line.source_text().plain for line in screen.query(".field-error.-shown")]
+    return "\n".join([*errors, screen.query_one("#form-message").source_text().plain])
 
 
 def list_message(screen) -> str:
@@ -66,13 +68,13 @@ async def type_text(pilot, text: str) -> None:
     await pilot.press(*text)
 
 
-async def open_form(app, pilot, member_id: int, key: str) -> RecordForm:
+async def open_form(app, pilot, member_id: int, key: str) -> FormScreen:
     app.open_member(member_id)
     await settle(pilot)
     assert isinstance(app.screen, MemberDetailScreen)
     await pilot.press(key)
     await settle(pilot)
-    assert isinstance(app.screen, RecordForm)
+    assert isinstance(app.screen, FormScreen)
     return app.screen
 
 
