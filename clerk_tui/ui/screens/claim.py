@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date
+from typing import Any
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.content import Content
-from textual.widgets import Checkbox, Footer, Input, Label, Static
+from textual.widgets import Footer, Input, Label, Static
 
-from clerk_tui.db.models import ReimbursementClaim
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.domain.text import TextKind
 from clerk_tui.domain.money import format_yen, parse_yen
@@ -36,6 +35,7 @@ from clerk_tui.ui.screens.base import ClerkScreen
 from clerk_tui.ui.widgets.date_input import DateInput
 from clerk_tui.ui.widgets.ja_text import JaText
 from clerk_tui.ui.widgets.text_input import ClerkInput, TextInput
+from clerk_tui.ui.widgets.tick import Tick
 
 # The three papers (R12) in the service's order, with the wording of the checklist. A clinic's
 # ordinary 診療明細書 is the usual mistake, so the レセプト label says it does not count.
@@ -74,24 +74,6 @@ def claim_reference(claim_id: int) -> str:
 
 def missing_text(missing: list[str]) -> str:
     return "、".join(missing) if missing else "なし"
-
-
-class PaperBox(Checkbox, inherit_bindings=False):
-    """A checkbox drawn as [X] / [ ] in ASCII (Textual's ▐ ▌ are East-Asian ambiguous). Only
-    Space toggles: Enter moves on in a form and saves in a dialog."""
-
-    DEFAULT_CSS = """
-    PaperBox { border: none; padding: 0 1; height: 1; background: transparent; }
-    PaperBox:focus { border: none; }
-    """
-    BINDING_GROUP_TITLE = "チェック欄"
-    BINDINGS = [Binding("space", "toggle_button", "切替", tooltip="チェックを付ける・外す", show=False,
-                        id="paper.toggle")]
-
-    @property
-    def _button(self) -> Content:
-        # The mark itself says on or off, so it reads the same without colour.
-        return Content.styled("[X]" if self.value else "[ ]", "bold" if self.value else "")
 
 
 class ClaimScreen(ClerkScreen):
@@ -143,8 +125,8 @@ class ClaimScreen(ClerkScreen):
         self.assessment: ClaimAssessment | None = None
         self.assess_error: DomainError | None = None
         self.saving = False
-        self.saved: ReimbursementClaim | None = None
-        self.existing: ReimbursementClaim | None = None  # the claim a duplicate points at
+        self.saved: Any = None
+        self.existing: Any = None  # the claim a duplicate points at
         self.last_letter = None  # the missing-papers letter last written (path, message)
         self._assessed: ClaimInput | None = None  # the input the shown assessment is for
 
@@ -158,7 +140,7 @@ class ClaimScreen(ClerkScreen):
                 yield Label("医療機関名", classes="label")
                 yield TextInput(placeholder="病院・診療所・薬局の名称", label="医療機関名", max_len=100,
                                 kind=TextKind.NAME, id="institution")
-                yield PaperBox("薬局", id="pharmacy")
+                yield Tick("薬局", id="pharmacy")
             with Horizontal(classes="row"):
                 yield Label("診療月", classes="label")
                 yield ClerkInput(placeholder="例: R7.10", id="month")
@@ -178,7 +160,7 @@ class ClaimScreen(ClerkScreen):
                 yield Label("書類", classes="label")
                 with Vertical(classes="papers"):
                     for key, label in PAPER_LABELS.items():
-                        yield PaperBox(label, id=PAPER_IDS[key])
+                        yield Tick(label, id=PAPER_IDS[key])
             with Horizontal(classes="row", id="late-row"):
                 yield Label("遅延理由", classes="label")
                 yield TextInput(placeholder="期限後に受け付ける理由", label="期限後の受付理由", max_len=200,
@@ -281,17 +263,17 @@ class ClaimScreen(ClerkScreen):
             treatment_month=month,
             paid_on=paid.value,
             amount_paid=amount,
-            is_pharmacy=self.query_one("#pharmacy", PaperBox).value,
+            is_pharmacy=self.query_one("#pharmacy", Tick).value,
             fee_schedule_cost=cost,
             late_reason=self._input("late-reason").value if late else None,
-            **{key: self.query_one(f"#{PAPER_IDS[key]}", PaperBox).value for key in PAPER_LABELS},
+            **{key: self.query_one(f"#{PAPER_IDS[key]}", Tick).value for key in PAPER_LABELS},
         ), []
 
     # ------------------------------------------------------------------ live assessment
 
     @on(Input.Changed)
     @on(DateInput.Changed)
-    @on(Checkbox.Changed)
+    @on(Tick.Changed)
     def _changed(self, event) -> None:
         if self.saved is not None:
             return
@@ -373,7 +355,7 @@ class ClaimScreen(ClerkScreen):
         late_row.set_class(a.days_left < 0, "-shown")
 
     def _missing_now(self) -> list[str]:
-        return [PAPERS[key] for key in PAPER_LABELS if not self.query_one(f"#{PAPER_IDS[key]}", PaperBox).value]
+        return [PAPERS[key] for key in PAPER_LABELS if not self.query_one(f"#{PAPER_IDS[key]}", Tick).value]
 
     @staticmethod
     def _labelled(label: str, value: str | Text) -> Text:
@@ -508,13 +490,13 @@ class ClaimScreen(ClerkScreen):
         self._show_saved(claim)
 
     @staticmethod
-    def _find_claim(claim_id: int) -> ReimbursementClaim | None:
+    def _find_claim(claim_id: int) -> Any:
         try:
             return get_claim(claim_id)
         except DomainError:  # withdrawn meanwhile: the message still names the duplicate
             return None
 
-    def _show_duplicate(self, exc: DuplicateError, existing: ReimbursementClaim | None) -> None:
+    def _show_duplicate(self, exc: DuplicateError, existing: Any) -> None:
         self.existing = existing
         self._input("institution").add_class("-bad")
         self._input("institution").focus()
@@ -533,9 +515,9 @@ class ClaimScreen(ClerkScreen):
             text.append("\n書類の追加は立替払一覧（F9）で行います。")
         self._set_message(text, error=True)
 
-    def _show_saved(self, claim: ReimbursementClaim) -> None:
+    def _show_saved(self, claim: Any) -> None:
         self.saved = claim
-        for widget in self.query("#claim-fields Input, #claim-fields PaperBox"):
+        for widget in self.query("#claim-fields Input, #claim-fields Tick"):
             widget.disabled = True
         missing = missing_papers(claim)
         # The panel now describes what was stored, not what would happen.
@@ -585,11 +567,11 @@ class ClaimScreen(ClerkScreen):
             return
         self.saved = None
         self.existing = None
-        for widget in self.query("#claim-fields Input, #claim-fields PaperBox"):
+        for widget in self.query("#claim-fields Input, #claim-fields Tick"):
             widget.disabled = False
         for widget_id in ("institution", "amount", "cost", "late-reason"):
             self._input(widget_id).value = ""
-        for box in self.query("#claim-fields PaperBox"):
+        for box in self.query("#claim-fields Tick"):
             box.value = False
         self._set_message("")
         self.query_one("#assessment-title", Static).update(Text("見込み"))

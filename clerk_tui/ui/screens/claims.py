@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from rich.text import Text
 from textual import events, on, work
@@ -15,19 +16,19 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Input, Static
 
-from clerk_tui.db.models import ReimbursementClaim
 from clerk_tui.domain.codes import ClaimStatus
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.domain.money import format_yen
 from clerk_tui.domain.wareki import format_wareki, format_wareki_month, format_wareki_short, parse_month
 from clerk_tui.services.reimbursement import list_claims, missing_papers, update_papers
 from clerk_tui.ui.screens.base import ClerkScreen
-from clerk_tui.ui.screens.claim import PAPER_IDS, PAPER_LABELS, PaperBox, claim_reference, missing_text
+from clerk_tui.ui.screens.claim import PAPER_IDS, PAPER_LABELS, claim_reference, missing_text
 from clerk_tui.ui.screens.confirm import ProceedScreen
 from clerk_tui.ui.text import data_text, fit
 from clerk_tui.ui.widgets.fitted_table import FittedTable
 from clerk_tui.ui.widgets.ja_text import JaText
 from clerk_tui.ui.widgets.text_input import ClerkInput
+from clerk_tui.ui.widgets.tick import Tick
 
 # `s` steps through these in this order; None = every status.
 STATUS_CYCLE: list[ClaimStatus | None] = [None, ClaimStatus.INCOMPLETE, ClaimStatus.COMPLETE, ClaimStatus.FORWARDED]
@@ -71,7 +72,7 @@ class PapersScreen(ModalScreen[dict[str, bool] | None]):
         Binding("3", "toggle(2)", "請求書を切替", show=False, id="papers.toggle_3"),
     ]
 
-    def __init__(self, claim: ReimbursementClaim) -> None:
+    def __init__(self, claim: Any) -> None:
         super().__init__()
         self.claim = claim
 
@@ -87,17 +88,17 @@ class PapersScreen(ModalScreen[dict[str, bool] | None]):
                         f"  {format_yen(c.amount_paid)}")
             yield Static(what)
             for n, (key, label) in enumerate(PAPER_LABELS.items(), start=1):
-                yield PaperBox(f"{n} {label}", value=getattr(c, key), id=PAPER_IDS[key])
+                yield Tick(f"{n} {label}", value=getattr(c, key), id=PAPER_IDS[key])
             yield Static(Text("Space・1〜3 切替  Enter 保存  Esc 取消"), classes="hint")
 
     def on_mount(self) -> None:
-        self.query_one(PaperBox).focus()
+        self.query_one(Tick).focus()
 
     def action_toggle(self, index: int) -> None:
-        self.query(PaperBox)[index].toggle()
+        self.query(Tick)[index].action_toggle()
 
     def action_save(self) -> None:
-        self.dismiss({key: self.query_one(f"#{PAPER_IDS[key]}", PaperBox).value for key in PAPER_LABELS})
+        self.dismiss({key: self.query_one(f"#{PAPER_IDS[key]}", Tick).value for key in PAPER_LABELS})
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -207,7 +208,7 @@ class ClaimsScreen(ClerkScreen):
         super().__init__()
         self.status: ClaimStatus | None = None
         self.month: date | None = None
-        self.claims: list[ReimbursementClaim] = []
+        self.claims: list[Any] = []
         self.marked: set[int] = set()
         self.busy = False  # a write (papers, hand-over) is running
         self.last_result = None  # the last letter or 送付一覧 written (path, message)
@@ -286,7 +287,7 @@ class ClaimsScreen(ClerkScreen):
             text.append("\n該当する請求はありません。", style="dim")
         self.query_one("#claims-summary", Static).update(text)
 
-    def _highlighted(self) -> ReimbursementClaim | None:
+    def _highlighted(self) -> Any:
         table = self.query_one(ClaimsTable)
         if not self.claims or table.row_count == 0:
             return None
