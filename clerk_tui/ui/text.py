@@ -149,8 +149,24 @@ def wareki_month(value: date | None) -> str:
     return format_wareki_month(value) if value else ""
 
 
+def wareki_short_month(value: date | None) -> str:
+    """A month in short 和暦 (R7.11), as a clerk types it; nothing for no month."""
+    return wareki_short(value)[:-3]  # R7.11.01 -> R7.11
+
+
 def date_cell(value: date | None) -> Text:
+    """A table cell with a date in short 和暦."""
     return Text(wareki_short(value))
+
+
+def month_cell(value: date | None) -> Text:
+    """A table cell with a month in short 和暦."""
+    return Text(wareki_short_month(value))
+
+
+def yen_cell(amount: int | None) -> Text:
+    """A table cell with an amount of money, right-aligned."""
+    return Text(yen(amount), justify="right")
 
 
 def yen(amount: int | None) -> str:

@@ -16,8 +16,8 @@ from textual.widgets import Footer, Input, Label, Static
 
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.domain.text import TextKind
-from clerk_tui.domain.money import format_yen, parse_yen
-from clerk_tui.domain.wareki import format_wareki, format_wareki_month, parse_month
+from clerk_tui.domain.money import parse_yen
+from clerk_tui.domain.wareki import parse_month
 from clerk_tui.services.applications import DuplicateError
 from clerk_tui.services.members import reload_member
 from clerk_tui.services.reimbursement import (
@@ -30,7 +30,7 @@ from clerk_tui.services.reimbursement import (
     missing_papers,
     record_claim,
 )
-from clerk_tui.ui.text import DEPENDENT, INSURED, LOADING, data_text
+from clerk_tui.ui.text import DEPENDENT, INSURED, LOADING, data_text, labelled, wareki, wareki_month, yen
 from clerk_tui.ui.screens.base import ClerkScreen
 from clerk_tui.ui.widgets.date_input import DateInput
 from clerk_tui.ui.widgets.ja_text import JaText
@@ -193,7 +193,7 @@ class ClaimScreen(ClerkScreen):
         text.append("  ")
         text.append(INSURED if m.is_insured else f"{DEPENDENT}・{m.relationship.label}")
         text.append("  資格取得 ", style="dim")
-        text.append(format_wareki(m.acquired_on))
+        text.append(wareki(m.acquired_on))
         self.query_one("#claim-patient", Static).update(text)
 
     # ------------------------------------------------------------------ reading the fields
@@ -216,7 +216,7 @@ class ClaimScreen(ClerkScreen):
         except DomainError as exc:
             self._echo("month", exc.message, error=True)
             return None
-        self._echo("month", format_wareki_month(month))
+        self._echo("month", wareki_month(month))
         return month
 
     def _read_amount(self) -> str | None:
@@ -229,7 +229,7 @@ class ClaimScreen(ClerkScreen):
         except DomainError as exc:
             self._echo("amount", exc.message, error=True)
             return None
-        self._echo("amount", format_yen(amount))
+        self._echo("amount", yen(amount))
         return text
 
     def _read_cost(self) -> tuple[bool, str | None]:
@@ -243,7 +243,7 @@ class ClaimScreen(ClerkScreen):
         except DomainError as exc:
             self._echo("cost", exc.message, error=True)
             return False, None
-        self._echo("cost", format_yen(cost))
+        self._echo("cost", yen(cost))
         return True, text
 
     def _claim_input(self) -> tuple[ClaimInput | None, list[str]]:
@@ -340,7 +340,7 @@ class ClaimScreen(ClerkScreen):
             refund.add_class("-hint")
             for line in (deadline, cause):
                 line.display = False
-            missing.set_text(self._labelled("不足書類", missing_text(self._missing_now())))
+            missing.set_text(labelled("不足書類", missing_text(self._missing_now())))
             late_row.set_class(False, "-shown")
             return
         refund.set_text(self._refund_text(a, self._assessed))
@@ -349,32 +349,24 @@ class ClaimScreen(ClerkScreen):
             deadline.add_class("-expired")
         elif a.days_left <= DEADLINE_WARNING_DAYS:
             deadline.add_class("-warning")
-        cause.set_text(self._labelled("原因の見込み", a.cause))
+        cause.set_text(labelled("原因の見込み", a.cause))
         state = "受付完了になります" if not a.missing else "不備として受付になります"
-        missing.set_text(self._labelled("不足書類", f"{missing_text(a.missing)}（{state}）"))
+        missing.set_text(labelled("不足書類", f"{missing_text(a.missing)}（{state}）"))
         late_row.set_class(a.days_left < 0, "-shown")
 
     def _missing_now(self) -> list[str]:
         return [PAPERS[key] for key in PAPER_LABELS if not self.query_one(f"#{PAPER_IDS[key]}", Tick).value]
 
-    @staticmethod
-    def _labelled(label: str, value: str | Text) -> Text:
-        text = Text()
-        text.append(label, style="dim")
-        text.append(" ")
-        text.append_text(value if isinstance(value, Text) else Text(value))
-        return text
-
     def _refund_text(self, a: ClaimAssessment, data: ClaimInput) -> Text:
         cost = parse_yen(data.fee_schedule_cost, label=COST_LABEL) if data.fee_schedule_cost else None
         # R12: the share is of the cost counted, the fee-schedule cost but never more than was paid.
         counted = "診療報酬額" if cost is not None and a.counted_cost == cost else "支払額"
-        text = self._labelled("負担割合", f"{a.copay_ratio}割")
+        text = labelled("負担割合", f"{a.copay_ratio}割")
         text.append("  ")
-        text.append_text(self._labelled("給付見込額", Text(format_yen(a.estimated_refund), style="bold")))
-        note = f"（{counted} {format_yen(a.counted_cost)}の{10 - a.copay_ratio}割"
+        text.append_text(labelled("給付見込額", Text(yen(a.estimated_refund), style="bold")))
+        note = f"（{counted} {yen(a.counted_cost)}の{10 - a.copay_ratio}割"
         if cost is not None and a.counted_cost < cost:
-            note += f"。支払額が診療報酬額 {format_yen(cost)}より少ないため"
+            note += f"。支払額が診療報酬額 {yen(cost)}より少ないため"
         text.append(note + "）")
         return text
 
@@ -387,7 +379,7 @@ class ClaimScreen(ClerkScreen):
             left = f"注意: あと{days_left}日"
         else:
             left = f"あと{days_left}日"
-        return self._labelled("請求期限", f"{format_wareki(deadline)}（{left}）")
+        return labelled("請求期限", f"{wareki(deadline)}（{left}）")
 
     # ------------------------------------------------------------------ field errors
 
@@ -401,7 +393,7 @@ class ClaimScreen(ClerkScreen):
         paid = self.query_one(DateInput)
         if paid.value is not None:  # the service judged a date the widget read: show it again
             echo = paid.query_one(".date-echo", Static)
-            echo.update(Text(format_wareki(paid.value)))
+            echo.update(Text(wareki(paid.value)))
             echo.set_class(False, "-error")
 
     def _show_field_error(self, error: DomainError) -> Input | None:
@@ -508,10 +500,10 @@ class ClaimScreen(ClerkScreen):
             text.append_text(data_text(existing.institution_name))
             if existing.is_pharmacy:
                 text.append("（薬局）")
-            text.append(f"  {format_wareki_month(existing.treatment_month)}  {format_yen(existing.amount_paid)}"
+            text.append(f"  {wareki_month(existing.treatment_month)}  {yen(existing.amount_paid)}"
                         f"  状態 {existing.status.label}  不足書類 {missing_text(missing_papers(existing))}")
             if existing.forwarded_on:
-                text.append(f"  回付 {format_wareki(existing.forwarded_on)}")
+                text.append(f"  回付 {wareki(existing.forwarded_on)}")
             text.append("\n書類の追加は立替払一覧（F9）で行います。")
         self._set_message(text, error=True)
 
@@ -522,7 +514,7 @@ class ClaimScreen(ClerkScreen):
         missing = missing_papers(claim)
         # The panel now describes what was stored, not what would happen.
         self.query_one("#assessment-title", Static).update(Text("受付した内容"))
-        self.query_one("#a-missing", JaText).set_text(self._labelled("不足書類", missing_text(missing)))
+        self.query_one("#a-missing", JaText).set_text(labelled("不足書類", missing_text(missing)))
         self._show_saved_message()
         self.refresh_bindings()
 

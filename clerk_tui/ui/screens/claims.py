@@ -18,13 +18,22 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from clerk_tui.domain.codes import ClaimStatus
 from clerk_tui.domain.errors import DomainError
-from clerk_tui.domain.money import format_yen
-from clerk_tui.domain.wareki import format_wareki, format_wareki_month, format_wareki_short, parse_month
+from clerk_tui.domain.wareki import parse_month
 from clerk_tui.services.reimbursement import list_claims, missing_papers, update_papers
 from clerk_tui.ui.screens.base import ClerkScreen
 from clerk_tui.ui.screens.claim import PAPER_IDS, PAPER_LABELS, claim_reference, missing_text
 from clerk_tui.ui.screens.confirm import ProceedScreen
-from clerk_tui.ui.text import data_text, fit
+from clerk_tui.ui.text import (
+    data_text,
+    date_cell,
+    fit,
+    month_cell,
+    wareki,
+    wareki_month,
+    wareki_short,
+    yen,
+    yen_cell,
+)
 from clerk_tui.ui.widgets.fitted_table import FittedTable
 from clerk_tui.ui.widgets.ja_text import JaText
 from clerk_tui.ui.widgets.text_input import ClerkInput
@@ -36,18 +45,6 @@ ALL = "全て"
 MARK = "*"
 # From this width every column fits; below it 受付日 moves to the line under the table.
 WIDE_WIDTH = 120
-
-
-def _short_date(value: date | None) -> Text:
-    return Text(format_wareki_short(value)) if value else Text("")
-
-
-def _month(value: date) -> Text:
-    return Text(format_wareki_short(value)[:-3])  # R7.11.01 -> R7.11
-
-
-def _yen(amount: int | None) -> Text:
-    return Text("" if amount is None else format_yen(amount), justify="right")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -84,8 +81,8 @@ class PapersScreen(ModalScreen[dict[str, bool] | None]):
             who.append_text(data_text(c.member.full_name))
             yield Static(who)
             what = data_text(c.institution_name)
-            what.append(("（薬局）" if c.is_pharmacy else "") + f"  {format_wareki_month(c.treatment_month)}"
-                        f"  {format_yen(c.amount_paid)}")
+            what.append(("（薬局）" if c.is_pharmacy else "") + f"  {wareki_month(c.treatment_month)}"
+                        f"  {yen(c.amount_paid)}")
             yield Static(what)
             for n, (key, label) in enumerate(PAPER_LABELS.items(), start=1):
                 yield Tick(f"{n} {label}", value=getattr(c, key), id=PAPER_IDS[key])
@@ -133,7 +130,7 @@ class MonthScreen(ModalScreen[MonthChoice | None]):
         with Vertical():
             yield Static(Text("診療月で絞り込み"), classes="title")
             with Horizontal():
-                yield ClerkInput(value=format_wareki_short(self.current)[:-3] if self.current else "",
+                yield ClerkInput(value=wareki_short(self.current)[:-3] if self.current else "",
                             placeholder="例: R7.11", compact=True, id="month-input")
                 yield Static("", id="month-echo")
             yield Static(Text("空欄で Enter: すべての月  Esc: 取消"), classes="hint")
@@ -154,7 +151,7 @@ class MonthScreen(ModalScreen[MonthChoice | None]):
             echo.update(Text(exc.message))
             echo.add_class("-error")
             return False, None
-        echo.update(Text(format_wareki_month(month)))
+        echo.update(Text(wareki_month(month)))
         return True, month
 
     @on(Input.Changed)
@@ -247,13 +244,13 @@ class ClaimsScreen(ClerkScreen):
             marked = c.id in self.marked
             rows.append((
                 Text(MARK if marked else " ", style="bold"),
-                _short_date(c.received_on),
+                date_cell(c.received_on),
                 Text(c.member.member_code),
                 data_text(c.member.full_name),
                 data_text(c.institution_name),
-                _month(c.treatment_month),
-                _yen(c.amount_paid),
-                _yen(c.estimated_refund),
+                month_cell(c.treatment_month),
+                yen_cell(c.amount_paid),
+                yen_cell(c.estimated_refund),
                 Text(c.status.label, style="bold" if c.status is ClaimStatus.INCOMPLETE else ""),
             ))
         table.fill(["", "受付日", "記号番号", "氏名", "医療機関", "診療月", "支払額",
@@ -272,16 +269,16 @@ class ClaimsScreen(ClerkScreen):
         text.append("状態 ", style="dim")
         text.append(self.status.label if self.status else ALL, style="bold")
         text.append("  診療月 ", style="dim")
-        text.append(format_wareki_month(self.month) if self.month else ALL, style="bold")
+        text.append(wareki_month(self.month) if self.month else ALL, style="bold")
         text.append(f"  {len(self.claims)}件")
         text.append("  支払額計 ", style="dim")
-        text.append(format_yen(sum(c.amount_paid for c in self.claims)))
+        text.append(yen(sum(c.amount_paid for c in self.claims)))
         text.append("  給付見込額計 ", style="dim")
-        text.append(format_yen(sum(c.estimated_refund for c in self.claims)))
+        text.append(yen(sum(c.estimated_refund for c in self.claims)))
         if self.marked:
             chosen = [c for c in self.claims if c.id in self.marked]
             text.append("\n回付の選択 ", style="dim")
-            text.append(f"{len(chosen)}件  給付見込額 {format_yen(sum(c.estimated_refund for c in chosen))}",
+            text.append(f"{len(chosen)}件  給付見込額 {yen(sum(c.estimated_refund for c in chosen))}",
                         style="bold")
         elif not self.claims and self._loaded:
             text.append("\n該当する請求はありません。", style="dim")
@@ -307,7 +304,7 @@ class ClaimsScreen(ClerkScreen):
             return
         first = Text(claim_reference(c.id))
         first.append("  受付 ", style="dim")
-        first.append(format_wareki(c.received_on))
+        first.append(wareki(c.received_on))
         first.append("  ")
         first.append_text(data_text(c.member.full_name))
         first.append("  ")
@@ -317,7 +314,7 @@ class ClaimsScreen(ClerkScreen):
         second = Text()
         if c.status is ClaimStatus.FORWARDED:
             second.append("回付 ", style="dim")
-            second.append(format_wareki(c.forwarded_on) if c.forwarded_on else "")
+            second.append(wareki(c.forwarded_on) if c.forwarded_on else "")
         else:
             second.append("不足書類 ", style="dim")
             second.append(missing_text(missing_papers(c)))
@@ -450,8 +447,8 @@ class ClaimsScreen(ClerkScreen):
             if not chosen:
                 self._say("回付する請求を Space で選んでください（受付完了のみ）。", error=True)
             return
-        body = Text(f"{len(chosen)}件（支払額計 {format_yen(sum(c.amount_paid for c in chosen))}・"
-                    f"給付見込額計 {format_yen(sum(c.estimated_refund for c in chosen))}）を"
+        body = Text(f"{len(chosen)}件（支払額計 {yen(sum(c.amount_paid for c in chosen))}・"
+                    f"給付見込額計 {yen(sum(c.estimated_refund for c in chosen))}）を"
                     "給付グループへ回付済にし、送付一覧（PDF）を出力します。回付後は書類を変更できません。")
         ids = [c.id for c in chosen]
 

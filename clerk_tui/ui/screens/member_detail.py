@@ -14,7 +14,6 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, TabbedContent, TabPane
 
 from clerk_tui.domain import rules
-from clerk_tui.domain.wareki import format_wareki, format_wareki_short
 from clerk_tui.services.members import MemberDetail, open_member, reload_member
 from clerk_tui.services.reimbursement import missing_papers
 from clerk_tui.ui.text import (
@@ -28,6 +27,11 @@ from clerk_tui.ui.text import (
     audit_action,
     card_status_short,
     data_text,
+    date_cell,
+    month_cell,
+    wareki,
+    wareki_short,
+    yen_cell,
 )
 from clerk_tui.ui.screens.base import ClerkScreen
 from clerk_tui.ui.widgets.fitted_table import FittedTable
@@ -52,18 +56,6 @@ class FamilyTable(FittedTable):
     BINDING_GROUP_TITLE = "家族の一覧"
     BINDINGS = [Binding("enter", "select_cursor", "開く", tooltip="家族のこの人を開く",
                         id="detail.open_family")]
-
-
-def _d(value: date | None) -> Text:
-    return Text(format_wareki_short(value)) if value else Text("")
-
-
-def _month(value: date) -> Text:
-    return Text(format_wareki_short(value)[:-3])  # R7.11.01 → R7.11
-
-
-def _yen(amount: int | None) -> Text:
-    return Text("" if amount is None else f"{amount:,}円", justify="right")
 
 
 class MemberDetailScreen(ClerkScreen):
@@ -163,18 +155,18 @@ class MemberDetailScreen(ClerkScreen):
             kana,
             Text(m.sex.label),
             Text(kind),
-            item("生年月日", format_wareki(m.birth_date) + (f"（{age}歳）" if age is not None else "")),
+            item("生年月日", wareki(m.birth_date) + (f"（{age}歳）" if age is not None else "")),
             item("事業所", data_text(m.employer.name) if m.employer else Text("")),
-            item("資格取得日", format_wareki(m.acquired_on)),
+            item("資格取得日", wareki(m.acquired_on)),
         ]
         if m.lost_on is None:
             items.append(item("資格", ACTIVE))
         else:
-            items.append(item("資格喪失日" if lost else "資格喪失予定日", format_wareki(m.lost_on),
+            items.append(item("資格喪失日" if lost else "資格喪失予定日", wareki(m.lost_on),
                               style="bold reverse" if lost else ""))
         items.append(item("マイナ保険証", m.card_status.label))
         received = m.mynumber_received_on
-        items.append(item("個人番号", f"受領済（{format_wareki(received)}）" if received else "未受領"))
+        items.append(item("個人番号", f"受領済（{wareki(received)}）" if received else "未受領"))
         if d.copay is not None:
             items.append(item("負担割合", f"{rules.ratio_masked(d.copay)}  {d.copay.reason}"))
         else:
@@ -211,7 +203,7 @@ class MemberDetailScreen(ClerkScreen):
                 Text(m.member_code),
                 data_text(m.full_name),
                 Text(m.relationship.label),
-                _d(m.birth_date),
+                date_cell(m.birth_date),
                 Text(age, justify="right"),
                 Text(LOST, style="bold reverse") if lost else Text(ACTIVE),
                 Text(card_status_short(m.card_status)),
@@ -227,7 +219,7 @@ class MemberDetailScreen(ClerkScreen):
     def _fill_documents(self, d: MemberDetail) -> int:
         order = [m.id for m in d.family] + [k for k in d.documents_by_member if k not in self._family_names]
         rows = [
-            (self._person(member_id), Text(doc.kind.label), _d(doc.issued_on), _d(doc.valid_until),
+            (self._person(member_id), Text(doc.kind.label), date_cell(doc.issued_on), date_cell(doc.valid_until),
              Text(doc.status.label), Text(doc.route.label if doc.route else ""), data_text(doc.serial))
             for member_id in order for doc in d.documents_by_member.get(member_id, [])
         ]
@@ -241,23 +233,23 @@ class MemberDetailScreen(ClerkScreen):
         dated: list[tuple[date, tuple[Text, ...]]] = []
         for c in d.cancellations:
             dated.append((c.received_on, (
-                Text("利用登録解除申請"), self._person(c.member_id), _d(c.received_on),
-                Text(c.status.label), Text(f"発効 {format_wareki(c.effective_on)}"),
+                Text("利用登録解除申請"), self._person(c.member_id), date_cell(c.received_on),
+                Text(c.status.label), Text(f"発効 {wareki(c.effective_on)}"),
             )))
         for r in d.loss_reports:
-            state = (f"発見 {format_wareki_short(r.found_on)}" if r.found_on
+            state = (f"発見 {wareki_short(r.found_on)}" if r.found_on
                      else "再交付済" if r.reissue_id is not None else "受付")  # R8: one report, one reissue
             dated.append((r.received_on, (
-                Text("滅失届"), self._person(r.member_id), _d(r.received_on), Text(state),
+                Text("滅失届"), self._person(r.member_id), date_cell(r.received_on), Text(state),
                 Text(f"{r.document_kind.label}・{r.circumstance.label}"
                      + ("・再交付希望" if r.reissue_requested else "")),
             )))
         for item in d.collection_items:
             doc = docs.get(item.document_id)
             what = doc.kind.label if doc is not None else "書類"
-            returned = f"・返却 {format_wareki_short(item.returned_on)}" if item.returned_on else ""
+            returned = f"・返却 {wareki_short(item.returned_on)}" if item.returned_on else ""
             dated.append((item.lost_on, (
-                Text("書類回収"), self._person(item.member_id), _d(item.lost_on),
+                Text("書類回収"), self._person(item.member_id), date_cell(item.lost_on),
                 Text(item.status.label, style="bold" if item.status == "outstanding" else ""),
                 Text(what + returned),
             )))
@@ -274,9 +266,9 @@ class MemberDetailScreen(ClerkScreen):
             if narrow:  # レセプト（診療報酬明細書） → レセプト
                 missing = [re.sub(r"（[^）]*）", "", paper) for paper in missing]
             rows.append((
-                self._person(c.member_id), _month(c.treatment_month), data_text(c.institution_name),
-                _yen(c.amount_paid), Text(c.status.label),
-                Text("・".join(missing) if missing else "なし"), _d(c.received_on),
+                self._person(c.member_id), month_cell(c.treatment_month), data_text(c.institution_name),
+                yen_cell(c.amount_paid), Text(c.status.label),
+                Text("・".join(missing) if missing else "なし"), date_cell(c.received_on),
             ))
         self._pane_table("claims").fill(
             ["対象者", "診療月", "医療機関", "支払額", "状態", "不足書類", "受付日"], rows,

@@ -20,7 +20,15 @@ from clerk_tui.domain.errors import DomainError
 from clerk_tui.domain.wareki import parse_month
 from clerk_tui.services.withdrawal import members_reaching_75, record_reaching_75
 from clerk_tui.ui.screens.base import RECORDING, ClerkScreen
-from clerk_tui.ui.text import INSURED, data_text, date_cell, wareki, wareki_month, wareki_short
+from clerk_tui.ui.text import (
+    INSURED,
+    data_text,
+    date_cell,
+    wareki,
+    wareki_month,
+    wareki_short,
+    wareki_short_month,
+)
 from clerk_tui.ui.widgets.fitted_table import FittedTable
 from clerk_tui.ui.widgets.ja_text import JaText
 from clerk_tui.ui.widgets.text_input import ClerkInput
@@ -79,7 +87,7 @@ class Reaching75Screen(ClerkScreen):
         yield Static(Text("75歳到達による資格喪失（後期高齢者医療制度へ）"), id="r75-title")
         with Horizontal(id="r75-month-row"):
             yield Label("到達月")
-            yield ClerkInput(value=wareki_short(ctx.clock.today())[:-3], placeholder="例: R7.12",
+            yield ClerkInput(value=wareki_short_month(ctx.clock.today()), placeholder="例: R7.12",
                         id="r75-month")
             yield Static("", id="r75-echo")
         yield JaText(Text(""), id="r75-message")

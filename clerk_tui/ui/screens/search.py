@@ -13,7 +13,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
-from clerk_tui.domain.wareki import format_wareki, format_wareki_short
 from clerk_tui.services.search import SearchResult, SearchRow, search_members
 from clerk_tui.ui.text import (
     ACTIVE,
@@ -27,6 +26,8 @@ from clerk_tui.ui.text import (
     count_text,
     data_text,
     fit,
+    wareki,
+    wareki_short,
 )
 from clerk_tui.ui.screens.base import ClerkScreen
 from clerk_tui.ui.widgets.ja_text import JaText
@@ -225,7 +226,7 @@ class SearchScreen(ClerkScreen):
 
     def _cells(self, row: SearchRow, today: date) -> dict[str, Text]:
         lost = row.lost_on is not None and row.lost_on <= today
-        birth = format_wareki(row.birth_date, padded=True) if self._wide else format_wareki_short(row.birth_date)
+        birth = wareki(row.birth_date, padded=True) if self._wide else wareki_short(row.birth_date)
         return {
             "code": Text(row.code),
             "name": data_text(row.name),
@@ -271,12 +272,12 @@ class SearchScreen(ClerkScreen):
         first.append("  続柄 ", style="dim")
         first.append(row.relationship_label)
         first.append("  生年月日 ", style="dim")
-        first.append(format_wareki(row.birth_date))
+        first.append(wareki(row.birth_date))
         second = Text()
         if row.lost_on is not None:
             lost = row.lost_on <= self.app.ctx.clock.today()
             second.append("喪失日 " if lost else "喪失予定日 ", style="dim")
-            second.append(format_wareki(row.lost_on), style="bold reverse" if lost else "")
+            second.append(wareki(row.lost_on), style="bold reverse" if lost else "")
             second.append("  ")
         second.append("事業所 ", style="dim")
         second.append_text(data_text(row.employer_name))

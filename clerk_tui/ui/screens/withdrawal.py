@@ -18,7 +18,6 @@ from textual.widgets import DataTable, Footer, Input, Label, Static
 from clerk_tui.domain import rules
 from clerk_tui.domain.codes import DependentRemovalReason, WithdrawalReason
 from clerk_tui.domain.errors import DomainError
-from clerk_tui.domain.wareki import format_wareki, format_wareki_short
 from clerk_tui.services.members import MemberDetail, reload_member
 from clerk_tui.services.withdrawal import (
     LossPreview,
@@ -27,7 +26,17 @@ from clerk_tui.services.withdrawal import (
     record_withdrawal,
     remove_dependent,
 )
-from clerk_tui.ui.text import CANNOT_OPEN, DEPENDENT, INSURED, LOADING, data_text
+from clerk_tui.ui.text import (
+    CANNOT_OPEN,
+    DEPENDENT,
+    INSURED,
+    LOADING,
+    data_text,
+    date_cell,
+    labelled,
+    wareki,
+    wareki_short,
+)
 from clerk_tui.ui.screens.base import RECORDING, ClerkScreen, ServiceDialog
 from clerk_tui.ui.widgets.choice_bar import ChoiceBar
 from clerk_tui.ui.widgets.date_input import DateInput
@@ -60,18 +69,6 @@ def _label_of(code: str | None) -> str:
         except ValueError:
             continue
     return code or ""
-
-
-def _d(value: date | None) -> Text:
-    return Text(format_wareki_short(value)) if value else Text("")
-
-
-def _labelled(label: str, value: Text | str) -> Text:
-    text = Text()
-    text.append(label, style="dim")
-    text.append(" ")
-    text.append_text(value if isinstance(value, Text) else Text(value))
-    return text
 
 
 # --------------------------------------------------------------------------------------------
@@ -187,11 +184,11 @@ class WithdrawalScreen(ClerkScreen):
         kind = INSURED if m.is_insured else f"{DEPENDENT}・{m.relationship.label}"
         items = [Text(title, style="bold reverse"), Text(m.member_code, style="bold"),
                  data_text(m.full_name, style="bold"), Text(kind),
-                 _labelled("生年月日", format_wareki(m.birth_date)),
-                 _labelled("事業所", data_text(m.employer.name) if m.employer else Text("")),
-                 _labelled("資格取得日", format_wareki(m.acquired_on))]
+                 labelled("生年月日", wareki(m.birth_date)),
+                 labelled("事業所", data_text(m.employer.name) if m.employer else Text("")),
+                 labelled("資格取得日", wareki(m.acquired_on))]
         if m.lost_on is not None:
-            items.append(_labelled("資格喪失日", Text(f"{format_wareki(m.lost_on)}（{_label_of(m.loss_reason)}）",
+            items.append(labelled("資格喪失日", Text(f"{wareki(m.lost_on)}（{_label_of(m.loss_reason)}）",
                                                       style="bold")))
         return items
 
@@ -241,8 +238,8 @@ class WithdrawalScreen(ClerkScreen):
         if event.value in (WithdrawalReason.AGE_75, DependentRemovalReason.AGE_75) and lost.value is None \
                 and self.detail is not None:
             birthday_75 = rules.loss_on_reaching_75(self.detail.member.birth_date)
-            lost_input.value = format_wareki_short(birthday_75)
-            last_input.value = format_wareki_short(rules.last_work_day_for(birthday_75))
+            lost_input.value = wareki_short(birthday_75)
+            last_input.value = wareki_short(rules.last_work_day_for(birthday_75))
             self._filled_for_75 = (last_input.value, lost_input.value)
         elif self._filled_for_75 is not None:
             # Another reason after 75歳到達 (or the choice undone): the dates the app filled in
@@ -273,7 +270,7 @@ class WithdrawalScreen(ClerkScreen):
                 derived = rules.last_work_day_for(event.value)
             if derived != other.value:
                 # In the short 和暦 shape clerks type (R7.12.01), not DateInput's ISO.
-                other.query_one(Input).value = format_wareki_short(derived) if derived else ""
+                other.query_one(Input).value = wareki_short(derived) if derived else ""
         if source is lost or (source.query_one(Input).has_focus and event.value is None):
             self._schedule_preview()
 
@@ -334,14 +331,14 @@ class WithdrawalScreen(ClerkScreen):
             text.append("理由 ")
             text.append(reason.label, style="bold reverse")
             text.append("、")
-        text.append(f"{LOST_ON} {format_wareki(p.lost_on)}（{self._last_label()} {format_wareki(p.last_work_day)}の翌日）。")
+        text.append(f"{LOST_ON} {wareki(p.lost_on)}（{self._last_label()} {wareki(p.last_work_day)}の翌日）。")
         text.append(f"{len(p.people)}名が資格を失います", style="bold")
         text.append(f"。回収する書類 {len(p.collect)}件・回収しない書類 {len(p.not_collected)}件。")
         birthday_75 = self._age_75_mismatch()
         if self.query_one("#wd-reason", ChoiceBar).value is None:
             text.append(PICK_REASON, style="bold")
         elif birthday_75 is not None:
-            text.append(f"75歳到達の資格喪失日は75歳の誕生日（{format_wareki(birthday_75)}）です。", style="bold")
+            text.append(f"75歳到達の資格喪失日は75歳の誕生日（{wareki(birthday_75)}）です。", style="bold")
         else:
             text.append("Ctrl+S で記録します。")
         self._set_message(text, "error" if birthday_75 is not None else "")
@@ -354,8 +351,8 @@ class WithdrawalScreen(ClerkScreen):
 
     def _person_row(self, m, lost_on: date | None = None) -> tuple[Text, ...]:
         kind = INSURED if m.is_insured else m.relationship.label
-        return (data_text(m.full_name), Text(m.member_code), Text(kind), _d(m.birth_date),
-                _d(lost_on if lost_on is not None else m.lost_on))
+        return (data_text(m.full_name), Text(m.member_code), Text(kind), date_cell(m.birth_date),
+                date_cell(lost_on if lost_on is not None else m.lost_on))
 
     def _fill_preview(self, p: LossPreview, *, done: bool = False) -> None:
         people = self.query_one("#wd-people", FittedTable)
@@ -448,7 +445,7 @@ class WithdrawalScreen(ClerkScreen):
         items = f"回収対象を{len(p.collect)}件作成しました（未回収一覧 F8）" if p.collect else "回収する書類はありません"
         reason = self.query_one("#wd-reason", ChoiceBar).value
         said = f"（理由 {reason.label}）" if reason is not None else ""
-        self._set_message(f"記録しました{said}。{len(p.people)}名が{format_wareki(p.lost_on)}に資格を喪失し、"
+        self._set_message(f"記録しました{said}。{len(p.people)}名が{wareki(p.lost_on)}に資格を喪失し、"
                           f"{items}。Esc で戻ります。", "done")
         self.query_one("#wd-docs", FittedTable).focus()
         self.refresh_bindings()
@@ -460,7 +457,7 @@ class WithdrawalScreen(ClerkScreen):
         m = d.member
         self.query_one(MemberHeader).show(self._header(TITLE_LOST, d))
         state = "資格を喪失しています" if m.lost_on <= d.today else "資格を喪失する予定が記録されています"
-        text = Text(f"この方は{format_wareki(m.lost_on)}に{state}（{_label_of(m.loss_reason)}）。"
+        text = Text(f"この方は{wareki(m.lost_on)}に{state}（{_label_of(m.loss_reason)}）。"
                     "新たな喪失は記録できません。誤って記録した喪失であれば x で取り消せます（理由が必要）。")
         if not m.is_insured and d.insured.lost_on == m.lost_on:
             text.append("被保険者と同じ日の喪失です。家族全員を戻すときは被保険者の画面で取り消してください。",
@@ -479,7 +476,7 @@ class WithdrawalScreen(ClerkScreen):
         self.query_one("#wd-docs", FittedTable).fill(
             ["対象者", "回収対象の書類", "状態", "返却日"],
             [(data_text(names.get(i.member_id, "")), Text(kinds.get(i.document_id, "書類")),
-              Text(i.status.label), _d(i.returned_on)) for i in items], flex=0)
+              Text(i.status.label), date_cell(i.returned_on)) for i in items], flex=0)
         self.query_one("#wd-detail", JaText).set_text(Text(
             "取り消すと、同じ日に喪失した家族の資格も戻り、未回収の回収対象は取消になります。" if m.is_insured
             else "取り消すと、この方の資格が戻り、この方の未回収の回収対象は取消になります。"))
@@ -492,7 +489,7 @@ class WithdrawalScreen(ClerkScreen):
         m = self.detail.member
         summary = Text()
         summary.append_text(data_text(m.full_name))
-        summary.append(f"（{m.member_code}）の{format_wareki(m.lost_on)}の資格喪失"
+        summary.append(f"（{m.member_code}）の{wareki(m.lost_on)}の資格喪失"
                        f"（{_label_of(m.loss_reason)}）を取り消し、資格を元に戻します。この操作は履歴に残ります。")
         self.app.push_screen(ReinstateDialog(summary, m.id, m.version), callback=self._reinstated)
 
