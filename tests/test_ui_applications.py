@@ -447,6 +447,30 @@ async def test_loss_report_theft_needs_the_police_reference(tmp_path):
         assert isinstance(app.screen, IssueScreen)
 
 
+async def test_a_refusal_is_shown_under_the_field_it_names_and_goes_when_saved(tmp_path):
+    """The form base puts a service's refusal on the line under its field (not only somewhere
+    below the form), the cursor on the field; a later save clears it."""
+    app, ids = app_with_output(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_form(app, pilot, ids["taro"], "l")
+        await pilot.press("1", "enter")  # 健康保険証; 滅失日 left empty
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        lost_error = form.query_one("#lost-on-error")
+        assert lost_error.has_class("-shown") and lost_error.display
+        assert "滅失日: 日付を入力してください。" == lost_error.source_text().plain
+        assert app.focused is form.query_one("#lost-on Input")
+        # Only that field's line speaks; the others stay empty.
+        assert [w.id for w in form.query(".field-error.-shown")] == ["lost-on-error"]
+        assert LossReport.select().count() == 0
+        await type_text(pilot, "R7.11.1")
+        await pilot.press("enter", "enter", "1")  # 受付日: today; 紛失
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert LossReport.select().count() == 1
+        assert list(form.query(".field-error.-shown")) == [] and not lost_error.display
+
+
 async def test_loss_report_twice_shows_the_existing_one(tmp_path):
     app, ids = app_with_output(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
