@@ -305,11 +305,14 @@ class FormScreen(ClerkScreen):
         if spec is None or not self.shown(spec.name):
             self.say(Text(exc.message), "error")
             return
+        widget = self.widget(spec.name)
+        self.say(Text(self.HINT), "hint")
+        widget.focus()
+        if isinstance(widget, DateInput) and widget.error and widget.query_one(Input).value.strip():
+            return  # the date field already says, beside what was typed, why it cannot be read
         line = self.query_one(f"#{spec.widget_id}-error", JaText)
         line.set_text(Text(exc.message))
         line.add_class("-shown")
-        self.say(Text(self.HINT), "hint")
-        self.widget(spec.name).focus()
         self.call_after_refresh(line.scroll_visible, animate=False)
 
     def focus_field(self, name: str | None) -> None:
