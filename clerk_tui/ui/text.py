@@ -134,9 +134,9 @@ def wrap_ja(text: Text, width: int) -> Text:
 # ------------------------------------------------------------------ dates and money
 
 
-def wareki(value: date | None) -> str:
-    """A date in full 和暦 (令和7年12月4日); nothing for no date."""
-    return format_wareki(value) if value else ""
+def wareki(value: date | None, *, padded: bool = False) -> str:
+    """A date in full 和暦 (令和7年12月4日; `padded` lines up columns); nothing for no date."""
+    return format_wareki(value, padded=padded) if value else ""
 
 
 def wareki_short(value: date | None) -> str:
