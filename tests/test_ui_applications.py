@@ -22,7 +22,7 @@ from clerk_tui.ui.screens.cancellation import CancellationScreen
 from clerk_tui.ui.screens.confirm import ConfirmScreen
 from clerk_tui.ui.screens.loss_report import LossReportScreen
 from clerk_tui.ui.screens.member_detail import MemberDetailScreen
-from clerk_tui.ui.screens.record_form import RecordForm
+from clerk_tui.ui.screens.form import FormScreen
 from clerk_tui.ui.widgets.choice_bar import ChoiceBar
 from clerk_tui.ui.widgets.tick import Tick
 from tests.test_ui_support import TODAY, cell_texts, make_app, settle
@@ -55,7 +55,9 @@ def training_app(tmp_path):
 
 
 def message(screen) -> str:
-    return screen.query_one("#form-message").source_text().plain
+    """What the form tells the clerk: a refusal under the field it names, then the form's message."""
+    errors = [line.source_text().plain for line in screen.query(".field-error.-shown")]
+    return "\n".join([*errors, screen.query_one("#form-message").source_text().plain])
 
 
 def list_message(screen) -> str:
@@ -66,13 +68,13 @@ async def type_text(pilot, text: str) -> None:
     await pilot.press(*text)
 
 
-async def open_form(app, pilot, member_id: int, key: str) -> RecordForm:
+async def open_form(app, pilot, member_id: int, key: str) -> FormScreen:
     app.open_member(member_id)
     await settle(pilot)
     assert isinstance(app.screen, MemberDetailScreen)
     await pilot.press(key)
     await settle(pilot)
-    assert isinstance(app.screen, RecordForm)
+    assert isinstance(app.screen, FormScreen)
     return app.screen
 
 
@@ -443,6 +445,30 @@ async def test_loss_report_theft_needs_the_police_reference(tmp_path):
         from clerk_tui.ui.screens.issue import IssueScreen
 
         assert isinstance(app.screen, IssueScreen)
+
+
+async def test_a_refusal_is_shown_under_the_field_it_names_and_goes_when_saved(tmp_path):
+    """The form base puts a service's refusal on the line under its field (not only somewhere
+    below the form), the cursor on the field; a later save clears it."""
+    app, ids = app_with_output(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_form(app, pilot, ids["taro"], "l")
+        await pilot.press("1", "enter")  # 健康保険証; 滅失日 left empty
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        lost_error = form.query_one("#lost-on-error")
+        assert lost_error.has_class("-shown") and lost_error.display
+        assert "滅失日: 日付を入力してください。" == lost_error.source_text().plain
+        assert app.focused is form.query_one("#lost-on Input")
+        # Only that field's line speaks; the others stay empty.
+        assert [w.id for w in form.query(".field-error.-shown")] == ["lost-on-error"]
+        assert LossReport.select().count() == 0
+        await type_text(pilot, "R7.11.1")
+        await pilot.press("enter", "enter", "1")  # 受付日: today; 紛失
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert LossReport.select().count() == 1
+        assert list(form.query(".field-error.-shown")) == [] and not lost_error.display
 
 
 async def test_loss_report_twice_shows_the_existing_one(tmp_path):

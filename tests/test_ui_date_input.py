@@ -31,3 +31,24 @@ async def test_typed_shapes_are_read_and_echoed_in_wareki():
         field.query_one(Input).value = ""
         await pilot.pause()
         assert field.value is None and field.error == "日付を入力してください。"
+
+
+class _PrefilledApp(App):
+    def compose(self) -> ComposeResult:
+        yield DateInput(value=date(2026, 12, 4), id="d")
+
+
+async def test_a_prefilled_date_is_shown_in_wareki_as_a_clerk_types_it():
+    """A field filled in for the clerk (today's 受付日) reads like the paper, not 2026-12-04,
+    and set_date writes the same shape; what it reads back is the same date."""
+    app = _PrefilledApp()
+    async with app.run_test() as pilot:
+        field = app.query_one(DateInput)
+        await pilot.pause()
+        typed = field.query_one(Input).value
+        assert typed == "R8.12.04" and "-" not in typed
+        assert field.value == date(2026, 12, 4) and field.error is None
+        assert str(field.query_one(".date-echo", Static).render()) == "令和8年12月4日"
+        field.set_date(date(2019, 5, 1))
+        await pilot.pause()
+        assert field.query_one(Input).value == "R1.05.01" and field.value == date(2019, 5, 1)

@@ -28,11 +28,11 @@ from clerk_tui.ui.screens.issue import (
     OVERRIDE_EXPLANATION,
     OVERRIDE_REQUIRED,
     WAITING,
-    ChoiceSet,
     FieldsView,
     IssueScreen,
 )
 from clerk_tui.ui.screens.member_detail import MemberDetailScreen
+from clerk_tui.ui.widgets.choice_bar import ChoiceBar
 from clerk_tui.ui.screens.search import SearchScreen
 from clerk_tui.ui.screens.verify_code import VerifyCodeScreen
 from tests.test_ui_support import settle
@@ -90,7 +90,7 @@ async def open_issue(pilot, code: str) -> IssueScreen:
 
 async def choose(pilot, kind: list[str], reason: list[str], route: list[str]) -> None:
     """Keys for each line of options; nothing is chosen before the first key on a line."""
-    assert isinstance(pilot.app.focused, ChoiceSet) and pilot.app.focused.id == "kind"
+    assert isinstance(pilot.app.focused, ChoiceBar) and pilot.app.focused.id == "kind"
     await pilot.press(*kind, "tab", *reason, "tab", *route)
     await settle(pilot, 0.2)
 
@@ -178,7 +178,8 @@ async def test_notice_preview_has_no_expiry(tmp_path):
         await settle(pilot, 0.2)
         assert preview(screen)["有効期限"] == "令和10年3月31日"
         # The mouse works too.
-        await pilot.click(screen.query_one("#route").children[2])
+        route = screen.query_one("#route", ChoiceBar)
+        await pilot.click(route, offset=(route.offset_of(2), 0))
         await settle(pilot, 0.2)
         assert preview(screen)["交付方法"] == "窓口手交"
 

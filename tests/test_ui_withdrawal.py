@@ -26,7 +26,8 @@ from clerk_tui.domain.codes import (
 from clerk_tui.services.withdrawal import record_withdrawal
 from clerk_tui.ui.screens.member_detail import MemberDetailScreen
 from clerk_tui.ui.screens.outstanding import CloseDialog, OutstandingScreen, ReturnDialog
-from clerk_tui.ui.screens.withdrawal import Reaching75Screen, ReinstateDialog, WithdrawalScreen
+from clerk_tui.ui.screens.reaching75 import Reaching75Screen
+from clerk_tui.ui.screens.withdrawal import ReinstateDialog, WithdrawalScreen
 from clerk_tui.ui.widgets.choice_bar import ChoiceBar
 from clerk_tui.ui.widgets.date_input import DateInput
 from clerk_tui.ui.widgets.outstanding_counts import OutstandingCounts

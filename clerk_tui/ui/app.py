@@ -16,7 +16,7 @@ from textual.scrollbar import ScrollBar, ScrollBarRender
 from clerk_tui.config import Config
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.services.context import Context
-from clerk_tui.ui import labels
+from clerk_tui.ui.text import NEW_SEARCH, worker_failed
 from clerk_tui.ui.commands import ScreenCommands
 from clerk_tui.ui.screens.help import HelpScreen, HelpSection
 from clerk_tui.ui.screens.search import SearchScreen
@@ -48,7 +48,7 @@ class ClerkApp(App[int]):
     BINDINGS = [
         Binding("f1,question_mark", "help", "キー一覧", id="app.help"),
         # Shown in the footer by the search and the member screens (the lists have no room).
-        Binding("f2", "new_search", "新規検索", tooltip=labels.NEW_SEARCH, show=False, id="app.new_search"),
+        Binding("f2", "new_search", "新規検索", tooltip=NEW_SEARCH, show=False, id="app.new_search"),
         Binding("slash", "go_search", "検索へ", tooltip="検索に戻る", show=False, id="app.go_search"),
         Binding("ctrl+p", "command_palette", "コマンド", show=False, priority=True,
                 id="app.command_palette"),
@@ -273,6 +273,6 @@ class ClerkApp(App[int]):
             message = exc.message
         else:
             log.error("worker failed", exc_info=exc)
-            message = labels.worker_failed(exc)
+            message = worker_failed(exc)
         # markup=False: the message may quote what the clerk typed or a stored name.
         self.notify(message, title="エラー", severity="error", timeout=10, markup=False)

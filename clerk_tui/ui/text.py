@@ -1,13 +1,20 @@
-"""Database text made safe for the screen: never markup, control characters shown as visible
-escapes, and cut to a column's width in terminal cells with an ASCII marker."""
+"""Everything the screens show that is not typed in: database text made safe for the terminal
+(never markup, control characters shown as visible escapes, cut to a width in cells with an ASCII
+marker), 和暦 dates, money, short status names and the screens' fixed wording. Screens format
+through here, so one value reads the same on every screen."""
 
 from __future__ import annotations
 
 import unicodedata
+from datetime import date
 
 from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
+
+from clerk_tui.domain.codes import CardStatus
+from clerk_tui.domain.money import format_yen
+from clerk_tui.domain.wareki import format_wareki, format_wareki_month, format_wareki_short
 
 # "…" is East-Asian ambiguous: a terminal set to draw ambiguous characters wide would shift the
 # rest of the row, so truncation is marked with plain ASCII.
@@ -122,3 +129,142 @@ def wrap_ja(text: Text, width: int) -> Text:
                 piece.rstrip()
             out_lines.append(piece)
     return Text("\n").join(out_lines)
+
+
+# ------------------------------------------------------------------ dates and money
+
+
+def wareki(value: date | None, *, padded: bool = False) -> str:
+    """A date in full 和暦 (令和7年12月4日; `padded` lines up columns); nothing for no date."""
+    return format_wareki(value, padded=padded) if value else ""
+
+
+def wareki_short(value: date | None) -> str:
+    """A date in short 和暦 (R7.12.4), for columns; nothing for no date."""
+    return format_wareki_short(value) if value else ""
+
+
+def wareki_month(value: date | None) -> str:
+    """A month in 和暦 (令和7年12月); nothing for no month."""
+    return format_wareki_month(value) if value else ""
+
+
+def wareki_short_month(value: date | None) -> str:
+    """A month in short 和暦 (R7.11), as a clerk types it; nothing for no month."""
+    return wareki_short(value)[:-3]  # R7.11.01 -> R7.11
+
+
+def date_cell(value: date | None) -> Text:
+    """A table cell with a date in short 和暦."""
+    return Text(wareki_short(value))
+
+
+def month_cell(value: date | None) -> Text:
+    """A table cell with a month in short 和暦."""
+    return Text(wareki_short_month(value))
+
+
+def yen_cell(amount: int | None) -> Text:
+    """A table cell with an amount of money, right-aligned."""
+    return Text(yen(amount), justify="right")
+
+
+def yen(amount: int | None) -> str:
+    """An amount of money as on the paper (12,345円); nothing for no amount."""
+    return "" if amount is None else format_yen(amount)
+
+
+def labelled(label: str, value: Text | str) -> Text:
+    """`label value`, the label dimmed: one line of a summary."""
+    text = Text()
+    text.append(label, style="dim")
+    text.append(" ")
+    text.append_text(value if isinstance(value, Text) else Text(value))
+    return text
+
+
+# ------------------------------------------------------------------ wording
+
+# The full labels (codes.py) are up to 24 cells: too wide for a column at 80×24.
+CARD_STATUS_SHORT: dict[CardStatus, str] = {
+    CardStatus.NO_CARD: "カード未取得",
+    CardStatus.NOT_REGISTERED: "利用登録なし",
+    CardStatus.CARD_LOST: "カード紛失",
+    CardStatus.CARD_RENEWING: "カード更新中",
+    CardStatus.CERT_EXPIRED: "証明書期限切れ",
+    CardStatus.CARD_RETURNED: "カード返納",
+    CardStatus.REGISTRATION_CANCELLED: "利用登録解除",
+    CardStatus.USABLE: "利用可",
+}
+
+# Plain words, not 【】 or symbols: they read the same on every terminal and in 8 colours.
+WARNING_PREFIX = {"error": "警告", "warning": "注意", "info": "情報"}
+
+INSURED = "本人"
+DEPENDENT = "家族"
+ACTIVE = "在籍"
+LOST = "喪失"
+
+SEARCH_HINT = (
+    "氏名・カナ・記号番号・生年月日（和暦・西暦）・事業所で検索\n"
+    "項目を指定するときは先頭に 生: 記: カ: 名: 事:（例: 生:S55.4.2）"
+)
+NO_MATCH = "該当する加入員はいません。"
+NEW_SEARCH = "検索欄を空にして新しい検索を始める"
+LOADING = "読み込み中"
+CANNOT_OPEN = "加入員を表示できません。Esc で戻ってください。"
+
+
+def card_status_short(status: CardStatus | str | None) -> str:
+    if status is None:
+        return ""
+    try:
+        return CARD_STATUS_SHORT[CardStatus(status)]
+    except ValueError:
+        return str(status)
+
+
+def count_text(count: int, more: bool) -> str:
+    if more:
+        return f"{count}件以上あります。先頭{count}件を表示（条件を足して絞り込んでください）"
+    return f"{count}件"
+
+
+def worker_failed(exc: BaseException) -> str:
+    return f"処理中に予期しないエラーが発生しました（{type(exc).__name__}）。もう一度操作し、続く場合は管理者に連絡してください。"
+
+
+# The audit trail stores action codes; the 履歴 tab names them. Unknown codes are shown as stored.
+AUDIT_ACTIONS = {
+    "member.view": "加入員を表示",
+    "member.update": "加入員情報を変更",
+    "member.withdraw": "退職等の資格喪失を記録",
+    "member.remove_dependent": "扶養削除を記録",
+    "member.cancel_loss": "資格喪失を取消",
+    "document.issue": "書類を交付",
+    "document.print": "書類を印刷",
+    "batch.print": "一括交付の送付書を印刷",
+    "cancellation.print_receipt": "解除申請の受付控を印刷",
+    "loss_report.print": "滅失届を印刷",
+    "claim.print_missing_papers": "立替払の不足書類通知を印刷",
+    "claim.print_transmittal": "立替払の送付一覧を印刷",
+    "db.reindex": "検索キーを再作成",
+    "fixtures.generate": "合成データを生成",
+    "cancellation.record": "利用登録解除申請を受付",
+    "cancellation.withdraw": "利用登録解除申請の取下げ",
+    "cancellation.complete": "利用登録解除申請を完了",
+    "loss_report.record": "滅失届を受付",
+    "loss_report.found": "滅失した書類の発見",
+    "collection.return": "返却を受付",
+    "collection.reminder": "返却の督促",
+    "collection.close": "回収を終了",
+    "claim.record": "立替払の請求を受付",
+    "claim.papers": "立替払の書類を受領",
+    "claim.recompute": "立替払の支給見込額を再計算",
+    "claim.forward": "立替払を給付グループへ回付",
+    "fixtures.load": "研修データを読込",
+}
+
+
+def audit_action(code: str) -> str:
+    return AUDIT_ACTIONS.get(code, code)

@@ -17,14 +17,13 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from clerk_tui.domain.codes import CancellationStatus
 from clerk_tui.domain.errors import DomainError
-from clerk_tui.domain.wareki import format_wareki, format_wareki_month, format_wareki_short, parse_month
+from clerk_tui.domain.wareki import parse_month
 from clerk_tui.services.applications import list_cancellations, withdraw_cancellation
 from clerk_tui.ui.screens.base import ClerkScreen
 from clerk_tui.ui.screens.confirm import ConfirmScreen
-from clerk_tui.ui.text import data_text, fit
+from clerk_tui.ui.text import data_text, fit, wareki, wareki_month, wareki_short
 from clerk_tui.ui.widgets.fitted_table import FittedTable
 from clerk_tui.ui.widgets.ja_text import JaText
-from clerk_tui.ui.widgets.status_bar import StatusBar
 from clerk_tui.ui.widgets.text_input import ClerkInput
 
 TITLE = "利用登録解除申請の一覧"
@@ -62,7 +61,7 @@ class MonthPrompt(ModalScreen[MonthChoice | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield JaText(Text(MONTH_PROMPT))
-            yield ClerkInput(value=format_wareki_short(self.current)[:-3] if self.current else "", id="month")
+            yield ClerkInput(value=wareki_short(self.current)[:-3] if self.current else "", id="month")
             yield JaText(Text(""), id="month-error")
             yield Static(Text("Enter 決定    Esc やめる"), classes="prompt-keys")
 
@@ -119,10 +118,7 @@ class ApplicationsScreen(ClerkScreen):
         self.month: date | None = None
         self.rows: list = []  # RegistrationCancellation with its member, as listed
 
-    def compose(self) -> ComposeResult:
-        ctx = self.app.ctx
-        yield StatusBar(clerk=ctx.clerk, db_path=self.app.db_path, today=ctx.clock.today(),
-                        fixed=ctx.clock.is_fixed, id="status")
+    def compose_body(self) -> ComposeResult:
         yield Static(id="applications-title")
         yield ApplicationsTable(id="applications-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="applications-row")
@@ -149,7 +145,7 @@ class ApplicationsScreen(ClerkScreen):
         text.append("  状態 ", style="dim")
         text.append(self.status.label if self.status else ALL)
         text.append("  受付月 ", style="dim")
-        text.append(format_wareki_month(self.month) if self.month else ALL_MONTHS)
+        text.append(wareki_month(self.month) if self.month else ALL_MONTHS)
         text.append(f"  {len(self.rows)}件")
         return text
 
@@ -157,8 +153,8 @@ class ApplicationsScreen(ClerkScreen):
         self.query_one("#applications-title", Static).update(self._title())
         table = self.query_one(ApplicationsTable)
         cells = [
-            (Text(format_wareki_short(c.received_on)), Text(c.member.member_code), data_text(c.member.full_name),
-             Text(format_wareki_short(c.effective_on)),
+            (Text(wareki_short(c.received_on)), Text(c.member.member_code), data_text(c.member.full_name),
+             Text(wareki_short(c.effective_on)),
              Text(c.status.label, style="bold" if c.status is CancellationStatus.RECEIVED else ""))
             for c in self.rows
         ]
@@ -199,7 +195,7 @@ class ApplicationsScreen(ClerkScreen):
             if c.mismatch_accepted:
                 line.append("  相違承知", style="bold")
             if c.withdrawn_on:
-                line.append(f"  取下げ {format_wareki(c.withdrawn_on)}")
+                line.append(f"  取下げ {wareki(c.withdrawn_on)}")
             if c.reason:
                 line.append("  理由 ", style="dim")
                 line.append_text(data_text(c.reason))
@@ -274,7 +270,7 @@ class ApplicationsScreen(ClerkScreen):
         question = Text()
         question.append_text(data_text(c.member.full_name))
         question.append(f"（{c.member.member_code}）の利用登録解除申請"
-                        f"（受付 {format_wareki(c.received_on)}、解除予定日 {format_wareki(c.effective_on)}）"
+                        f"（受付 {wareki(c.received_on)}、解除予定日 {wareki(c.effective_on)}）"
                         "を取り下げますか？\nマイナ保険証の利用登録は申請前の状態に戻ります。")
 
         def answered(yes: bool | None) -> None:
@@ -291,6 +287,6 @@ class ApplicationsScreen(ClerkScreen):
         except DomainError as exc:
             self._say(Text(exc.message), "error")
             return
-        self._say(Text(f"取り下げました（{format_wareki(done.withdrawn_on)}）。"
+        self._say(Text(f"取り下げました（{wareki(done.withdrawn_on)}）。"
                        "マイナ保険証の利用登録は申請前の状態に戻しました。"), "success")
         self._load(keep_id=cancellation_id)

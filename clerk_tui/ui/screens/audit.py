@@ -12,11 +12,9 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Input, Static
 
 from clerk_tui.services import audit
-from clerk_tui.ui import labels
+from clerk_tui.ui.text import audit_action, data_text
 from clerk_tui.ui.screens.base import ClerkScreen
-from clerk_tui.ui.text import data_text
 from clerk_tui.ui.widgets.fitted_table import FittedTable
-from clerk_tui.ui.widgets.status_bar import StatusBar
 from clerk_tui.ui.widgets.text_input import ClerkInput
 
 
@@ -35,10 +33,8 @@ class AuditScreen(ClerkScreen):
         Binding("v", "verify", "改ざん検査", tooltip="監査ログの連鎖を検証する", id="audit.verify"),
     ]
 
-    def compose(self) -> ComposeResult:
+    def compose_body(self) -> ComposeResult:
         ctx = self.app.ctx
-        yield StatusBar(clerk=ctx.clerk, db_path=self.app.db_path, today=ctx.clock.today(),
-                        fixed=ctx.clock.is_fixed, id="status")
         yield ClerkInput(value=ctx.clerk, placeholder="職員（OSユーザー名、空欄で全員）", id="audit-clerk")
         yield Static("", id="audit-message")
         yield FittedTable(id="audit-table", cursor_type="row", zebra_stripes=True)
@@ -63,7 +59,7 @@ class AuditScreen(ClerkScreen):
         # The member by 記号番号, as clerks quote it, not by the database's internal id.
         table.fill(["日時", "職員", "種別", "操作", "記号番号"], [
             (Text(str(e.at).replace("T", " ")[:16]), data_text(e.clerk), Text(e.kind.label),
-             Text(labels.audit_action(e.action)), Text(codes.get(e.member_id, "") if e.member_id else ""))
+             Text(audit_action(e.action)), Text(codes.get(e.member_id, "") if e.member_id else ""))
             for e in rows], flex=3, keys=[f"{e.id}:{e.member_id or ''}" for e in rows])
         who = f"{clerk} さん" if clerk else "全職員"
         self._message(f"{who}の操作 {len(rows)}件（新しい順、最大200件）。Enter で加入員を開く")

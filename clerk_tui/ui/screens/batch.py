@@ -16,11 +16,9 @@ from textual.widgets import Footer, Input, Label, ProgressBar, Static
 
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.services.printing import BatchReport, CertificateNeed, batch_certificates, certificate_need
-from clerk_tui.ui import labels
+from clerk_tui.ui.text import data_text, worker_failed
 from clerk_tui.ui.screens.base import ClerkScreen
-from clerk_tui.ui.text import data_text
 from clerk_tui.ui.widgets.ja_text import JaText
-from clerk_tui.ui.widgets.status_bar import StatusBar
 from clerk_tui.ui.widgets.text_input import ClerkInput
 
 # The count follows the typing of the employer code after this pause.
@@ -87,10 +85,7 @@ class BatchScreen(ClerkScreen):
         # would only run the same batch once more (harmless, but a confusing report).
         self.ran = False
 
-    def compose(self) -> ComposeResult:
-        ctx = self.app.ctx
-        yield StatusBar(clerk=ctx.clerk, db_path=self.app.db_path, today=ctx.clock.today(),
-                        fixed=ctx.clock.is_fixed, id="status")
+    def compose_body(self) -> ComposeResult:
         yield Static(Text(TITLE), id="batch-title")
         yield JaText(Text(HINT), id="batch-hint")
         with Horizontal(id="employer-row"):
@@ -209,7 +204,7 @@ class BatchScreen(ClerkScreen):
             self._finish(Text(exc.message), error=True)
             return
         except Exception as exc:
-            self._finish(Text(labels.worker_failed(exc)), error=True)
+            self._finish(Text(worker_failed(exc)), error=True)
             raise  # the screen's worker handler notifies and logs it
         bar = self.query_one("#progress", AsciiProgressBar)
         bar.update(progress=bar.total)

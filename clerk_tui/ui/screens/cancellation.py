@@ -11,13 +11,12 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input, Static
 
 from clerk_tui.domain import rules
 from clerk_tui.domain.codes import CancellationStatus, DocumentKind
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.domain.text import TextKind
-from clerk_tui.domain.wareki import format_wareki
 from clerk_tui.services.applications import (
     CancellationInput,
     MismatchError,
@@ -25,12 +24,18 @@ from clerk_tui.services.applications import (
     record_cancellation,
 )
 from clerk_tui.services.members import member_by_code, reload_member
-from clerk_tui.ui import labels
-from clerk_tui.ui.screens.record_form import EDIT_HINT, RecordForm, field_row
-from clerk_tui.ui.text import data_text
-from clerk_tui.ui.widgets.choice_bar import ChoiceBar
+from clerk_tui.ui.screens.form import (
+    EDIT_HINT,
+    FieldSpec,
+    FormScreen,
+    choice_field,
+    code_field,
+    date_field,
+    info_field,
+    text_field,
+)
+from clerk_tui.ui.text import data_text, wareki
 from clerk_tui.ui.widgets.date_input import DateInput
-from clerk_tui.ui.widgets.text_input import ClerkInput, TextInput
 from clerk_tui.ui.widgets.tick import Tick
 
 # ------------------------------------------------------------------ wording (one place)
@@ -57,7 +62,7 @@ def effective_text(received_on) -> Text:
     text = Text("解除予定日  ", style="bold")
     if received_on is None:
         return Text(EFFECTIVE_NONE, style="dim")
-    text.append(format_wareki(rules.cancellation_effective_on(received_on)), style="bold")
+    text.append(wareki(rules.cancellation_effective_on(received_on)), style="bold")
     text.append(EFFECTIVE_NOTE)
     return text
 
@@ -65,16 +70,11 @@ def effective_text(received_on) -> Text:
 # ------------------------------------------------------------------ the cancellation form
 
 
-class CancellationScreen(RecordForm):
+class CancellationScreen(FormScreen):
     """`member_id` None: the 受付 entry point, which starts with the 記号・番号 from the paper."""
 
     FORM_TITLE = CANCEL_TITLE
     HINT = CANCEL_HINT
-    FIELD_WIDGETS = {
-        "member_code": "code", "member": "code", "氏名": "name", "birth": "birth", "住所": "address",
-        "連絡先": "phone", "理由": "reason", "代理人氏名": "proxy-name", "代理人との関係": "proxy-rel",
-        "received_on": "received", "legacy_card_at_hand": "legacy",
-    }
     BINDINGS = [
         Binding("p", "print", "受付控", tooltip="受付控（PDF）を出力する", id="cancellation.print"),
         Binding("l", "loss_report", "滅失届", tooltip="健康保険証の滅失届を受け付ける",
@@ -87,31 +87,36 @@ class CancellationScreen(RecordForm):
         self.status: CancellationStatus | None = None
         self._resolved_code: str | None = None
 
-    def compose_fields(self) -> ComposeResult:
-        today = self.app.ctx.clock.today()
+    def fields(self) -> tuple[FieldSpec, ...]:
         if self.by_code:
-            yield field_row("記号・番号", ClerkInput(placeholder="例: 1234-567-01", id="code", classes="short"),
-                            Static(Text(CODE_WAITING, style="dim"), id="member-line", classes="member-line"))
+            member = (code_field("member_code", "記号・番号", id="code", placeholder="例: 1234-567-01", classes="short",
+                                 also=("member",)),
+                      info_field("", id="member-line", text=Text(CODE_WAITING, style="dim"), beside=True))
         else:
-            yield field_row("加入員", Static(Text(labels.LOADING), id="member-line", classes="member-line"))
-        yield field_row("氏名", TextInput(placeholder="申請書の記載どおり", id="name", label="氏名", max_len=60,
-                                               kind=TextKind.NAME))
-        yield field_row("生年月日", DateInput(placeholder="例: S57.7.7", id="birth",
-                                           classes="date-field"))
-        yield field_row("住所", TextInput(id="address", label="住所", max_len=200, kind=TextKind.ADDRESS))
-        yield field_row("連絡先", TextInput(placeholder="電話番号", id="phone", classes="short", label="連絡先",
-                                                max_len=20, kind=TextKind.CODE))
-        yield field_row("理由（任意）", TextInput(id="reason", label="理由", max_len=200))
-        yield field_row("受付日", DateInput(value=today, id="received", classes="date-field"))
-        yield field_row("代理人", TextInput(placeholder="代理申請のとき氏名", id="proxy-name", classes="name",
-                                  label="代理人氏名", max_len=60, kind=TextKind.NAME),
-                        Label(Text("本人との関係"), classes="inline-label"),
-                        TextInput(placeholder="例: 夫", id="proxy-rel", classes="short", label="代理人との関係",
-                                  max_len=30))
-        yield field_row("健康保険証", ChoiceBar(LEGACY_OPTIONS, separator=":", id="legacy"), id="legacy-row",
-                        classes="-hidden")
+            member = (info_field("加入員", id="member-line"),)
+        return (
+            *member,
+            text_field("applicant_name", "氏名", id="name", placeholder="申請書の記載どおり", max_len=60,
+                       kind=TextKind.NAME, also=("氏名",)),
+            date_field("birth", "生年月日", id="birth", placeholder="例: S57.7.7"),
+            text_field("applicant_address", "住所", id="address", max_len=200, kind=TextKind.ADDRESS,
+                       also=("住所",)),
+            text_field("applicant_phone", "連絡先", id="phone", placeholder="電話番号", classes="short", max_len=20,
+                       kind=TextKind.CODE, also=("連絡先",)),
+            text_field("reason", "理由（任意）", id="reason", paper_label="理由", max_len=200, also=("理由",)),
+            date_field("received_on", "受付日", id="received", today=True),
+            text_field("proxy_name", "代理人", id="proxy-name", placeholder="代理申請のとき氏名", classes="name",
+                       paper_label="代理人氏名", max_len=60, kind=TextKind.NAME, also=("代理人氏名",)),
+            text_field("proxy_relationship", "本人との関係", id="proxy-rel", placeholder="例: 夫", classes="short",
+                       paper_label="代理人との関係", max_len=30, also=("代理人との関係",), beside=True),
+            choice_field("legacy_card_at_hand", "健康保険証", LEGACY_OPTIONS, id="legacy", row_id="legacy-row",
+                         hidden=True),
+        )
+
+    def compose_fields(self) -> ComposeResult:
+        yield from super().compose_fields()
         yield Tick(ACCEPT_LABEL, id="accept", classes="-hidden")
-        yield Static(effective_text(today), id="effective", classes="info-line")
+        yield Static(effective_text(self.app.ctx.clock.today()), id="effective", classes="info-line")
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -165,7 +170,7 @@ class CancellationScreen(RecordForm):
         self.show_member(member)
         today = self.app.ctx.clock.today()
         if member.lost_on is not None and member.lost_on <= today:
-            self.say(Text(f"この方は{format_wareki(member.lost_on)}に資格を喪失しています。"
+            self.say(Text(f"この方は{wareki(member.lost_on)}に資格を喪失しています。"
                           "利用登録解除申請は受け付けられません。"), "error")
         elif (refusal := rules.cancellation_refusal(member.card_status)) is not None:
             self.say(Text(refusal), "error")  # R7: no registration to cancel
@@ -195,7 +200,7 @@ class CancellationScreen(RecordForm):
             self._set_legacy_needed(needed)
 
     def _set_legacy_needed(self, needed: bool) -> None:
-        self.query_one("#legacy-row").set_class(not needed, "-hidden")
+        self.show_field("legacy_card_at_hand", needed)
 
     @on(Input.Changed, "#name")
     @on(DateInput.Changed, "#birth")
@@ -209,27 +214,21 @@ class CancellationScreen(RecordForm):
 
     # ------------------------------------------------------------------ saving
 
-    def prepare_save(self) -> Callable[[], Any]:
+    def build_input(self) -> CancellationInput:
         if self.member_id is None:
             raise DomainError(NEED_MEMBER, field="member_code")
-        birth = self.query_one("#birth", DateInput)
-        received = self.query_one("#received", DateInput)
-        if birth.error:
-            raise DomainError(f"生年月日: {birth.error}", field="birth")
-        if received.error:
-            raise DomainError(f"受付日: {received.error}", field="received_on")
+        birth = self.value("birth")
+        received_on = self.value("received_on")
         accept = self.query_one("#accept", Tick)
-        legacy_asked = not self.query_one("#legacy-row").has_class("-hidden")
-
-        def value(widget_id: str) -> str:
-            return self.query_one(f"#{widget_id}", Input).value
-
-        data = CancellationInput(
-            member_id=self.member_id, applicant_name=value("name"), applicant_birth_date=birth.value,
-            received_on=received.value, applicant_address=value("address"), applicant_phone=value("phone"),
-            reason=value("reason"), proxy_name=value("proxy-name"), proxy_relationship=value("proxy-rel"),
+        return CancellationInput(
+            member_id=self.member_id, applicant_name=self.value("applicant_name"), applicant_birth_date=birth,
+            received_on=received_on, applicant_address=self.value("applicant_address"),
+            applicant_phone=self.value("applicant_phone"), reason=self.value("reason"),
+            proxy_name=self.value("proxy_name"), proxy_relationship=self.value("proxy_relationship"),
             accept_mismatch=accept.value and not accept.has_class("-hidden"),
-            legacy_card_at_hand=self.query_one("#legacy", ChoiceBar).value if legacy_asked else None)
+            legacy_card_at_hand=self.value("legacy_card_at_hand"))
+
+    def service_call(self, data: CancellationInput) -> Callable[[], Any]:
         ctx = self.app.ctx
         return lambda: record_cancellation(ctx, data)
 
@@ -267,8 +266,8 @@ class CancellationScreen(RecordForm):
     def existing_summary(self, detail, record_id: int) -> Text | None:
         for c in detail.cancellations:
             if c.id == record_id:
-                text = Text(f"受付日 {format_wareki(c.received_on)}  状態 {c.status.label}  "
-                            f"解除予定日 {format_wareki(c.effective_on)}  申請者 ")
+                text = Text(f"受付日 {wareki(c.received_on)}  状態 {c.status.label}  "
+                            f"解除予定日 {wareki(c.effective_on)}  申請者 ")
                 text.append_text(data_text(c.applicant_name))
                 return text
         return None

@@ -5,20 +5,19 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date
+from typing import Any
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.content import Content
-from textual.widgets import Checkbox, Footer, Input, Label, Static
+from textual.widgets import Footer, Input, Label, Static
 
-from clerk_tui.db.models import ReimbursementClaim
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.domain.text import TextKind
-from clerk_tui.domain.money import format_yen, parse_yen
-from clerk_tui.domain.wareki import format_wareki, format_wareki_month, parse_month
+from clerk_tui.domain.money import parse_yen
+from clerk_tui.domain.wareki import parse_month
 from clerk_tui.services.applications import DuplicateError
 from clerk_tui.services.members import reload_member
 from clerk_tui.services.reimbursement import (
@@ -31,13 +30,12 @@ from clerk_tui.services.reimbursement import (
     missing_papers,
     record_claim,
 )
-from clerk_tui.ui import labels
+from clerk_tui.ui.text import DEPENDENT, INSURED, LOADING, data_text, labelled, wareki, wareki_month, yen
 from clerk_tui.ui.screens.base import ClerkScreen
-from clerk_tui.ui.text import data_text
 from clerk_tui.ui.widgets.date_input import DateInput
 from clerk_tui.ui.widgets.ja_text import JaText
-from clerk_tui.ui.widgets.status_bar import StatusBar
 from clerk_tui.ui.widgets.text_input import ClerkInput, TextInput
+from clerk_tui.ui.widgets.tick import Tick
 
 # The three papers (R12) in the service's order, with the wording of the checklist. A clinic's
 # ordinary 診療明細書 is the usual mistake, so the レセプト label says it does not count.
@@ -76,24 +74,6 @@ def claim_reference(claim_id: int) -> str:
 
 def missing_text(missing: list[str]) -> str:
     return "、".join(missing) if missing else "なし"
-
-
-class PaperBox(Checkbox, inherit_bindings=False):
-    """A checkbox drawn as [X] / [ ] in ASCII (Textual's ▐ ▌ are East-Asian ambiguous). Only
-    Space toggles: Enter moves on in a form and saves in a dialog."""
-
-    DEFAULT_CSS = """
-    PaperBox { border: none; padding: 0 1; height: 1; background: transparent; }
-    PaperBox:focus { border: none; }
-    """
-    BINDING_GROUP_TITLE = "チェック欄"
-    BINDINGS = [Binding("space", "toggle_button", "切替", tooltip="チェックを付ける・外す", show=False,
-                        id="paper.toggle")]
-
-    @property
-    def _button(self) -> Content:
-        # The mark itself says on or off, so it reads the same without colour.
-        return Content.styled("[X]" if self.value else "[ ]", "bold" if self.value else "")
 
 
 class ClaimScreen(ClerkScreen):
@@ -145,25 +125,22 @@ class ClaimScreen(ClerkScreen):
         self.assessment: ClaimAssessment | None = None
         self.assess_error: DomainError | None = None
         self.saving = False
-        self.saved: ReimbursementClaim | None = None
-        self.existing: ReimbursementClaim | None = None  # the claim a duplicate points at
+        self.saved: Any = None
+        self.existing: Any = None  # the claim a duplicate points at
         self.last_letter = None  # the missing-papers letter last written (path, message)
         self._assessed: ClaimInput | None = None  # the input the shown assessment is for
 
     # ------------------------------------------------------------------ layout
 
-    def compose(self) -> ComposeResult:
-        ctx = self.app.ctx
-        yield StatusBar(clerk=ctx.clerk, db_path=self.app.db_path, today=ctx.clock.today(),
-                        fixed=ctx.clock.is_fixed, id="status")
-        yield Static(Text("立替払の受付  " + labels.LOADING), id="claim-patient")
+    def compose_body(self) -> ComposeResult:
+        yield Static(Text("立替払の受付  " + LOADING), id="claim-patient")
         # Not a focus stop itself: Tab and Enter go from field to field only.
         with VerticalScroll(id="claim-fields", can_focus=False):
             with Horizontal(classes="row"):
                 yield Label("医療機関名", classes="label")
                 yield TextInput(placeholder="病院・診療所・薬局の名称", label="医療機関名", max_len=100,
                                 kind=TextKind.NAME, id="institution")
-                yield PaperBox("薬局", id="pharmacy")
+                yield Tick("薬局", id="pharmacy")
             with Horizontal(classes="row"):
                 yield Label("診療月", classes="label")
                 yield ClerkInput(placeholder="例: R7.10", id="month")
@@ -183,7 +160,7 @@ class ClaimScreen(ClerkScreen):
                 yield Label("書類", classes="label")
                 with Vertical(classes="papers"):
                     for key, label in PAPER_LABELS.items():
-                        yield PaperBox(label, id=PAPER_IDS[key])
+                        yield Tick(label, id=PAPER_IDS[key])
             with Horizontal(classes="row", id="late-row"):
                 yield Label("遅延理由", classes="label")
                 yield TextInput(placeholder="期限後に受け付ける理由", label="期限後の受付理由", max_len=200,
@@ -214,9 +191,9 @@ class ClaimScreen(ClerkScreen):
         text.append("  ")
         text.append_text(data_text(m.full_name, style="bold"))
         text.append("  ")
-        text.append(labels.INSURED if m.is_insured else f"{labels.DEPENDENT}・{m.relationship.label}")
+        text.append(INSURED if m.is_insured else f"{DEPENDENT}・{m.relationship.label}")
         text.append("  資格取得 ", style="dim")
-        text.append(format_wareki(m.acquired_on))
+        text.append(wareki(m.acquired_on))
         self.query_one("#claim-patient", Static).update(text)
 
     # ------------------------------------------------------------------ reading the fields
@@ -239,7 +216,7 @@ class ClaimScreen(ClerkScreen):
         except DomainError as exc:
             self._echo("month", exc.message, error=True)
             return None
-        self._echo("month", format_wareki_month(month))
+        self._echo("month", wareki_month(month))
         return month
 
     def _read_amount(self) -> str | None:
@@ -252,7 +229,7 @@ class ClaimScreen(ClerkScreen):
         except DomainError as exc:
             self._echo("amount", exc.message, error=True)
             return None
-        self._echo("amount", format_yen(amount))
+        self._echo("amount", yen(amount))
         return text
 
     def _read_cost(self) -> tuple[bool, str | None]:
@@ -266,7 +243,7 @@ class ClaimScreen(ClerkScreen):
         except DomainError as exc:
             self._echo("cost", exc.message, error=True)
             return False, None
-        self._echo("cost", format_yen(cost))
+        self._echo("cost", yen(cost))
         return True, text
 
     def _claim_input(self) -> tuple[ClaimInput | None, list[str]]:
@@ -286,17 +263,17 @@ class ClaimScreen(ClerkScreen):
             treatment_month=month,
             paid_on=paid.value,
             amount_paid=amount,
-            is_pharmacy=self.query_one("#pharmacy", PaperBox).value,
+            is_pharmacy=self.query_one("#pharmacy", Tick).value,
             fee_schedule_cost=cost,
             late_reason=self._input("late-reason").value if late else None,
-            **{key: self.query_one(f"#{PAPER_IDS[key]}", PaperBox).value for key in PAPER_LABELS},
+            **{key: self.query_one(f"#{PAPER_IDS[key]}", Tick).value for key in PAPER_LABELS},
         ), []
 
     # ------------------------------------------------------------------ live assessment
 
     @on(Input.Changed)
     @on(DateInput.Changed)
-    @on(Checkbox.Changed)
+    @on(Tick.Changed)
     def _changed(self, event) -> None:
         if self.saved is not None:
             return
@@ -363,7 +340,7 @@ class ClaimScreen(ClerkScreen):
             refund.add_class("-hint")
             for line in (deadline, cause):
                 line.display = False
-            missing.set_text(self._labelled("不足書類", missing_text(self._missing_now())))
+            missing.set_text(labelled("不足書類", missing_text(self._missing_now())))
             late_row.set_class(False, "-shown")
             return
         refund.set_text(self._refund_text(a, self._assessed))
@@ -372,32 +349,24 @@ class ClaimScreen(ClerkScreen):
             deadline.add_class("-expired")
         elif a.days_left <= DEADLINE_WARNING_DAYS:
             deadline.add_class("-warning")
-        cause.set_text(self._labelled("原因の見込み", a.cause))
+        cause.set_text(labelled("原因の見込み", a.cause))
         state = "受付完了になります" if not a.missing else "不備として受付になります"
-        missing.set_text(self._labelled("不足書類", f"{missing_text(a.missing)}（{state}）"))
+        missing.set_text(labelled("不足書類", f"{missing_text(a.missing)}（{state}）"))
         late_row.set_class(a.days_left < 0, "-shown")
 
     def _missing_now(self) -> list[str]:
-        return [PAPERS[key] for key in PAPER_LABELS if not self.query_one(f"#{PAPER_IDS[key]}", PaperBox).value]
-
-    @staticmethod
-    def _labelled(label: str, value: str | Text) -> Text:
-        text = Text()
-        text.append(label, style="dim")
-        text.append(" ")
-        text.append_text(value if isinstance(value, Text) else Text(value))
-        return text
+        return [PAPERS[key] for key in PAPER_LABELS if not self.query_one(f"#{PAPER_IDS[key]}", Tick).value]
 
     def _refund_text(self, a: ClaimAssessment, data: ClaimInput) -> Text:
         cost = parse_yen(data.fee_schedule_cost, label=COST_LABEL) if data.fee_schedule_cost else None
         # R12: the share is of the cost counted, the fee-schedule cost but never more than was paid.
         counted = "診療報酬額" if cost is not None and a.counted_cost == cost else "支払額"
-        text = self._labelled("負担割合", f"{a.copay_ratio}割")
+        text = labelled("負担割合", f"{a.copay_ratio}割")
         text.append("  ")
-        text.append_text(self._labelled("給付見込額", Text(format_yen(a.estimated_refund), style="bold")))
-        note = f"（{counted} {format_yen(a.counted_cost)}の{10 - a.copay_ratio}割"
+        text.append_text(labelled("給付見込額", Text(yen(a.estimated_refund), style="bold")))
+        note = f"（{counted} {yen(a.counted_cost)}の{10 - a.copay_ratio}割"
         if cost is not None and a.counted_cost < cost:
-            note += f"。支払額が診療報酬額 {format_yen(cost)}より少ないため"
+            note += f"。支払額が診療報酬額 {yen(cost)}より少ないため"
         text.append(note + "）")
         return text
 
@@ -410,7 +379,7 @@ class ClaimScreen(ClerkScreen):
             left = f"注意: あと{days_left}日"
         else:
             left = f"あと{days_left}日"
-        return self._labelled("請求期限", f"{format_wareki(deadline)}（{left}）")
+        return labelled("請求期限", f"{wareki(deadline)}（{left}）")
 
     # ------------------------------------------------------------------ field errors
 
@@ -424,7 +393,7 @@ class ClaimScreen(ClerkScreen):
         paid = self.query_one(DateInput)
         if paid.value is not None:  # the service judged a date the widget read: show it again
             echo = paid.query_one(".date-echo", Static)
-            echo.update(Text(format_wareki(paid.value)))
+            echo.update(Text(wareki(paid.value)))
             echo.set_class(False, "-error")
 
     def _show_field_error(self, error: DomainError) -> Input | None:
@@ -513,13 +482,13 @@ class ClaimScreen(ClerkScreen):
         self._show_saved(claim)
 
     @staticmethod
-    def _find_claim(claim_id: int) -> ReimbursementClaim | None:
+    def _find_claim(claim_id: int) -> Any:
         try:
             return get_claim(claim_id)
         except DomainError:  # withdrawn meanwhile: the message still names the duplicate
             return None
 
-    def _show_duplicate(self, exc: DuplicateError, existing: ReimbursementClaim | None) -> None:
+    def _show_duplicate(self, exc: DuplicateError, existing: Any) -> None:
         self.existing = existing
         self._input("institution").add_class("-bad")
         self._input("institution").focus()
@@ -531,21 +500,21 @@ class ClaimScreen(ClerkScreen):
             text.append_text(data_text(existing.institution_name))
             if existing.is_pharmacy:
                 text.append("（薬局）")
-            text.append(f"  {format_wareki_month(existing.treatment_month)}  {format_yen(existing.amount_paid)}"
+            text.append(f"  {wareki_month(existing.treatment_month)}  {yen(existing.amount_paid)}"
                         f"  状態 {existing.status.label}  不足書類 {missing_text(missing_papers(existing))}")
             if existing.forwarded_on:
-                text.append(f"  回付 {format_wareki(existing.forwarded_on)}")
+                text.append(f"  回付 {wareki(existing.forwarded_on)}")
             text.append("\n書類の追加は立替払一覧（F9）で行います。")
         self._set_message(text, error=True)
 
-    def _show_saved(self, claim: ReimbursementClaim) -> None:
+    def _show_saved(self, claim: Any) -> None:
         self.saved = claim
-        for widget in self.query("#claim-fields Input, #claim-fields PaperBox"):
+        for widget in self.query("#claim-fields Input, #claim-fields Tick"):
             widget.disabled = True
         missing = missing_papers(claim)
         # The panel now describes what was stored, not what would happen.
         self.query_one("#assessment-title", Static).update(Text("受付した内容"))
-        self.query_one("#a-missing", JaText).set_text(self._labelled("不足書類", missing_text(missing)))
+        self.query_one("#a-missing", JaText).set_text(labelled("不足書類", missing_text(missing)))
         self._show_saved_message()
         self.refresh_bindings()
 
@@ -590,11 +559,11 @@ class ClaimScreen(ClerkScreen):
             return
         self.saved = None
         self.existing = None
-        for widget in self.query("#claim-fields Input, #claim-fields PaperBox"):
+        for widget in self.query("#claim-fields Input, #claim-fields Tick"):
             widget.disabled = False
         for widget_id in ("institution", "amount", "cost", "late-reason"):
             self._input(widget_id).value = ""
-        for box in self.query("#claim-fields PaperBox"):
+        for box in self.query("#claim-fields Tick"):
             box.value = False
         self._set_message("")
         self.query_one("#assessment-title", Static).update(Text("見込み"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from rich.text import Text
 from textual import events, on, work
@@ -15,20 +16,28 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Input, Static
 
-from clerk_tui.db.models import ReimbursementClaim
 from clerk_tui.domain.codes import ClaimStatus
 from clerk_tui.domain.errors import DomainError
-from clerk_tui.domain.money import format_yen
-from clerk_tui.domain.wareki import format_wareki, format_wareki_month, format_wareki_short, parse_month
+from clerk_tui.domain.wareki import parse_month
 from clerk_tui.services.reimbursement import list_claims, missing_papers, update_papers
 from clerk_tui.ui.screens.base import ClerkScreen
-from clerk_tui.ui.screens.claim import PAPER_IDS, PAPER_LABELS, PaperBox, claim_reference, missing_text
+from clerk_tui.ui.screens.claim import PAPER_IDS, PAPER_LABELS, claim_reference, missing_text
 from clerk_tui.ui.screens.confirm import ProceedScreen
-from clerk_tui.ui.text import data_text, fit
+from clerk_tui.ui.text import (
+    data_text,
+    date_cell,
+    fit,
+    month_cell,
+    wareki,
+    wareki_month,
+    wareki_short,
+    yen,
+    yen_cell,
+)
 from clerk_tui.ui.widgets.fitted_table import FittedTable
 from clerk_tui.ui.widgets.ja_text import JaText
-from clerk_tui.ui.widgets.status_bar import StatusBar
 from clerk_tui.ui.widgets.text_input import ClerkInput
+from clerk_tui.ui.widgets.tick import Tick
 
 # `s` steps through these in this order; None = every status.
 STATUS_CYCLE: list[ClaimStatus | None] = [None, ClaimStatus.INCOMPLETE, ClaimStatus.COMPLETE, ClaimStatus.FORWARDED]
@@ -36,18 +45,6 @@ ALL = "全て"
 MARK = "*"
 # From this width every column fits; below it 受付日 moves to the line under the table.
 WIDE_WIDTH = 120
-
-
-def _short_date(value: date | None) -> Text:
-    return Text(format_wareki_short(value)) if value else Text("")
-
-
-def _month(value: date) -> Text:
-    return Text(format_wareki_short(value)[:-3])  # R7.11.01 -> R7.11
-
-
-def _yen(amount: int | None) -> Text:
-    return Text("" if amount is None else format_yen(amount), justify="right")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -72,7 +69,7 @@ class PapersScreen(ModalScreen[dict[str, bool] | None]):
         Binding("3", "toggle(2)", "請求書を切替", show=False, id="papers.toggle_3"),
     ]
 
-    def __init__(self, claim: ReimbursementClaim) -> None:
+    def __init__(self, claim: Any) -> None:
         super().__init__()
         self.claim = claim
 
@@ -84,21 +81,21 @@ class PapersScreen(ModalScreen[dict[str, bool] | None]):
             who.append_text(data_text(c.member.full_name))
             yield Static(who)
             what = data_text(c.institution_name)
-            what.append(("（薬局）" if c.is_pharmacy else "") + f"  {format_wareki_month(c.treatment_month)}"
-                        f"  {format_yen(c.amount_paid)}")
+            what.append(("（薬局）" if c.is_pharmacy else "") + f"  {wareki_month(c.treatment_month)}"
+                        f"  {yen(c.amount_paid)}")
             yield Static(what)
             for n, (key, label) in enumerate(PAPER_LABELS.items(), start=1):
-                yield PaperBox(f"{n} {label}", value=getattr(c, key), id=PAPER_IDS[key])
+                yield Tick(f"{n} {label}", value=getattr(c, key), id=PAPER_IDS[key])
             yield Static(Text("Space・1〜3 切替  Enter 保存  Esc 取消"), classes="hint")
 
     def on_mount(self) -> None:
-        self.query_one(PaperBox).focus()
+        self.query_one(Tick).focus()
 
     def action_toggle(self, index: int) -> None:
-        self.query(PaperBox)[index].toggle()
+        self.query(Tick)[index].action_toggle()
 
     def action_save(self) -> None:
-        self.dismiss({key: self.query_one(f"#{PAPER_IDS[key]}", PaperBox).value for key in PAPER_LABELS})
+        self.dismiss({key: self.query_one(f"#{PAPER_IDS[key]}", Tick).value for key in PAPER_LABELS})
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -133,7 +130,7 @@ class MonthScreen(ModalScreen[MonthChoice | None]):
         with Vertical():
             yield Static(Text("診療月で絞り込み"), classes="title")
             with Horizontal():
-                yield ClerkInput(value=format_wareki_short(self.current)[:-3] if self.current else "",
+                yield ClerkInput(value=wareki_short(self.current)[:-3] if self.current else "",
                             placeholder="例: R7.11", compact=True, id="month-input")
                 yield Static("", id="month-echo")
             yield Static(Text("空欄で Enter: すべての月  Esc: 取消"), classes="hint")
@@ -154,7 +151,7 @@ class MonthScreen(ModalScreen[MonthChoice | None]):
             echo.update(Text(exc.message))
             echo.add_class("-error")
             return False, None
-        echo.update(Text(format_wareki_month(month)))
+        echo.update(Text(wareki_month(month)))
         return True, month
 
     @on(Input.Changed)
@@ -208,16 +205,13 @@ class ClaimsScreen(ClerkScreen):
         super().__init__()
         self.status: ClaimStatus | None = None
         self.month: date | None = None
-        self.claims: list[ReimbursementClaim] = []
+        self.claims: list[Any] = []
         self.marked: set[int] = set()
         self.busy = False  # a write (papers, hand-over) is running
         self.last_result = None  # the last letter or 送付一覧 written (path, message)
         self._loaded = False
 
-    def compose(self) -> ComposeResult:
-        ctx = self.app.ctx
-        yield StatusBar(clerk=ctx.clerk, db_path=self.app.db_path, today=ctx.clock.today(),
-                        fixed=ctx.clock.is_fixed, id="status")
+    def compose_body(self) -> ComposeResult:
         yield Static(id="claims-summary")
         yield ClaimsTable(id="claims-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="claim-row-detail")
@@ -250,13 +244,13 @@ class ClaimsScreen(ClerkScreen):
             marked = c.id in self.marked
             rows.append((
                 Text(MARK if marked else " ", style="bold"),
-                _short_date(c.received_on),
+                date_cell(c.received_on),
                 Text(c.member.member_code),
                 data_text(c.member.full_name),
                 data_text(c.institution_name),
-                _month(c.treatment_month),
-                _yen(c.amount_paid),
-                _yen(c.estimated_refund),
+                month_cell(c.treatment_month),
+                yen_cell(c.amount_paid),
+                yen_cell(c.estimated_refund),
                 Text(c.status.label, style="bold" if c.status is ClaimStatus.INCOMPLETE else ""),
             ))
         table.fill(["", "受付日", "記号番号", "氏名", "医療機関", "診療月", "支払額",
@@ -275,22 +269,22 @@ class ClaimsScreen(ClerkScreen):
         text.append("状態 ", style="dim")
         text.append(self.status.label if self.status else ALL, style="bold")
         text.append("  診療月 ", style="dim")
-        text.append(format_wareki_month(self.month) if self.month else ALL, style="bold")
+        text.append(wareki_month(self.month) if self.month else ALL, style="bold")
         text.append(f"  {len(self.claims)}件")
         text.append("  支払額計 ", style="dim")
-        text.append(format_yen(sum(c.amount_paid for c in self.claims)))
+        text.append(yen(sum(c.amount_paid for c in self.claims)))
         text.append("  給付見込額計 ", style="dim")
-        text.append(format_yen(sum(c.estimated_refund for c in self.claims)))
+        text.append(yen(sum(c.estimated_refund for c in self.claims)))
         if self.marked:
             chosen = [c for c in self.claims if c.id in self.marked]
             text.append("\n回付の選択 ", style="dim")
-            text.append(f"{len(chosen)}件  給付見込額 {format_yen(sum(c.estimated_refund for c in chosen))}",
+            text.append(f"{len(chosen)}件  給付見込額 {yen(sum(c.estimated_refund for c in chosen))}",
                         style="bold")
         elif not self.claims and self._loaded:
             text.append("\n該当する請求はありません。", style="dim")
         self.query_one("#claims-summary", Static).update(text)
 
-    def _highlighted(self) -> ReimbursementClaim | None:
+    def _highlighted(self) -> Any:
         table = self.query_one(ClaimsTable)
         if not self.claims or table.row_count == 0:
             return None
@@ -310,7 +304,7 @@ class ClaimsScreen(ClerkScreen):
             return
         first = Text(claim_reference(c.id))
         first.append("  受付 ", style="dim")
-        first.append(format_wareki(c.received_on))
+        first.append(wareki(c.received_on))
         first.append("  ")
         first.append_text(data_text(c.member.full_name))
         first.append("  ")
@@ -320,7 +314,7 @@ class ClaimsScreen(ClerkScreen):
         second = Text()
         if c.status is ClaimStatus.FORWARDED:
             second.append("回付 ", style="dim")
-            second.append(format_wareki(c.forwarded_on) if c.forwarded_on else "")
+            second.append(wareki(c.forwarded_on) if c.forwarded_on else "")
         else:
             second.append("不足書類 ", style="dim")
             second.append(missing_text(missing_papers(c)))
@@ -453,8 +447,8 @@ class ClaimsScreen(ClerkScreen):
             if not chosen:
                 self._say("回付する請求を Space で選んでください（受付完了のみ）。", error=True)
             return
-        body = Text(f"{len(chosen)}件（支払額計 {format_yen(sum(c.amount_paid for c in chosen))}・"
-                    f"給付見込額計 {format_yen(sum(c.estimated_refund for c in chosen))}）を"
+        body = Text(f"{len(chosen)}件（支払額計 {yen(sum(c.amount_paid for c in chosen))}・"
+                    f"給付見込額計 {yen(sum(c.estimated_refund for c in chosen))}）を"
                     "給付グループへ回付済にし、送付一覧（PDF）を出力します。回付後は書類を変更できません。")
         ids = [c.id for c in chosen]
 

@@ -13,13 +13,12 @@ from textual.containers import Vertical
 from textual.widgets import Footer, Static
 
 from clerk_tui.domain.errors import DomainError
-from clerk_tui.domain.wareki import format_wareki
 from clerk_tui.services.applications import record_found
 from clerk_tui.services.members import reload_member
+from clerk_tui.ui.text import wareki
 from clerk_tui.ui.screens.base import ClerkScreen
 from clerk_tui.ui.widgets.date_input import DateInput
 from clerk_tui.ui.widgets.fitted_table import FittedTable
-from clerk_tui.ui.widgets.status_bar import StatusBar
 from clerk_tui.ui.widgets.tick import Tick
 
 
@@ -44,10 +43,8 @@ class FoundScreen(ClerkScreen):
         self.reports: list = []
         self.saving = False
 
-    def compose(self) -> ComposeResult:
+    def compose_body(self) -> ComposeResult:
         ctx = self.app.ctx
-        yield StatusBar(clerk=ctx.clerk, db_path=self.app.db_path, today=ctx.clock.today(),
-                        fixed=ctx.clock.is_fixed, id="status")
         yield Static(Text("滅失した書類の発見", style="bold"), id="found-title")
         yield FittedTable(id="found-table", cursor_type="row")
         with Vertical(id="found-form"):
@@ -66,7 +63,7 @@ class FoundScreen(ClerkScreen):
         self.reports = [r for r in detail.loss_reports if r.member_id == self.member_id and r.found_on is None]
         table = self.query_one(FittedTable)
         table.fill(["書類", "滅失日", "受付日", "状況"], [
-            (Text(r.document_kind.label), Text(format_wareki(r.lost_on)), Text(format_wareki(r.received_on)),
+            (Text(r.document_kind.label), Text(wareki(r.lost_on)), Text(wareki(r.received_on)),
              Text(r.circumstance.label)) for r in self.reports], flex=0)
         if not self.reports:
             self._message("この方の未発見の滅失届はありません。", error=True)

@@ -8,23 +8,21 @@ import time
 
 from rich.table import Table
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.content import Content
-from textual.widgets import Button, Footer, Input, Label, RadioButton, RadioSet, Static
+from textual.widgets import Button, Footer, Input, Label, Static
 
 from clerk_tui.domain.codes import DocumentKind, IssueReason, Route
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.services.context import ConflictError
 from clerk_tui.services.issuance import REASON_MAX, IssuePlan, Issued, plan_issue
 from clerk_tui.services.printing import Printed, issue_and_print
-from clerk_tui.ui import labels
+from clerk_tui.ui.text import data_text, worker_failed
 from clerk_tui.ui.screens.base import ClerkScreen
-from clerk_tui.ui.text import data_text
+from clerk_tui.ui.widgets.choice_bar import ChoiceBar
 from clerk_tui.ui.widgets.ja_text import JaText
-from clerk_tui.ui.widgets.status_bar import StatusBar
 from clerk_tui.ui.widgets.text_input import TextInput
 
 KINDS = [DocumentKind.ELIGIBILITY_NOTICE, DocumentKind.ELIGIBILITY_CERTIFICATE]
@@ -60,121 +58,6 @@ FIELD_INPUTS = {
     "滅失届がない理由": "loss",
     "備考": "note",
 }
-
-
-class ChoiceButton(RadioButton):
-    # No ▐●▌ (East-Asian ambiguous): the chosen option is [bracketed] and in reverse, so that it
-    # reads the same without colour.
-    BUTTON_LEFT = ""
-    BUTTON_INNER = ""
-    BUTTON_RIGHT = ""
-
-    def render(self) -> Content:
-        left, right = ("[", "]") if self.value else (" ", " ")
-        return Content.assemble(left, self.label, right).stylize_before(self.get_visual_style("toggle--label"))
-
-    async def _on_click(self, event) -> None:
-        # Chosen through the set, like a key: RadioButton's own toggle would go unrecorded there.
-        event.prevent_default()
-        if isinstance(self.parent, ChoiceSet):
-            self.parent.choose(self.parent.children.index(self))
-
-
-class ChoiceSet(RadioSet):
-    """One line of options. Left/Right choose directly (no separate Enter), Up/Down and Tab move
-    to the next line; nothing is chosen until the clerk chooses."""
-
-    BINDING_GROUP_TITLE = "選択肢"
-    BINDINGS = [
-        Binding("left", "choose(-1)", "選ぶ", key_display="Left/Right", tooltip="前の選択肢を選ぶ",
-                id="issue.choose_previous"),
-        Binding("right", "choose(1)", "次を選ぶ", tooltip="次の選択肢を選ぶ", show=False,
-                id="issue.choose_next"),
-        Binding("space", "choose(0)", "選ぶ", tooltip="いまの選択肢（未選択なら先頭）を選ぶ", show=False,
-                id="issue.choose_here"),
-        Binding("enter", "choose_and_next", "選んで次へ", tooltip="いまの選択肢を選んで次の項目へ",
-                show=False, id="issue.choose_enter"),
-        Binding("down", "app.focus_next", "次の項目", show=False, id="issue.next_row"),
-        Binding("up", "app.focus_previous", "前の項目", show=False, id="issue.previous_row"),
-    ]
-    DEFAULT_CSS = """
-    ChoiceSet {
-        layout: horizontal;
-        width: 1fr;
-        height: 1;
-        border: none;
-        padding: 0;
-        background: transparent;
-    }
-    ChoiceSet:focus {
-        border: none;
-        background: $boost;
-        background-tint: transparent;
-    }
-    ChoiceSet > ChoiceButton {
-        width: auto;
-        height: 1;
-        padding: 0;
-        margin-right: 1;
-        background: transparent;
-    }
-    ChoiceSet > ChoiceButton > .toggle--label,
-    ChoiceSet:focus > ChoiceButton.-selected > .toggle--label,
-    ChoiceSet:blur > ChoiceButton.-selected > .toggle--label {
-        background: transparent;
-        color: $foreground;
-        text-style: none;
-    }
-    ChoiceSet > ChoiceButton.-on > .toggle--label,
-    ChoiceSet:focus > ChoiceButton.-on.-selected > .toggle--label,
-    ChoiceSet:blur > ChoiceButton.-on.-selected > .toggle--label {
-        background: $foreground;
-        color: $background;
-        text-style: bold;
-    }
-    ChoiceSet:focus > ChoiceButton.-on.-selected > .toggle--label {
-        background: $accent;
-        color: $text;
-    }
-    """
-
-    def __init__(self, *labels_: str, **kwargs) -> None:
-        super().__init__(*[ChoiceButton(label) for label in labels_], **kwargs)
-        # Kept here, at once: RadioSet learns of a press through messages, and keys typed
-        # quickly (Right Right) would otherwise both start from the same stale option.
-        self.chosen: int | None = None
-
-    # The line's title is marked while the line has the focus (CSS :focus-within is not
-    # restyled reliably when the focus moves between siblings).
-    def on_focus(self) -> None:
-        if self.parent is not None:
-            self.parent.add_class("-focused")
-
-    def on_blur(self) -> None:
-        if self.parent is not None:
-            self.parent.remove_class("-focused")
-
-    def action_choose(self, step: int) -> None:
-        count = len(self.children)
-        if not count:
-            return
-        # The first key chooses from the start (Right, Space) or the end (Left).
-        if self.chosen is None:
-            self.choose(0 if step >= 0 else count - 1)
-        else:
-            self.choose((self.chosen + step) % count)
-
-    def action_choose_and_next(self) -> None:
-        self.action_choose(0)
-        self.screen.focus_next()
-
-    def choose(self, index: int) -> None:
-        """Choose option `index` (posts RadioSet.Changed)."""
-        self.chosen = index
-        self._selected = index
-        button = self.children[index]
-        if isinstance(button, RadioButton):
-            button.value = True
 
 
 class FieldsView(Static):
@@ -216,12 +99,17 @@ class IssueScreen(ClerkScreen):
     BINDINGS = [
         Binding("escape", "cancel", "戻る", tooltip="交付せずに戻る（交付後は詳細に戻る）", id="issue.cancel"),
         Binding("ctrl+s", "confirm", "交付", tooltip="この内容で交付してPDFを作る", id="issue.confirm"),
+        # Down and Up move between the lines of options, as Tab and Shift+Tab do.
+        Binding("down", "app.focus_next", "次の項目", show=False, id="issue.next_row"),
+        Binding("up", "app.focus_previous", "前の項目", show=False, id="issue.previous_row"),
     ]
     DEFAULT_CSS = """
     IssueScreen #issue-title { height: 1; padding: 0 1; text-style: bold; }
     IssueScreen .choice-row { height: 1; }
     IssueScreen .choice-label { width: 10; padding: 0 1; color: $text-muted; }
     IssueScreen .choice-row.-focused .choice-label { color: $text; text-style: bold reverse; }
+    IssueScreen .choice-row ChoiceBar { padding: 0; background: transparent; }
+    IssueScreen .choice-row ChoiceBar:focus { background: $boost; }
     IssueScreen #issue-result { height: auto; padding: 0 1; margin-top: 1; background: $boost; }
     IssueScreen #issue-result.-failed { color: $text-error; }
     IssueScreen #preview { height: 1fr; scrollbar-size-vertical: 1; }
@@ -260,16 +148,14 @@ class IssueScreen(ClerkScreen):
         self._phase = ["issue"]  # set to "print" by the worker thread once the document is issued
         self._started = 0.0
 
-    def compose(self) -> ComposeResult:
-        ctx = self.app.ctx
-        yield StatusBar(clerk=ctx.clerk, db_path=self.app.db_path, today=ctx.clock.today(),
-                        fixed=ctx.clock.is_fixed, id="status")
+    def compose_body(self) -> ComposeResult:
         yield Static(Text(TITLE), id="issue-title")
         for row_id, title, options in (("kind", "書類", KINDS), ("reason", "理由", REASONS),
                                        ("route", "交付方法", ROUTES)):
             with Horizontal(classes="choice-row"):
                 yield Label(title, classes="choice-label")
-                yield ChoiceSet(*[o.label for o in options], id=row_id, compact=True)
+                # No numbers drawn: the seven reasons only just fit at 80 columns (digits still pick).
+                yield ChoiceBar([(o.label, o) for o in options], numbered=False, id=row_id)
         yield JaText(id="issue-result", classes="-hidden")
         with Preview(id="preview"):
             yield JaText(Text(CHOOSE_HINT), id="plan-message", classes="-hint")
@@ -300,22 +186,27 @@ class IssueScreen(ClerkScreen):
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.query_one("#kind", ChoiceSet).focus()
+        self.query_one("#kind", ChoiceBar).focus()
+
+    # The line's title is marked while its options have the focus.
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if event.widget.parent is not None and event.widget.parent.has_class("choice-row"):
+            event.widget.parent.add_class("-focused")
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        if event.widget.parent is not None and event.widget.parent.has_class("choice-row"):
+            event.widget.parent.remove_class("-focused")
 
     # ------------------------------------------------------------------ choosing and planning
 
     def _choice(self) -> tuple[DocumentKind, IssueReason, Route] | None:
-        chosen = []
-        for row_id, options in (("kind", KINDS), ("reason", REASONS), ("route", ROUTES)):
-            index = self.query_one(f"#{row_id}", ChoiceSet).chosen
-            if index is None:
-                return None
-            chosen.append(options[index])
-        kind, reason, route = chosen
+        kind, reason, route = (self.query_one(f"#{row_id}", ChoiceBar).value for row_id in ("kind", "reason", "route"))
+        if kind is None or reason is None or route is None:
+            return None
         return kind, reason, route
 
-    @on(RadioSet.Changed)
-    def _choice_changed(self, event: RadioSet.Changed) -> None:
+    @on(ChoiceBar.Changed)
+    def _choice_changed(self, event: ChoiceBar.Changed) -> None:
         # The plan on screen no longer matches the choice: until the new one arrives nothing
         # may be issued, or Ctrl+S pressed quickly would issue the previous choice.
         self._set_plan(None)
@@ -338,7 +229,7 @@ class IssueScreen(ClerkScreen):
             self._show_plan_message(Text(CANNOT_ISSUE + exc.message), "-error")
             return
         except Exception as exc:
-            self._show_plan_message(Text(labels.worker_failed(exc)), "-error")
+            self._show_plan_message(Text(worker_failed(exc)), "-error")
             raise
         self._show_plan(plan)
 
@@ -434,7 +325,7 @@ class IssueScreen(ClerkScreen):
             self._domain_error(exc)
             return
         except Exception as exc:
-            self._message(Text(labels.worker_failed(exc)), "-error")
+            self._message(Text(worker_failed(exc)), "-error")
             raise  # the screen's worker handler notifies and logs it
         finally:
             ticker.stop()
@@ -462,7 +353,7 @@ class IssueScreen(ClerkScreen):
         self.done = True
         self.issued, self.printed = issued, printed
         doc = issued.document
-        for widget in self.query(ChoiceSet):
+        for widget in self.query(ChoiceBar):
             widget.disabled = True
         for widget in self.query(Input):
             widget.disabled = True

@@ -8,21 +8,23 @@ from typing import Any
 
 from rich.text import Text
 from textual import on
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Input, Static
 
 from clerk_tui.domain.codes import DocumentKind, LossCircumstance
 from clerk_tui.domain.errors import DomainError
-from clerk_tui.domain.wareki import format_wareki
 from clerk_tui.services.applications import LossReportInput, record_loss_report
-from clerk_tui.ui import labels
-from clerk_tui.ui.screens.record_form import RecordForm, field_row
-from clerk_tui.ui.text import data_text
+from clerk_tui.ui.screens.form import (
+    FieldSpec,
+    FormScreen,
+    choice_field,
+    date_field,
+    info_field,
+    text_field,
+    tick_field,
+)
+from clerk_tui.ui.text import data_text, wareki
 from clerk_tui.ui.widgets.choice_bar import ChoiceBar
 from clerk_tui.ui.widgets.date_input import DateInput
-from clerk_tui.ui.widgets.text_input import TextInput
-from clerk_tui.ui.widgets.tick import Tick
 
 TITLE = "被保険者証滅失届の受付"
 HINT = "届出書の記載どおりに入力し、Ctrl+S で受け付けます（Enter で次の項目、選択欄は数字か左右キー）。"
@@ -33,13 +35,9 @@ REISSUE_LABEL = "資格確認書の再交付を希望する"
 POLICE_HINT = "警察署名・受理番号"
 
 
-class LossReportScreen(RecordForm):
+class LossReportScreen(FormScreen):
     FORM_TITLE = TITLE
     HINT = HINT
-    FIELD_WIDGETS = {
-        "kind": "kind", "document": "kind", "lost_on": "lost-on", "received_on": "received",
-        "circumstance": "circumstance", "police_report_ref": "police", "警察への届出（受理番号など）": "police",
-    }
     BINDINGS = [
         Binding("p", "print", "滅失届", tooltip="滅失届（PDF、署名欄は空欄）を出力する", id="loss_report.print"),
         Binding("i", "issue", "再交付", tooltip="資格確認書を再交付する（交付の画面を開く）", id="loss_report.issue"),
@@ -50,20 +48,19 @@ class LossReportScreen(RecordForm):
         self.document_kind = document_kind
         self.reissue_requested = False
 
-    def compose_fields(self) -> ComposeResult:
-        today = self.app.ctx.clock.today()
-        yield field_row("加入員", Static(Text(labels.LOADING), id="member-line", classes="member-line"))
-        yield field_row("滅失した書類", ChoiceBar([(k.label, k) for k in KINDS], value=self.document_kind,
-                                              separator=":", id="kind"))
-        yield field_row("滅失日", DateInput(placeholder="例: R7.11.1", id="lost-on",
-                                         classes="date-field"))
-        yield field_row("受付日", DateInput(value=today, id="received", classes="date-field"))
-        yield field_row("状況", ChoiceBar([(c.label, c) for c in LossCircumstance], separator=":",
-                                        id="circumstance"))
-        yield field_row("警察への届出", TextInput(placeholder=POLICE_HINT, id="police", label="警察への届出（受理番号など）",
-                                                  max_len=60), id="police-row",
-                        classes="-hidden")
-        yield field_row("再交付", Tick(REISSUE_LABEL, id="reissue"))
+    def fields(self) -> tuple[FieldSpec, ...]:
+        return (
+            info_field("加入員", id="member-line"),
+            choice_field("kind", "滅失した書類", [(k.label, k) for k in KINDS], id="kind", value=self.document_kind,
+                         also=("document",)),
+            date_field("lost_on", "滅失日", id="lost-on", placeholder="例: R7.11.1"),
+            date_field("received_on", "受付日", id="received", today=True),
+            choice_field("circumstance", "状況", [(c.label, c) for c in LossCircumstance], id="circumstance"),
+            text_field("police_report_ref", "警察への届出", id="police", placeholder=POLICE_HINT, max_len=60,
+                       paper_label="警察への届出（受理番号など）", also=("警察への届出（受理番号など）",),
+                       row_id="police-row", hidden=True),
+            tick_field("reissue_requested", "再交付", REISSUE_LABEL, id="reissue"),
+        )
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -73,27 +70,23 @@ class LossReportScreen(RecordForm):
     @on(ChoiceBar.Changed, "#circumstance")
     def _circumstance_changed(self, event: ChoiceBar.Changed) -> None:
         # The police report is asked for a theft only (the service requires it then).
-        self.query_one("#police-row").set_class(event.value is not LossCircumstance.STOLEN, "-hidden")
+        self.show_field("police_report_ref", event.value is LossCircumstance.STOLEN)
 
-    def prepare_save(self) -> Callable[[], Any]:
-        kind = self.query_one("#kind", ChoiceBar).value
-        circumstance = self.query_one("#circumstance", ChoiceBar).value
-        lost_on = self.query_one("#lost-on", DateInput)
-        received = self.query_one("#received", DateInput)
+    def build_input(self) -> LossReportInput:
+        kind = self.value("kind")
         if kind is None:
             raise DomainError(NEED_KIND, field="kind")
-        if lost_on.error:
-            raise DomainError(f"滅失日: {lost_on.error}", field="lost_on")
-        if received.error:
-            raise DomainError(f"受付日: {received.error}", field="received_on")
+        lost_on = self.value("lost_on")
+        received_on = self.value("received_on")
+        circumstance = self.value("circumstance")
         if circumstance is None:
             raise DomainError(NEED_CIRCUMSTANCE, field="circumstance")
-        police_shown = not self.query_one("#police-row").has_class("-hidden")
-        data = LossReportInput(
-            member_id=self.member_id, document_kind=kind, lost_on=lost_on.value, received_on=received.value,
-            circumstance=circumstance,
-            police_report_ref=self.query_one("#police", Input).value if police_shown else None,
-            reissue_requested=self.query_one("#reissue", Tick).value)
+        return LossReportInput(
+            member_id=self.member_id, document_kind=kind, lost_on=lost_on, received_on=received_on,
+            circumstance=circumstance, police_report_ref=self.value("police_report_ref"),
+            reissue_requested=self.value("reissue_requested"))
+
+    def service_call(self, data: LossReportInput) -> Callable[[], Any]:
         ctx = self.app.ctx
         return lambda: record_loss_report(ctx, data)
 
@@ -114,15 +107,15 @@ class LossReportScreen(RecordForm):
     def existing_summary(self, detail, record_id: int) -> Text | None:
         for r in detail.loss_reports:
             if r.id == record_id:
-                text = Text(f"{r.document_kind.label}  滅失日 {format_wareki(r.lost_on)}  "
-                            f"受付日 {format_wareki(r.received_on)}  {r.circumstance.label}")
+                text = Text(f"{r.document_kind.label}  滅失日 {wareki(r.lost_on)}  "
+                            f"受付日 {wareki(r.received_on)}  {r.circumstance.label}")
                 if r.police_report_ref:
                     text.append("  警察 ")
                     text.append_text(data_text(r.police_report_ref))
                 if r.reissue_requested:
                     text.append("  再交付希望")
                 if r.found_on:
-                    text.append(f"  発見 {format_wareki(r.found_on)}")
+                    text.append(f"  発見 {wareki(r.found_on)}")
                 return text
         return None
 

@@ -14,15 +14,28 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, TabbedContent, TabPane
 
 from clerk_tui.domain import rules
-from clerk_tui.domain.wareki import format_wareki, format_wareki_short
 from clerk_tui.services.members import MemberDetail, open_member, reload_member
 from clerk_tui.services.reimbursement import missing_papers
-from clerk_tui.ui import labels
+from clerk_tui.ui.text import (
+    ACTIVE,
+    CANNOT_OPEN,
+    DEPENDENT,
+    INSURED,
+    LOADING,
+    LOST,
+    NEW_SEARCH,
+    audit_action,
+    card_status_short,
+    data_text,
+    date_cell,
+    month_cell,
+    wareki,
+    wareki_short,
+    yen_cell,
+)
 from clerk_tui.ui.screens.base import ClerkScreen
-from clerk_tui.ui.text import data_text
 from clerk_tui.ui.widgets.fitted_table import FittedTable
 from clerk_tui.ui.widgets.member_header import MemberHeader
-from clerk_tui.ui.widgets.status_bar import StatusBar
 from clerk_tui.ui.widgets.warnings_panel import WarningsPanel
 
 # (pane id, tab title); the number is the key that shows the tab.
@@ -45,18 +58,6 @@ class FamilyTable(FittedTable):
                         id="detail.open_family")]
 
 
-def _d(value: date | None) -> Text:
-    return Text(format_wareki_short(value)) if value else Text("")
-
-
-def _month(value: date) -> Text:
-    return Text(format_wareki_short(value)[:-3])  # R7.11.01 → R7.11
-
-
-def _yen(amount: int | None) -> Text:
-    return Text("" if amount is None else f"{amount:,}円", justify="right")
-
-
 class MemberDetailScreen(ClerkScreen):
     LEAVE_FOR_NEW_SEARCH = True
     BINDINGS = [
@@ -69,7 +70,7 @@ class MemberDetailScreen(ClerkScreen):
         Binding("w", "withdraw", "喪失", tooltip="退職・扶養削除（資格喪失）を記録", id="detail.withdraw"),
         Binding("t", "claim", "立替払", tooltip="立替払（療養費）の請求を受け付ける", id="detail.claim"),
         # The app's new-search key in the footer ("検索": no room for "新規検索" at 80 columns).
-        Binding("f2", "app.new_search", "検索", tooltip=labels.NEW_SEARCH, id="app.new_search"),
+        Binding("f2", "app.new_search", "検索", tooltip=NEW_SEARCH, id="app.new_search"),
         Binding("r", "reload", "再読込", show=False, id="detail.reload"),
         # The tab labels carry their numbers ("1 家族"), so the footer leaves room for actions.
         Binding("1", "show_tab('family')", "タブ", key_display="1-5", tooltip="家族タブ", show=False,
@@ -86,12 +87,9 @@ class MemberDetailScreen(ClerkScreen):
         self.detail: MemberDetail | None = None
         self._family_names: dict[int, str] = {}
 
-    def compose(self) -> ComposeResult:
-        ctx = self.app.ctx
-        yield StatusBar(clerk=ctx.clerk, db_path=self.app.db_path, today=ctx.clock.today(),
-                        fixed=ctx.clock.is_fixed, id="status")
+    def compose_body(self) -> ComposeResult:
         yield WarningsPanel(id="warnings", classes="-empty")
-        yield MemberHeader(Text(labels.LOADING), id="member-header")
+        yield MemberHeader(Text(LOADING), id="member-header")
         with TabbedContent(id="tabs"):
             for n, (pane, title) in enumerate(TABS, start=1):
                 with TabPane(f"{n} {title}", id=pane):
@@ -112,7 +110,7 @@ class MemberDetailScreen(ClerkScreen):
             detail = await asyncio.to_thread(read, self.app.ctx, self.member_id)
         except Exception:
             if self.detail is None:  # a failed reload keeps what is on screen
-                self.query_one(MemberHeader).set_text(Text(labels.CANNOT_OPEN))
+                self.query_one(MemberHeader).set_text(Text(CANNOT_OPEN))
             raise  # the screen's worker handler tells the clerk why
         self._show(detail)
 
@@ -146,9 +144,9 @@ class MemberDetailScreen(ClerkScreen):
         kana.append_text(data_text(m.full_name_kana))
         kana.append("）")
         if m.is_insured:
-            kind = labels.INSURED
+            kind = INSURED
         else:
-            kind = f"{labels.DEPENDENT}・{m.relationship.label}"
+            kind = f"{DEPENDENT}・{m.relationship.label}"
         lost = m.lost_on is not None and m.lost_on <= today
         age = rules.age_on(m.birth_date, today) if today >= m.birth_date else None
         items = [
@@ -157,18 +155,18 @@ class MemberDetailScreen(ClerkScreen):
             kana,
             Text(m.sex.label),
             Text(kind),
-            item("生年月日", format_wareki(m.birth_date) + (f"（{age}歳）" if age is not None else "")),
+            item("生年月日", wareki(m.birth_date) + (f"（{age}歳）" if age is not None else "")),
             item("事業所", data_text(m.employer.name) if m.employer else Text("")),
-            item("資格取得日", format_wareki(m.acquired_on)),
+            item("資格取得日", wareki(m.acquired_on)),
         ]
         if m.lost_on is None:
-            items.append(item("資格", labels.ACTIVE))
+            items.append(item("資格", ACTIVE))
         else:
-            items.append(item("資格喪失日" if lost else "資格喪失予定日", format_wareki(m.lost_on),
+            items.append(item("資格喪失日" if lost else "資格喪失予定日", wareki(m.lost_on),
                               style="bold reverse" if lost else ""))
         items.append(item("マイナ保険証", m.card_status.label))
         received = m.mynumber_received_on
-        items.append(item("個人番号", f"受領済（{format_wareki(received)}）" if received else "未受領"))
+        items.append(item("個人番号", f"受領済（{wareki(received)}）" if received else "未受領"))
         if d.copay is not None:
             items.append(item("負担割合", f"{rules.ratio_masked(d.copay)}  {d.copay.reason}"))
         else:
@@ -205,10 +203,10 @@ class MemberDetailScreen(ClerkScreen):
                 Text(m.member_code),
                 data_text(m.full_name),
                 Text(m.relationship.label),
-                _d(m.birth_date),
+                date_cell(m.birth_date),
                 Text(age, justify="right"),
-                Text(labels.LOST, style="bold reverse") if lost else Text(labels.ACTIVE),
-                Text(labels.card_status_short(m.card_status)),
+                Text(LOST, style="bold reverse") if lost else Text(ACTIVE),
+                Text(card_status_short(m.card_status)),
             ))
         table = self._pane_table("family")
         table.fill(["", "記号番号", "氏名", "続柄", "生年月日", "年齢", "状態", "マイナ保険証"], rows,
@@ -221,7 +219,7 @@ class MemberDetailScreen(ClerkScreen):
     def _fill_documents(self, d: MemberDetail) -> int:
         order = [m.id for m in d.family] + [k for k in d.documents_by_member if k not in self._family_names]
         rows = [
-            (self._person(member_id), Text(doc.kind.label), _d(doc.issued_on), _d(doc.valid_until),
+            (self._person(member_id), Text(doc.kind.label), date_cell(doc.issued_on), date_cell(doc.valid_until),
              Text(doc.status.label), Text(doc.route.label if doc.route else ""), data_text(doc.serial))
             for member_id in order for doc in d.documents_by_member.get(member_id, [])
         ]
@@ -235,23 +233,23 @@ class MemberDetailScreen(ClerkScreen):
         dated: list[tuple[date, tuple[Text, ...]]] = []
         for c in d.cancellations:
             dated.append((c.received_on, (
-                Text("利用登録解除申請"), self._person(c.member_id), _d(c.received_on),
-                Text(c.status.label), Text(f"発効 {format_wareki(c.effective_on)}"),
+                Text("利用登録解除申請"), self._person(c.member_id), date_cell(c.received_on),
+                Text(c.status.label), Text(f"発効 {wareki(c.effective_on)}"),
             )))
         for r in d.loss_reports:
-            state = (f"発見 {format_wareki_short(r.found_on)}" if r.found_on
+            state = (f"発見 {wareki_short(r.found_on)}" if r.found_on
                      else "再交付済" if r.reissue_id is not None else "受付")  # R8: one report, one reissue
             dated.append((r.received_on, (
-                Text("滅失届"), self._person(r.member_id), _d(r.received_on), Text(state),
+                Text("滅失届"), self._person(r.member_id), date_cell(r.received_on), Text(state),
                 Text(f"{r.document_kind.label}・{r.circumstance.label}"
                      + ("・再交付希望" if r.reissue_requested else "")),
             )))
         for item in d.collection_items:
             doc = docs.get(item.document_id)
             what = doc.kind.label if doc is not None else "書類"
-            returned = f"・返却 {format_wareki_short(item.returned_on)}" if item.returned_on else ""
+            returned = f"・返却 {wareki_short(item.returned_on)}" if item.returned_on else ""
             dated.append((item.lost_on, (
-                Text("書類回収"), self._person(item.member_id), _d(item.lost_on),
+                Text("書類回収"), self._person(item.member_id), date_cell(item.lost_on),
                 Text(item.status.label, style="bold" if item.status == "outstanding" else ""),
                 Text(what + returned),
             )))
@@ -268,9 +266,9 @@ class MemberDetailScreen(ClerkScreen):
             if narrow:  # レセプト（診療報酬明細書） → レセプト
                 missing = [re.sub(r"（[^）]*）", "", paper) for paper in missing]
             rows.append((
-                self._person(c.member_id), _month(c.treatment_month), data_text(c.institution_name),
-                _yen(c.amount_paid), Text(c.status.label),
-                Text("・".join(missing) if missing else "なし"), _d(c.received_on),
+                self._person(c.member_id), month_cell(c.treatment_month), data_text(c.institution_name),
+                yen_cell(c.amount_paid), Text(c.status.label),
+                Text("・".join(missing) if missing else "なし"), date_cell(c.received_on),
             ))
         self._pane_table("claims").fill(
             ["対象者", "診療月", "医療機関", "支払額", "状態", "不足書類", "受付日"], rows,
@@ -281,7 +279,7 @@ class MemberDetailScreen(ClerkScreen):
         # `at` is ISO 8601 with the offset, as hashed; minutes are enough on screen.
         rows = [
             (Text(str(e.at).replace("T", " ")[:16]), data_text(e.clerk), Text(e.kind.label),
-             Text(labels.audit_action(e.action)))
+             Text(audit_action(e.action)))
             for e in d.audit_entries
         ]
         self._pane_table("history").fill(["日時", "職員", "種別", "操作"], rows, flex=3)

@@ -19,15 +19,13 @@ from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from clerk_tui.domain.codes import CollectionStatus, ReturnVia
 from clerk_tui.domain.errors import DomainError
-from clerk_tui.domain.wareki import format_wareki, format_wareki_short
 from clerk_tui.services.withdrawal import close_item, outstanding, outstanding_counts, record_return
 from clerk_tui.ui.screens.base import ClerkScreen, ServiceDialog
-from clerk_tui.ui.text import data_text, fit
+from clerk_tui.ui.text import data_text, fit, wareki, wareki_short
 from clerk_tui.ui.widgets.choice_bar import ChoiceBar
 from clerk_tui.ui.widgets.date_input import DateInput
 from clerk_tui.ui.widgets.fitted_table import FittedTable
 from clerk_tui.ui.widgets.ja_text import JaText
-from clerk_tui.ui.widgets.status_bar import StatusBar
 from clerk_tui.ui.widgets.text_input import ClerkInput, TextInput
 
 
@@ -73,7 +71,7 @@ def _summary(row: Row) -> Text:
     text.append_text(data_text(row.member_name))
     text.append(f"（{row.member_code}）の{row.document}\n")
     text.append("資格喪失日 ", style="dim")
-    text.append(f"{format_wareki(row.lost_on)}（{_age(row.days)}）  ")
+    text.append(f"{wareki(row.lost_on)}（{_age(row.days)}）  ")
     text.append("事業所 ", style="dim")
     text.append_text(data_text(f"{row.employer_code} {row.employer_name}"))
     return text
@@ -196,10 +194,7 @@ class OutstandingScreen(ClerkScreen):
         self._note_item: int | None = None  # the row it was shown on
         self._loaded = False
 
-    def compose(self) -> ComposeResult:
-        ctx = self.app.ctx
-        yield StatusBar(clerk=ctx.clerk, db_path=self.app.db_path, today=ctx.clock.today(),
-                        fixed=ctx.clock.is_fixed, id="status")
+    def compose_body(self) -> ComposeResult:
         yield Static(Text("未回収 読み込み中"), id="os-counts")
         with Horizontal(id="os-filter-row"):
             yield Label("事業所コード")
@@ -249,9 +244,9 @@ class OutstandingScreen(ClerkScreen):
             previous = r.employer_code
             cells.append((Text(r.employer_code if first else "", style="bold"),
                           data_text(r.employer_name if first else ""), Text(r.member_code),
-                          data_text(r.member_name), Text(r.document), Text(format_wareki_short(r.lost_on)),
+                          data_text(r.member_name), Text(r.document), Text(wareki_short(r.lost_on)),
                           Text(f"{r.days}日" if r.days >= 0 else "喪失前", justify="right"),
-                          Text(format_wareki_short(r.reminder_sent_on)) if r.reminder_sent_on else Text("")))
+                          Text(wareki_short(r.reminder_sent_on)) if r.reminder_sent_on else Text("")))
         table.fill(["事業所", "事業所名", "記号番号", "氏名", "書類", "喪失日", "経過日数", "督促日"], cells,
                    flex=3, optional=[1], caps={1: 24}, keys=[str(r.item_id) for r in self.rows])
         if self.rows:
@@ -309,10 +304,10 @@ class OutstandingScreen(ClerkScreen):
         text = Text()
         text.append_text(data_text(f"{row.employer_code} {row.employer_name}", style="bold"))
         text.append(f"  未回収 {same}件  ")
-        text.append(f"督促 {format_wareki(row.reminder_sent_on)}" if row.reminder_sent_on else "督促 なし")
+        text.append(f"督促 {wareki(row.reminder_sent_on)}" if row.reminder_sent_on else "督促 なし")
         text.append("\n")
         text.append_text(data_text(row.member_name))
-        text.append(f" {row.document}  喪失日 {format_wareki(row.lost_on)}（{_age(row.days)}）")
+        text.append(f" {row.document}  喪失日 {wareki(row.lost_on)}（{_age(row.days)}）")
         detail.set_text(text)
 
     def on_resize(self, event: events.Resize) -> None:
@@ -422,7 +417,7 @@ class OutstandingScreen(ClerkScreen):
         self._show()
 
     def action_reaching_75(self) -> None:
-        from clerk_tui.ui.screens.withdrawal import Reaching75Screen
+        from clerk_tui.ui.screens.reaching75 import Reaching75Screen
 
         self.app.push_screen(Reaching75Screen())
 

@@ -13,14 +13,25 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
-from clerk_tui.domain.wareki import format_wareki, format_wareki_short
 from clerk_tui.services.search import SearchResult, SearchRow, search_members
-from clerk_tui.ui import labels
+from clerk_tui.ui.text import (
+    ACTIVE,
+    DEPENDENT,
+    INSURED,
+    LOST,
+    NEW_SEARCH,
+    NO_MATCH,
+    SEARCH_HINT,
+    card_status_short,
+    count_text,
+    data_text,
+    fit,
+    wareki,
+    wareki_short,
+)
 from clerk_tui.ui.screens.base import ClerkScreen
-from clerk_tui.ui.text import data_text, fit
 from clerk_tui.ui.widgets.ja_text import JaText
 from clerk_tui.ui.widgets.outstanding_counts import OutstandingCounts
-from clerk_tui.ui.widgets.status_bar import StatusBar
 from clerk_tui.ui.widgets.text_input import ClerkInput
 
 # Long enough that a clerk typing a name sends one query per pause, short enough to feel live.
@@ -75,7 +86,7 @@ class SearchScreen(ClerkScreen):
     LEAVE_FOR_NEW_SEARCH = True
     BINDINGS = [
         # The app's key, shown here; one id, so a keymap moves both.
-        Binding("f2", "app.new_search", "新規検索", tooltip=labels.NEW_SEARCH, id="app.new_search"),
+        Binding("f2", "app.new_search", "新規検索", tooltip=NEW_SEARCH, id="app.new_search"),
     ]
 
     def __init__(self) -> None:
@@ -86,15 +97,12 @@ class SearchScreen(ClerkScreen):
         self._result: SearchResult | None = None
         self._wide: bool | None = None
 
-    def compose(self) -> ComposeResult:
-        ctx = self.app.ctx
-        yield StatusBar(clerk=ctx.clerk, db_path=self.app.db_path, today=ctx.clock.today(),
-                        fixed=ctx.clock.is_fixed, id="status")
+    def compose_body(self) -> ComposeResult:
         with Horizontal(id="query-row"):
             yield Label("検索", id="query-label")
             yield SearchInput(placeholder="氏名・カナ・記号番号・生年月日・事業所", id="query",
                               select_on_focus=False)
-        yield JaText(Text(labels.SEARCH_HINT), id="search-message", classes="hint")
+        yield JaText(Text(SEARCH_HINT), id="search-message", classes="hint")
         yield ResultsTable(id="results", cursor_type="row", zebra_stripes=True)
         yield Static(id="row-detail")
         yield OutstandingCounts(id="outstanding-counts")  # R9: what is still to come back
@@ -155,16 +163,16 @@ class SearchScreen(ClerkScreen):
         table.clear()
         message.remove_class("hint", "error", "notice", "count")
         if result is None:
-            message.set_text(Text(labels.SEARCH_HINT))
+            message.set_text(Text(SEARCH_HINT))
             message.add_class("hint")
         elif result.error:
             message.set_text(Text(result.error))
             message.add_class("error")
         elif not result.rows:
-            message.set_text(Text(result.message or labels.NO_MATCH))
+            message.set_text(Text(result.message or NO_MATCH))
             message.add_class("notice")
         else:
-            text = Text(labels.count_text(len(result.rows), result.more))
+            text = Text(count_text(len(result.rows), result.more))
             if result.description:
                 text.append("  ")
                 text.append(result.description, style="dim")
@@ -218,16 +226,16 @@ class SearchScreen(ClerkScreen):
 
     def _cells(self, row: SearchRow, today: date) -> dict[str, Text]:
         lost = row.lost_on is not None and row.lost_on <= today
-        birth = format_wareki(row.birth_date, padded=True) if self._wide else format_wareki_short(row.birth_date)
+        birth = wareki(row.birth_date, padded=True) if self._wide else wareki_short(row.birth_date)
         return {
             "code": Text(row.code),
             "name": data_text(row.name),
             "kana": data_text(row.name_kana),
             "birth": Text(birth),
-            "kind": Text(labels.INSURED if row.is_insured else labels.DEPENDENT),
-            "state": Text(labels.LOST, style="bold reverse") if lost else Text(labels.ACTIVE),
+            "kind": Text(INSURED if row.is_insured else DEPENDENT),
+            "state": Text(LOST, style="bold reverse") if lost else Text(ACTIVE),
             "employer": data_text(row.employer_name),
-            "card": Text(labels.card_status_short(row.card_status)),
+            "card": Text(card_status_short(row.card_status)),
         }
 
     def on_resize(self, event: events.Resize) -> None:
@@ -264,12 +272,12 @@ class SearchScreen(ClerkScreen):
         first.append("  続柄 ", style="dim")
         first.append(row.relationship_label)
         first.append("  生年月日 ", style="dim")
-        first.append(format_wareki(row.birth_date))
+        first.append(wareki(row.birth_date))
         second = Text()
         if row.lost_on is not None:
             lost = row.lost_on <= self.app.ctx.clock.today()
             second.append("喪失日 " if lost else "喪失予定日 ", style="dim")
-            second.append(format_wareki(row.lost_on), style="bold reverse" if lost else "")
+            second.append(wareki(row.lost_on), style="bold reverse" if lost else "")
             second.append("  ")
         second.append("事業所 ", style="dim")
         second.append_text(data_text(row.employer_name))

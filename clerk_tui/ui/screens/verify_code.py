@@ -17,7 +17,6 @@ from clerk_tui.services.issuance import CodeCheck, verify_facility_code
 from clerk_tui.ui.screens.base import ClerkScreen
 from clerk_tui.ui.text import data_text
 from clerk_tui.ui.widgets.ja_text import JaText
-from clerk_tui.ui.widgets.status_bar import StatusBar
 from clerk_tui.ui.widgets.text_input import ClerkInput
 
 # CodeCheck.status -> the word shown, and the colour class (the word alone says it in 8 colours).
@@ -60,10 +59,7 @@ class VerifyCodeScreen(ClerkScreen):
         super().__init__()
         self.result: CodeCheck | None = None
 
-    def compose(self) -> ComposeResult:
-        ctx = self.app.ctx
-        yield StatusBar(clerk=ctx.clerk, db_path=self.app.db_path, today=ctx.clock.today(),
-                        fixed=ctx.clock.is_fixed, id="status")
+    def compose_body(self) -> ComposeResult:
         yield Static(Text(TITLE), id="verify-title")
         yield JaText(Text(HINT), id="verify-hint")
         with Horizontal(id="code-row"):

@@ -1,11 +1,10 @@
 """退職等・扶養削除 (loss of qualification, R9/R10) with a live preview of who loses coverage and what
-must come back; reinstatement of a mistaken loss; and the list of members reaching 75 in a month."""
+must come back; and reinstatement of a mistaken loss."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from functools import partial
 
@@ -16,31 +15,35 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
-from clerk_tui.db.models import Member
 from clerk_tui.domain import rules
 from clerk_tui.domain.codes import DependentRemovalReason, WithdrawalReason
 from clerk_tui.domain.errors import DomainError
-from clerk_tui.domain.wareki import format_wareki, format_wareki_month, format_wareki_short, parse_month
 from clerk_tui.services.members import MemberDetail, reload_member
 from clerk_tui.services.withdrawal import (
     LossPreview,
     cancel_loss,
-    members_reaching_75,
     preview_loss,
-    record_reaching_75,
     record_withdrawal,
     remove_dependent,
 )
-from clerk_tui.ui import labels
+from clerk_tui.ui.text import (
+    CANNOT_OPEN,
+    DEPENDENT,
+    INSURED,
+    LOADING,
+    data_text,
+    date_cell,
+    labelled,
+    wareki,
+    wareki_short,
+)
 from clerk_tui.ui.screens.base import RECORDING, ClerkScreen, ServiceDialog
-from clerk_tui.ui.text import data_text
 from clerk_tui.ui.widgets.choice_bar import ChoiceBar
 from clerk_tui.ui.widgets.date_input import DateInput
 from clerk_tui.ui.widgets.fitted_table import FittedTable
 from clerk_tui.ui.widgets.ja_text import JaText
 from clerk_tui.ui.widgets.member_header import MemberHeader
-from clerk_tui.ui.widgets.status_bar import StatusBar
-from clerk_tui.ui.widgets.text_input import ClerkInput, TextInput
+from clerk_tui.ui.widgets.text_input import TextInput
 
 # Long enough that typing a date sends one preview per pause, short enough to feel live.
 DEBOUNCE_SECONDS = 0.15
@@ -66,18 +69,6 @@ def _label_of(code: str | None) -> str:
         except ValueError:
             continue
     return code or ""
-
-
-def _d(value: date | None) -> Text:
-    return Text(format_wareki_short(value)) if value else Text("")
-
-
-def _labelled(label: str, value: Text | str) -> Text:
-    text = Text()
-    text.append(label, style="dim")
-    text.append(" ")
-    text.append_text(value if isinstance(value, Text) else Text(value))
-    return text
 
 
 # --------------------------------------------------------------------------------------------
@@ -154,11 +145,8 @@ class WithdrawalScreen(ClerkScreen):
 
     # ------------------------------------------------------------------ layout
 
-    def compose(self) -> ComposeResult:
-        ctx = self.app.ctx
-        yield StatusBar(clerk=ctx.clerk, db_path=self.app.db_path, today=ctx.clock.today(),
-                        fixed=ctx.clock.is_fixed, id="status")
-        yield MemberHeader(Text(labels.LOADING), id="wd-header")
+    def compose_body(self) -> ComposeResult:
+        yield MemberHeader(Text(LOADING), id="wd-header")
         with Vertical(id="wd-form"):
             with Horizontal(classes="wd-row"):
                 yield Label("理由", classes="wd-label")
@@ -183,7 +171,7 @@ class WithdrawalScreen(ClerkScreen):
         try:
             detail = await asyncio.to_thread(reload_member, self.app.ctx, self.member_id)
         except Exception:
-            self.query_one(MemberHeader).set_text(Text(labels.CANNOT_OPEN))
+            self.query_one(MemberHeader).set_text(Text(CANNOT_OPEN))
             raise
         self.detail = detail
         if detail.member.lost_on is None:
@@ -193,14 +181,14 @@ class WithdrawalScreen(ClerkScreen):
 
     def _header(self, title: str, d: MemberDetail) -> list[Text]:
         m = d.member
-        kind = labels.INSURED if m.is_insured else f"{labels.DEPENDENT}・{m.relationship.label}"
+        kind = INSURED if m.is_insured else f"{DEPENDENT}・{m.relationship.label}"
         items = [Text(title, style="bold reverse"), Text(m.member_code, style="bold"),
                  data_text(m.full_name, style="bold"), Text(kind),
-                 _labelled("生年月日", format_wareki(m.birth_date)),
-                 _labelled("事業所", data_text(m.employer.name) if m.employer else Text("")),
-                 _labelled("資格取得日", format_wareki(m.acquired_on))]
+                 labelled("生年月日", wareki(m.birth_date)),
+                 labelled("事業所", data_text(m.employer.name) if m.employer else Text("")),
+                 labelled("資格取得日", wareki(m.acquired_on))]
         if m.lost_on is not None:
-            items.append(_labelled("資格喪失日", Text(f"{format_wareki(m.lost_on)}（{_label_of(m.loss_reason)}）",
+            items.append(labelled("資格喪失日", Text(f"{wareki(m.lost_on)}（{_label_of(m.loss_reason)}）",
                                                       style="bold")))
         return items
 
@@ -250,8 +238,8 @@ class WithdrawalScreen(ClerkScreen):
         if event.value in (WithdrawalReason.AGE_75, DependentRemovalReason.AGE_75) and lost.value is None \
                 and self.detail is not None:
             birthday_75 = rules.loss_on_reaching_75(self.detail.member.birth_date)
-            lost_input.value = format_wareki_short(birthday_75)
-            last_input.value = format_wareki_short(rules.last_work_day_for(birthday_75))
+            lost_input.value = wareki_short(birthday_75)
+            last_input.value = wareki_short(rules.last_work_day_for(birthday_75))
             self._filled_for_75 = (last_input.value, lost_input.value)
         elif self._filled_for_75 is not None:
             # Another reason after 75歳到達 (or the choice undone): the dates the app filled in
@@ -282,7 +270,7 @@ class WithdrawalScreen(ClerkScreen):
                 derived = rules.last_work_day_for(event.value)
             if derived != other.value:
                 # In the short 和暦 shape clerks type (R7.12.01), not DateInput's ISO.
-                other.query_one(Input).value = format_wareki_short(derived) if derived else ""
+                other.query_one(Input).value = wareki_short(derived) if derived else ""
         if source is lost or (source.query_one(Input).has_focus and event.value is None):
             self._schedule_preview()
 
@@ -343,14 +331,14 @@ class WithdrawalScreen(ClerkScreen):
             text.append("理由 ")
             text.append(reason.label, style="bold reverse")
             text.append("、")
-        text.append(f"{LOST_ON} {format_wareki(p.lost_on)}（{self._last_label()} {format_wareki(p.last_work_day)}の翌日）。")
+        text.append(f"{LOST_ON} {wareki(p.lost_on)}（{self._last_label()} {wareki(p.last_work_day)}の翌日）。")
         text.append(f"{len(p.people)}名が資格を失います", style="bold")
         text.append(f"。回収する書類 {len(p.collect)}件・回収しない書類 {len(p.not_collected)}件。")
         birthday_75 = self._age_75_mismatch()
         if self.query_one("#wd-reason", ChoiceBar).value is None:
             text.append(PICK_REASON, style="bold")
         elif birthday_75 is not None:
-            text.append(f"75歳到達の資格喪失日は75歳の誕生日（{format_wareki(birthday_75)}）です。", style="bold")
+            text.append(f"75歳到達の資格喪失日は75歳の誕生日（{wareki(birthday_75)}）です。", style="bold")
         else:
             text.append("Ctrl+S で記録します。")
         self._set_message(text, "error" if birthday_75 is not None else "")
@@ -362,9 +350,9 @@ class WithdrawalScreen(ClerkScreen):
         self.query_one("#wd-detail", JaText).set_text(Text(""))
 
     def _person_row(self, m, lost_on: date | None = None) -> tuple[Text, ...]:
-        kind = labels.INSURED if m.is_insured else m.relationship.label
-        return (data_text(m.full_name), Text(m.member_code), Text(kind), _d(m.birth_date),
-                _d(lost_on if lost_on is not None else m.lost_on))
+        kind = INSURED if m.is_insured else m.relationship.label
+        return (data_text(m.full_name), Text(m.member_code), Text(kind), date_cell(m.birth_date),
+                date_cell(lost_on if lost_on is not None else m.lost_on))
 
     def _fill_preview(self, p: LossPreview, *, done: bool = False) -> None:
         people = self.query_one("#wd-people", FittedTable)
@@ -457,7 +445,7 @@ class WithdrawalScreen(ClerkScreen):
         items = f"回収対象を{len(p.collect)}件作成しました（未回収一覧 F8）" if p.collect else "回収する書類はありません"
         reason = self.query_one("#wd-reason", ChoiceBar).value
         said = f"（理由 {reason.label}）" if reason is not None else ""
-        self._set_message(f"記録しました{said}。{len(p.people)}名が{format_wareki(p.lost_on)}に資格を喪失し、"
+        self._set_message(f"記録しました{said}。{len(p.people)}名が{wareki(p.lost_on)}に資格を喪失し、"
                           f"{items}。Esc で戻ります。", "done")
         self.query_one("#wd-docs", FittedTable).focus()
         self.refresh_bindings()
@@ -469,7 +457,7 @@ class WithdrawalScreen(ClerkScreen):
         m = d.member
         self.query_one(MemberHeader).show(self._header(TITLE_LOST, d))
         state = "資格を喪失しています" if m.lost_on <= d.today else "資格を喪失する予定が記録されています"
-        text = Text(f"この方は{format_wareki(m.lost_on)}に{state}（{_label_of(m.loss_reason)}）。"
+        text = Text(f"この方は{wareki(m.lost_on)}に{state}（{_label_of(m.loss_reason)}）。"
                     "新たな喪失は記録できません。誤って記録した喪失であれば x で取り消せます（理由が必要）。")
         if not m.is_insured and d.insured.lost_on == m.lost_on:
             text.append("被保険者と同じ日の喪失です。家族全員を戻すときは被保険者の画面で取り消してください。",
@@ -488,7 +476,7 @@ class WithdrawalScreen(ClerkScreen):
         self.query_one("#wd-docs", FittedTable).fill(
             ["対象者", "回収対象の書類", "状態", "返却日"],
             [(data_text(names.get(i.member_id, "")), Text(kinds.get(i.document_id, "書類")),
-              Text(i.status.label), _d(i.returned_on)) for i in items], flex=0)
+              Text(i.status.label), date_cell(i.returned_on)) for i in items], flex=0)
         self.query_one("#wd-detail", JaText).set_text(Text(
             "取り消すと、同じ日に喪失した家族の資格も戻り、未回収の回収対象は取消になります。" if m.is_insured
             else "取り消すと、この方の資格が戻り、この方の未回収の回収対象は取消になります。"))
@@ -501,7 +489,7 @@ class WithdrawalScreen(ClerkScreen):
         m = self.detail.member
         summary = Text()
         summary.append_text(data_text(m.full_name))
-        summary.append(f"（{m.member_code}）の{format_wareki(m.lost_on)}の資格喪失"
+        summary.append(f"（{m.member_code}）の{wareki(m.lost_on)}の資格喪失"
                        f"（{_label_of(m.loss_reason)}）を取り消し、資格を元に戻します。この操作は履歴に残ります。")
         self.app.push_screen(ReinstateDialog(summary, m.id, m.version), callback=self._reinstated)
 
@@ -523,220 +511,6 @@ class WithdrawalScreen(ClerkScreen):
         self.refresh_bindings()
 
     # ------------------------------------------------------------------ leaving
-
-    def action_back(self) -> None:
-        if not self._busy:
-            self.dismiss(None)
-
-
-# --------------------------------------------------------------------------------------------
-# 75歳到達: members whose 75th birthday falls in a month, recorded in one go
-
-
-@dataclass(frozen=True)
-class Reaching75Row:
-    member: Member
-    lost_on: date  # the 75th birthday
-    employer_name: str
-
-
-class Reaching75Table(FittedTable):
-    BINDING_GROUP_TITLE = "75歳到達の一覧"
-    BINDINGS = [
-        Binding("space", "screen.toggle", "選択", tooltip="この方を選ぶ・外す", id="reaching75.toggle"),
-        Binding("enter", "screen.toggle", "選択", show=False, id="reaching75.toggle_enter"),
-    ]
-
-
-class Reaching75Screen(ClerkScreen):
-    BINDINGS = [
-        Binding("escape", "back", "戻る", id="reaching75.back"),
-        Binding("a", "toggle_all", "全選択", tooltip="全員を選ぶ（全員選択中なら全員外す）", id="reaching75.all"),
-        Binding("ctrl+s", "record", "記録", tooltip="選んだ方の75歳到達による資格喪失を記録する",
-                id="reaching75.record"),
-    ]
-    DEFAULT_CSS = """
-    #r75-title { padding: 0 1; text-style: bold; }
-    #r75-month-row { height: 1; }
-    #r75-month-row Label { width: 12; padding: 0 1; text-style: bold; }
-    #r75-month, #r75-month:focus { border: none; height: 1; width: 20; padding: 0 1; background: $boost; }
-    #r75-month:focus { background: $primary-muted; }
-    #r75-echo { width: 1fr; padding: 0 1; color: $text-muted; }
-    #r75-echo.-error { color: $text-error; text-style: bold; }
-    #r75-message { padding: 0 1; }
-    #r75-message.error { color: $text-error; text-style: bold; }
-    #r75-message.done { color: $text-success; text-style: bold; }
-    #r75-table { height: 1fr; }
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.month: date | None = None
-        self.rows: list[Reaching75Row] = []
-        self.selected: set[int] = set()
-        self._busy = False
-        self._seq = 0
-        self._note: tuple[Text, str] | None = None  # the last recording's outcome, kept over a reload
-
-    def compose(self) -> ComposeResult:
-        ctx = self.app.ctx
-        yield StatusBar(clerk=ctx.clerk, db_path=self.app.db_path, today=ctx.clock.today(),
-                        fixed=ctx.clock.is_fixed, id="status")
-        yield Static(Text("75歳到達による資格喪失（後期高齢者医療制度へ）"), id="r75-title")
-        with Horizontal(id="r75-month-row"):
-            yield Label("到達月")
-            yield ClerkInput(value=format_wareki_short(ctx.clock.today())[:-3], placeholder="例: R7.12",
-                        id="r75-month")
-            yield Static("", id="r75-echo")
-        yield JaText(Text(""), id="r75-message")
-        yield Reaching75Table(id="r75-table", cursor_type="row", zebra_stripes=True)
-        yield Footer(show_command_palette=False)
-
-    def on_mount(self) -> None:
-        self._read_month(self.query_one("#r75-month", Input).value)
-        self.query_one("#r75-table").focus()
-
-    @on(Input.Changed, "#r75-month")
-    def _month_changed(self, event: Input.Changed) -> None:
-        self._read_month(event.value)
-
-    @on(Input.Submitted, "#r75-month")
-    def _month_submitted(self) -> None:
-        self.query_one("#r75-table").focus()
-
-    def _read_month(self, text: str) -> None:
-        echo = self.query_one("#r75-echo", Static)
-        try:
-            month = parse_month(text, field="month")
-        except DomainError as exc:
-            self._seq += 1  # a list still loading for the previous month is not shown
-            self.month = None
-            echo.set_class(True, "-error")
-            echo.update(Text(exc.message))
-            self.rows, self.selected = [], set()
-            self._fill()
-            return
-        echo.set_class(False, "-error")
-        echo.update(Text(format_wareki_month(month)))
-        if month != self.month:
-            self._seq += 1
-            self.month = month
-            self.selected = set()
-            self._note = None
-            self._load(month, self._seq, DEBOUNCE_SECONDS)
-
-    @work(exclusive=True, group="load", exit_on_error=False)
-    async def _load(self, month: date, seq: int, delay: float = 0) -> None:
-        if delay:
-            await asyncio.sleep(delay)
-
-        def read() -> list[Reaching75Row]:
-            # The employer is read here, in the thread, not lazily while drawing the table.
-            return [Reaching75Row(m, rules.loss_on_reaching_75(m.birth_date), m.employer.name)
-                    for m in members_reaching_75(month)]
-
-        rows = await asyncio.to_thread(read)
-        if seq != self._seq:
-            return
-        self.rows = rows
-        self.selected &= {r.member.id for r in rows}
-        self._fill()
-
-    def _fill(self) -> None:
-        table = self.query_one(Reaching75Table)
-        cursor = table.cursor_row
-        rows = []
-        for r in self.rows:
-            m = r.member
-            rows.append((Text("[x]" if m.id in self.selected else "[ ]", style="bold"), _d(r.lost_on),
-                         Text(m.member_code), data_text(m.full_name),
-                         Text(labels.INSURED if m.is_insured else m.relationship.label),
-                         _d(m.birth_date), data_text(r.employer_name)))
-        # The employer's name gives way (cut), never the person's.
-        table.fill(["選択", "喪失日", "記号番号", "氏名", "続柄", "生年月日", "事業所"], rows, flex=6,
-                   keys=[str(r.member.id) for r in self.rows])
-        if rows:
-            table.move_cursor(row=min(max(cursor, 0), len(rows) - 1))
-        self._show_message()
-        self.refresh_bindings()
-
-    def _show_message(self) -> None:
-        message = self.query_one("#r75-message", JaText)
-        message.remove_class("error", "done")
-        if self._note is not None:
-            text, kind = self._note
-            message.add_class(kind)
-            message.set_text(text)
-            return
-        if self.month is None:
-            message.set_text(Text("到達月を入力してください（例: R7.12、令和7年12月）。"))
-            return
-        text = Text(f"{format_wareki_month(self.month)}に75歳になる方 {len(self.rows)}名（選択 {len(self.selected)}名）。")
-        if self.rows:
-            text.append("75歳の誕生日に資格を失い、被保険者の家族も同じ日に資格を失います。Space で選び Ctrl+S で記録。")
-        message.set_text(text)
-
-    def _highlighted(self) -> Reaching75Row | None:
-        table = self.query_one(Reaching75Table)
-        if not self.rows or not 0 <= table.cursor_row < len(self.rows):
-            return None
-        return self.rows[table.cursor_row]
-
-    def action_toggle(self) -> None:
-        row = self._highlighted()
-        if row is None or self._busy:
-            return
-        self._note = None
-        self.selected ^= {row.member.id}
-        table = self.query_one(Reaching75Table)
-        next_row = table.cursor_row + 1
-        self._fill()
-        if next_row < len(self.rows):  # on to the next person, as a clerk ticks down a list
-            table.move_cursor(row=next_row)
-
-    def action_toggle_all(self) -> None:
-        if self._busy:
-            return
-        self._note = None
-        ids = {r.member.id for r in self.rows}
-        self.selected = set() if ids and self.selected == ids else ids
-        self._fill()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "record":
-            return True if self.selected and not self._busy else None
-        return True
-
-    def action_record(self) -> None:
-        if not self.selected or self._busy:
-            return
-        ids = [r.member.id for r in self.rows if r.member.id in self.selected]
-        self._busy = True
-        self.refresh_bindings()
-        message = self.query_one("#r75-message", JaText)
-        message.set_text(Text(RECORDING))
-        self._record(ids)
-
-    @work(exclusive=True, group="record", exit_on_error=False)
-    async def _record(self, ids: list[int]) -> None:
-        try:
-            results = await asyncio.to_thread(record_reaching_75, self.app.ctx, ids)
-        except DomainError as exc:
-            # Each member is its own transaction: those before the refusal are recorded and
-            # leave the list on the reload below.
-            self._note = (Text(f"{exc.message}（それより前に記録できた方は一覧から消えています）"), "error")
-        else:
-            people = sum(len(p.people) for p in results)
-            items = sum(len(p.collect) for p in results)
-            self._note = (Text(f"{len(results)}名の75歳到達による資格喪失を記録しました（家族を含め{people}名、"
-                               f"回収対象{items}件）。"), "done")
-        finally:
-            self._busy = False
-            self.selected = set()
-            self.refresh_bindings()
-        if self.month is not None:
-            self._seq += 1
-            self._load(self.month, self._seq)
 
     def action_back(self) -> None:
         if not self._busy:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
@@ -50,11 +51,13 @@ class ChoiceBar(Widget, can_focus=True):
             return self.bar
 
     def __init__(self, choices: Sequence[tuple[str, Any]] = (), *, value: Any = None, separator: str = " ",
-                 id: str | None = None, classes: str | None = None) -> None:
+                 numbered: bool = True, id: str | None = None, classes: str | None = None) -> None:
         """`choices` are (label, value) pairs; `separator` goes between a choice's number and its
-        label ("1 退職" or "1:紛失")."""
+        label ("1 退職" or "1:紛失"). `numbered` False leaves the numbers off the line, for a
+        line too long to hold them (the digits still pick)."""
         super().__init__(id=id, classes=classes)
         self.separator = separator
+        self.numbered = numbered
         self._choices = list(choices)
         self._index = self._index_of(value)
         # A run of typing keys (printable characters) ends at any other key or when the focus
@@ -83,16 +86,42 @@ class ChoiceBar(Widget, can_focus=True):
         self._choices = list(choices)
         self.value = value
 
+    def _option_texts(self) -> list[str]:
+        return [f"{i + 1}{self.separator}{label}" if self.numbered else label
+                for i, (label, _) in enumerate(self._choices)]
+
     def render(self) -> Text:
         text = Text(no_wrap=True, overflow="crop")
-        for i, (label, _) in enumerate(self._choices):
+        for i, option in enumerate(self._option_texts()):
             if i:
                 text.append(" ")
             if i == self._index:
-                text.append(f"[{i + 1}{self.separator}{label}]", style="bold reverse")
+                text.append(f"[{option}]", style="bold reverse")
             else:
-                text.append(f" {i + 1}{self.separator}{label} ")
+                text.append(f" {option} ")
         return text
+
+    def option_at(self, x: int) -> int | None:
+        """The option drawn at cell `x` of the content (None between or after the options)."""
+        start = 0
+        for i, option in enumerate(self._option_texts()):
+            end = start + cell_len(option) + 2
+            if start <= x < end:
+                return i
+            start = end + 1
+        return None
+
+    def offset_of(self, index: int) -> int:
+        """The cell (from the widget's left edge) in the middle of option `index`, for a click."""
+        start = 0
+        for option in self._option_texts()[:index]:
+            start += cell_len(option) + 3
+        return self.styles.padding.left + start + 1
+
+    def on_click(self, event: events.Click) -> None:
+        index = self.option_at(event.x - self.styles.padding.left)
+        if index is not None and not self.disabled:
+            self._choose(index)
 
     def _choose(self, index: int | None) -> None:
         if index != self._index:

@@ -12,7 +12,8 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from clerk_tui.domain.errors import DomainError
-from clerk_tui.domain.wareki import format_wareki, parse_date
+from clerk_tui.domain.wareki import parse_date
+from clerk_tui.ui.text import wareki, wareki_short
 from clerk_tui.ui.widgets.text_input import ClerkInput
 
 
@@ -47,7 +48,8 @@ class DateInput(Vertical):
         self.error: str | None = None
 
     def compose(self) -> ComposeResult:
-        yield ClerkInput(value=self._initial.isoformat() if self._initial else "", placeholder=self._placeholder)
+        # Shown as a clerk would type it (R7.12.4), never as an ISO date.
+        yield ClerkInput(value=wareki_short(self._initial), placeholder=self._placeholder)
         yield Static("", classes="date-echo")
 
     def on_mount(self) -> None:
@@ -58,7 +60,7 @@ class DateInput(Vertical):
         return self
 
     def set_date(self, value: date | None) -> None:
-        self.query_one(Input).value = value.isoformat() if value else ""
+        self.query_one(Input).value = wareki_short(value)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
@@ -78,6 +80,6 @@ class DateInput(Vertical):
                 self.error = exc.message
         echo.set_class(self.error is not None and bool(text.strip()), "-error")
         if self.value is not None:
-            echo.update(Text(format_wareki(self.value)))
+            echo.update(Text(wareki(self.value)))
         elif text.strip():
             echo.update(Text(self.error or ""))

@@ -8,7 +8,7 @@ from pathlib import Path
 from rich.text import Text
 from textual.widgets import Static
 
-from clerk_tui.domain.wareki import format_wareki
+from clerk_tui.ui.text import wareki
 
 
 class StatusBar(Static):
@@ -31,10 +31,10 @@ class StatusBar(Static):
     def render_text(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
         if self.fixed:
-            text.append(f"研修モード 基準日固定 {format_wareki(self.today)}", style="bold reverse")
+            text.append(f"研修モード 基準日固定 {wareki(self.today)}", style="bold reverse")
             text.append("  ")
         else:
-            text.append(f"{format_wareki(self.today)}  ")
+            text.append(f"{wareki(self.today)}  ")
         text.append(f"職員 {self.clerk}  ")
         text.append(f"DB {self.db_path.name}")
         return text

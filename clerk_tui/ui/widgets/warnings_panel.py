@@ -7,7 +7,7 @@ from rich.text import Text
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Label
 
-from clerk_tui.ui.labels import WARNING_PREFIX
+from clerk_tui.ui.text import WARNING_PREFIX
 from clerk_tui.ui.widgets.ja_text import JaText
 
 _ORDER = {"error": 0, "warning": 1, "info": 2}
