@@ -1,7 +1,7 @@
 """PDF form renderers: plain data in, PDF bytes out (資格情報のお知らせ, 資格確認書, batches with a
 送付書), and the atomic writer for the output folder. No database access here."""
 
-from clerk_tui.forms.batch import render_batch, render_many
+from clerk_tui.forms.batch import render_batch
 from clerk_tui.forms.certificate import render_certificate
 from clerk_tui.forms.data import (
     CERTIFICATE_MASKED_RATIO,
@@ -30,7 +30,6 @@ __all__ = [
     "batch_filename",
     "render_batch",
     "render_certificate",
-    "render_many",
     "render_notice",
     "safe_filename",
     "unprintable_chars",

@@ -302,7 +302,3 @@ def member_codes(member_ids: Iterable[int | None]) -> dict[int, str]:
         return {}
     rows = Member.select(Member.id, Member.symbol, Member.number, Member.branch).where(Member.id.in_(ids))
     return {m.id: m.member_code for m in rows}
-
-
-def clerks() -> list[str]:
-    return [e.clerk for e in AuditEntry.select(AuditEntry.clerk).distinct().order_by(AuditEntry.clerk)]

@@ -194,19 +194,6 @@ def _refresh_estimate(ctx: Context, claim: ReimbursementClaim) -> bool:
     return True
 
 
-def recompute_refund(ctx: Context, claim_id: int) -> ReimbursementClaim:
-    """After the member's data changed; also done whenever a claim is handled (papers, hand-over)."""
-
-    def write() -> ReimbursementClaim:
-        claim = get_claim(claim_id)
-        if _refresh_estimate(ctx, claim):
-            touch(claim, ctx)
-            claim.save()
-        return claim
-
-    return ctx.write(write)
-
-
 def forward_claims(ctx: Context, claim_ids: list[int]) -> list[ReimbursementClaim]:
     """Hand complete claims over to the 給付グループ (marked 回付済 today)."""
     today = ctx.clock.today()
