@@ -109,7 +109,8 @@ def test_duplicate_claim_is_refused_and_points_at_the_first(ctx, emp):
     assert ReimbursementClaim.select().count() == 2
     # The screen shows the first claim the duplicate points at, with its member.
     shown = get_claim(err.value.existing_id)
-    assert shown.id == first.id and shown.member.id == m.id
+    assert shown.id == first.id and shown.member_id == m.id
+    assert (shown.member_code, shown.member_name) == (m.member_code, m.full_name)
     with pytest.raises(DomainError, match="請求が見つかりません"):
         get_claim(first.id + 100)
 

@@ -22,6 +22,7 @@ from clerk_tui.services import audit
 from clerk_tui.services.context import Context
 from clerk_tui.services.issuance import (IssuePlan, Issued, facility_secret, issue_document, mailing_address,
                                          plan_issue)
+from clerk_tui.services.rows import DocumentRow, to_row
 
 
 def insurer_info(ctx: Context):
@@ -116,7 +117,7 @@ def deliver(ctx: Context, pdf: bytes, filename: str, out: Path | None) -> tuple[
 
 @dataclass(frozen=True)
 class Printed:
-    document: Document
+    document: DocumentRow
     path: Path
     print_message: str | None = None
 
@@ -133,7 +134,7 @@ def print_document(ctx: Context, document_id: int, *, out: Path | None = None) -
                                                      doc.serial), out)
     ctx.write(lambda: audit.record(ctx, AuditKind.PRINT, "document.print", table="document", record_id=doc.id,
                                    member_id=doc.member_id, summary={"file": path.name}))
-    return Printed(doc, path, message)
+    return Printed(to_row(DocumentRow, doc), path, message)
 
 
 def issue_and_print(ctx: Context, plan: IssuePlan, *, out: Path | None = None, **kwargs) -> tuple[Issued, Printed]:

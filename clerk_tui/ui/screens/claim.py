@@ -14,7 +14,6 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Checkbox, Footer, Input, Label, Static
 
-from clerk_tui.db.models import ReimbursementClaim
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.domain.text import TextKind
 from clerk_tui.domain.money import format_yen, parse_yen
@@ -31,6 +30,7 @@ from clerk_tui.services.reimbursement import (
     missing_papers,
     record_claim,
 )
+from clerk_tui.services.rows import ClaimRow
 from clerk_tui.ui import labels
 from clerk_tui.ui.screens.base import ClerkScreen
 from clerk_tui.ui.text import data_text
@@ -145,8 +145,8 @@ class ClaimScreen(ClerkScreen):
         self.assessment: ClaimAssessment | None = None
         self.assess_error: DomainError | None = None
         self.saving = False
-        self.saved: ReimbursementClaim | None = None
-        self.existing: ReimbursementClaim | None = None  # the claim a duplicate points at
+        self.saved: ClaimRow | None = None
+        self.existing: ClaimRow | None = None  # the claim a duplicate points at
         self.last_letter = None  # the missing-papers letter last written (path, message)
         self._assessed: ClaimInput | None = None  # the input the shown assessment is for
 
@@ -513,13 +513,13 @@ class ClaimScreen(ClerkScreen):
         self._show_saved(claim)
 
     @staticmethod
-    def _find_claim(claim_id: int) -> ReimbursementClaim | None:
+    def _find_claim(claim_id: int) -> ClaimRow | None:
         try:
             return get_claim(claim_id)
         except DomainError:  # withdrawn meanwhile: the message still names the duplicate
             return None
 
-    def _show_duplicate(self, exc: DuplicateError, existing: ReimbursementClaim | None) -> None:
+    def _show_duplicate(self, exc: DuplicateError, existing: ClaimRow | None) -> None:
         self.existing = existing
         self._input("institution").add_class("-bad")
         self._input("institution").focus()
@@ -538,7 +538,7 @@ class ClaimScreen(ClerkScreen):
             text.append("\n書類の追加は立替払一覧（F9）で行います。")
         self._set_message(text, error=True)
 
-    def _show_saved(self, claim: ReimbursementClaim) -> None:
+    def _show_saved(self, claim: ClaimRow) -> None:
         self.saved = claim
         for widget in self.query("#claim-fields Input, #claim-fields PaperBox"):
             widget.disabled = True

@@ -15,12 +15,12 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Input, Static
 
-from clerk_tui.db.models import ReimbursementClaim
 from clerk_tui.domain.codes import ClaimStatus
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.domain.money import format_yen
 from clerk_tui.domain.wareki import format_wareki, format_wareki_month, format_wareki_short, parse_month
 from clerk_tui.services.reimbursement import list_claims, missing_papers, update_papers
+from clerk_tui.services.rows import ClaimRow
 from clerk_tui.ui.screens.base import ClerkScreen
 from clerk_tui.ui.screens.claim import PAPER_IDS, PAPER_LABELS, PaperBox, claim_reference, missing_text
 from clerk_tui.ui.screens.confirm import ProceedScreen
@@ -72,7 +72,7 @@ class PapersScreen(ModalScreen[dict[str, bool] | None]):
         Binding("3", "toggle(2)", "請求書を切替", show=False, id="papers.toggle_3"),
     ]
 
-    def __init__(self, claim: ReimbursementClaim) -> None:
+    def __init__(self, claim: ClaimRow) -> None:
         super().__init__()
         self.claim = claim
 
@@ -80,8 +80,8 @@ class PapersScreen(ModalScreen[dict[str, bool] | None]):
         c = self.claim
         with Vertical():
             yield Static(Text(f"書類の受領  {claim_reference(c.id)}"), classes="title")
-            who = Text(c.member.member_code + "  ")
-            who.append_text(data_text(c.member.full_name))
+            who = Text(c.member_code + "  ")
+            who.append_text(data_text(c.member_name))
             yield Static(who)
             what = data_text(c.institution_name)
             what.append(("（薬局）" if c.is_pharmacy else "") + f"  {format_wareki_month(c.treatment_month)}"
@@ -208,7 +208,7 @@ class ClaimsScreen(ClerkScreen):
         super().__init__()
         self.status: ClaimStatus | None = None
         self.month: date | None = None
-        self.claims: list[ReimbursementClaim] = []
+        self.claims: list[ClaimRow] = []
         self.marked: set[int] = set()
         self.busy = False  # a write (papers, hand-over) is running
         self.last_result = None  # the last letter or 送付一覧 written (path, message)
@@ -251,8 +251,8 @@ class ClaimsScreen(ClerkScreen):
             rows.append((
                 Text(MARK if marked else " ", style="bold"),
                 _short_date(c.received_on),
-                Text(c.member.member_code),
-                data_text(c.member.full_name),
+                Text(c.member_code),
+                data_text(c.member_name),
                 data_text(c.institution_name),
                 _month(c.treatment_month),
                 _yen(c.amount_paid),
@@ -290,7 +290,7 @@ class ClaimsScreen(ClerkScreen):
             text.append("\n該当する請求はありません。", style="dim")
         self.query_one("#claims-summary", Static).update(text)
 
-    def _highlighted(self) -> ReimbursementClaim | None:
+    def _highlighted(self) -> ClaimRow | None:
         table = self.query_one(ClaimsTable)
         if not self.claims or table.row_count == 0:
             return None
@@ -312,7 +312,7 @@ class ClaimsScreen(ClerkScreen):
         first.append("  受付 ", style="dim")
         first.append(format_wareki(c.received_on))
         first.append("  ")
-        first.append_text(data_text(c.member.full_name))
+        first.append_text(data_text(c.member_name))
         first.append("  ")
         first.append_text(data_text(c.institution_name))
         if c.is_pharmacy:

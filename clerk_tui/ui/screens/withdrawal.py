@@ -16,12 +16,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
-from clerk_tui.db.models import Member
 from clerk_tui.domain import rules
 from clerk_tui.domain.codes import DependentRemovalReason, WithdrawalReason
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.domain.wareki import format_wareki, format_wareki_month, format_wareki_short, parse_month
 from clerk_tui.services.members import MemberDetail, reload_member
+from clerk_tui.services.rows import MemberRow
 from clerk_tui.services.withdrawal import (
     LossPreview,
     cancel_loss,
@@ -197,7 +197,7 @@ class WithdrawalScreen(ClerkScreen):
         items = [Text(title, style="bold reverse"), Text(m.member_code, style="bold"),
                  data_text(m.full_name, style="bold"), Text(kind),
                  _labelled("生年月日", format_wareki(m.birth_date)),
-                 _labelled("事業所", data_text(m.employer.name) if m.employer else Text("")),
+                 _labelled("事業所", data_text(m.employer_name) if m.employer_name else Text("")),
                  _labelled("資格取得日", format_wareki(m.acquired_on))]
         if m.lost_on is not None:
             items.append(_labelled("資格喪失日", Text(f"{format_wareki(m.lost_on)}（{_label_of(m.loss_reason)}）",
@@ -535,7 +535,7 @@ class WithdrawalScreen(ClerkScreen):
 
 @dataclass(frozen=True)
 class Reaching75Row:
-    member: Member
+    member: MemberRow
     lost_on: date  # the 75th birthday
     employer_name: str
 
@@ -632,7 +632,7 @@ class Reaching75Screen(ClerkScreen):
 
         def read() -> list[Reaching75Row]:
             # The employer is read here, in the thread, not lazily while drawing the table.
-            return [Reaching75Row(m, rules.loss_on_reaching_75(m.birth_date), m.employer.name)
+            return [Reaching75Row(m, rules.loss_on_reaching_75(m.birth_date), m.employer_name or "")
                     for m in members_reaching_75(month)]
 
         rows = await asyncio.to_thread(read)
