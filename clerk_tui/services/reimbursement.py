@@ -191,18 +191,17 @@ def missing_papers(claim: ReimbursementClaim | ClaimRow) -> list[str]:
     return _missing({k: getattr(claim, k) for k in PAPERS})
 
 
-def _refresh_estimate(ctx: Context, claim: ReimbursementClaim) -> bool:
+def _refresh_estimate(ctx: Context, claim: ReimbursementClaim) -> None:
     """Recompute the ratio and refund from the member's data as they are now (a corrected birth
-    date or remuneration changes them); True when the stored figures changed."""
+    date or remuneration changes them); a change is audited, and saved with the claim."""
     treatment_day = max(claim.treatment_month, claim.member.acquired_on)
     ratio = rules.ratio_in_force(copay_for(claim.member, treatment_day), treatment_day)
     refund = rules.insurer_share(claim.amount_paid, ratio, claim.fee_schedule_cost)
     if (ratio, refund) == (claim.copay_ratio, claim.estimated_refund):
-        return False
+        return
     claim.copay_ratio, claim.estimated_refund = ratio, refund
     audit.record(ctx, AuditKind.WRITE, "claim.recompute", table="reimbursement_claim", record_id=claim.id,
                  member_id=claim.member_id, summary={"ratio": ratio, "refund": refund})
-    return True
 
 
 def forward_claims(ctx: Context, claim_ids: list[int]) -> list[ClaimRow]:
