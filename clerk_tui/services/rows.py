@@ -13,21 +13,7 @@ from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any, TypeVar
 
-from clerk_tui.domain.codes import (
-    AuditKind,
-    CancellationStatus,
-    CardStatus,
-    ClaimStatus,
-    CollectionStatus,
-    DocumentKind,
-    DocumentStatus,
-    IssueReason,
-    LossCircumstance,
-    Relationship,
-    ReturnVia,
-    Route,
-    Sex,
-)
+from clerk_tui.domain import codes
 from clerk_tui.domain.person import MemberFacts
 
 R = TypeVar("R")
@@ -62,13 +48,13 @@ class MemberRow(MemberFacts):
     branch: str
     insured_id: int | None
     employer_id: int
-    relationship: Relationship
+    relationship: codes.Relationship
     family_name: str
     given_name: str
     family_name_kana: str
     given_name_kana: str
     birth_date: date
-    sex: Sex
+    sex: codes.Sex
     postal_code: str | None
     address: str | None
     phone: str | None
@@ -78,7 +64,7 @@ class MemberRow(MemberFacts):
     registered_on: date | None
     standard_monthly_remuneration: int | None
     income_reduction: bool
-    card_status: CardStatus
+    card_status: codes.CardStatus
     mynumber_received_on: date | None
     needs_assistance: bool
     employer_name: str | None = None  # filled where the caller shows it (the detail's member)
@@ -93,14 +79,14 @@ class DocumentRow:
     id: int
     version: int
     member_id: int
-    kind: DocumentKind
+    kind: codes.DocumentKind
     serial: str
     issued_on: date
     valid_until: date | None
-    route: Route | None
-    reason: IssueReason | None
+    route: codes.Route | None
+    reason: codes.IssueReason | None
     reason_note: str | None
-    status: DocumentStatus
+    status: codes.DocumentStatus
     status_changed_on: date | None
     returned_on: date | None
     copay_ratio: int | None
@@ -126,8 +112,8 @@ class CancellationRow:
     proxy_relationship: str | None
     mismatch_accepted: bool
     legacy_card_at_hand: bool | None
-    status: CancellationStatus
-    previous_card_status: CardStatus
+    status: codes.CancellationStatus
+    previous_card_status: codes.CardStatus
     withdrawn_on: date | None
     member_code: str  # the member's 記号-番号-枝番 and name, for lists of applications
     member_name: str
@@ -139,10 +125,10 @@ class LossReportRow:
     version: int
     member_id: int
     document_id: int | None
-    document_kind: DocumentKind
+    document_kind: codes.DocumentKind
     received_on: date
     lost_on: date
-    circumstance: LossCircumstance
+    circumstance: codes.LossCircumstance
     police_report_ref: str | None
     reissue_requested: bool
     found_on: date | None
@@ -157,9 +143,9 @@ class CollectionItemRow:
     document_id: int
     employer_id: int
     lost_on: date
-    status: CollectionStatus
+    status: codes.CollectionStatus
     returned_on: date | None
-    return_via: ReturnVia | None
+    return_via: codes.ReturnVia | None
     condition: str | None
     closed_reason: str | None
     reminder_sent_on: date | None
@@ -184,7 +170,7 @@ class ClaimRow:
     cause: str | None
     late_reason: str | None
     received_on: date
-    status: ClaimStatus
+    status: codes.ClaimStatus
     forwarded_on: date | None
     member_code: str  # the patient's 記号-番号-枝番 and name, for lists of claims
     member_name: str
@@ -203,7 +189,7 @@ class AuditEntryRow:
     at: str
     clerk: str
     origin: str | None
-    kind: AuditKind
+    kind: codes.AuditKind
     action: str
     table_name: str | None
     record_id: int | None
