@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import date
+from functools import cache
 from typing import Any, TypeVar
 
 from clerk_tui.domain import codes
@@ -19,10 +20,15 @@ from clerk_tui.domain.person import MemberFacts
 R = TypeVar("R")
 
 
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
 def to_row(cls: type[R], record: Any, **extra: Any) -> R:
     """A row of `cls` with each field read from the record's attribute of the same name (a link
     to another record is read as its id, `member_id`), except those given in `extra`."""
-    values = {f.name: getattr(record, f.name) for f in fields(cls) if f.name not in extra}  # type: ignore[arg-type]
+    values = {name: getattr(record, name) for name in _field_names(cls) if name not in extra}
     return cls(**values, **extra)
 
 
