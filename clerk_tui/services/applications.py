@@ -21,7 +21,14 @@ from clerk_tui.domain.errors import DomainError
 from clerk_tui.domain.text import TextKind, clean_text
 from clerk_tui.domain.wareki import format_wareki
 from clerk_tui.services import audit
-from clerk_tui.services.context import Context, check_version, current_document, get_member, touch
+from clerk_tui.services.context import (
+    Context,
+    current_document,
+    fetch_for_edit,
+    get_member,
+    mark_returned,
+    touch,
+)
 from clerk_tui.services.rows import CancellationRow, LossReportRow, to_row, with_member
 
 ACTIVE = (CancellationStatus.RECEIVED, CancellationStatus.AWAITING_CERTIFICATE)
@@ -186,10 +193,8 @@ def withdraw_cancellation(ctx: Context, cancellation_id: int, *, expected_versio
     today = ctx.clock.today()
 
     def write() -> CancellationRow:
-        app = RegistrationCancellation.fetch(cancellation_id)
-        if app is None:
-            raise DomainError(f"申請が見つかりません（ID {cancellation_id}）。")
-        check_version(app, expected_version)
+        app = fetch_for_edit(RegistrationCancellation, cancellation_id, expected_version,
+                             f"申請が見つかりません（ID {cancellation_id}）。")
         if app.status not in ACTIVE and app.status is not CancellationStatus.COMPLETED:
             raise DomainError(f"この申請は{app.status.label}のため取り下げできません。")
         if today >= app.effective_on:
@@ -300,10 +305,8 @@ def record_found(ctx: Context, loss_report_id: int, *, found_on: date, returned:
     today = ctx.clock.today()
 
     def write() -> LossReportRow:
-        report = LossReport.fetch(loss_report_id)
-        if report is None:
-            raise DomainError(f"滅失届が見つかりません（ID {loss_report_id}）。")
-        check_version(report, expected_version)
+        report = fetch_for_edit(LossReport, loss_report_id, expected_version,
+                                f"滅失届が見つかりません（ID {loss_report_id}）。")
         if found_on > today or found_on < report.lost_on:
             raise DomainError("発見日は滅失日から今日までの日付で入力してください。", field="found_on")
         report.found_on = found_on
@@ -311,11 +314,7 @@ def record_found(ctx: Context, loss_report_id: int, *, found_on: date, returned:
         report.save()
         doc = Document.fetch(report.document_id) if report.document_id is not None else None
         if returned and doc is not None:
-            doc.status = DocumentStatus.RETURNED
-            doc.returned_on = found_on
-            doc.status_changed_on = found_on
-            touch(doc, ctx)
-            doc.save()
+            mark_returned(ctx, doc, found_on)
         audit.record(ctx, AuditKind.WRITE, "loss_report.found", table="loss_report", record_id=report.id,
                      member_id=report.member_id, summary={"returned": returned,
                                                           "document": doc.id if doc else None})

@@ -21,7 +21,7 @@ from clerk_tui.domain.errors import DomainError
 from clerk_tui.domain.text import clean_text
 from clerk_tui.domain.wareki import format_wareki
 from clerk_tui.services import audit
-from clerk_tui.services.context import Context, check_version, get_member, touch
+from clerk_tui.services.context import Context, check_version, get_member, mark_returned, touch
 from clerk_tui.services.rows import CollectionItemRow, DocumentRow, EmployerRow, MemberRow, member_row, to_row
 
 FAR_FUTURE_DAYS = 92  # a loss date further ahead than this is almost certainly a typing error
@@ -232,11 +232,7 @@ def record_return(ctx: Context, item_id: int, *, returned_on: date, via: ReturnV
         touch(item, ctx)
         item.save()
         doc = Document.fetch(item.document_id)
-        doc.status = DocumentStatus.RETURNED
-        doc.returned_on = returned_on
-        doc.status_changed_on = returned_on
-        touch(doc, ctx)
-        doc.save()
+        mark_returned(ctx, doc, returned_on)
         audit.record(ctx, AuditKind.WRITE, "collection.return", table="collection_item", record_id=item.id,
                      member_id=item.member_id, summary={"document": doc.id, "via": item.return_via.value})
         return to_row(CollectionItemRow, item)
