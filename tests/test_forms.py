@@ -29,7 +29,6 @@ from clerk_tui.forms import (
     batch_filename,
     render_batch,
     render_certificate,
-    render_many,
     render_notice,
     safe_filename,
     write_pdf_atomically,
@@ -463,13 +462,6 @@ def test_batch_refuses_a_cover_that_does_not_match_its_documents():
         render_batch(_cover(certs[:1]), certs)
     with pytest.raises(ValueError):
         render_batch(_cover(list(reversed(certs))), certs)
-
-
-def test_notices_batch():
-    notices = [notice(serial="N1"), notice(serial="N2", name="佐藤 花子")]
-    pdf_bytes = render_many(_cover(notices, "資格情報のお知らせ"), notices)
-    assert len(pypdf.PdfReader(io.BytesIO(pdf_bytes)).pages) == 3
-    assert "回収の必要はありません" in text_of(pdf_bytes, 0)
 
 
 # ------------------------------------------------------------------ data checks

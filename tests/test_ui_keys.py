@@ -276,7 +276,7 @@ def test_every_audited_action_has_a_japanese_name():
     from clerk_tui.ui import text as labels
 
     package = Path(labels.__file__).parents[1]
-    sources = [*(package / "services").glob("*.py"), *(package / "scenarios").glob("*.py"), package / "cli.py"]
+    sources = [*(package / "services").glob("*.py"), *(package / "scenarios").rglob("*.py"), package / "cli.py"]
     codes = {code for path in sources for code in re.findall(r'"([a-z_]+\.[a-z_]+)"', path.read_text())}
     assert "member.withdraw" in codes
     unnamed = sorted(c for c in codes if labels.audit_action(c) == c)

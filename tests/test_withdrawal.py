@@ -131,7 +131,7 @@ def test_outstanding_list_is_read_in_one_query(ctx, db, family, monkeypatch):
     monkeypatch.setattr(type(db), "execute_sql",
                         lambda self, sql, params=None, *a, **k: statements.append(sql) or original(self, sql, params, *a, **k))
     rows = outstanding(date(2025, 11, 20))
-    shown = sorted((r.item.document.kind, r.member.given_name, r.employer.code) for r in rows)
+    shown = sorted((r.document.kind, r.member.given_name, r.employer.code) for r in rows)
     assert len(statements) == 1
     assert [k for k, _, _ in shown] == sorted([CERT, LEGACY])
 

@@ -3,7 +3,6 @@ applications, returns, claims, and who did what. Never the 12-digit My Number.""
 
 from __future__ import annotations
 
-from datetime import date
 from enum import StrEnum
 
 import peewee as pw
@@ -26,6 +25,7 @@ from clerk_tui.domain.codes import (
     Route,
     Sex,
 )
+from clerk_tui.domain.person import MemberFacts
 
 
 class EnumField(pw.CharField):
@@ -141,7 +141,7 @@ def member_search_keys(family_name: str, given_name: str, family_name_kana: str,
     }
 
 
-class Member(VersionedModel):
+class Member(MemberFacts, VersionedModel):
     """An insured person (insured is NULL) or a dependent (insured points at the insured)."""
 
     symbol = pw.CharField(max_length=8)
@@ -182,29 +182,10 @@ class Member(VersionedModel):
             (("employer", "lost_on"), False),
         )
 
-    @property
-    def is_insured(self) -> bool:
-        return self.insured_id is None
-
-    @property
-    def full_name(self) -> str:
-        return f"{self.family_name}\u3000{self.given_name}"
-
-    @property
-    def full_name_kana(self) -> str:
-        return f"{self.family_name_kana}\u3000{self.given_name_kana}"
-
-    @property
-    def member_code(self) -> str:
-        return f"{self.symbol}-{self.number}-{self.branch}"
-
     def refresh_search_keys(self) -> None:
         for key, value in member_search_keys(self.family_name, self.given_name,
                                              self.family_name_kana, self.given_name_kana).items():
             setattr(self, key, value)
-
-    def qualified_on(self, day: date) -> bool:
-        return self.acquired_on <= day and (self.lost_on is None or day < self.lost_on)
 
 
 class Document(VersionedModel):

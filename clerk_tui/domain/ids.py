@@ -55,9 +55,3 @@ def parse_member_code(text: str) -> MemberCode:
 
 def format_code(symbol: str, number: str, branch: str | None = None) -> str:
     return f"{symbol}-{number}" + (f"-{branch}" if branch is not None else "")
-
-
-def format_code_display(symbol: str, number: str, branch: str | None = None) -> str:
-    """As printed on documents: 記号 1234 番号 567 (枝番 01)."""
-    text = f"記号 {symbol}　番号 {number}"
-    return text + (f"（枝番 {branch}）" if branch is not None else "")

@@ -13,7 +13,6 @@ from typing import Any
 # name -> the module of this package that defines it
 _HOMES = {
     "render_batch": "batch",
-    "render_many": "batch",
     "render_certificate": "certificate",
     "render_notice": "notice",
     "UnprintableText": "fonts",

@@ -4,13 +4,12 @@ contents, then one page per document; fonts are loaded and embedded once for the
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from fpdf import FPDF
 
 from clerk_tui.forms.certificate import draw_certificate
-from clerk_tui.forms.data import CertificateData, CoverEntry, CoverSheetData, NoticeData
+from clerk_tui.forms.data import CertificateData, CoverEntry, CoverSheetData
 from clerk_tui.forms.fonts import FormPDF
 from clerk_tui.forms.layout import (
     GREY,
@@ -23,9 +22,8 @@ from clerk_tui.forms.layout import (
     title,
     wareki,
 )
-from clerk_tui.forms.notice import draw_notice
 
-__all__ = ["draw_cover", "render_batch", "render_many"]
+__all__ = ["draw_cover", "render_batch"]
 
 ROW_H = 6.5
 TABLE_BOTTOM = 285.0  # mm: the lowest a table row may reach
@@ -42,28 +40,18 @@ _COLUMNS = (  # (header, width mm, align)
 
 def render_batch(cover: CoverSheetData, certificates: Sequence[CertificateData]) -> bytes:
     """The 送付書 followed by one 資格確認書 sheet per member, as one PDF."""
-    return _render(cover, certificates, draw_certificate)
-
-
-def render_many(cover: CoverSheetData, notices: Sequence[NoticeData]) -> bytes:
-    """The 送付書 followed by one 資格情報のお知らせ per member, as one PDF."""
-    return _render(cover, notices, draw_notice)
-
-
-def _render(cover: CoverSheetData, documents: Sequence[CertificateData] | Sequence[NoticeData],
-            draw: Callable[[FormPDF, Any], None]) -> bytes:
-    if not documents:
+    if not certificates:
         raise ValueError("送付する書類がありません")
-    if len(cover.entries) != len(documents):
-        raise ValueError(f"送付書の明細（{len(cover.entries)}件）と書類（{len(documents)}件）の数が違います")
-    for entry, doc in zip(cover.entries, documents, strict=True):
+    if len(cover.entries) != len(certificates):
+        raise ValueError(f"送付書の明細（{len(cover.entries)}件）と書類（{len(certificates)}件）の数が違います")
+    for entry, doc in zip(cover.entries, certificates, strict=True):
         if entry.serial != doc.serial:
             raise ValueError(f"送付書の明細と書類の順序が違います（{entry.serial} / {doc.serial}）")
     pdf = FormPDF()
     pdf.set_title(f"送付書 {cover.employer_name} {wareki(cover.issued_on)}")
     draw_cover(pdf, cover)
-    for doc in documents:
-        draw(pdf, doc)
+    for cert in certificates:
+        draw_certificate(pdf, cert)
     return bytes(pdf.output())
 
 

@@ -10,7 +10,6 @@ from clerk_tui.forms.data import MASKED_RATIO, NoticeData, code_text, ratio_text
 from clerk_tui.forms.fonts import FormPDF
 from clerk_tui.forms.layout import (
     GREY,
-    addressee,
     dashed_rect,
     document_header,
     dotted_rect,

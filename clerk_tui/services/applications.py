@@ -21,7 +21,15 @@ from clerk_tui.domain.errors import DomainError
 from clerk_tui.domain.text import TextKind, clean_text
 from clerk_tui.domain.wareki import format_wareki
 from clerk_tui.services import audit
-from clerk_tui.services.context import Context, check_version, current_document, get_member, touch
+from clerk_tui.services.context import (
+    Context,
+    current_document,
+    fetch_for_edit,
+    get_member,
+    mark_returned,
+    touch,
+)
+from clerk_tui.services.rows import CancellationRow, LossReportRow, to_row, with_member
 
 ACTIVE = (CancellationStatus.RECEIVED, CancellationStatus.AWAITING_CERTIFICATE)
 LEGACY_KINDS = (DocumentKind.LEGACY_CARD, DocumentKind.ELDERLY_CARD)
@@ -120,7 +128,7 @@ def cancellation_needs_legacy_answer(member_id: int, received_on: date) -> bool:
     return _held_valid_legacy_card(get_member(member_id), received_on)
 
 
-def record_cancellation(ctx: Context, data: CancellationInput) -> RegistrationCancellation:
+def record_cancellation(ctx: Context, data: CancellationInput) -> CancellationRow:
     today = ctx.clock.today()
     name = _text(data.applicant_name, "氏名", 60, required=True, kind=TextKind.NAME)
     address = _text(data.applicant_address, "住所", 200, kind=TextKind.ADDRESS)
@@ -131,7 +139,7 @@ def record_cancellation(ctx: Context, data: CancellationInput) -> RegistrationCa
     if proxy_name and not proxy_rel:
         raise DomainError("代理人の申請では本人との関係を入力してください。", field="代理人との関係")
 
-    def write() -> RegistrationCancellation:
+    def write() -> CancellationRow:
         member = get_member(data.member_id)
         _check_received_on(member, data.received_on, today)
         existing = _ACTIVE_CANCELLATION.first(member.id)
@@ -175,20 +183,18 @@ def record_cancellation(ctx: Context, data: CancellationInput) -> RegistrationCa
                      summary={"received_on": data.received_on, "effective_on": app.effective_on,
                               "status": app.status.value, "proxy": bool(proxy_name),
                               "mismatch_accepted": bool(differences)})
-        return app
+        return with_member(CancellationRow, app, member)
 
     return ctx.write(write)
 
 
-def withdraw_cancellation(ctx: Context, cancellation_id: int, *, expected_version: int | None) -> RegistrationCancellation:
+def withdraw_cancellation(ctx: Context, cancellation_id: int, *, expected_version: int | None) -> CancellationRow:
     """取下げ before the effective date: the member's card situation goes back to what it was."""
     today = ctx.clock.today()
 
-    def write() -> RegistrationCancellation:
-        app = RegistrationCancellation.fetch(cancellation_id)
-        if app is None:
-            raise DomainError(f"申請が見つかりません（ID {cancellation_id}）。")
-        check_version(app, expected_version)
+    def write() -> CancellationRow:
+        app = fetch_for_edit(RegistrationCancellation, cancellation_id, expected_version,
+                             f"申請が見つかりません（ID {cancellation_id}）。")
         if app.status not in ACTIVE and app.status is not CancellationStatus.COMPLETED:
             raise DomainError(f"この申請は{app.status.label}のため取り下げできません。")
         if today >= app.effective_on:
@@ -206,7 +212,7 @@ def withdraw_cancellation(ctx: Context, cancellation_id: int, *, expected_versio
         audit.record(ctx, AuditKind.WRITE, "cancellation.withdraw", table="registration_cancellation",
                      record_id=app.id, member_id=member.id,
                      summary={"restored_card_status": app.previous_card_status.value})
-        return app
+        return with_member(CancellationRow, app, member)
 
     return ctx.write(write)
 
@@ -223,7 +229,7 @@ def complete_cancellations_for(ctx: Context, member: Member, document: Document)
                      record_id=app.id, member_id=member.id, summary={"document": document.id})
 
 
-def list_cancellations(*, status: CancellationStatus | None = None, month: date | None = None):
+def list_cancellations(*, status: CancellationStatus | None = None, month: date | None = None) -> list[CancellationRow]:
     q = RegistrationCancellation.select(RegistrationCancellation, Member).join(Member)
     if status is not None:
         q = q.where(RegistrationCancellation.status == status)
@@ -231,7 +237,8 @@ def list_cancellations(*, status: CancellationStatus | None = None, month: date 
         start = month.replace(day=1)
         q = q.where(RegistrationCancellation.received_on >= start,
                     RegistrationCancellation.received_on <= rules.last_day_of_month(start))
-    return list(q.order_by(RegistrationCancellation.received_on.desc(), RegistrationCancellation.id.desc()))
+    return [with_member(CancellationRow, c)
+            for c in q.order_by(RegistrationCancellation.received_on.desc(), RegistrationCancellation.id.desc())]
 
 
 @dataclass(frozen=True)
@@ -246,7 +253,7 @@ class LossReportInput:
     document_id: int | None = None
 
 
-def record_loss_report(ctx: Context, data: LossReportInput) -> LossReport:
+def record_loss_report(ctx: Context, data: LossReportInput) -> LossReportRow:
     today = ctx.clock.today()
     kind, circumstance = DocumentKind(data.document_kind), LossCircumstance(data.circumstance)
     police = _text(data.police_report_ref, "警察への届出（受理番号など）", 60)
@@ -255,7 +262,7 @@ def record_loss_report(ctx: Context, data: LossReportInput) -> LossReport:
     if data.lost_on > data.received_on:
         raise DomainError("滅失日が受付日より後です。", field="lost_on")
 
-    def write() -> LossReport:
+    def write() -> LossReportRow:
         member = get_member(data.member_id)
         _check_received_on(member, data.received_on, today)
         existing = _SAME_LOSS_REPORT.first(member.id, kind, data.lost_on)
@@ -287,21 +294,19 @@ def record_loss_report(ctx: Context, data: LossReportInput) -> LossReport:
                      member_id=member.id,
                      summary={"kind": kind.value, "document": doc.id if doc else None,
                               "circumstance": circumstance.value, "reissue": data.reissue_requested})
-        return report
+        return to_row(LossReportRow, report)
 
     return ctx.write(write)
 
 
 def record_found(ctx: Context, loss_report_id: int, *, found_on: date, returned: bool,
-                 expected_version: int | None) -> LossReport:
+                 expected_version: int | None) -> LossReportRow:
     """A lost document turned up; when handed back it is 返却済 (R9: it must still come back)."""
     today = ctx.clock.today()
 
-    def write() -> LossReport:
-        report = LossReport.fetch(loss_report_id)
-        if report is None:
-            raise DomainError(f"滅失届が見つかりません（ID {loss_report_id}）。")
-        check_version(report, expected_version)
+    def write() -> LossReportRow:
+        report = fetch_for_edit(LossReport, loss_report_id, expected_version,
+                                f"滅失届が見つかりません（ID {loss_report_id}）。")
         if found_on > today or found_on < report.lost_on:
             raise DomainError("発見日は滅失日から今日までの日付で入力してください。", field="found_on")
         report.found_on = found_on
@@ -309,14 +314,10 @@ def record_found(ctx: Context, loss_report_id: int, *, found_on: date, returned:
         report.save()
         doc = Document.fetch(report.document_id) if report.document_id is not None else None
         if returned and doc is not None:
-            doc.status = DocumentStatus.RETURNED
-            doc.returned_on = found_on
-            doc.status_changed_on = found_on
-            touch(doc, ctx)
-            doc.save()
+            mark_returned(ctx, doc, found_on)
         audit.record(ctx, AuditKind.WRITE, "loss_report.found", table="loss_report", record_id=report.id,
                      member_id=report.member_id, summary={"returned": returned,
                                                           "document": doc.id if doc else None})
-        return report
+        return to_row(LossReportRow, report)
 
     return ctx.write(write)

@@ -23,6 +23,7 @@ from clerk_tui.domain.audit_anchor import Anchor, format_anchor, parse_anchors
 from clerk_tui.domain.codes import AuditKind
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.services.context import Context, note_audit_head
+from clerk_tui.services.rows import AuditEntryRow, to_row
 
 GENESIS = "0" * 64
 
@@ -284,14 +285,14 @@ def _append(path: Path, line: str) -> None:
         os.close(fd)
 
 
-def entries(*, clerk: str | None = None, member_id: int | None = None, limit: int = 200) -> list[AuditEntry]:
+def entries(*, clerk: str | None = None, member_id: int | None = None, limit: int = 200) -> list[AuditEntryRow]:
     """The newest entries, for one clerk and/or one member (the audit views of the app)."""
     q = AuditEntry.select()
     if clerk:
         q = q.where(AuditEntry.clerk == clerk)
     if member_id is not None:
         q = q.where(AuditEntry.member_id == member_id)
-    return list(q.order_by(AuditEntry.id.desc()).limit(limit))
+    return [to_row(AuditEntryRow, e) for e in q.order_by(AuditEntry.id.desc()).limit(limit)]
 
 
 def member_codes(member_ids: Iterable[int | None]) -> dict[int, str]:
@@ -302,7 +303,3 @@ def member_codes(member_ids: Iterable[int | None]) -> dict[int, str]:
         return {}
     rows = Member.select(Member.id, Member.symbol, Member.number, Member.branch).where(Member.id.in_(ids))
     return {m.id: m.member_code for m in rows}
-
-
-def clerks() -> list[str]:
-    return [e.clerk for e in AuditEntry.select(AuditEntry.clerk).distinct().order_by(AuditEntry.clerk)]

@@ -8,6 +8,7 @@ import pwd
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TypeVar
 
 import peewee
@@ -106,6 +107,25 @@ def touch(record, ctx: Context) -> None:
     record.version = (record.version or 0) + 1
     record.updated_at = ctx.clock.now()
     record.updated_by = ctx.clerk
+
+
+def fetch_for_edit(model: type[T], record_id: int, expected_version: int | None, not_found: str) -> T:
+    """The record a clerk acts on, inside the write: the clerk-facing error when it is gone, a
+    ConflictError when it changed since the clerk's copy."""
+    record = model.fetch(record_id)  # type: ignore[attr-defined]
+    if record is None:
+        raise DomainError(not_found)
+    check_version(record, expected_version)
+    return record
+
+
+def mark_returned(ctx: Context, doc: Document, on: date) -> None:
+    """A document came back on `on` (R9): 返却済, saved."""
+    doc.status = DocumentStatus.RETURNED
+    doc.returned_on = on
+    doc.status_changed_on = on
+    touch(doc, ctx)
+    doc.save()
 
 
 def member_not_found(member_id: int) -> DomainError:

@@ -25,6 +25,7 @@ from clerk_tui.forms.data import printed_fields
 from clerk_tui.services import audit
 from clerk_tui.services.applications import complete_cancellations_for
 from clerk_tui.services.context import ConflictError, Context, check_version, current_document, get_member, touch
+from clerk_tui.services.rows import DocumentRow, to_row
 
 ISSUABLE = (DocumentKind.ELIGIBILITY_NOTICE, DocumentKind.ELIGIBILITY_CERTIFICATE)
 SERIAL_PREFIX = {DocumentKind.ELIGIBILITY_NOTICE: "N", DocumentKind.ELIGIBILITY_CERTIFICATE: "C"}
@@ -265,7 +266,7 @@ def _next_serial(kind: DocumentKind, today: date) -> str:
 
 @dataclass(frozen=True)
 class Issued:
-    document: Document
+    document: DocumentRow
     superseded_id: int | None
     facility_code: str | None
 
@@ -333,7 +334,7 @@ def issue_document(ctx: Context, plan: IssuePlan, *, override_reason: str | None
                               "override": bool(doc.override_reason),
                               "loss_report": plan.loss_report_id, "batch": batch_key})
         code = make_code(nonce, secret) if nonce else None
-        return Issued(document=doc, superseded_id=plan.previous_id, facility_code=code)
+        return Issued(document=to_row(DocumentRow, doc), superseded_id=plan.previous_id, facility_code=code)
 
     return ctx.write(write)
 

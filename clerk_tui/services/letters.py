@@ -186,11 +186,10 @@ def reminder_data(ctx: Context, employer: Employer):
     found = withdrawal.outstanding(today, employer_id=employer.id)
     if not found:
         raise DomainError(f"{employer.code} {employer.name} に未回収の書類はありません。")
-    docs = {d.id: d for d in Document.select().where(Document.id.in_([r.item.document_id for r in found]))}
     found.sort(key=lambda r: (r.item.lost_on, r.member.symbol, r.member.number, r.member.branch, r.item.id))
     rows = tuple(ReminderRow(code=r.member.member_code, name=r.member.full_name,
-                             document_label=docs[r.item.document_id].kind.label,
-                             serial=docs[r.item.document_id].serial, lost_on=r.item.lost_on, days=r.days,
+                             document_label=r.document.kind.label,
+                             serial=r.document.serial, lost_on=r.item.lost_on, days=r.days,
                              last_reminded_on=r.item.reminder_sent_on) for r in found)
     data = ReminderData(insurer=insurer_info(ctx), employer_code=employer.code, employer_name=employer.name,
                         employer_postal_code=employer.postal_code, employer_address=employer.address,

@@ -14,6 +14,7 @@ from clerk_tui.domain.text import TextKind, clean_text
 from clerk_tui.domain.wareki import format_wareki
 from clerk_tui.services import audit
 from clerk_tui.services.context import Context, check_version, get_member, touch
+from clerk_tui.services.rows import MemberRow, member_row
 
 _UNSET = object()
 
@@ -54,10 +55,10 @@ def _clean(field: str, value, member: Member, today: date):
     raise DomainError(f"変更できない項目です: {field}")
 
 
-def update_member(ctx: Context, member_id: int, changes: MemberChanges, *, expected_version: int) -> Member:
+def update_member(ctx: Context, member_id: int, changes: MemberChanges, *, expected_version: int) -> MemberRow:
     today = ctx.clock.today()
 
-    def write() -> Member:
+    def write() -> MemberRow:
         member = get_member(member_id)
         check_version(member, expected_version)
         changed = {}
@@ -67,7 +68,7 @@ def update_member(ctx: Context, member_id: int, changes: MemberChanges, *, expec
                 setattr(member, field, value)
                 changed[field] = value
         if not changed:
-            return member
+            return member_row(member)
         touch(member, ctx)
         member.save()
         # Only which fields changed, and codes/dates: no address or telephone in the trail.
@@ -75,6 +76,6 @@ def update_member(ctx: Context, member_id: int, changes: MemberChanges, *, expec
                    for k, v in changed.items()}
         audit.record(ctx, AuditKind.WRITE, "member.update", table="member", record_id=member.id,
                      member_id=member.id, summary=summary)
-        return member
+        return member_row(member)
 
     return ctx.write(write)

@@ -26,6 +26,18 @@ from clerk_tui.services import audit
 from clerk_tui.services.context import Context, member_not_found
 from clerk_tui.services.issuance import copay_for
 from clerk_tui.services.reimbursement import missing_papers
+from clerk_tui.services.rows import (
+    AuditEntryRow,
+    CancellationRow,
+    ClaimRow,
+    CollectionItemRow,
+    DocumentRow,
+    LossReportRow,
+    MemberRow,
+    member_row,
+    to_row,
+    with_member,
+)
 
 AUDIT_LIMIT = 50
 
@@ -60,15 +72,15 @@ class MemberDetail:
     """Everything the member detail screen shows, as read at `today`."""
 
     today: date
-    member: Member
-    insured: Member
-    family: list[Member]  # the insured first, then the dependents by 枝番
-    documents_by_member: dict[int, list[Document]]  # newest first
-    cancellations: list[RegistrationCancellation]
-    loss_reports: list[LossReport]
-    claims: list[ReimbursementClaim]
-    collection_items: list[CollectionItem]
-    audit_entries: list[AuditEntry]  # this member's, newest first, at most AUDIT_LIMIT
+    member: MemberRow  # with employer_name
+    insured: MemberRow
+    family: list[MemberRow]  # the insured first, then the dependents by 枝番
+    documents_by_member: dict[int, list[DocumentRow]]  # newest first
+    cancellations: list[CancellationRow]
+    loss_reports: list[LossReportRow]
+    claims: list[ClaimRow]
+    collection_items: list[CollectionItemRow]
+    audit_entries: list[AuditEntryRow]  # this member's, newest first, at most AUDIT_LIMIT
     warnings: list[Warning]
     copay: rules.Copay | None
     copay_note: str | None  # why `copay` is None (lost, 75, missing remuneration …)
@@ -134,16 +146,22 @@ def reload_member(ctx: Context, member_id: int) -> MemberDetail:
                      if i.status == CollectionStatus.OUTSTANDING
                      and (i.member_id == member.id or member.is_insured)],
     )
+    rows = {m.id: member_row(m) for m in family}
+    rows[member.id] = member_row(member, employer_name=member.employer.name)
     return MemberDetail(
-        today=today, member=member, insured=insured, family=family,
-        documents_by_member=documents_by_member, cancellations=cancellations, loss_reports=loss_reports,
-        claims=claims, collection_items=collection_items, audit_entries=audit_entries, warnings=warnings,
+        today=today, member=rows[member.id], insured=rows[insured.id], family=[rows[m.id] for m in family],
+        documents_by_member={k: [to_row(DocumentRow, d) for d in v] for k, v in documents_by_member.items()},
+        cancellations=[with_member(CancellationRow, c, rows[c.member_id]) for c in cancellations],
+        loss_reports=[to_row(LossReportRow, r) for r in loss_reports],
+        claims=[with_member(ClaimRow, c, rows[c.member_id]) for c in claims],
+        collection_items=[to_row(CollectionItemRow, i) for i in collection_items],
+        audit_entries=[to_row(AuditEntryRow, e) for e in audit_entries], warnings=warnings,
         copay=copay, copay_note=copay_note,
         eligibility=rules.certificate_eligibility(member.card_status, member.needs_assistance),
     )
 
 
-def member_by_code(ctx: Context, text: str) -> Member:
+def member_by_code(ctx: Context, text: str) -> MemberRow:
     """The member a clerk's 記号・番号(・枝番) names; without 枝番, the insured person."""
     code = parse_member_code(text)
     query = Member.select().where(Member.symbol == code.symbol, Member.number == code.number)
@@ -155,7 +173,7 @@ def member_by_code(ctx: Context, text: str) -> Member:
     if member is None:
         raise DomainError(f"記号・番号 {format_code(code.symbol, code.number, code.branch)} の"
                           "加入員は登録されていません。", field="member_code")
-    return member
+    return member_row(member)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from clerk_tui.services import audit
 from clerk_tui.services.context import Context, touch
 from clerk_tui.services.issuance import (IssuePlan, Issued, document_data, facility_secret, insurer_info,
                                          issue_document, plan_issue)
+from clerk_tui.services.rows import DocumentRow, to_row
 
 
 def _ratio(doc: Document) -> str:
@@ -104,7 +105,7 @@ def _with_facility_code(ctx: Context, doc: Document) -> Document:
 
 @dataclass(frozen=True)
 class Printed:
-    document: Document
+    document: DocumentRow
     path: Path
     print_message: str | None = None
 
@@ -122,7 +123,7 @@ def print_document(ctx: Context, document_id: int, *, out: Path | None = None) -
                                                      doc.serial), out)
     ctx.write(lambda: audit.record(ctx, AuditKind.PRINT, "document.print", table="document", record_id=doc.id,
                                    member_id=doc.member_id, summary={"file": path.name}))
-    return Printed(doc, path, message)
+    return Printed(to_row(DocumentRow, doc), path, message)
 
 
 def ensure_output_dir(config) -> None:

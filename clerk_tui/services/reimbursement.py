@@ -17,6 +17,7 @@ from clerk_tui.services import audit
 from clerk_tui.services.applications import DuplicateError
 from clerk_tui.services.context import Context, check_version, get_member, touch
 from clerk_tui.services.issuance import copay_for
+from clerk_tui.services.rows import ClaimRow, MemberRow, member_row, with_member
 
 DEADLINE_WARNING_DAYS = 60
 NEW_MEMBER_DAYS = 90  # treatment this soon after joining: the online check likely showed the old insurer
@@ -69,8 +70,14 @@ def likely_cause(member: Member, treatment_day: date) -> str:
     return "不明（窓口で確認）"
 
 
-def assess(ctx: Context, data: ClaimInput) -> tuple[Member, ClaimAssessment, int, int | None]:
-    """Validate and compute; raises DomainError with the field for bad input. Writes nothing."""
+def assess(ctx: Context, data: ClaimInput) -> tuple[MemberRow, ClaimAssessment, int, int | None]:
+    """Validate and compute; raises DomainError with the field for bad input. Writes nothing.
+    Returns the patient, the assessment, the amount paid and the fee-schedule cost as parsed."""
+    member, assessment, amount, cost = _assess(ctx, data)
+    return member_row(member), assessment, amount, cost
+
+
+def _assess(ctx: Context, data: ClaimInput) -> tuple[Member, ClaimAssessment, int, int | None]:
     today = ctx.clock.today()
     member = get_member(data.member_id)
     amount = parse_yen(data.amount_paid, label="支払額（10割）")
@@ -107,19 +114,19 @@ def assess(ctx: Context, data: ClaimInput) -> tuple[Member, ClaimAssessment, int
                                    likely_cause(member, treatment_day), _missing(flags), warnings), amount, cost
 
 
-def record_claim(ctx: Context, data: ClaimInput) -> ReimbursementClaim:
+def record_claim(ctx: Context, data: ClaimInput) -> ClaimRow:
     institution = clean_text(data.institution_name, label="医療機関名", max_len=100,
                              field="institution_name", kind=TextKind.NAME, required=True)
     late_reason = clean_text(data.late_reason, label="期限後の受付理由", max_len=200,
                              field="late_reason") or None
-    member, assessment, amount, cost = assess(ctx, data)
+    member, assessment, amount, cost = _assess(ctx, data)
     if assessment.days_left < 0 and not late_reason:
         raise DomainError(f"請求期限（{format_wareki(assessment.deadline)}）を過ぎています。"
                           "受け付ける理由を入力してください。", field="late_reason")
     month = data.treatment_month.replace(day=1)
     key = kana.name_key(institution)
 
-    def write() -> ReimbursementClaim:
+    def write() -> ClaimRow:
         existing = ReimbursementClaim.get_or_none(ReimbursementClaim.member == member,
                                                   ReimbursementClaim.treatment_month == month,
                                                   ReimbursementClaim.institution_key == key)
@@ -139,13 +146,17 @@ def record_claim(ctx: Context, data: ClaimInput) -> ReimbursementClaim:
                      member_id=member.id, summary={"month": month, "amount": amount,
                                                    "refund": assessment.estimated_refund,
                                                    "status": claim.status.value})
-        return claim
+        return with_member(ClaimRow, claim, member)
 
     return ctx.write(write)
 
 
-def get_claim(claim_id: int) -> ReimbursementClaim:
-    """One claim with its member, or the clerk-facing error."""
+def get_claim(claim_id: int) -> ClaimRow:
+    """One claim naming its member, or the clerk-facing error."""
+    return with_member(ClaimRow, _claim(claim_id))
+
+
+def _claim(claim_id: int) -> ReimbursementClaim:
     claim = (ReimbursementClaim.select(ReimbursementClaim, Member).join(Member)
              .where(ReimbursementClaim.id == claim_id).first())
     if claim is None:
@@ -153,13 +164,13 @@ def get_claim(claim_id: int) -> ReimbursementClaim:
     return claim
 
 
-def update_papers(ctx: Context, claim_id: int, *, expected_version: int | None, **flags: bool) -> ReimbursementClaim:
+def update_papers(ctx: Context, claim_id: int, *, expected_version: int | None, **flags: bool) -> ClaimRow:
     unknown = set(flags) - set(PAPERS)
     if unknown:
         raise DomainError("不明な書類です。")
 
-    def write() -> ReimbursementClaim:
-        claim = get_claim(claim_id)
+    def write() -> ClaimRow:
+        claim = _claim(claim_id)
         check_version(claim, expected_version)
         if claim.status is ClaimStatus.FORWARDED:
             raise DomainError("回付済みの請求は変更できません。")
@@ -171,48 +182,35 @@ def update_papers(ctx: Context, claim_id: int, *, expected_version: int | None, 
         claim.save()
         audit.record(ctx, AuditKind.WRITE, "claim.papers", table="reimbursement_claim", record_id=claim.id,
                      member_id=claim.member_id, summary={"status": claim.status.value, **flags})
-        return claim
+        return with_member(ClaimRow, claim)
 
     return ctx.write(write)
 
 
-def missing_papers(claim: ReimbursementClaim) -> list[str]:
+def missing_papers(claim: ReimbursementClaim | ClaimRow) -> list[str]:
     return _missing({k: getattr(claim, k) for k in PAPERS})
 
 
-def _refresh_estimate(ctx: Context, claim: ReimbursementClaim) -> bool:
+def _refresh_estimate(ctx: Context, claim: ReimbursementClaim) -> None:
     """Recompute the ratio and refund from the member's data as they are now (a corrected birth
-    date or remuneration changes them); True when the stored figures changed."""
+    date or remuneration changes them); a change is audited, and saved with the claim."""
     treatment_day = max(claim.treatment_month, claim.member.acquired_on)
     ratio = rules.ratio_in_force(copay_for(claim.member, treatment_day), treatment_day)
     refund = rules.insurer_share(claim.amount_paid, ratio, claim.fee_schedule_cost)
     if (ratio, refund) == (claim.copay_ratio, claim.estimated_refund):
-        return False
+        return
     claim.copay_ratio, claim.estimated_refund = ratio, refund
     audit.record(ctx, AuditKind.WRITE, "claim.recompute", table="reimbursement_claim", record_id=claim.id,
                  member_id=claim.member_id, summary={"ratio": ratio, "refund": refund})
-    return True
 
 
-def recompute_refund(ctx: Context, claim_id: int) -> ReimbursementClaim:
-    """After the member's data changed; also done whenever a claim is handled (papers, hand-over)."""
-
-    def write() -> ReimbursementClaim:
-        claim = get_claim(claim_id)
-        if _refresh_estimate(ctx, claim):
-            touch(claim, ctx)
-            claim.save()
-        return claim
-
-    return ctx.write(write)
-
-
-def forward_claims(ctx: Context, claim_ids: list[int]) -> list[ReimbursementClaim]:
+def forward_claims(ctx: Context, claim_ids: list[int]) -> list[ClaimRow]:
     """Hand complete claims over to the 給付グループ (marked 回付済 today)."""
     today = ctx.clock.today()
 
-    def write() -> list[ReimbursementClaim]:
-        claims = list(ReimbursementClaim.select().where(ReimbursementClaim.id.in_(claim_ids)))
+    def write() -> list[ClaimRow]:
+        claims = list(ReimbursementClaim.select(ReimbursementClaim, Member).join(Member)
+                      .where(ReimbursementClaim.id.in_(claim_ids)))
         not_ready = [c.id for c in claims if c.status is not ClaimStatus.COMPLETE]
         if not_ready or len(claims) != len(set(claim_ids)):
             raise DomainError("書類が揃っていない、または回付済みの請求が含まれています。")
@@ -223,15 +221,16 @@ def forward_claims(ctx: Context, claim_ids: list[int]) -> list[ReimbursementClai
             c.save()
         audit.record(ctx, AuditKind.WRITE, "claim.forward", table="reimbursement_claim",
                      summary={"claims": [c.id for c in claims]})
-        return claims
+        return [with_member(ClaimRow, c) for c in claims]
 
     return ctx.write(write)
 
 
-def list_claims(*, status: ClaimStatus | None = None, month: date | None = None) -> list[ReimbursementClaim]:
+def list_claims(*, status: ClaimStatus | None = None, month: date | None = None) -> list[ClaimRow]:
     q = ReimbursementClaim.select(ReimbursementClaim, Member).join(Member)
     if status is not None:
         q = q.where(ReimbursementClaim.status == status)
     if month is not None:
         q = q.where(ReimbursementClaim.treatment_month == month.replace(day=1))
-    return list(q.order_by(ReimbursementClaim.received_on.desc(), ReimbursementClaim.id.desc()))
+    return [with_member(ClaimRow, c) for c in q.order_by(ReimbursementClaim.received_on.desc(),
+                                                         ReimbursementClaim.id.desc())]

@@ -4,7 +4,7 @@ record the loss with its family cascade, create the collection items, track retu
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from clerk_tui.db.models import AuditEntry, CollectionItem, Document, Employer, Member
@@ -21,7 +21,8 @@ from clerk_tui.domain.errors import DomainError
 from clerk_tui.domain.text import clean_text
 from clerk_tui.domain.wareki import format_wareki
 from clerk_tui.services import audit
-from clerk_tui.services.context import Context, check_version, get_member, touch
+from clerk_tui.services.context import Context, check_version, get_member, mark_returned, touch
+from clerk_tui.services.rows import CollectionItemRow, DocumentRow, EmployerRow, MemberRow, member_row, to_row
 
 FAR_FUTURE_DAYS = 92  # a loss date further ahead than this is almost certainly a typing error
 
@@ -33,14 +34,36 @@ def _active_dependents(insured: Member) -> list[Member]:
 
 
 @dataclass(frozen=True)
-class LossPreview:
-    """Shown before the clerk confirms: who loses coverage and which documents must come back."""
+class _LossPlan:
+    """Who loses coverage and what each of their documents needs, as stored records."""
 
     lost_on: date
-    last_work_day: date
     people: list[Member]
     collect: list[tuple[Member, rules.CollectionDecision]]
     not_collected: list[tuple[Member, rules.CollectionDecision]]
+
+
+@dataclass(frozen=True)
+class LossPreview:
+    """Shown before the clerk confirms: who loses coverage and which documents must come back
+    (each decision's `document` is a DocumentRow)."""
+
+    lost_on: date
+    last_work_day: date
+    people: list[MemberRow]
+    collect: list[tuple[MemberRow, rules.CollectionDecision]]
+    not_collected: list[tuple[MemberRow, rules.CollectionDecision]]
+
+
+def _preview(plan: _LossPlan) -> LossPreview:
+    rows = {m.id: member_row(m) for m in plan.people}
+
+    def decided(pairs: list[tuple[Member, rules.CollectionDecision]]):
+        return [(rows[m.id], replace(d, document=to_row(DocumentRow, d.document))) for m, d in pairs]
+
+    return LossPreview(lost_on=plan.lost_on, last_work_day=rules.last_work_day_for(plan.lost_on),
+                       people=list(rows.values()), collect=decided(plan.collect),
+                       not_collected=decided(plan.not_collected))
 
 
 def _validate_loss(member: Member, lost_on: date, today: date) -> None:
@@ -55,6 +78,10 @@ def _validate_loss(member: Member, lost_on: date, today: date) -> None:
 
 
 def preview_loss(ctx: Context, member_id: int, lost_on: date) -> LossPreview:
+    return _preview(_plan_loss(ctx, member_id, lost_on))
+
+
+def _plan_loss(ctx: Context, member_id: int, lost_on: date) -> _LossPlan:
     member = get_member(member_id)
     _validate_loss(member, lost_on, ctx.clock.today())
     people = [member] + (_active_dependents(member) if member.is_insured else [])
@@ -63,8 +90,7 @@ def preview_loss(ctx: Context, member_id: int, lost_on: date) -> LossPreview:
         docs = list(Document.select().where(Document.member == person))
         for decision in rules.collection_decisions(lost_on, docs):
             (collect if decision.collect else not_collected).append((person, decision))
-    return LossPreview(lost_on=lost_on, last_work_day=rules.last_work_day_for(lost_on), people=people,
-                       collect=collect, not_collected=not_collected)
+    return _LossPlan(lost_on=lost_on, people=people, collect=collect, not_collected=not_collected)
 
 
 def _record_loss(ctx: Context, member_id: int, lost_on: date, reason_code: str, action: str,
@@ -79,7 +105,7 @@ def _record_loss(ctx: Context, member_id: int, lost_on: date, reason_code: str, 
     def write() -> LossPreview:
         member = get_member(member_id)
         check_version(member, expected_version)
-        preview = preview_loss(ctx, member_id, lost_on)
+        preview = _plan_loss(ctx, member_id, lost_on)
         for person in preview.people:
             person.lost_on = lost_on
             person.loss_reason = reason_code
@@ -94,7 +120,7 @@ def _record_loss(ctx: Context, member_id: int, lost_on: date, reason_code: str, 
         audit.record(ctx, AuditKind.WRITE, action, table="member", record_id=member.id, member_id=member.id,
                      summary={"lost_on": lost_on, "reason": reason_code, "today": today,
                               "members": [p.id for p in preview.people], "collection_items": items})
-        return preview
+        return _preview(preview)
 
     return ctx.write(write)
 
@@ -117,16 +143,17 @@ def remove_dependent(ctx: Context, member_id: int, *, lost_on: date, reason: Dep
                         expected_version)
 
 
-def members_reaching_75(month: date) -> list[Member]:
+def members_reaching_75(month: date) -> list[MemberRow]:
     """Active members whose 75th birthday (the day they leave for 後期高齢者医療, R5) is in `month`."""
     start = month.replace(day=1)
     end = rules.last_day_of_month(start)
     # Born 75 years before the month; Feb 29 births reach 75 on Mar 1 in common years.
     lo = date(start.year - 75, start.month, 1)
     hi = rules.last_day_of_month(lo)
-    candidates = Member.select().where(Member.lost_on.is_null(), Member.birth_date.between(
+    candidates = Member.select(Member, Employer).join(Employer).where(Member.lost_on.is_null(), Member.birth_date.between(
         lo - rules.ONE_DAY, hi)).order_by(Member.birth_date, Member.symbol, Member.number, Member.branch)
-    return [m for m in candidates if start <= rules.loss_on_reaching_75(m.birth_date) <= end]
+    return [member_row(m, employer_name=m.employer.name)
+            for m in candidates if start <= rules.loss_on_reaching_75(m.birth_date) <= end]
 
 
 def record_reaching_75(ctx: Context, member_ids: list[int]) -> list[LossPreview]:
@@ -189,11 +216,11 @@ def cancel_loss(ctx: Context, member_id: int, *, reason: str, expected_version: 
 
 
 def record_return(ctx: Context, item_id: int, *, returned_on: date, via: ReturnVia,
-                  condition: str | None = None, expected_version: int | None = None) -> CollectionItem:
+                  condition: str | None = None, expected_version: int | None = None) -> CollectionItemRow:
     today = ctx.clock.today()
     condition = clean_text(condition, label="状態", max_len=100, field="condition") or None
 
-    def write() -> CollectionItem:
+    def write() -> CollectionItemRow:
         item = _item(item_id)
         check_version(item, expected_version)
         if returned_on > today:
@@ -205,27 +232,23 @@ def record_return(ctx: Context, item_id: int, *, returned_on: date, via: ReturnV
         touch(item, ctx)
         item.save()
         doc = Document.fetch(item.document_id)
-        doc.status = DocumentStatus.RETURNED
-        doc.returned_on = returned_on
-        doc.status_changed_on = returned_on
-        touch(doc, ctx)
-        doc.save()
+        mark_returned(ctx, doc, returned_on)
         audit.record(ctx, AuditKind.WRITE, "collection.return", table="collection_item", record_id=item.id,
                      member_id=item.member_id, summary={"document": doc.id, "via": item.return_via.value})
-        return item
+        return to_row(CollectionItemRow, item)
 
     return ctx.write(write)
 
 
 def close_item(ctx: Context, item_id: int, *, status: CollectionStatus, reason: str,
-               expected_version: int | None = None) -> CollectionItem:
+               expected_version: int | None = None) -> CollectionItemRow:
     """Close with a 滅失届 or 回収不能届 (R9)."""
     status = CollectionStatus(status)
     if status not in (CollectionStatus.LOST, CollectionStatus.UNRECOVERABLE):
         raise DomainError("滅失または回収不能を選んでください。", field="status")
     reason = clean_text(reason, label="理由", max_len=200, field="reason", required=True)
 
-    def write() -> CollectionItem:
+    def write() -> CollectionItemRow:
         item = _item(item_id)
         check_version(item, expected_version)
         item.status = status
@@ -239,7 +262,7 @@ def close_item(ctx: Context, item_id: int, *, status: CollectionStatus, reason: 
         doc.save()
         audit.record(ctx, AuditKind.WRITE, "collection.close", table="collection_item", record_id=item.id,
                      member_id=item.member_id, summary={"status": status.value})
-        return item
+        return to_row(CollectionItemRow, item)
 
     return ctx.write(write)
 
@@ -255,9 +278,10 @@ def _item(item_id: int) -> CollectionItem:
 
 @dataclass(frozen=True)
 class OutstandingRow:
-    item: CollectionItem
-    member: Member
-    employer: Employer
+    item: CollectionItemRow
+    member: MemberRow
+    employer: EmployerRow
+    document: DocumentRow
     days: int
 
 
@@ -271,9 +295,9 @@ def outstanding(today: date, *, employer_id: int | None = None) -> list[Outstand
          .where(CollectionItem.status == CollectionStatus.OUTSTANDING))
     if employer_id is not None:
         q = q.where(CollectionItem.employer == employer_id)
-    rows = [OutstandingRow(i, i.member, i.employer, (today - i.lost_on).days)
+    return [OutstandingRow(to_row(CollectionItemRow, i), member_row(i.member), to_row(EmployerRow, i.employer),
+                           to_row(DocumentRow, i.document), (today - i.lost_on).days)
             for i in q.order_by(Employer.code, CollectionItem.lost_on)]
-    return rows
 
 
 def outstanding_counts(today: date) -> dict[str, int]:

@@ -153,7 +153,7 @@ class ApplicationsScreen(ClerkScreen):
         self.query_one("#applications-title", Static).update(self._title())
         table = self.query_one(ApplicationsTable)
         cells = [
-            (Text(wareki_short(c.received_on)), Text(c.member.member_code), data_text(c.member.full_name),
+            (Text(wareki_short(c.received_on)), Text(c.member_code), data_text(c.member_name),
              Text(wareki_short(c.effective_on)),
              Text(c.status.label, style="bold" if c.status is CancellationStatus.RECEIVED else ""))
             for c in self.rows
@@ -268,8 +268,8 @@ class ApplicationsScreen(ClerkScreen):
         if c is None:
             return
         question = Text()
-        question.append_text(data_text(c.member.full_name))
-        question.append(f"（{c.member.member_code}）の利用登録解除申請"
+        question.append_text(data_text(c.member_name))
+        question.append(f"（{c.member_code}）の利用登録解除申請"
                         f"（受付 {wareki(c.received_on)}、解除予定日 {wareki(c.effective_on)}）"
                         "を取り下げますか？\nマイナ保険証の利用登録は申請前の状態に戻ります。")
 

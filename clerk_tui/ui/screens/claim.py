@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date
-from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -30,6 +29,7 @@ from clerk_tui.services.reimbursement import (
     missing_papers,
     record_claim,
 )
+from clerk_tui.services.rows import ClaimRow
 from clerk_tui.ui.text import DEPENDENT, INSURED, LOADING, data_text, labelled, wareki, wareki_month, yen
 from clerk_tui.ui.screens.base import ClerkScreen
 from clerk_tui.ui.widgets.date_input import DateInput
@@ -125,8 +125,8 @@ class ClaimScreen(ClerkScreen):
         self.assessment: ClaimAssessment | None = None
         self.assess_error: DomainError | None = None
         self.saving = False
-        self.saved: Any = None
-        self.existing: Any = None  # the claim a duplicate points at
+        self.saved: ClaimRow | None = None
+        self.existing: ClaimRow | None = None  # the claim a duplicate points at
         self.last_letter = None  # the missing-papers letter last written (path, message)
         self._assessed: ClaimInput | None = None  # the input the shown assessment is for
 
@@ -482,13 +482,13 @@ class ClaimScreen(ClerkScreen):
         self._show_saved(claim)
 
     @staticmethod
-    def _find_claim(claim_id: int) -> Any:
+    def _find_claim(claim_id: int) -> ClaimRow | None:
         try:
             return get_claim(claim_id)
         except DomainError:  # withdrawn meanwhile: the message still names the duplicate
             return None
 
-    def _show_duplicate(self, exc: DuplicateError, existing: Any) -> None:
+    def _show_duplicate(self, exc: DuplicateError, existing: ClaimRow | None) -> None:
         self.existing = existing
         self._input("institution").add_class("-bad")
         self._input("institution").focus()
@@ -507,7 +507,7 @@ class ClaimScreen(ClerkScreen):
             text.append("\n書類の追加は立替払一覧（F9）で行います。")
         self._set_message(text, error=True)
 
-    def _show_saved(self, claim: Any) -> None:
+    def _show_saved(self, claim: ClaimRow) -> None:
         self.saved = claim
         for widget in self.query("#claim-fields Input, #claim-fields Tick"):
             widget.disabled = True

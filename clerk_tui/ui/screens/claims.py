@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from rich.text import Text
 from textual import events, on, work
@@ -20,6 +19,7 @@ from clerk_tui.domain.codes import ClaimStatus
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.domain.wareki import parse_month
 from clerk_tui.services.reimbursement import list_claims, missing_papers, update_papers
+from clerk_tui.services.rows import ClaimRow
 from clerk_tui.ui.screens.base import ClerkScreen
 from clerk_tui.ui.screens.claim import PAPER_IDS, PAPER_LABELS, claim_reference, missing_text
 from clerk_tui.ui.screens.confirm import ProceedScreen
@@ -69,7 +69,7 @@ class PapersScreen(ModalScreen[dict[str, bool] | None]):
         Binding("3", "toggle(2)", "請求書を切替", show=False, id="papers.toggle_3"),
     ]
 
-    def __init__(self, claim: Any) -> None:
+    def __init__(self, claim: ClaimRow) -> None:
         super().__init__()
         self.claim = claim
 
@@ -77,8 +77,8 @@ class PapersScreen(ModalScreen[dict[str, bool] | None]):
         c = self.claim
         with Vertical():
             yield Static(Text(f"書類の受領  {claim_reference(c.id)}"), classes="title")
-            who = Text(c.member.member_code + "  ")
-            who.append_text(data_text(c.member.full_name))
+            who = Text(c.member_code + "  ")
+            who.append_text(data_text(c.member_name))
             yield Static(who)
             what = data_text(c.institution_name)
             what.append(("（薬局）" if c.is_pharmacy else "") + f"  {wareki_month(c.treatment_month)}"
@@ -205,7 +205,7 @@ class ClaimsScreen(ClerkScreen):
         super().__init__()
         self.status: ClaimStatus | None = None
         self.month: date | None = None
-        self.claims: list[Any] = []
+        self.claims: list[ClaimRow] = []
         self.marked: set[int] = set()
         self.busy = False  # a write (papers, hand-over) is running
         self.last_result = None  # the last letter or 送付一覧 written (path, message)
@@ -245,8 +245,8 @@ class ClaimsScreen(ClerkScreen):
             rows.append((
                 Text(MARK if marked else " ", style="bold"),
                 date_cell(c.received_on),
-                Text(c.member.member_code),
-                data_text(c.member.full_name),
+                Text(c.member_code),
+                data_text(c.member_name),
                 data_text(c.institution_name),
                 month_cell(c.treatment_month),
                 yen_cell(c.amount_paid),
@@ -284,7 +284,7 @@ class ClaimsScreen(ClerkScreen):
             text.append("\n該当する請求はありません。", style="dim")
         self.query_one("#claims-summary", Static).update(text)
 
-    def _highlighted(self) -> Any:
+    def _highlighted(self) -> ClaimRow | None:
         table = self.query_one(ClaimsTable)
         if not self.claims or table.row_count == 0:
             return None
@@ -306,7 +306,7 @@ class ClaimsScreen(ClerkScreen):
         first.append("  受付 ", style="dim")
         first.append(wareki(c.received_on))
         first.append("  ")
-        first.append_text(data_text(c.member.full_name))
+        first.append_text(data_text(c.member_name))
         first.append("  ")
         first.append_text(data_text(c.institution_name))
         if c.is_pharmacy:

@@ -156,7 +156,7 @@ class MemberDetailScreen(ClerkScreen):
             Text(m.sex.label),
             Text(kind),
             item("生年月日", wareki(m.birth_date) + (f"（{age}歳）" if age is not None else "")),
-            item("事業所", data_text(m.employer.name) if m.employer else Text("")),
+            item("事業所", data_text(m.employer_name) if m.employer_name else Text("")),
             item("資格取得日", wareki(m.acquired_on)),
         ]
         if m.lost_on is None:

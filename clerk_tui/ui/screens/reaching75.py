@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -18,15 +17,14 @@ from textual.widgets import Footer, Input, Label, Static
 from clerk_tui.domain import rules
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.domain.wareki import parse_month
+from clerk_tui.services.rows import MemberRow
 from clerk_tui.services.withdrawal import members_reaching_75, record_reaching_75
 from clerk_tui.ui.screens.base import RECORDING, ClerkScreen
 from clerk_tui.ui.text import (
     INSURED,
     data_text,
     date_cell,
-    wareki,
     wareki_month,
-    wareki_short,
     wareki_short_month,
 )
 from clerk_tui.ui.widgets.fitted_table import FittedTable
@@ -39,7 +37,7 @@ DEBOUNCE_SECONDS = 0.15
 
 @dataclass(frozen=True)
 class Reaching75Row:
-    member: Any  # the member as the service lists it
+    member: MemberRow
     lost_on: date  # the 75th birthday
     employer_name: str
 
@@ -134,7 +132,7 @@ class Reaching75Screen(ClerkScreen):
 
         def read() -> list[Reaching75Row]:
             # The employer is read here, in the thread, not lazily while drawing the table.
-            return [Reaching75Row(m, rules.loss_on_reaching_75(m.birth_date), m.employer.name)
+            return [Reaching75Row(m, rules.loss_on_reaching_75(m.birth_date), m.employer_name or "")
                     for m in members_reaching_75(month)]
 
         rows = await asyncio.to_thread(read)

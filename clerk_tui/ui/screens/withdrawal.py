@@ -13,7 +13,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Input, Label, Static
+from textual.widgets import DataTable, Footer, Input, Label
 
 from clerk_tui.domain import rules
 from clerk_tui.domain.codes import DependentRemovalReason, WithdrawalReason
@@ -185,7 +185,7 @@ class WithdrawalScreen(ClerkScreen):
         items = [Text(title, style="bold reverse"), Text(m.member_code, style="bold"),
                  data_text(m.full_name, style="bold"), Text(kind),
                  labelled("生年月日", wareki(m.birth_date)),
-                 labelled("事業所", data_text(m.employer.name) if m.employer else Text("")),
+                 labelled("事業所", data_text(m.employer_name) if m.employer_name else Text("")),
                  labelled("資格取得日", wareki(m.acquired_on))]
         if m.lost_on is not None:
             items.append(labelled("資格喪失日", Text(f"{wareki(m.lost_on)}（{_label_of(m.loss_reason)}）",
