@@ -1,5 +1,10 @@
 """Shared fixtures: a real SQLite file per test (never an in-memory stand-in for the product's
-database), a fixed clock, and a service context."""
+database), a fixed clock, and a service context.
+
+Every test also runs with its own HOME and XDG directories: nothing the product writes by default
+(the clerk's data folder, the output folder of printed forms, a demo database) reaches the real
+home directory, and tests running at the same time in parallel workers (pytest-xdist, see
+scripts/test) never share such a folder."""
 
 from __future__ import annotations
 
@@ -14,6 +19,16 @@ from clerk_tui.db.schema import init_schema
 from clerk_tui.services.context import Context
 
 TODAY = date(2025, 11, 20)
+
+
+@pytest.fixture(autouse=True)
+def _own_home(tmp_path_factory, monkeypatch):
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    for name, sub in (("XDG_DATA_HOME", ".local/share"), ("XDG_CONFIG_HOME", ".config"),
+                      ("XDG_STATE_HOME", ".local/state"), ("XDG_CACHE_HOME", ".cache")):
+        monkeypatch.setenv(name, str(home / sub))
+    monkeypatch.delenv("CLERK_TUI_DB", raising=False)
 
 
 @pytest.fixture
