@@ -148,8 +148,11 @@ class TestCertificateExpiry:
         )
 
     def test_issue_on_or_after_75th_birthday_is_refused(self):
-        with pytest.raises(DomainError):
+        with pytest.raises(DomainError) as e:
             certificate_valid_until(D(2025, 6, 10), D(1950, 6, 10))
+        # The clerk reads the loss date in 和暦, as everywhere else.
+        assert "令和7年6月10日に75歳到達により資格喪失" in e.value.message
+        assert "2025年" not in e.value.message
         assert certificate_valid_until(D(2025, 6, 9), D(1950, 6, 10)) == Expiry(D(2025, 6, 9), True)
 
     def test_result_is_frozen(self):
@@ -231,7 +234,7 @@ class TestCopayRatio:
         assert insured(birth, D(2025, 7, 30)).printed is False
         before = insured(birth, D(2025, 7, 31))
         assert (before.ratio, before.printed, before.effective_from) == (3, True, D(2025, 8, 1))
-        assert "発効期日2025年8月1日" in before.reason
+        assert "発効期日令和7年8月1日" in before.reason
         on_birthday = insured(birth, D(2025, 8, 1))
         assert (on_birthday.printed, on_birthday.effective_from) == (True, D(2025, 8, 1))
         assert "発効期日" not in on_birthday.reason
@@ -342,6 +345,12 @@ class TestCopayRatio:
         else:
             assert c.effective_from == seventy_ratio_starts_on(dep_birth)
 
+    def test_dependent_reason_names_the_insureds_seventy_month_in_wareki(self):
+        # The insured attains 70 on 2025-03-14: the 70–74 class applies from 2025-04-01.
+        c = dependent(D(1952, 4, 10), D(2025, 3, 20), D(1955, 3, 15), 300_000)
+        assert c.ratio == 2
+        assert "被保険者の70〜74歳の区分が令和7年4月1日からのため2割" in c.reason
+
     @pytest.mark.parametrize("kw", [{"income_reduction": True}, {"insured_income_reduction": True}])
     def test_dependent_income_reduction(self, kw):
         assert dependent(D(1953, 5, 10), D(2025, 6, 1), D(1951, 9, 20), 300_000, **kw).ratio == 2
@@ -359,6 +368,7 @@ class TestCopayRatio:
         with pytest.raises(DomainError) as e:
             dependent(D(1953, 5, 10), D(2025, 6, 1), D(1950, 6, 1), 300_000)
         assert e.value.field == "insured_birth_date"
+        assert "被保険者が令和7年6月1日に75歳到達により資格喪失" in e.value.message
 
     # -- 75
     def test_75th_birthday_moves_to_late_elderly_system(self):
@@ -368,6 +378,7 @@ class TestCopayRatio:
         with pytest.raises(DomainError) as e:
             insured(D(1950, 6, 10), D(2025, 6, 10))
         assert "後期高齢者医療制度" in e.value.message
+        assert "令和7年6月10日に75歳到達" in e.value.message
 
     def test_date_before_birth_is_an_error(self):
         with pytest.raises(DomainError):
