@@ -359,7 +359,7 @@ def test_the_preview_is_what_the_pdf_prints(pctx, tmp_path, kind, who):
     issued, printed = _issued_and_printed(issue_and_print(pctx, plan, out=tmp_path / "doc.pdf"))
 
     # The PDF's data is the plan's, with the document's own serial and facility code.
-    data = form_data(pctx, issued.document)
+    data = form_data(pctx, Document.get_by_id(issued.document.id))  # the service reads the record
     assert data == replace(plan.data, serial=issued.document.serial,
                            **({"facility_code": issued.facility_code} if issued.facility_code else {}))
     assert printed_fields(data) == printed_fields(plan.data)

@@ -243,6 +243,7 @@ AUDIT_ACTIONS = {
     "member.cancel_loss": "資格喪失を取消",
     "document.issue": "書類を交付",
     "document.print": "書類を印刷",
+    "document.facility_code": "施設確認コードを付与",
     "batch.print": "一括交付の送付書を印刷",
     "cancellation.print_receipt": "解除申請の受付控を印刷",
     "loss_report.print": "滅失届を印刷",
