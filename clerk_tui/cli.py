@@ -302,7 +302,7 @@ def _db(args: argparse.Namespace, cfg: Config) -> int:
         db = open_database(cfg.db)
         before = schema.current_version(db)
         after = schema.upgrade(db)
-        print(f"スキーマ版 {before} → {after}")
+        print(f"スキーマ版 {before} から {after}")
         return 0
     if args.db_command == "check":
         from clerk_tui.services.maintenance import check
@@ -389,7 +389,7 @@ def _audit(args: argparse.Namespace, cfg: Config) -> int:
             print("照合点は記録しませんでした。", file=sys.stderr)
             return 1
         count, head = audit.head()
-        print(f"照合点を記録しました: {anchor_file}（{count} 件、最新ハッシュ {head[:16]}…）")
+        print(f"照合点を記録しました: {anchor_file}（{count} 件、最新ハッシュ {head[:16]}...）")
         return 0
     db = _open(cfg, create=False)
     result = audit.verify([cfg.audit_anchor_file, *(args.anchor_file or [])], db=db)
@@ -473,7 +473,7 @@ def _batch(args: argparse.Namespace, cfg: Config) -> int:
     for path in report.files:
         print(f"  {path}")
     for code, reason in report.skipped:
-        print(f"  交付しなかった: {code} — {reason}")
+        print(f"  交付しなかった: {code}（{reason}）")
     return 0
 
 

@@ -17,11 +17,16 @@ import clerk_tui
 from tests.test_ui_support import make_app, settle
 
 PACKAGE = Path(clerk_tui.__file__).parent
-# Where the words and styles on the screen come from: the screens, their labels and stylesheets,
-# and the domain's labels, warnings and messages.
-SOURCES = sorted([*PACKAGE.glob("ui/**/*.py"), *PACKAGE.glob("domain/*.py")])
+# Where the words and styles on the screen or the terminal come from: the screens, their labels
+# and stylesheets, the domain's labels, warnings and messages, the services' refusals, and what the
+# command line and the scenario loader print. (The scenario specification's descriptions go to
+# docs/ and the JSON schema, not to a terminal.)
+_PAPER_ONLY = {"scenarios/loader/spec.py", "scenarios/loader/docgen.py"}
+SOURCES = sorted(p for p in [*PACKAGE.glob("ui/**/*.py"), *PACKAGE.glob("domain/**/*.py"),
+                             *PACKAGE.glob("services/*.py"), *PACKAGE.glob("scenarios/**/*.py"),
+                             PACKAGE / "cli.py", PACKAGE / "filecheck.py", PACKAGE / "config.py"]
+                 if str(p.relative_to(PACKAGE)) not in _PAPER_ONLY)
 STYLES = sorted(PACKAGE.glob("ui/**/*.tcss"))
-# Strings that are read, never shown: the dash look-alikes that input is normalised from.
 # Characters the app reads in what a clerk types, never shows: dashes in dates, circles written
 # for the digit 0 in a My Number spelled in kanji.
 READ_ONLY = {("domain/wareki.py", '"‐‑‒–—―−ー"'), ("domain/text.py", '"○"'), ("domain/text.py", '"◯"')}

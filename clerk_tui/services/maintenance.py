@@ -39,13 +39,13 @@ def check(db: peewee.Database, anchor_file: Path | None = None) -> CheckResult:
                f"スキーマ版: {version}（プログラムの版 {schema.LATEST_VERSION}）")
     result.add(True, "SQLite: " + ".".join(map(str, sqlite_version_tuple(db))))
     chain = audit.verify([anchor_file], db=db)
-    result.add(chain.ok, f"監査ログ: {chain.checked} 件検証" + ("" if chain.ok else f" — {chain.problem}"))
+    result.add(chain.ok, f"監査ログ: {chain.checked} 件検証" + ("" if chain.ok else f"。{chain.problem}"))
     for problem in chain.problems[1:]:
-        result.add(False, f"監査ログ — {problem}")
+        result.add(False, f"監査ログ: {problem}")
     if chain.anchors:
         result.add(True, f"監査ログの照合点: {chain.anchors} 件を照合（最新の照合点以後 {chain.unanchored} 件）")
     elif anchor_file is not None:
-        result.add(True, "監査ログの照合点: なし — " + (chain.notes[0] if chain.notes else
+        result.add(True, "監査ログの照合点: なし。" + (chain.notes[0] if chain.notes else
                                                     f"{anchor_file} にこのデータベースの照合点はありません。"))
     trigger_problems = triggers.audit_trigger_problems(db)
     result.add(not trigger_problems, "監査ログの保護トリガー: " + (

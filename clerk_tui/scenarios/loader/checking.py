@@ -195,7 +195,7 @@ def _read_document(batch: _Batch, name: str, data: dict[str, Any]) -> None:
         if section not in SPECS:
             batch.file_problem(name, section, _unknown_key(section, SPECS, "表"))
     if "scenario" not in data:
-        batch.file_problem(name, "scenario", "[scenario] の表がありません（name = \"研修: …\" を書いてください）。")
+        batch.file_problem(name, "scenario", "[scenario] の表がありません（name = \"研修: ...\" を書いてください）。")
     sink = batch.problems
     for section in SINGLE_SECTIONS:
         value = data.get(section)

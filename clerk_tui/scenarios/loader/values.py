@@ -144,7 +144,7 @@ def _text(max_len: int) -> Converter:
             if len(value) <= max_len:
                 return value or None
         elif not isinstance(value, str):
-            e.problem(key, f"文字列で書いてください（\"…\" で囲む。いまは{_type_name(value)}）。")
+            e.problem(key, f"文字列で書いてください（\"...\" で囲む。いまは{_type_name(value)}）。")
             return None
         # The text is not echoed in a problem: it may hold a real My Number or a control sequence.
         cleaned, error = _checked(value, "この項目", max_len, key, TextKind.FREE)
