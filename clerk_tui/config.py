@@ -11,7 +11,7 @@ from pathlib import Path
 from platformdirs import user_config_path, user_data_path
 
 from clerk_tui.domain.errors import DomainError
-from clerk_tui.filecheck import check_trusted_file
+from clerk_tui.filecheck import check_trusted_file, toml_error
 
 APP = "clerk-tui"
 SYSTEM_CONFIG = Path("/etc/clerk-tui/config.toml")
@@ -62,7 +62,11 @@ def load_config(extra_files: list[Path] | None = None) -> Config:
             # user running the program may have written it.
             check_trusted_file(path, "設定ファイル")
             with path.open("rb") as fh:
-                _apply(cfg, tomllib.load(fh), str(path))
+                try:
+                    data = tomllib.load(fh)
+                except tomllib.TOMLDecodeError as exc:
+                    raise DomainError(f"設定ファイル {path} を読めません。{toml_error(exc)}") from None
+            _apply(cfg, data, str(path))
         elif path not in (SYSTEM_CONFIG, user_config_file()):
             raise DomainError(f"設定ファイル {path} がありません（--config）。")
     env_db = os.environ.get("CLERK_TUI_DB")

@@ -7,6 +7,7 @@ Every refusal is a DomainError with a Japanese message that names the file and t
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import shutil
 import stat
@@ -215,3 +216,12 @@ def fill_print_command(args: Sequence[str], path: Path) -> list[str]:
     """The argument list for printing `path` (absolute, so it can never look like an option)."""
     absolute = str(Path(os.path.abspath(path)))
     return [absolute if a == FILE_PLACEHOLDER else a for a in args]
+
+
+def toml_error(exc: ValueError) -> str:
+    """A TOML syntax error (tomllib's English text) as a Japanese message with its line and column."""
+    text = str(exc)
+    m = re.search(r"\(at line (\d+), column (\d+)\)", text)
+    where = f"{m[1]}行目 {m[2]}文字目: " if m else ""
+    reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", text)
+    return f"{where}TOML の書き方に誤りがあります（{reason}）。引用符・括弧・= の抜けを確かめてください。"

@@ -281,6 +281,14 @@ def test_config_files_others_can_change_are_refused(live, tmp_path):
     assert done.returncode == 2 and "設定ファイル" in done.stderr and "missing.toml がありません" in done.stderr
 
 
+def test_a_config_file_with_a_syntax_error_is_explained_in_japanese(live, tmp_path):
+    cfg = _config(tmp_path, 'output_dir = "/srv/out\nprint_command = [\n', "broken.toml")
+    done = run(tmp_path, "db", "check", "--db", live, "--config", cfg)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "設定ファイル" in done.stderr and "broken.toml" in done.stderr
+    assert "行目" in done.stderr and "TOML の書き方に誤りがあります" in done.stderr
+
+
 @pytest.mark.skipif(os.geteuid() != 0, reason="giving a file to another user needs root")
 def test_config_and_key_files_owned_by_someone_else_are_refused(live, tmp_path):
     cfg = _config(tmp_path, "")

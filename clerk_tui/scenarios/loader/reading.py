@@ -3,12 +3,12 @@ library's tomllib (the authority on TOML and on its error messages)."""
 
 from __future__ import annotations
 
-import re
 import tomllib
 from pathlib import Path
 from typing import Any
 
 import clerk_tui
+from clerk_tui.filecheck import toml_error
 
 def _fixtures_root() -> Path:
     # A source checkout keeps fixtures/ beside the package; a wheel carries them as _fixtures.
@@ -27,12 +27,6 @@ def training_fixture_files() -> list[Path]:
 
 
 
-def _toml_error(exc: tomllib.TOMLDecodeError) -> str:
-    text = str(exc)
-    m = re.search(r"\(at line (\d+), column (\d+)\)", text)
-    where = f"{m[1]}行目 {m[2]}文字目: " if m else ""
-    reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", text)
-    return f"{where}TOML の書き方に誤りがあります（{reason}）。引用符・括弧・= の抜けを確かめてください。"
 
 
 
@@ -49,6 +43,6 @@ def read_toml(path: Path) -> tuple[dict[str, Any] | None, str | None]:
     try:
         return tomllib.loads(text), None
     except tomllib.TOMLDecodeError as exc:
-        return None, _toml_error(exc)
+        return None, toml_error(exc)
     except RecursionError:
         return None, "配列や表の入れ子が深すぎて読めません（シナリオに入れ子は不要です）。"
