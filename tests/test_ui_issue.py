@@ -202,7 +202,7 @@ async def test_override_is_refused_until_a_reason_is_typed(tmp_path):
         screen = await open_issue(pilot, MISAKI)
         await choose(pilot, CERTIFICATE, NEW, TO_MEMBER)
         assert screen.plan is not None and screen.plan.needs_override
-        assert OVERRIDE_EXPLANATION in shown(screen, "#override-explain").replace("\n", "")
+        assert OVERRIDE_EXPLANATION in shown(screen, "#override-box .explain").replace("\n", "")
         count = len(documents(MISAKI))
 
         await pilot.press("ctrl+s")

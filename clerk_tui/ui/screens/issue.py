@@ -21,7 +21,7 @@ from clerk_tui.domain.errors import DomainError
 from clerk_tui.services.context import ConflictError
 from clerk_tui.services.issuance import REASON_MAX, IssuePlan, Issued, plan_issue
 from clerk_tui.services.printing import Printed, issue_and_print
-from clerk_tui.ui.screens.form import FieldSpec, FormScreen, choice_field, text_field
+from clerk_tui.ui.screens.form import FormScreen, choice_field, text_field
 from clerk_tui.ui.text import data_text, worker_failed
 from clerk_tui.ui.widgets.choice_bar import ChoiceBar
 from clerk_tui.ui.widgets.ja_text import JaText
@@ -112,7 +112,7 @@ class IssueScreen(FormScreen):
     IssueScreen .field-row.-focused .field-label { color: $text; text-style: bold reverse; }
     IssueScreen .field-row ChoiceBar { padding: 0; background: transparent; }
     IssueScreen .field-row ChoiceBar:focus { background: $boost; }
-    IssueScreen #override-explain { padding: 0 1; color: $text-warning; text-style: bold; }
+    IssueScreen .explain { padding: 0 1; color: $text-warning; text-style: bold; }
     IssueScreen #issue-result { height: auto; padding: 0 1; margin-top: 1; background: $boost; }
     IssueScreen #issue-result.-failed { color: $text-error; }
     IssueScreen #preview { height: 1fr; scrollbar-size-vertical: 1; }
@@ -161,7 +161,6 @@ class IssueScreen(FormScreen):
         return self.state == "recorded"
 
     def compose_after_fields(self) -> ComposeResult:
-        yield JaText(Text(OVERRIDE_EXPLANATION), id="override-explain", classes="-hidden")
         yield JaText(id="issue-result", classes="-hidden")
         with Preview(id="preview"):
             yield JaText(Text(CHOOSE_HINT), id="plan-message", classes="-hint")
@@ -169,6 +168,10 @@ class IssueScreen(FormScreen):
             yield JaText(id="plan-notes", classes="-hidden")
         with Horizontal(id="action-row"):
             yield Button("交付する", id="confirm", compact=True, disabled=True)
+
+    def on_mount(self) -> None:
+        # Over its input, in its row: the explanation comes and goes with the field.
+        self.query_one("#override-box").mount(JaText(Text(OVERRIDE_EXPLANATION), classes="explain"), before=0)
 
     def show_member(self, member) -> None:
         """No member line: the plan names the member (in the title and the preview)."""
@@ -235,7 +238,6 @@ class IssueScreen(FormScreen):
 
     def _ask_reasons(self, *, override: bool, loss: bool) -> None:
         self.show_field("override_reason", override)
-        self.query_one("#override-explain").set_class(not override, "-hidden")
         self.show_field("no_loss_report_reason", loss)
 
     def _show_plan(self, plan: IssuePlan) -> None:
@@ -320,7 +322,8 @@ class IssueScreen(FormScreen):
             if not widget.value:  # an empty optional field says nothing about what was issued
                 widget.parent.parent.add_class("-hidden")
         self.query_one("#confirm").add_class("-hidden")
-        self.query_one("#override-explain").add_class("-hidden")  # asks for input no longer wanted
+        for explanation in self.query(".explain"):
+            explanation.add_class("-hidden")  # asks for input that is no longer wanted
         self.say(Text(""))
         text = Text()
         text.append("交付しました: ", style="bold")
