@@ -245,7 +245,7 @@ async def test_planted_clerk_name_never_reaches_the_issue_screen(tmp_path):
                       .where(Member.id == target).execute())
         await pilot.press("ctrl+s")
         await settle(pilot)
-        message = shown(screen, "#issue-message")
+        message = shown(screen, "#form-message")
         assert "さんが" in message
         _assert_clean(message)
         assert "\\x1b[31mevil" in message

@@ -303,7 +303,7 @@ async def test_lost_member_shows_the_error_and_writes_nothing(tmp_path):
         message = shown(screen, "#plan-message")
         assert "交付できません" in message and "令和7年11月1日に資格を喪失" in message
         assert screen.plan is None and screen.query_one("#confirm", Button).disabled
-        assert shown(screen, "#fields") == ""
+        assert shown(screen, "#plan-fields") == ""
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert len(documents(TSUYOSHI)) == count and writes(TSUYOSHI) == audit
@@ -325,7 +325,7 @@ async def test_conflict_with_another_clerk_plans_again(tmp_path):
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert not screen.done
-        assert "別の職員" in shown(screen, "#issue-message")
+        assert "別の職員" in shown(screen, "#form-message")
         assert theirs.serial in shown(screen, "#plan-notes")  # planned again: theirs is superseded
         assert documents(KENICHI)[-1].id == theirs.id
         await pilot.press("ctrl+s")
@@ -346,7 +346,7 @@ async def test_waiting_for_another_clerks_transaction_is_shown(tmp_path):
             await pilot.press("ctrl+s")
             await pilot.pause(0.8)
             assert screen.running
-            assert WAITING in shown(screen, "#issue-message")
+            assert WAITING in shown(screen, "#form-message")
             assert screen.query_one("#confirm", Button).disabled
             await pilot.press("ctrl+s", "escape")  # neither issues twice nor leaves mid-write
             assert app.screen is screen
@@ -504,7 +504,7 @@ async def test_a_bad_print_command_or_output_folder_refuses_before_anything_is_i
         await settle(pilot, 0.3)
         assert not screen.done
         assert documents(KENICHI) == before_docs and writes(KENICHI) == before_writes
-        message = shown(screen, "#issue-message").replace("\n", "")
+        message = shown(screen, "#form-message").replace("\n", "")
         assert ("印刷コマンド" if setting == "print_command" else "出力フォルダ") in message
         assert "何も交付していません" in message
         assert not screen.query_one("#confirm", Button).disabled  # the clerk may fix it and try again

@@ -95,11 +95,12 @@ def date_field(name: str, label: str, *, id: str, placeholder: str | None = None
 
 
 def choice_field(name: str, label: str, options: Iterable[tuple[str, Any]], *, id: str, value: Any = None,
-                 also: tuple[str, ...] = (), **spec: Any) -> FieldSpec:
-    """One of a few options, chosen with its number key or the arrows (ChoiceBar)."""
+                 also: tuple[str, ...] = (), numbered: bool = True, **spec: Any) -> FieldSpec:
+    """One of a few options, chosen with its number key or the arrows (ChoiceBar); `numbered`
+    False leaves the digits off the line (they still pick) where the options only just fit."""
     options = list(options)
-    return FieldSpec(name, label, lambda _today: ChoiceBar(options, value=value, separator=":", id=id), id,
-                     also=also, **spec)
+    return FieldSpec(name, label, lambda _today: ChoiceBar(options, value=value, separator=":", numbered=numbered,
+                                                           id=id), id, also=also, **spec)
 
 
 def tick_field(name: str, label: str, text: str, *, id: str, also: tuple[str, ...] = (), **spec: Any) -> FieldSpec:
@@ -146,6 +147,7 @@ class FormScreen(ClerkScreen):
     HINT = ""
     FIELDS: tuple[FieldSpec, ...] = ()
     WAIT_NOTICE_SECONDS = 0.5
+    SAVING_MESSAGE = SAVING
 
     DEFAULT_CSS = """
     FormScreen #form-body { height: 1fr; scrollbar-size-vertical: 1; }
@@ -342,6 +344,10 @@ class FormScreen(ClerkScreen):
         if state != "editing":
             self.set_focus(None)
         self.refresh_bindings()
+        self.state_changed()
+
+    def state_changed(self) -> None:
+        """Told after every change of `state` (a form's own controls follow it); nothing by default."""
 
     def action_back(self) -> None:
         if self.state == "saving":
@@ -397,7 +403,7 @@ class FormScreen(ClerkScreen):
     async def _save(self, call: Callable[[], Any]) -> None:
         focused = self.focused
         self._set_state("saving")
-        self.say(Text(SAVING), "hint")
+        self.say(Text(self.SAVING_MESSAGE), "hint")
         # Another clerk's write holds the file for a moment; say so rather than look frozen.
         timer = self.set_timer(self.WAIT_NOTICE_SECONDS, self._show_waiting)
         try:
@@ -427,7 +433,11 @@ class FormScreen(ClerkScreen):
 
     def _show_waiting(self) -> None:
         if self.state == "saving":
-            self.say(Text(WAITING), "notice")
+            self.say(Text(self.waiting_message()), "notice")
+
+    def waiting_message(self) -> str:
+        """What a save that takes long says (a form whose save also prints says which part waits)."""
+        return WAITING
 
     def on_save_refused(self, exc: DomainError) -> bool:
         """A subclass's own handling of a refusal; False = show the message at its field."""

@@ -4,26 +4,27 @@ and the route, read what will be printed, then issue and print in one step (Ctrl
 from __future__ import annotations
 
 import asyncio
-import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from rich.table import Table
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Footer, Input, Label, Static
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, Input, Static
 
 from clerk_tui.domain.codes import DocumentKind, IssueReason, Route
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.services.context import ConflictError
 from clerk_tui.services.issuance import REASON_MAX, IssuePlan, Issued, plan_issue
 from clerk_tui.services.printing import Printed, issue_and_print
+from clerk_tui.ui.screens.form import FormScreen, choice_field, text_field
 from clerk_tui.ui.text import data_text, worker_failed
-from clerk_tui.ui.screens.base import ClerkScreen
 from clerk_tui.ui.widgets.choice_bar import ChoiceBar
 from clerk_tui.ui.widgets.ja_text import JaText
-from clerk_tui.ui.widgets.text_input import TextInput
 
 KINDS = [DocumentKind.ELIGIBILITY_NOTICE, DocumentKind.ELIGIBILITY_CERTIFICATE]
 REASONS = list(IssueReason)
@@ -32,8 +33,6 @@ ROUTES = list(Route)
 # Arrow keys choose at once: a short pause lets a clerk run along the options without a plan
 # being computed for each one passed over.
 PLAN_DELAY_SECONDS = 0.1
-# A write that takes longer than this is almost always waiting for another clerk's transaction.
-SLOW_SECONDS = 0.5
 
 # Wording (ASCII "..." : the ellipsis character is East-Asian ambiguous).
 TITLE = "書類の交付・再交付"
@@ -50,14 +49,15 @@ DONE_HINT = "Esc で詳細画面に戻ります。"
 NO_PRINT_COMMAND = "印刷コマンドは設定されていません。ファイルを開いて印刷してください。"
 CONFLICT_AFTER = "最新の内容で表示し直しました。確認してもう一度 Ctrl+S を押してください。"
 
-# DomainError.field from the services -> the input the message belongs to.
-FIELD_INPUTS = {
-    "override_reason": "override",
-    "交付理由（対象外の交付）": "override",
-    "no_loss_report_reason": "loss",
-    "滅失届がない理由": "loss",
-    "備考": "note",
-}
+
+@dataclass(frozen=True)
+class Done:
+    """What one Ctrl+S did: the document issued and its PDF (or why the PDF failed)."""
+
+    id: int
+    issued: Issued
+    printed: Printed | None
+    print_error: BaseException | None
 
 
 class FieldsView(Static):
@@ -95,21 +95,24 @@ class Preview(VerticalScroll):
         return self.max_scroll_y > 0
 
 
-class IssueScreen(ClerkScreen):
+class IssueScreen(FormScreen):
+    """The choices and reasons are the form's fields; the plan for them is its preview; Ctrl+S
+    issues and prints through `issue_and_print`."""
+
+    FORM_TITLE = TITLE
+    SAVING_MESSAGE = WORKING
     BINDINGS = [
-        Binding("escape", "cancel", "戻る", tooltip="交付せずに戻る（交付後は詳細に戻る）", id="issue.cancel"),
-        Binding("ctrl+s", "confirm", "交付", tooltip="この内容で交付してPDFを作る", id="issue.confirm"),
-        # Down and Up move between the lines of options, as Tab and Shift+Tab do.
-        Binding("down", "app.focus_next", "次の項目", show=False, id="issue.next_row"),
-        Binding("up", "app.focus_previous", "前の項目", show=False, id="issue.previous_row"),
+        Binding("escape", "back", "戻る", tooltip="交付せずに戻る（交付後は詳細に戻る）", id="issue.cancel"),
+        Binding("ctrl+s", "save", "交付", tooltip="この内容で交付してPDFを作る", id="issue.confirm"),
     ]
     DEFAULT_CSS = """
-    IssueScreen #issue-title { height: 1; padding: 0 1; text-style: bold; }
-    IssueScreen .choice-row { height: 1; }
-    IssueScreen .choice-label { width: 10; padding: 0 1; color: $text-muted; }
-    IssueScreen .choice-row.-focused .choice-label { color: $text; text-style: bold reverse; }
-    IssueScreen .choice-row ChoiceBar { padding: 0; background: transparent; }
-    IssueScreen .choice-row ChoiceBar:focus { background: $boost; }
+    IssueScreen .field-label { width: 10; }
+    IssueScreen #override-box .field-label, IssueScreen #loss-box .field-label,
+    IssueScreen #note-box .field-label { width: auto; color: $text; }
+    IssueScreen .field-row.-focused .field-label { color: $text; text-style: bold reverse; }
+    IssueScreen .field-row ChoiceBar { padding: 0; background: transparent; }
+    IssueScreen .field-row ChoiceBar:focus { background: $boost; }
+    IssueScreen .explain { padding: 0 1; color: $text-warning; text-style: bold; }
     IssueScreen #issue-result { height: auto; padding: 0 1; margin-top: 1; background: $boost; }
     IssueScreen #issue-result.-failed { color: $text-error; }
     IssueScreen #preview { height: 1fr; scrollbar-size-vertical: 1; }
@@ -118,89 +121,74 @@ class IssueScreen(ClerkScreen):
     IssueScreen #plan-message.-hint { color: $text-muted; }
     IssueScreen #plan-message.-error { color: $text-error; text-style: bold; }
     IssueScreen #plan-notes { padding: 0 1; color: $text-warning; }
-    IssueScreen .input-box { height: auto; }
-    IssueScreen .explain { padding: 0; color: $text-warning; text-style: bold; }
-    IssueScreen .input-row { height: 1; }
-    IssueScreen .input-label { width: auto; padding: 0 1; }
-    IssueScreen .input-row Input { border: none; height: 1; padding: 0 1; width: 1fr; background: $boost; }
-    IssueScreen .input-row Input:focus { background: $primary-muted; }
-    IssueScreen .field-error { height: auto; padding: 0 1; color: $text-error; text-style: bold; }
     IssueScreen #action-row { height: auto; min-height: 1; }
     IssueScreen #confirm { border: none; height: 1; min-width: 12; margin: 0 1;
                            background: $primary; color: $text; text-style: bold; }
     IssueScreen #confirm:focus { background: $accent; }
     IssueScreen #confirm:disabled { background: $boost; color: $text-disabled; text-style: none; }
-    IssueScreen #issue-message { width: 1fr; padding: 0 1 0 0; }
-    IssueScreen #issue-message.-error { color: $text-error; text-style: bold; }
-    IssueScreen #issue-message.-busy { color: $text-warning; text-style: bold; }
-    IssueScreen .-hidden { display: none; }
+    IssueScreen .field-error { padding: 0 1; }
+    IssueScreen #form-message { margin-top: 0; }
     """
+    FIELDS = (
+        # No numbers drawn: the seven reasons only just fit at 80 columns (digits still pick).
+        choice_field("kind", "書類", [(o.label, o) for o in KINDS], id="kind", numbered=False),
+        choice_field("reason", "理由", [(o.label, o) for o in REASONS], id="reason", numbered=False),
+        choice_field("route", "交付方法", [(o.label, o) for o in ROUTES], id="route", numbered=False),
+        text_field("override_reason", "交付する理由", id="override", paper_label="交付理由（対象外の交付）",
+                   max_len=REASON_MAX, placeholder="必須", also=("交付理由（対象外の交付）",),
+                   row_id="override-box", hidden=True),
+        text_field("no_loss_report_reason", "滅失届がない理由", id="loss", max_len=REASON_MAX, placeholder="必須",
+                   also=("滅失届がない理由",), row_id="loss-box", hidden=True),
+        text_field("reason_note", "備考", id="note", max_len=REASON_MAX, placeholder="任意（交付記録に残ります）",
+                   also=("備考",), row_id="note-box"),
+    )
 
     def __init__(self, member_id: int) -> None:
-        super().__init__()
-        self.member_id = member_id
+        super().__init__(member_id)
         self.plan: IssuePlan | None = None
         self.plan_error: str | None = None
-        self.running = False
-        self.done = False  # issued: the action is over, Ctrl+S stays off
         self.issued: Issued | None = None
         self.printed: Printed | None = None
         self._phase = ["issue"]  # set to "print" by the worker thread once the document is issued
-        self._started = 0.0
 
-    def compose_body(self) -> ComposeResult:
-        yield Static(Text(TITLE), id="issue-title")
-        for row_id, title, options in (("kind", "書類", KINDS), ("reason", "理由", REASONS),
-                                       ("route", "交付方法", ROUTES)):
-            with Horizontal(classes="choice-row"):
-                yield Label(title, classes="choice-label")
-                # No numbers drawn: the seven reasons only just fit at 80 columns (digits still pick).
-                yield ChoiceBar([(o.label, o) for o in options], numbered=False, id=row_id)
+    @property
+    def running(self) -> bool:
+        return self.state == "saving"
+
+    @property
+    def done(self) -> bool:
+        """Issued: the action is over, Ctrl+S stays off."""
+        return self.state == "recorded"
+
+    def compose_after_fields(self) -> ComposeResult:
         yield JaText(id="issue-result", classes="-hidden")
         with Preview(id="preview"):
             yield JaText(Text(CHOOSE_HINT), id="plan-message", classes="-hint")
-            yield FieldsView(id="fields", classes="-hidden")
+            yield FieldsView(id="plan-fields", classes="-hidden")
             yield JaText(id="plan-notes", classes="-hidden")
-        with Vertical(id="override-box", classes="input-box -hidden"):
-            yield JaText(Text(OVERRIDE_EXPLANATION), classes="explain")
-            with Horizontal(classes="input-row"):
-                yield Label("交付する理由", classes="input-label")
-                yield TextInput(id="override", label="交付理由（対象外の交付）", max_len=REASON_MAX,
-                                placeholder="必須", select_on_focus=False)
-            yield JaText(id="override-error", classes="field-error -hidden")
-        with Vertical(id="loss-box", classes="input-box -hidden"):
-            with Horizontal(classes="input-row"):
-                yield Label("滅失届がない理由", classes="input-label")
-                yield TextInput(id="loss", label="滅失届がない理由", max_len=REASON_MAX, placeholder="必須",
-                                select_on_focus=False)
-            yield JaText(id="loss-error", classes="field-error -hidden")
-        with Vertical(id="note-box", classes="input-box"):
-            with Horizontal(classes="input-row"):
-                yield Label("備考", classes="input-label")
-                yield TextInput(id="note", label="備考", max_len=REASON_MAX, placeholder="任意（交付記録に残ります）",
-                                select_on_focus=False)
-            yield JaText(id="note-error", classes="field-error -hidden")
         with Horizontal(id="action-row"):
             yield Button("交付する", id="confirm", compact=True, disabled=True)
-            yield JaText(id="issue-message")
-        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.query_one("#kind", ChoiceBar).focus()
+        # Over its input, in its row: the explanation comes and goes with the field.
+        self.query_one("#override-box").mount(JaText(Text(OVERRIDE_EXPLANATION), classes="explain"), before=0)
+
+    def show_member(self, member) -> None:
+        """No member line: the plan names the member (in the title and the preview)."""
 
     # The line's title is marked while its options have the focus.
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
-        if event.widget.parent is not None and event.widget.parent.has_class("choice-row"):
+        if isinstance(event.widget, ChoiceBar) and event.widget.parent is not None:
             event.widget.parent.add_class("-focused")
 
     def on_descendant_blur(self, event: events.DescendantBlur) -> None:
-        if event.widget.parent is not None and event.widget.parent.has_class("choice-row"):
+        if isinstance(event.widget, ChoiceBar) and event.widget.parent is not None:
             event.widget.parent.remove_class("-focused")
 
     # ------------------------------------------------------------------ choosing and planning
 
     def _choice(self) -> tuple[DocumentKind, IssueReason, Route] | None:
-        kind, reason, route = (self.query_one(f"#{row_id}", ChoiceBar).value for row_id in ("kind", "reason", "route"))
+        kind, reason, route = (self.widget(name).value for name in ("kind", "reason", "route"))
         if kind is None or reason is None or route is None:
             return None
         return kind, reason, route
@@ -210,7 +198,7 @@ class IssueScreen(ClerkScreen):
         # The plan on screen no longer matches the choice: until the new one arrives nothing
         # may be issued, or Ctrl+S pressed quickly would issue the previous choice.
         self._set_plan(None)
-        self._message(Text(""))
+        self.say(Text(""))
         self._plan(PLAN_DELAY_SECONDS)
 
     @work(exclusive=True, group="plan", exit_on_error=False)
@@ -236,7 +224,7 @@ class IssueScreen(ClerkScreen):
     def _set_plan(self, plan: IssuePlan | None) -> None:
         self.plan = plan
         self.plan_error = None
-        self._refresh_state()
+        self.state_changed()
 
     def _show_plan_message(self, text: Text, kind: str) -> None:
         message = self.query_one("#plan-message", JaText)
@@ -244,180 +232,131 @@ class IssueScreen(ClerkScreen):
         message.add_class(kind)
         message.set_text(text)
         message.remove_class("-hidden")
-        self.query_one("#fields").add_class("-hidden")
+        self.query_one("#plan-fields").add_class("-hidden")
         self.query_one("#plan-notes").add_class("-hidden")
-        for box in ("#override-box", "#loss-box"):
-            self.query_one(box).add_class("-hidden")
+        self._ask_reasons(override=False, loss=False)
+
+    def _ask_reasons(self, *, override: bool, loss: bool) -> None:
+        self.show_field("override_reason", override)
+        self.show_field("no_loss_report_reason", loss)
 
     def _show_plan(self, plan: IssuePlan) -> None:
         self._set_plan(plan)
         self.query_one("#plan-message").add_class("-hidden")
-        fields = self.query_one("#fields", FieldsView)
+        fields = self.query_one("#plan-fields", FieldsView)
         fields.show(plan.fields)
         fields.remove_class("-hidden")
         notes = self.query_one("#plan-notes", JaText)
         notes.set_text(Text("\n").join(data_text(f"- {n}") for n in plan.notes))
         notes.set_class(not plan.notes, "-hidden")
-        self.query_one("#override-box").set_class(not plan.needs_override, "-hidden")
-        self.query_one("#loss-box").set_class(not plan.needs_loss_report_reason, "-hidden")
+        self._ask_reasons(override=plan.needs_override, loss=plan.needs_loss_report_reason)
         title = Text(TITLE + "  ")
         title.append_text(data_text(dict(plan.fields).get("氏名", "")))
-        self.query_one("#issue-title", Static).update(title)
+        self.query_one("#form-title", Static).update(title)
 
-    # ------------------------------------------------------------------ confirming
+    # ------------------------------------------------------------------ issuing
 
     def _can_confirm(self) -> bool:
-        return self.plan is not None and not self.running and not self.done
+        return self.plan is not None and self.state == "editing"
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "confirm" and not self._can_confirm():
+        if action == "save" and not self._can_confirm():
             return None  # shown dimmed: the clerk sees the key, and that it is not ready
-        return True
+        if action == "back":
+            return True  # while issuing, Esc says why the screen stays
+        return super().check_action(action, parameters)
 
-    def _refresh_state(self) -> None:
+    def state_changed(self) -> None:
         self.query_one("#confirm", Button).disabled = not self._can_confirm()
         self.refresh_bindings()
 
     @on(Button.Pressed, "#confirm")
     def _confirm_pressed(self) -> None:
-        self.action_confirm()
+        self.action_save()
 
-    def action_confirm(self) -> None:
-        if not self._can_confirm():
-            return
+    def action_save(self) -> None:
+        if self._can_confirm():
+            super().action_save()
+
+    def build_input(self) -> dict[str, Any]:
         plan = self.plan
         assert plan is not None
-        self._clear_field_errors()
-        self._message(Text(""))
-        override = self.query_one("#override", Input).value
-        loss = self.query_one("#loss", Input).value
-        note = self.query_one("#note", Input).value
+        self.say(Text(""))
+        override, loss, note = (self.value(name) for name in ("override_reason", "no_loss_report_reason", "reason_note"))
         # The services refuse these too; asking here keeps the clerk at the field, before any write.
         if plan.needs_override and not override.strip():
-            self._field_error("override", OVERRIDE_REQUIRED)
-            return
+            raise DomainError(OVERRIDE_REQUIRED, field="override_reason")
         if plan.needs_loss_report_reason and not loss.strip():
-            self._field_error("loss", LOSS_REQUIRED)
-            return
-        self.running = True  # before the worker starts: a second Ctrl+S finds the action off
-        self._refresh_state()
-        self._issue(plan, override_reason=override if plan.needs_override else None,
-                    no_loss_report_reason=loss if plan.needs_loss_report_reason else None,
-                    reason_note=note or None)
+            raise DomainError(LOSS_REQUIRED, field="no_loss_report_reason")
+        return {"override_reason": override if plan.needs_override else None,
+                "no_loss_report_reason": loss if plan.needs_loss_report_reason else None,
+                "reason_note": note or None}
 
-    @work(exclusive=True, group="issue", exit_on_error=False)
-    async def _issue(self, plan: IssuePlan, **reasons: str | None) -> None:
-        self._phase[0] = "issue"
-        self._started = time.monotonic()
-        self._show_progress()
-        ticker = self.set_interval(0.1, self._show_progress)
-        try:
+    def service_call(self, data: dict[str, Any]) -> Callable[[], Done]:
+        ctx, plan, phase = self.app.ctx, self.plan, self._phase
+        phase[0] = "issue"
+
+        def call() -> Done:
             # The output folder and print command are checked before the document is issued;
             # once it is issued, a failed print must not look like a failed issue.
-            done = await asyncio.to_thread(issue_and_print, self.app.ctx, plan,
-                                           on_issued=lambda _: self._phase.__setitem__(0, "print"), **reasons)
-        except ConflictError as exc:
-            self._message(Text(f"{exc.message}\n{CONFLICT_AFTER}"), "-error")
-            self._set_plan(None)  # stale: nothing is issued from it while the new one is read
-            self._plan()  # the message stays
-            return
-        except DomainError as exc:
-            self._domain_error(exc)
-            return
-        except Exception as exc:
-            self._message(Text(worker_failed(exc)), "-error")
-            raise  # the screen's worker handler notifies and logs it
-        finally:
-            ticker.stop()
-            self.running = False
-            self._refresh_state()
-        self._show_result(done.issued, done.printed, done.print_error)
+            done = issue_and_print(ctx, plan, on_issued=lambda _: phase.__setitem__(0, "print"), **data)
+            return Done(done.issued.document.id, done.issued, done.printed, done.print_error)
 
-    def _show_progress(self) -> None:
-        if not self.running:
-            return
-        text = Text(WORKING)
-        if time.monotonic() - self._started >= SLOW_SECONDS:
-            text.append("  " + (PRINTING if self._phase[0] == "print" else WAITING))
-        self._message(text, "-busy")
+        return call
 
-    def _domain_error(self, exc: DomainError) -> None:
-        where = FIELD_INPUTS.get(exc.field or "")
-        if where is not None and not self.query_one(f"#{where}-box").has_class("-hidden"):
-            self._field_error(where, exc.message)
-            self._message(Text(""))
-        else:
-            self._message(Text(exc.message), "-error")
+    def waiting_message(self) -> str:
+        return f"{WORKING}  {PRINTING if self._phase[0] == 'print' else WAITING}"
 
-    def _show_result(self, issued: Issued, printed: Printed | None, print_error: BaseException | None) -> None:
-        self.done = True
-        self.issued, self.printed = issued, printed
-        doc = issued.document
-        for widget in self.query(ChoiceBar):
-            widget.disabled = True
+    def on_save_refused(self, exc: DomainError) -> bool:
+        if not isinstance(exc, ConflictError):
+            return False
+        self.say(Text(f"{exc.message}\n{CONFLICT_AFTER}"), "error")
+        self._set_plan(None)  # stale: nothing is issued from it while the new one is read
+        self._plan()  # the message stays
+        return True
+
+    def show_recorded(self, record: Done) -> None:
+        self.issued, self.printed = record.issued, record.printed
+        doc = record.issued.document
         for widget in self.query(Input):
-            widget.disabled = True
             if not widget.value:  # an empty optional field says nothing about what was issued
                 widget.parent.parent.add_class("-hidden")
         self.query_one("#confirm").add_class("-hidden")
         for explanation in self.query(".explain"):
             explanation.add_class("-hidden")  # asks for input that is no longer wanted
-        self._refresh_state()
-        self._message(Text(""))
+        self.say(Text(""))
         text = Text()
         text.append("交付しました: ", style="bold")
         text.append(f"{doc.kind.label}  ")
         text.append_text(data_text(doc.serial))
         result = self.query_one("#issue-result", JaText)
-        if printed is not None:
+        if record.printed is not None:
             text.append("\nファイル: ")
-            text.append_text(data_text(str(printed.path)))
+            text.append_text(data_text(str(record.printed.path)))
             text.append("\n")
-            text.append_text(data_text(printed.print_message or NO_PRINT_COMMAND))
+            text.append_text(data_text(record.printed.print_message or NO_PRINT_COMMAND))
             result.remove_class("-failed")
         else:
-            self.app.report_error(print_error)  # type: ignore[attr-defined]
+            self.app.report_error(record.print_error)  # type: ignore[attr-defined]
             text.append("\nPDF を作成できませんでした。交付は記録済みです（もう一度交付しないでください）。"
                         "管理者に連絡してください。", style="bold")
             result.add_class("-failed")
         text.append(f"\n{DONE_HINT}", style="dim")
         result.set_text(text)
         result.remove_class("-hidden")
-        self.set_focus(None)
 
-    # ------------------------------------------------------------------ messages
-
-    def _message(self, text: Text, kind: str = "") -> None:
-        message = self.query_one("#issue-message", JaText)
-        message.remove_class("-error", "-busy")
-        if kind:
-            message.add_class(kind)
-        message.set_text(text)
-
-    def _field_error(self, where: str, message: str) -> None:
-        error = self.query_one(f"#{where}-error", JaText)
-        error.set_text(Text(message))
-        error.remove_class("-hidden")
-        self.query_one(f"#{where}", Input).focus()
-
-    def _clear_field_errors(self) -> None:
-        for error in self.query(".field-error"):
-            error.add_class("-hidden")
+    # ------------------------------------------------------------------ typing and leaving
 
     @on(Input.Changed)
     def _input_changed(self, event: Input.Changed) -> None:
-        if event.input.id:
-            self.query_one(f"#{event.input.id}-error").add_class("-hidden")
+        if event.input.id:  # typing clears the field's message
+            line = self.query_one(f"#{event.input.id}-error", JaText)
+            line.remove_class("-shown")
+            line.set_text(Text(""))
 
-    @on(Input.Submitted)
-    def _input_submitted(self) -> None:
-        self.focus_next()
-
-    # ------------------------------------------------------------------ leaving
-
-    def action_cancel(self) -> None:
+    def action_back(self) -> None:
         if self.running:
             # The transaction finishes whatever the screen does; leaving now would hide its result.
             self.app.notify("交付の処理中です。終わるまでお待ちください。", timeout=3, markup=False)
             return
-        self.dismiss()
+        self.dismiss()  # nothing typed here is worth a question: the choices are three keys
