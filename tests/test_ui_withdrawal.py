@@ -89,13 +89,13 @@ async def test_withdrawal_of_an_insured_person_takes_the_family_and_creates_item
         assert [row[0] for row in people] == ["山田　太郎", "山田　花子", "山田　一郎"]
         docs = cell_texts(screen.query_one("#wd-docs"))
         assert [(row[1], row[2]) for row in docs] == [("健康保険証", "回収"), ("資格情報のお知らせ", "不要")]
-        assert "3名が資格を失います" in text_of(screen, "#wd-message")
+        assert "3名が資格を失います" in text_of(screen, "#form-message")
         assert not CollectionItem.select().exists()  # a preview writes nothing
 
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert screen.mode == "done"
-        assert "回収対象を1件作成しました" in text_of(screen, "#wd-message")
+        assert "回収対象を1件作成しました" in text_of(screen, "#form-message")
         for key in ("taro", "hanako", "ichiro"):
             member = Member.get_by_id(ids[key])
             assert member.lost_on == date(2025, 12, 1)
@@ -132,7 +132,7 @@ async def test_last_day_and_loss_date_derive_each_other(tmp_path):
         await pilot.press(*"R7.12.1")
         await settle(pilot, 0.3)
         assert screen.preview is not None
-        assert "理由を数字キーで選んでください" in text_of(screen, "#wd-message")
+        assert "理由を数字キーで選んでください" in text_of(screen, "#form-message")
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert Member.get_by_id(ids["taro"]).lost_on is None
@@ -144,9 +144,9 @@ async def test_a_loss_date_before_acquisition_is_refused_and_nothing_is_written(
         screen = await open_withdrawal(app, pilot, ids["taro"])
         await pilot.press("1", "tab", "tab", *"R2.4.1")  # the day of acquisition
         await settle(pilot, 0.3)
-        assert "資格取得日" in text_of(screen, "#wd-message")
-        assert screen.query_one("#wd-message").has_class("error")
-        assert screen.check_action("confirm", ()) is None  # shown, but disabled
+        assert "資格取得日" in text_of(screen, "#form-message")
+        assert screen.query_one("#form-message").has_class("error")
+        assert screen.check_action("save", ()) is None  # shown, but disabled
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert screen.mode == "form"
@@ -156,7 +156,7 @@ async def test_a_loss_date_before_acquisition_is_refused_and_nothing_is_written(
         # Far in the future: refused the same way.
         await pilot.press("ctrl+u", *"R9.1.1")
         await settle(pilot, 0.3)
-        assert "先すぎます" in text_of(screen, "#wd-message")
+        assert "先すぎます" in text_of(screen, "#form-message")
 
 
 async def test_a_dependent_is_removed_alone_with_its_own_reasons(tmp_path):
@@ -164,7 +164,7 @@ async def test_a_dependent_is_removed_alone_with_its_own_reasons(tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_withdrawal(app, pilot, ids["hanako"])
         assert "扶養削除" in text_of(screen, "#wd-header")
-        assert "扶養最終日" in str(screen.query_one("#wd-last-label").render())
+        assert "扶養最終日" in str(screen.widget("last_work_day").parent.query_one(".field-label").render())
         bar = screen.query_one("#wd-reason", ChoiceBar)
         assert "6 その他" in str(bar.render())
         await pilot.press("1", "tab", "tab", *"R7.12.1")  # 1 就職
@@ -183,12 +183,12 @@ async def test_75_as_reason_fills_the_birthday_and_refuses_another_date(tmp_path
         await pilot.press("5")  # 75歳到達
         await settle(pilot, 0.3)
         assert screen.query_one("#wd-lost", DateInput).value == date(2057, 7, 7)
-        assert "先すぎます" in text_of(screen, "#wd-message")
+        assert "先すぎます" in text_of(screen, "#form-message")
         await pilot.press("tab", "tab", *"R7.12.1")  # the field is selected on focus: typing replaces it
         await settle(pilot, 0.3)
         assert screen.preview is not None
-        assert "75歳の誕生日" in text_of(screen, "#wd-message")
-        assert screen.check_action("confirm", ()) is None
+        assert "75歳の誕生日" in text_of(screen, "#form-message")
+        assert screen.check_action("save", ()) is None
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert Member.get_by_id(ids["hanako"]).lost_on is None
@@ -254,7 +254,7 @@ async def test_the_preview_reads_back_the_reason_and_dates_in_wareki(tmp_path):
         screen = await open_withdrawal(app, pilot, ids["taro"])
         await pilot.press("2", "tab", *"R7.11.30")  # 2 死亡
         await settle(pilot, 0.3)
-        message = text_of(screen, "#wd-message")
+        message = text_of(screen, "#form-message")
         assert "理由 死亡" in message and "Ctrl+S で記録します" in message
         # Why the legacy card comes back, in 和暦 as everywhere else on the screen.
         detail = text_of(screen, "#wd-detail")
@@ -263,7 +263,7 @@ async def test_the_preview_reads_back_the_reason_and_dates_in_wareki(tmp_path):
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert Member.get_by_id(ids["taro"]).loss_reason == "death"
-        assert "理由 死亡" in text_of(screen, "#wd-message")
+        assert "理由 死亡" in text_of(screen, "#form-message")
 
 
 async def test_an_already_withdrawn_member_is_offered_reinstatement(tmp_path):
@@ -271,8 +271,8 @@ async def test_an_already_withdrawn_member_is_offered_reinstatement(tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_withdrawal(app, pilot, ids["jiro"])
         assert screen.mode == "lost"
-        assert "x で取り消せます" in text_of(screen, "#wd-message")
-        assert not screen.query_one("#wd-form").display  # no second loss can be typed
+        assert "x で取り消せます" in text_of(screen, "#form-message")
+        assert not screen.query_one("#fields").display  # no second loss can be typed
         await pilot.press("x")
         await settle(pilot)
         assert isinstance(app.screen, ReinstateDialog)
@@ -284,7 +284,7 @@ async def test_an_already_withdrawn_member_is_offered_reinstatement(tmp_path):
         await pilot.press("enter")
         await settle(pilot)
         assert app.screen is screen
-        assert "資格喪失を取り消しました" in text_of(screen, "#wd-message")
+        assert "資格喪失を取り消しました" in text_of(screen, "#form-message")
         jiro = Member.get_by_id(ids["jiro"])
         assert (jiro.lost_on, jiro.loss_reason) == (None, None)
         assert AuditEntry.select().where(AuditEntry.action == "member.cancel_loss",
@@ -301,7 +301,7 @@ async def test_reinstating_an_insured_person_restores_the_family_and_cancels_the
         assert [row[1:3] for row in cell_texts(screen.query_one("#wd-docs"))] == [["健康保険証", "未回収"]]
         await pilot.press("x", *"wrong date", "enter")
         await settle(pilot)
-        assert "3名の資格が戻りました" in text_of(screen, "#wd-message")
+        assert "3名の資格が戻りました" in text_of(screen, "#form-message")
         assert all(Member.get_by_id(ids[k]).lost_on is None for k in ("taro", "hanako", "ichiro"))
         assert CollectionItem.get().status is CollectionStatus.CANCELLED
 

@@ -213,6 +213,7 @@ class FormScreen(ClerkScreen):
                 yield from self.compose_fields()
             yield from self.compose_after_fields()
             yield JaText(Text(self.HINT), id="form-message", classes="hint")
+            yield from self.compose_after_message()
         yield Footer(show_command_palette=False)
 
     def compose_fields(self) -> ComposeResult:
@@ -235,6 +236,10 @@ class FormScreen(ClerkScreen):
 
     def compose_after_fields(self) -> ComposeResult:
         """Lines under the fields (a live preview of what the form will do)."""
+        yield from ()
+
+    def compose_after_message(self) -> ComposeResult:
+        """What goes under the form's message (a preview read after what the message says)."""
         yield from ()
 
     def on_mount(self) -> None:

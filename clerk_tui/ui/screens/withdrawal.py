@@ -7,13 +7,14 @@ import asyncio
 from collections.abc import Callable
 from datetime import date
 from functools import partial
+from types import SimpleNamespace
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Input, Label
+from textual.containers import Horizontal
+from textual.widgets import DataTable, Input, Label
 
 from clerk_tui.domain import rules
 from clerk_tui.domain.codes import DependentRemovalReason, WithdrawalReason
@@ -37,7 +38,8 @@ from clerk_tui.ui.text import (
     wareki,
     wareki_short,
 )
-from clerk_tui.ui.screens.base import RECORDING, ClerkScreen, ServiceDialog
+from clerk_tui.ui.screens.base import ServiceDialog
+from clerk_tui.ui.screens.form import FieldSpec, FormScreen, date_field
 from clerk_tui.ui.widgets.choice_bar import ChoiceBar
 from clerk_tui.ui.widgets.date_input import DateInput
 from clerk_tui.ui.widgets.fitted_table import FittedTable
@@ -105,40 +107,45 @@ class ReinstateDialog(ServiceDialog[list[int]]):
 # The withdrawal screen
 
 
-class WithdrawalScreen(ClerkScreen):
+class WithdrawalScreen(FormScreen):
+    """The loss typed as a form: a reason and the pair of dates, with the preview under the
+    message; a member already lost gets the reinstatement view instead of the fields."""
+
     BINDINGS = [
-        Binding("escape", "back", "戻る", id="withdrawal.back"),
-        Binding("ctrl+s", "confirm", "確定", tooltip="資格喪失を記録する（家族も同じ日に喪失）",
+        Binding("ctrl+s", "save", "確定", tooltip="資格喪失を記録する（家族も同じ日に喪失）",
                 id="withdrawal.confirm"),
         Binding("x", "reinstate", "喪失取消", tooltip="誤って記録した資格喪失を取り消す（要理由）",
                 id="withdrawal.reinstate"),
     ]
+    FIELDS = (
+        # Its own ChoiceBar: the reasons are set once the member is known (insured or dependent).
+        FieldSpec("reason", "理由", lambda _today: ChoiceBar(id="wd-reason"), "wd-reason"),
+        date_field("last_work_day", LAST_DAY_INSURED, id="wd-last", placeholder="例: R7.11.30"),
+        date_field("lost_on", LOST_ON, id="wd-lost", placeholder="例: R7.12.1", beside=True),
+    )
     DEFAULT_CSS = """
     #wd-header { padding: 0 1; }
-    #wd-form { height: auto; }
-    .wd-row { height: auto; }
-    .wd-label { width: 12; padding: 0 1; text-style: bold; }
-    #wd-dates DateInput { width: 1fr; }
-    #wd-dates DateInput > Input, #wd-dates DateInput > Input:focus {
-        border: none; height: 1; padding: 0 1; background: $boost;
+    WithdrawalScreen #form-title { display: none; }
+    WithdrawalScreen #form-message { margin-top: 0; }
+    WithdrawalScreen #form-message.success { text-style: bold; }
+    /* The rows as they were before the form base: bold labels, each date read back under it. */
+    WithdrawalScreen .field-row { height: auto; }
+    WithdrawalScreen .field-row .field-label, WithdrawalScreen .field-row .inline-label {
+        width: 12; padding: 0 1; text-style: bold; color: $foreground;
     }
-    #wd-dates DateInput > Input:focus { background: $primary-muted; }
-    #wd-message { padding: 0 1; }
-    #wd-message.error { color: $text-error; text-style: bold; }
-    #wd-message.done { color: $text-success; text-style: bold; }
+    WithdrawalScreen .field-row .date-field { layout: vertical; height: auto; width: 1fr; }
+    WithdrawalScreen .field-row .date-field > Input { width: 100%; }
     #wd-people { height: auto; max-height: 8; }
     #wd-docs { height: 1fr; }
     #wd-detail { padding: 0 1; height: auto; max-height: 2; background: $boost; }
     """
 
     def __init__(self, member_id: int) -> None:
-        super().__init__()
-        self.member_id = member_id
+        super().__init__(member_id)
         self.detail: MemberDetail | None = None
-        self.mode = "loading"  # loading → form | lost → done
+        self.mode = "loading"  # loading -> form | lost -> done
         self.preview: LossPreview | None = None
         self._previewing = False
-        self._busy = False
         self._seq = 0  # bumped on every date change; an older preview is not shown
         self._doc_reasons: list[Text] = []
         self._filled_for_75: tuple[str, str] | None = None  # the dates filled in for 75歳到達
@@ -147,27 +154,21 @@ class WithdrawalScreen(ClerkScreen):
 
     def compose_body(self) -> ComposeResult:
         yield MemberHeader(Text(LOADING), id="wd-header")
-        with Vertical(id="wd-form"):
-            with Horizontal(classes="wd-row"):
-                yield Label("理由", classes="wd-label")
-                yield ChoiceBar(id="wd-reason")
-            with Horizontal(classes="wd-row", id="wd-dates"):
-                yield Label(LAST_DAY_INSURED, classes="wd-label", id="wd-last-label")
-                yield DateInput(id="wd-last", placeholder="例: R7.11.30")
-                yield Label(LOST_ON, classes="wd-label")
-                yield DateInput(id="wd-lost", placeholder="例: R7.12.1")
-        yield JaText(Text(""), id="wd-message")
+        yield from super().compose_body()
+
+    def compose_after_message(self) -> ComposeResult:
         yield FittedTable(id="wd-people", cursor_type="row")
         yield FittedTable(id="wd-docs", cursor_type="row", zebra_stripes=True)
         yield JaText(Text(""), id="wd-detail")
-        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.query_one("#wd-form").display = False
-        self._load()
+        # Runs before the base's on_mount (which then loads the member through _load_member):
+        # the fields appear only for a member who can still lose the qualification.
+        self.query_one("#fields").display = False
 
-    @work(exclusive=True, group="load", exit_on_error=False)
-    async def _load(self) -> None:
+    @work(exclusive=True, group="member", exit_on_error=False)
+    async def _load_member(self) -> None:
+        """The member in full (family, documents): the form, or the reinstatement view."""
         try:
             detail = await asyncio.to_thread(reload_member, self.app.ctx, self.member_id)
         except Exception:
@@ -192,13 +193,6 @@ class WithdrawalScreen(ClerkScreen):
                                                       style="bold")))
         return items
 
-    def _set_message(self, text: Text | str, kind: str = "") -> None:
-        message = self.query_one("#wd-message", JaText)
-        message.remove_class("error", "done")
-        if kind:
-            message.add_class(kind)
-        message.set_text(text if isinstance(text, Text) else Text(text))
-
     # ------------------------------------------------------------------ the form (active member)
 
     def _is_insured(self) -> bool:
@@ -210,10 +204,11 @@ class WithdrawalScreen(ClerkScreen):
         self.query_one(MemberHeader).show(self._header(TITLE_WITHDRAWAL if insured else TITLE_REMOVAL, d))
         reasons = WithdrawalReason if insured else DependentRemovalReason
         self.query_one("#wd-reason", ChoiceBar).set_choices(reasons.choices())
-        self.query_one("#wd-last-label", Label).update(LAST_DAY_INSURED if insured else LAST_DAY_DEPENDENT)
-        self.query_one("#wd-form").display = True
+        self.widget("last_work_day").parent.query_one(".field-label", Label).update(
+            LAST_DAY_INSURED if insured else LAST_DAY_DEPENDENT)
+        self.query_one("#fields").display = True
         self._clear_tables()
-        self._set_message(self._form_hint())
+        self.say(self._form_hint(), "plain")
         self.query_one("#wd-reason", ChoiceBar).focus()
         self.refresh_bindings()
 
@@ -284,10 +279,10 @@ class WithdrawalScreen(ClerkScreen):
             self._clear_tables()
             error = self.query_one("#wd-lost", DateInput).error or self.query_one("#wd-last", DateInput).error
             typed = any(d.query_one(Input).value.strip() for d in self.query(DateInput))
-            self._set_message(CHECK_DATE if typed and error else self._form_hint(), "error" if typed else "")
+            self.say(CHECK_DATE if typed and error else self._form_hint(), "error" if typed else "plain")
         else:
             self._previewing = True
-            self._set_message(CHECKING)
+            self.say(CHECKING, "plain")
             self._preview(lost_on, self._seq)
         self.refresh_bindings()
 
@@ -301,7 +296,7 @@ class WithdrawalScreen(ClerkScreen):
             if seq == self._seq:
                 self._previewing = False
                 self._clear_tables()
-                self._set_message(exc.message, "error")
+                self.say(exc.message, "error")
                 self.refresh_bindings()
             return
         finally:
@@ -318,11 +313,11 @@ class WithdrawalScreen(ClerkScreen):
         p = self.preview
         if self.mode != "form" or p is None:
             # A refusal on screen stays until the date changes; choosing a reason does not hide it.
-            refused = self.query_one("#wd-message").has_class("error")
+            refused = self.query_one("#form-message").has_class("error")
             if self.mode == "form" and not self._previewing and not refused:
                 hint = self._form_hint()
                 if hint:
-                    self._set_message(hint)
+                    self.say(hint, "plain")
             return
         text = Text()
         # The reason first: what Ctrl+S records is read back in full before it is recorded.
@@ -341,7 +336,7 @@ class WithdrawalScreen(ClerkScreen):
             text.append(f"75歳到達の資格喪失日は75歳の誕生日（{wareki(birthday_75)}）です。", style="bold")
         else:
             text.append("Ctrl+S で記録します。")
-        self._set_message(text, "error" if birthday_75 is not None else "")
+        self.say(text, "error" if birthday_75 is not None else "plain")
 
     def _clear_tables(self) -> None:
         self.query_one("#wd-people", FittedTable).clear(columns=True)
@@ -397,56 +392,47 @@ class WithdrawalScreen(ClerkScreen):
 
     def _can_confirm(self) -> bool:
         lost = self.query_one("#wd-lost", DateInput).value
-        return (self.mode == "form" and not self._busy and not self._previewing and self.preview is not None
-                and self.preview.lost_on == lost and self.query_one("#wd-reason", ChoiceBar).value is not None
+        return (self.mode == "form" and self.state == "editing" and not self._previewing
+                and self.preview is not None and self.preview.lost_on == lost
+                and self.query_one("#wd-reason", ChoiceBar).value is not None
                 and self._age_75_mismatch() is None)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "confirm":
-            if self.mode != "form":
+        if action == "save":
+            if self.mode != "form" or self.state not in ("editing", "saving"):
                 return False
             return True if self._can_confirm() else None  # None: shown, dimmed
         if action == "reinstate":
-            return self.mode == "lost" and not self._busy
-        return True
+            return self.mode == "lost"
+        return super().check_action(action, parameters)
 
-    def action_confirm(self) -> None:
-        if not self._can_confirm() or self.detail is None or self.preview is None:
-            return
-        self._busy = True
-        self.query_one("#wd-form").disabled = True  # what is recorded is what is on screen
-        self.refresh_bindings()
-        self._set_message(RECORDING)
-        reason = self.query_one("#wd-reason", ChoiceBar).value
-        service = record_withdrawal if self.detail.member.is_insured else remove_dependent
-        self._record(partial(service, self.app.ctx, self.member_id, lost_on=self.preview.lost_on, reason=reason,
-                             expected_version=self.detail.member.version))
+    def action_save(self) -> None:
+        if self._can_confirm():
+            super().action_save()
 
-    @work(exclusive=True, group="confirm", exit_on_error=False)
-    async def _record(self, call: Callable[[], LossPreview]) -> None:
-        try:
-            result = await asyncio.to_thread(call)
-        except DomainError as exc:
-            self._set_message(exc.message, "error")
-            self.query_one("#wd-form").disabled = False
-            return
-        except Exception:
-            self.query_one("#wd-form").disabled = False
-            raise
-        finally:
-            self._busy = False
-            self.refresh_bindings()
-        self._show_done(result)
+    def build_input(self) -> dict:
+        assert self.detail is not None and self.preview is not None
+        # What is recorded is what the preview showed (the base locks the fields while saving).
+        return {"lost_on": self.preview.lost_on, "reason": self.value("reason"),
+                "expected_version": self.detail.member.version}
+
+    def service_call(self, data: dict) -> Callable[[], object]:
+        service = record_withdrawal if self._is_insured() else remove_dependent
+        call = partial(service, self.app.ctx, self.member_id, **data)
+        # A loss is not one record with an id: the preview of what was recorded stands for it.
+        return lambda: SimpleNamespace(id=None, preview=call())
+
+    def show_recorded(self, record) -> None:
+        self._show_done(record.preview)
 
     def _show_done(self, p: LossPreview) -> None:
         self.mode = "done"
-        self.query_one("#wd-form").disabled = True
         self._fill_preview(p, done=True)
         items = f"回収対象を{len(p.collect)}件作成しました（未回収一覧 F8）" if p.collect else "回収する書類はありません"
         reason = self.query_one("#wd-reason", ChoiceBar).value
         said = f"（理由 {reason.label}）" if reason is not None else ""
-        self._set_message(f"記録しました{said}。{len(p.people)}名が{wareki(p.lost_on)}に資格を喪失し、"
-                          f"{items}。Esc で戻ります。", "done")
+        self.say(f"記録しました{said}。{len(p.people)}名が{wareki(p.lost_on)}に資格を喪失し、"
+                          f"{items}。Esc で戻ります。", "success")
         self.query_one("#wd-docs", FittedTable).focus()
         self.refresh_bindings()
 
@@ -462,7 +448,7 @@ class WithdrawalScreen(ClerkScreen):
         if not m.is_insured and d.insured.lost_on == m.lost_on:
             text.append("被保険者と同じ日の喪失です。家族全員を戻すときは被保険者の画面で取り消してください。",
                         style="bold")
-        self._set_message(text)
+        self.say(text, "plain")
         family = [p for p in d.family if p.lost_on is not None]
         self.query_one("#wd-people", FittedTable).fill(
             ["喪失している方", "記号番号", "続柄", "生年月日", LOST_ON],
@@ -502,7 +488,7 @@ class WithdrawalScreen(ClerkScreen):
         text = Text(f"資格喪失を取り消しました。{len(restored)}名の資格が戻りました: ")
         text.append_text(data_text("、".join(names)))
         text.append("。Esc で戻ります。")
-        self._set_message(text, "done")
+        self.say(text, "success")
         self.query_one("#wd-people", FittedTable).fill(
             ["資格が戻った方", "記号番号", "続柄", "生年月日"],
             [self._person_row(p)[:4] for p in self.detail.family if p.id in restored], flex=0)
@@ -513,5 +499,6 @@ class WithdrawalScreen(ClerkScreen):
     # ------------------------------------------------------------------ leaving
 
     def action_back(self) -> None:
-        if not self._busy:
+        # Not the base's question before discarding: the screen is left as before, at once.
+        if self.state != "saving":
             self.dismiss(None)
