@@ -278,7 +278,7 @@ async def test_an_already_withdrawn_member_is_offered_reinstatement(tmp_path):
         assert isinstance(app.screen, ReinstateDialog)
         await pilot.press("enter")  # the reason is required
         await settle(pilot)
-        assert "理由を入力してください" in text_of(app.screen, "#dialog-error")
+        assert "理由を入力してください" in text_of(app.screen, "#reinstate-reason-error")
         assert Member.get_by_id(ids["jiro"]).lost_on == date(2025, 10, 1)
         await pilot.press(*"entry error")
         await pilot.press("enter")
@@ -380,7 +380,7 @@ async def test_a_return_dated_in_the_future_is_refused_in_the_dialog(tmp_path):
         await pilot.press("ctrl+u", *"R7.12.31", "enter")
         await settle(pilot)
         assert isinstance(app.screen, ReturnDialog)
-        assert "未来" in text_of(app.screen, "#dialog-error")
+        assert "未来" in text_of(app.screen, "#return-date-error")
         assert CollectionItem.get(CollectionItem.member == ids["taro"]).status is CollectionStatus.OUTSTANDING
 
 
@@ -393,7 +393,7 @@ async def test_closing_an_item_as_unrecoverable(tmp_path):
         assert isinstance(app.screen, CloseDialog)
         await pilot.press("ctrl+s")  # neither kind chosen nor a reason
         await settle(pilot)
-        assert "数字キーで選んでください" in text_of(app.screen, "#dialog-error")
+        assert "数字キーで選んでください" in text_of(app.screen, "#close-status-error")
         await pilot.press("2", "tab", *"no contact", "ctrl+s")
         await settle(pilot)
         assert app.screen is screen

@@ -20,13 +20,12 @@ from textual.widgets import DataTable, Footer, Input, Label, Static
 from clerk_tui.domain.codes import CollectionStatus, ReturnVia
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.services.withdrawal import close_item, outstanding, outstanding_counts, record_return
-from clerk_tui.ui.screens.base import ClerkScreen, ServiceDialog
+from clerk_tui.ui.screens.base import ClerkScreen
+from clerk_tui.ui.screens.form import FormDialog, choice_field, date_field, text_field
 from clerk_tui.ui.text import data_text, fit, wareki, wareki_short
-from clerk_tui.ui.widgets.choice_bar import ChoiceBar
-from clerk_tui.ui.widgets.date_input import DateInput
 from clerk_tui.ui.widgets.fitted_table import FittedTable
 from clerk_tui.ui.widgets.ja_text import JaText
-from clerk_tui.ui.widgets.text_input import ClerkInput, TextInput
+from clerk_tui.ui.widgets.text_input import ClerkInput
 
 
 @dataclass(frozen=True)
@@ -77,70 +76,54 @@ def _summary(row: Row) -> Text:
     return text
 
 
-class ReturnDialog(ServiceDialog[object]):
-    TITLE_TEXT = "返却の受付"
+class ReturnDialog(FormDialog):
+    FORM_TITLE = "返却の受付"
+    FIELDS = (
+        date_field("returned_on", "返却日", id="return-date", today=True),
+        choice_field("via", "経由", ReturnVia.choices(), id="return-via", value=ReturnVia.EMPLOYER),
+        text_field("condition", "状態", id="return-condition", max_len=100, placeholder="例: 破損あり（任意）"),
+    )
 
     def __init__(self, row: Row) -> None:
         super().__init__(_summary(row))
         self.row = row
 
-    def compose_fields(self):
-        with Horizontal(classes="dialog-row"):
-            yield Label("返却日", classes="dialog-label")
-            yield DateInput(value=self.app.ctx.clock.today(), id="return-date")  # type: ignore[attr-defined]
-        with Horizontal(classes="dialog-row"):
-            yield Label("経由", classes="dialog-label")
-            yield ChoiceBar(ReturnVia.choices(), value=ReturnVia.EMPLOYER, id="return-via")
-        with Horizontal(classes="dialog-row"):
-            yield Label("状態", classes="dialog-label")
-            yield TextInput(placeholder="例: 破損あり（任意）", id="return-condition", label="状態", max_len=100)
+    def build_input(self) -> dict:
+        returned_on = self.value("returned_on")
+        if returned_on is None:
+            raise DomainError("返却日を入力してください。", field="returned_on")
+        return {"returned_on": returned_on, "via": self.value("via"), "condition": self.value("condition")}
 
-    def on_mount(self) -> None:
-        self.query_one("#return-date", DateInput).focus()
-
-    def call_service(self) -> Callable[[], object] | None:
-        returned = self.query_one("#return-date", DateInput)
-        if returned.value is None:
-            self.show_error(returned.error or "返却日を入力してください。")
-            return None
-        via = self.query_one("#return-via", ChoiceBar).value
-        condition = self.query_one("#return-condition", Input).value
-        return partial(record_return, self.app.ctx, self.row.item_id, returned_on=returned.value,  # type: ignore[attr-defined]
-                       via=via, condition=condition, expected_version=self.row.version)
+    def service_call(self, data: dict) -> Callable[[], object]:
+        return partial(record_return, self.app.ctx, self.row.item_id, expected_version=self.row.version,  # type: ignore[attr-defined]
+                       **data)
 
 
-class CloseDialog(ServiceDialog[object]):
-    TITLE_TEXT = "回収の終了（滅失届・回収不能届）"
+class CloseDialog(FormDialog):
+    FORM_TITLE = "回収の終了（滅失届・回収不能届）"
+    FIELDS = (
+        choice_field("status", "届出", [(CollectionStatus.LOST.label + "届", CollectionStatus.LOST),
+                                       (CollectionStatus.UNRECOVERABLE.label + "届", CollectionStatus.UNRECOVERABLE)],
+                     id="close-status"),
+        text_field("reason", "理由", id="close-reason", max_len=200, placeholder="例: 本人と連絡が取れない（必須）"),
+    )
 
     def __init__(self, row: Row) -> None:
         super().__init__(_summary(row))
         self.row = row
 
-    def compose_fields(self):
-        with Horizontal(classes="dialog-row"):
-            yield Label("届出", classes="dialog-label")
-            yield ChoiceBar([(CollectionStatus.LOST.label + "届", CollectionStatus.LOST),
-                             (CollectionStatus.UNRECOVERABLE.label + "届", CollectionStatus.UNRECOVERABLE)],
-                            id="close-status")
-        with Horizontal(classes="dialog-row"):
-            yield Label("理由", classes="dialog-label")
-            yield TextInput(placeholder="例: 本人と連絡が取れない（必須）", id="close-reason", label="理由",
-                            max_len=200)
-
-    def on_mount(self) -> None:
-        self.query_one("#close-status", ChoiceBar).focus()
-
-    def call_service(self) -> Callable[[], object] | None:
-        status = self.query_one("#close-status", ChoiceBar).value
-        reason = self.query_one("#close-reason", Input).value.strip()
+    def build_input(self) -> dict:
+        status = self.value("status")
+        reason = self.value("reason").strip()
         if status is None:
-            self.show_error("滅失届か回収不能届かを数字キーで選んでください。")
-            return None
+            raise DomainError("滅失届か回収不能届かを数字キーで選んでください。", field="status")
         if not reason:
-            self.show_error("理由を入力してください。")
-            return None
-        return partial(close_item, self.app.ctx, self.row.item_id, status=status, reason=reason,  # type: ignore[attr-defined]
-                       expected_version=self.row.version)
+            raise DomainError("理由を入力してください。", field="reason")
+        return {"status": status, "reason": reason}
+
+    def service_call(self, data: dict) -> Callable[[], object]:
+        return partial(close_item, self.app.ctx, self.row.item_id, expected_version=self.row.version,  # type: ignore[attr-defined]
+                       **data)
 
 
 class OutstandingTable(FittedTable):

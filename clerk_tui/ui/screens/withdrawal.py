@@ -13,7 +13,6 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
 from textual.widgets import DataTable, Input, Label
 
 from clerk_tui.domain import rules
@@ -38,14 +37,12 @@ from clerk_tui.ui.text import (
     wareki,
     wareki_short,
 )
-from clerk_tui.ui.screens.base import ServiceDialog
-from clerk_tui.ui.screens.form import FieldSpec, FormScreen, date_field
+from clerk_tui.ui.screens.form import FieldSpec, FormDialog, FormScreen, date_field, text_field
 from clerk_tui.ui.widgets.choice_bar import ChoiceBar
 from clerk_tui.ui.widgets.date_input import DateInput
 from clerk_tui.ui.widgets.fitted_table import FittedTable
 from clerk_tui.ui.widgets.ja_text import JaText
 from clerk_tui.ui.widgets.member_header import MemberHeader
-from clerk_tui.ui.widgets.text_input import TextInput
 
 # Long enough that typing a date sends one preview per pause, short enough to feel live.
 DEBOUNCE_SECONDS = 0.15
@@ -77,28 +74,23 @@ def _label_of(code: str | None) -> str:
 # Reinstatement of a mistaken loss
 
 
-class ReinstateDialog(ServiceDialog[list[int]]):
-    TITLE_TEXT = TITLE_LOST
+class ReinstateDialog(FormDialog):
+    FORM_TITLE = TITLE_LOST
+    FIELDS = (text_field("reason", "取消の理由", id="reinstate-reason", max_len=200,
+                         placeholder="例: 退職日の誤り（事業所から訂正の連絡）"),)
 
     def __init__(self, summary: Text, member_id: int, version: int) -> None:
         super().__init__(summary)
         self.member_id = member_id
         self.version = version
 
-    def compose_fields(self) -> ComposeResult:
-        with Horizontal(classes="dialog-row"):
-            yield Label("取消の理由", classes="dialog-label")
-            yield TextInput(placeholder="例: 退職日の誤り（事業所から訂正の連絡）", id="reinstate-reason",
-                            label="取消の理由", max_len=200)
-
-    def on_mount(self) -> None:
-        self.query_one("#reinstate-reason", Input).focus()
-
-    def call_service(self) -> Callable[[], object] | None:
-        reason = self.query_one("#reinstate-reason", Input).value.strip()
+    def build_input(self) -> str:
+        reason = self.value("reason").strip()
         if not reason:
-            self.show_error("取消の理由を入力してください。")
-            return None
+            raise DomainError("取消の理由を入力してください。", field="reason")
+        return reason
+
+    def service_call(self, reason: str) -> Callable[[], object]:
         return partial(cancel_loss, self.app.ctx, self.member_id, reason=reason,  # type: ignore[attr-defined]
                        expected_version=self.version)
 
