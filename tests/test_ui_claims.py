@@ -94,7 +94,7 @@ def panel(screen) -> str:
 
 
 def message(screen) -> str:
-    return screen.query_one("#claim-message", JaText).source_text().plain
+    return screen.query_one("#form-message", JaText).source_text().plain
 
 
 # ------------------------------------------------------------------ the whole path
@@ -126,7 +126,7 @@ async def test_dependent_claim_from_intake_to_hand_over(tmp_path):
         assert claim.status is ClaimStatus.INCOMPLETE
         assert "状態 不備" in message(screen)
         assert "不足書類 レセプト（診療報酬明細書）、立替払 請求書" in panel(screen)
-        assert all(w.disabled for w in screen.query("#claim-fields Input"))
+        assert screen.query_one("#fields").disabled
 
         # The letter listing the missing papers.
         await pilot.press("p")
@@ -267,9 +267,9 @@ async def test_a_lapsed_claim_needs_a_reason(tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_intake(app, pilot, ids["taro"])
         late_row = screen.query_one("#late-row")
-        assert not late_row.has_class("-shown")
+        assert late_row.has_class("-hidden")
         await fill(pilot, month="R5.11", paid="R5.11.19", papers=(True, True, True))
-        assert late_row.has_class("-shown")
+        assert not late_row.has_class("-hidden")
         deadline = screen.query_one("#a-deadline")
         assert deadline.has_class("-expired")
         assert "令和7年11月19日（期限切れ 1日経過。遅延理由の入力が必要）" in text_of(screen, "#a-deadline")
@@ -296,7 +296,7 @@ async def test_a_deadline_within_sixty_days_is_a_warning(tmp_path):
         deadline = screen.query_one("#a-deadline")
         assert deadline.has_class("-warning") and not deadline.has_class("-expired")
         assert "注意: あと60日" in text_of(screen, "#a-deadline")
-        assert not screen.query_one("#late-row").has_class("-shown")
+        assert screen.query_one("#late-row").has_class("-hidden")
 
 
 BAD_AMOUNTS = [

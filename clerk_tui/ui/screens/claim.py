@@ -4,21 +4,22 @@ deadline, likely cause and missing papers recomputed as the clerk types."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Footer, Input, Label, Static
+from textual.containers import Vertical
+from textual.widgets import Input, Static
 
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.domain.text import TextKind
 from clerk_tui.domain.money import parse_yen
 from clerk_tui.domain.wareki import parse_month
 from clerk_tui.services.applications import DuplicateError
-from clerk_tui.services.members import reload_member
 from clerk_tui.services.reimbursement import (
     DEADLINE_WARNING_DAYS,
     PAPERS,
@@ -30,11 +31,10 @@ from clerk_tui.services.reimbursement import (
     record_claim,
 )
 from clerk_tui.services.rows import ClaimRow
-from clerk_tui.ui.text import DEPENDENT, INSURED, LOADING, data_text, labelled, wareki, wareki_month, yen
-from clerk_tui.ui.screens.base import ClerkScreen
+from clerk_tui.ui.text import DEPENDENT, INSURED, data_text, labelled, wareki, wareki_month, yen
+from clerk_tui.ui.screens.form import FieldSpec, FormScreen, code_field, date_field, info_field, text_field, tick_field
 from clerk_tui.ui.widgets.date_input import DateInput
 from clerk_tui.ui.widgets.ja_text import JaText
-from clerk_tui.ui.widgets.text_input import ClerkInput, TextInput
 from clerk_tui.ui.widgets.tick import Tick
 
 # The three papers (R12) in the service's order, with the wording of the checklist. A clinic's
@@ -76,124 +76,111 @@ def missing_text(missing: list[str]) -> str:
     return "、".join(missing) if missing else "なし"
 
 
-class ClaimScreen(ClerkScreen):
+class _Duplicate(DomainError):
+    """A DuplicateError with the claim it points at, read in the save's thread."""
+
+    def __init__(self, exc: DuplicateError, existing: ClaimRow | None) -> None:
+        super().__init__(exc.message, field="institution_name")
+        self.duplicate = exc
+        self.existing = existing
+
+
+def _echo_field(widget_id: str, text: str = "") -> FieldSpec:
+    """The read-back beside an input (the month in 和暦, an amount in yen, or why it cannot be read)."""
+    return FieldSpec(f"{widget_id}-echo", "", lambda _today: Static(Text(text), classes="echo", id=f"{widget_id}-echo"),
+                     f"{widget_id}-echo", beside=True, has_value=False)
+
+
+def _paper_fields() -> tuple[FieldSpec, ...]:
+    return tuple(tick_field(key, "書類" if i == 0 else "", label, id=PAPER_IDS[key])
+                 for i, (key, label) in enumerate(PAPER_LABELS.items()))
+
+
+class ClaimScreen(FormScreen):
+    FORM_TITLE = "立替払の受付"
+    HINT = ""
+    FIELDS = (
+        info_field("加入員", id="claim-patient"),
+        text_field("institution_name", "医療機関名", id="institution", max_len=100, kind=TextKind.NAME,
+                   placeholder="病院・診療所・薬局の名称"),
+        tick_field("is_pharmacy", "", "薬局", id="pharmacy", beside=True),
+        code_field("treatment_month", "診療月", id="month", placeholder="例: R7.10"),
+        _echo_field("month"),
+        date_field("paid_on", "支払日", id="paid-on", placeholder="例: R7.10.15"),
+        code_field("amount_paid", "支払額", id="amount", placeholder="10割の額", also=(AMOUNT_LABEL,)),
+        _echo_field("amount"),
+        code_field("fee_schedule_cost", "診療報酬額", id="cost", placeholder="違うときのみ", also=(COST_LABEL,)),
+        _echo_field("cost", "支払額と異なるときだけ入力"),
+        *_paper_fields(),
+        text_field("late_reason", "遅延理由", id="late-reason", max_len=200, placeholder="期限後に受け付ける理由",
+                   paper_label="期限後の受付理由", row_id="late-row", hidden=True),
+    )
+
     DEFAULT_CSS = """
-    ClaimScreen #claim-patient { height: auto; padding: 0 1; }
-    ClaimScreen #claim-fields { height: 1fr; }
-    ClaimScreen .row { height: auto; }
-    ClaimScreen .row > .label { width: 12; padding: 0 1; }
-    ClaimScreen .papers { height: auto; width: 1fr; }
-    ClaimScreen Input { border: none; height: 1; padding: 0 1; background: $boost; }
-    ClaimScreen Input:focus { border: none; background: $primary-muted; }
-    ClaimScreen Input.-bad { background: $error-muted; }
-    ClaimScreen #institution { width: 1fr; }
     ClaimScreen #month, ClaimScreen #amount, ClaimScreen #cost { width: 16; }
-    ClaimScreen #late-reason { width: 1fr; }
-    ClaimScreen DateInput { layout: horizontal; width: 1fr; }
-    ClaimScreen DateInput > Input { width: 16; }
-    ClaimScreen DateInput > .date-echo { width: 1fr; height: auto; }
+    ClaimScreen #paid-on > Input { width: 16; }
+    ClaimScreen .field-row Input.-bad { background: $error-muted; }
     ClaimScreen .echo { width: 1fr; height: auto; padding: 0 1; color: $text-muted; }
     ClaimScreen .echo.-error { color: $text-error; text-style: bold; }
-    ClaimScreen #late-row { display: none; }
-    ClaimScreen #late-row.-shown { display: block; }
-    ClaimScreen #late-row > .label { color: $text-error; text-style: bold; }
+    ClaimScreen #late-row .field-label { color: $text-error; text-style: bold; }
     ClaimScreen #assessment { height: auto; padding: 0 1; margin-top: 1; }
     ClaimScreen #assessment-title { text-style: bold underline; }
     ClaimScreen #assessment .-warning { color: $text-warning; text-style: bold; }
     ClaimScreen #assessment .-expired { color: $text-error; text-style: bold; }
     ClaimScreen #assessment .-blocked { color: $text-error; text-style: bold; }
     ClaimScreen #assessment .-hint { color: $text-muted; }
-    ClaimScreen #claim-message { height: auto; padding: 0 1; }
-    ClaimScreen #claim-message.-error { color: $text-error; text-style: bold; }
     """
 
     BINDINGS = [
-        Binding("escape", "back", "戻る", id="claim.back"),
+        # The clerk's word for recording a claim is 受付 (the form's Ctrl+S, named as before).
         Binding("ctrl+s", "save", "受付", tooltip="この内容で請求を受け付ける", id="claim.save"),
         Binding("p", "print_letter", "不足書類通知", tooltip="不足書類のお知らせ（PDF）を出力",
                 id="claim.print_letter"),
         Binding("n", "next_claim", "次の請求", tooltip="同じ方の次の請求（薬局など）を受け付ける",
                 id="claim.next"),
-        # Enter moves to the next field as on a paper form; Tab works as well.
-        Binding("enter", "next_field", "次の項目", show=False, id="claim.next_field"),
     ]
 
     def __init__(self, member_id: int) -> None:
-        super().__init__()
-        self.member_id = member_id
+        super().__init__(member_id)
         self._seq = 0  # bumped on every change; an assessment for an older number is stale
         self.assessment: ClaimAssessment | None = None
         self.assess_error: DomainError | None = None
-        self.saving = False
         self.saved: ClaimRow | None = None
         self.existing: ClaimRow | None = None  # the claim a duplicate points at
         self.last_letter = None  # the missing-papers letter last written (path, message)
         self._assessed: ClaimInput | None = None  # the input the shown assessment is for
 
+    @property
+    def saving(self) -> bool:
+        return self.state == "saving"
+
+    @saving.setter
+    def saving(self, value: bool) -> None:
+        self.state = "saving" if value else "editing"
+
     # ------------------------------------------------------------------ layout
 
-    def compose_body(self) -> ComposeResult:
-        yield Static(Text("立替払の受付  " + LOADING), id="claim-patient")
-        # Not a focus stop itself: Tab and Enter go from field to field only.
-        with VerticalScroll(id="claim-fields", can_focus=False):
-            with Horizontal(classes="row"):
-                yield Label("医療機関名", classes="label")
-                yield TextInput(placeholder="病院・診療所・薬局の名称", label="医療機関名", max_len=100,
-                                kind=TextKind.NAME, id="institution")
-                yield Tick("薬局", id="pharmacy")
-            with Horizontal(classes="row"):
-                yield Label("診療月", classes="label")
-                yield ClerkInput(placeholder="例: R7.10", id="month")
-                yield Static("", classes="echo", id="month-echo")
-            with Horizontal(classes="row"):
-                yield Label("支払日", classes="label")
-                yield DateInput(placeholder="例: R7.10.15", id="paid-on")
-            with Horizontal(classes="row"):
-                yield Label("支払額", classes="label")
-                yield ClerkInput(placeholder="10割の額", id="amount")
-                yield Static("", classes="echo", id="amount-echo")
-            with Horizontal(classes="row"):
-                yield Label("診療報酬額", classes="label")
-                yield ClerkInput(placeholder="違うときのみ", id="cost")
-                yield Static(Text("支払額と異なるときだけ入力"), classes="echo", id="cost-echo")
-            with Horizontal(classes="row"):
-                yield Label("書類", classes="label")
-                with Vertical(classes="papers"):
-                    for key, label in PAPER_LABELS.items():
-                        yield Tick(label, id=PAPER_IDS[key])
-            with Horizontal(classes="row", id="late-row"):
-                yield Label("遅延理由", classes="label")
-                yield TextInput(placeholder="期限後に受け付ける理由", label="期限後の受付理由", max_len=200,
-                                id="late-reason")
-            with Vertical(id="assessment"):
-                yield Static(Text("見込み"), id="assessment-title")
-                yield JaText(id="a-refund")
-                yield JaText(id="a-deadline")
-                yield JaText(id="a-cause")
-                yield JaText(id="a-missing")
-        yield JaText(id="claim-message")
-        yield Footer(show_command_palette=False)
+    def compose_after_fields(self) -> ComposeResult:
+        # The form's preview: what the claim would come to, recomputed as the clerk types.
+        with Vertical(id="assessment"):
+            yield Static(Text("見込み"), id="assessment-title")
+            yield JaText(id="a-refund")
+            yield JaText(id="a-deadline")
+            yield JaText(id="a-cause")
+            yield JaText(id="a-missing")
 
     def on_mount(self) -> None:
+        super().on_mount()
         self._show_assessment()
-        self._load_member()
-        self.query_one("#institution", Input).focus()
 
-    @work(exclusive=True, group="member", exit_on_error=False)
-    async def _load_member(self) -> None:
-        # reload_member, not open_member: the member screen underneath already logged the view.
-        detail = await asyncio.to_thread(reload_member, self.app.ctx, self.member_id)
-        m = detail.member
-        text = Text()
-        text.append("立替払の受付", style="bold")
+    def show_member(self, member) -> None:
+        text = Text(member.member_code)
         text.append("  ")
-        text.append(m.member_code)
+        text.append_text(data_text(member.full_name, style="bold"))
         text.append("  ")
-        text.append_text(data_text(m.full_name, style="bold"))
-        text.append("  ")
-        text.append(INSURED if m.is_insured else f"{DEPENDENT}・{m.relationship.label}")
+        text.append(INSURED if member.is_insured else f"{DEPENDENT}・{member.relationship.label}")
         text.append("  資格取得 ", style="dim")
-        text.append(wareki(m.acquired_on))
+        text.append(wareki(member.acquired_on))
         self.query_one("#claim-patient", Static).update(text)
 
     # ------------------------------------------------------------------ reading the fields
@@ -256,7 +243,7 @@ class ClaimScreen(ClerkScreen):
                                          ("診療報酬額", cost_ok)) if not ok]
         if pending:
             return None, pending
-        late = self.query_one("#late-row").has_class("-shown")
+        late = self.shown("late_reason")
         return ClaimInput(
             member_id=self.member_id,
             institution_name=self._input("institution").value,
@@ -318,7 +305,6 @@ class ClaimScreen(ClerkScreen):
             line.display = True
         a, error = self.assessment, self.assess_error
         self._clear_field_errors()
-        late_row = self.query_one("#late-row")
         if error is not None:
             self._show_field_error(error)
             target = FIELD_WIDGETS.get(error.field or "")
@@ -332,7 +318,7 @@ class ClaimScreen(ClerkScreen):
                 refund.add_class("-hint")
             for line in (deadline, cause, missing):
                 line.display = False
-            late_row.set_class(False, "-shown")
+            self.show_field("late_reason", False)
             return
         if a is None:
             wanted = "・".join(pending or ["診療月", "支払日", "支払額"])
@@ -341,7 +327,7 @@ class ClaimScreen(ClerkScreen):
             for line in (deadline, cause):
                 line.display = False
             missing.set_text(labelled("不足書類", missing_text(self._missing_now())))
-            late_row.set_class(False, "-shown")
+            self.show_field("late_reason", False)
             return
         refund.set_text(self._refund_text(a, self._assessed))
         deadline.set_text(self._deadline_text(a.deadline, a.days_left))
@@ -352,7 +338,7 @@ class ClaimScreen(ClerkScreen):
         cause.set_text(labelled("原因の見込み", a.cause))
         state = "受付完了になります" if not a.missing else "不備として受付になります"
         missing.set_text(labelled("不足書類", f"{missing_text(a.missing)}（{state}）"))
-        late_row.set_class(a.days_left < 0, "-shown")
+        self.show_field("late_reason", a.days_left < 0)
 
     def _missing_now(self) -> list[str]:
         return [PAPERS[key] for key in PAPER_LABELS if not self.query_one(f"#{PAPER_IDS[key]}", Tick).value]
@@ -416,7 +402,7 @@ class ClaimScreen(ClerkScreen):
             widget = self._input(target)
         elif target == "late-reason":
             # The message line says why; the row is already marked as the one to fill in.
-            self.query_one("#late-row").add_class("-shown")
+            self.show_field("late_reason")
             widget = self._input(target)
         else:
             widget = self._input(target)
@@ -424,62 +410,48 @@ class ClaimScreen(ClerkScreen):
         return widget
 
     def _set_message(self, message: str | Text, error: bool = False) -> None:
-        box = self.query_one("#claim-message", JaText)
-        box.set_text(message if isinstance(message, Text) else Text(message))
-        box.set_class(error, "-error")
+        self.say(message, "error" if error else "hint")
 
-    # ------------------------------------------------------------------ keys
+    # ------------------------------------------------------------------ keys and saving
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "save":
-            if self.saved is not None:
-                return False
-            return None if self.saving else True  # shown dimmed while the save runs
         if action == "print_letter":
             return self.saved is not None and bool(missing_papers(self.saved))
         if action == "next_claim":
             return self.saved is not None
-        if action == "next_field":
-            return self.saved is None
-        return True
+        return super().check_action(action, parameters)
 
-    def action_back(self) -> None:
-        self.dismiss()  # dismiss, not pop: the member screen's callback reloads the member
-
-    def action_save(self) -> None:
-        if self.saving or self.saved is not None:
-            return
+    def build_input(self) -> ClaimInput:
         data, pending = self._claim_input()
         if data is None:
-            first = {"診療月": "month", "支払日": "paid-on", "支払額": "amount", "診療報酬額": "cost"}[pending[0]]
-            widget = self.query_one(DateInput).query_one(Input) if first == "paid-on" else self._input(first)
-            widget.add_class("-bad")
-            widget.focus()
-            self._set_message(f"{'・'.join(pending)}を正しく入力してください。受付していません。", error=True)
-            return
-        self.saving = True
-        self.refresh_bindings()
-        self._set_message("受付中です。")
-        self._save(data)
+            first = {"診療月": "treatment_month", "支払日": "paid_on", "支払額": "amount_paid",
+                     "診療報酬額": "fee_schedule_cost"}[pending[0]]
+            raise DomainError(f"{'・'.join(pending)}を正しく入力してください。", field=first)
+        return data
 
-    @work(exclusive=True, group="save", exit_on_error=False)
-    async def _save(self, data: ClaimInput) -> None:
-        try:
-            claim = await asyncio.to_thread(record_claim, self.app.ctx, data)
-        except DuplicateError as exc:
-            existing = await asyncio.to_thread(self._find_claim, exc.existing_id)
-            self._show_duplicate(exc, existing)
+    def service_call(self, data: ClaimInput) -> Callable[[], Any]:
+        ctx = self.app.ctx
+
+        def call() -> ClaimRow:
+            try:
+                return record_claim(ctx, data)
+            except DuplicateError as exc:
+                raise _Duplicate(exc, self._find_claim(exc.existing_id)) from exc
+
+        return call
+
+    def show_error(self, exc: DomainError) -> None:
+        """A refusal: marked at its field (the cursor goes there), the message under the form."""
+        if isinstance(exc, _Duplicate):
+            self._show_duplicate(exc.duplicate, exc.existing)
             return
-        except DomainError as exc:
-            widget = self._show_field_error(exc)
-            if widget is not None:
-                widget.focus()
-            self._set_message(exc.message + "受付していません。", error=True)
-            return
-        finally:
-            self.saving = False
-            self.refresh_bindings()
-        self._show_saved(claim)
+        widget = self._show_field_error(exc)
+        if widget is not None:
+            widget.focus()
+        self._set_message(exc.message + "受付していません。", error=True)
+
+    def show_recorded(self, record: ClaimRow) -> None:
+        self._show_saved(record)
 
     @staticmethod
     def _find_claim(claim_id: int) -> ClaimRow | None:
@@ -509,8 +481,6 @@ class ClaimScreen(ClerkScreen):
 
     def _show_saved(self, claim: ClaimRow) -> None:
         self.saved = claim
-        for widget in self.query("#claim-fields Input, #claim-fields Tick"):
-            widget.disabled = True
         missing = missing_papers(claim)
         # The panel now describes what was stored, not what would happen.
         self.query_one("#assessment-title", Static).update(Text("受付した内容"))
@@ -533,7 +503,7 @@ class ClaimScreen(ClerkScreen):
                 text.append(f"\n{letter.print_message}")
         keys = "p: 不足書類のお知らせを出力  " if missing else ""
         text.append(f"\n{keys}n: 次の請求  Esc: 戻る", style="dim")
-        self._set_message(text)
+        self.say(text, "success")
 
     def action_print_letter(self) -> None:
         if self.saved is not None:
@@ -559,22 +529,15 @@ class ClaimScreen(ClerkScreen):
             return
         self.saved = None
         self.existing = None
-        for widget in self.query("#claim-fields Input, #claim-fields Tick"):
-            widget.disabled = False
+        self.record_id = None
+        self._outcome = None
+        self._set_state("editing")
         for widget_id in ("institution", "amount", "cost", "late-reason"):
             self._input(widget_id).value = ""
-        for box in self.query("#claim-fields Tick"):
+        for box in self.query("#fields Tick"):
             box.value = False
         self._set_message("")
         self.query_one("#assessment-title", Static).update(Text("見込み"))
         self.refresh_bindings()
         self._reassess()
         self._input("institution").focus()
-
-    def action_next_field(self) -> None:
-        self.focus_next()
-
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.focus_next()
