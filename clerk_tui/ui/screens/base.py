@@ -1,6 +1,6 @@
 """The bases of the app's screens: every full screen (where a failed worker becomes a Japanese
 notification instead of a traceback). The small dialogs that call one service are
-`form.FormDialog`."""
+`form_dialog.FormDialog`."""
 
 from __future__ import annotations
 

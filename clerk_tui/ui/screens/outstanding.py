@@ -21,7 +21,8 @@ from clerk_tui.domain.codes import CollectionStatus, ReturnVia
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.services.withdrawal import close_item, outstanding, outstanding_counts, record_return
 from clerk_tui.ui.screens.base import ClerkScreen
-from clerk_tui.ui.screens.form import FormDialog, choice_field, date_field, text_field
+from clerk_tui.ui.screens.form import choice_field, date_field, text_field
+from clerk_tui.ui.screens.form_dialog import FormDialog
 from clerk_tui.ui.text import data_text, fit, wareki, wareki_short
 from clerk_tui.ui.widgets.fitted_table import FittedTable
 from clerk_tui.ui.widgets.ja_text import JaText

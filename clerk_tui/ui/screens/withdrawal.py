@@ -37,7 +37,8 @@ from clerk_tui.ui.text import (
     wareki,
     wareki_short,
 )
-from clerk_tui.ui.screens.form import FieldSpec, FormDialog, FormScreen, date_field, text_field
+from clerk_tui.ui.screens.form import FieldSpec, FormScreen, date_field, text_field
+from clerk_tui.ui.screens.form_dialog import FormDialog
 from clerk_tui.ui.widgets.choice_bar import ChoiceBar
 from clerk_tui.ui.widgets.date_input import DateInput
 from clerk_tui.ui.widgets.fitted_table import FittedTable
