@@ -42,3 +42,40 @@ def test_screens_format_dates_and_money_through_the_ui_text_module():
         if re.search(r"\bformat_(wareki\w*|yen)\b|:,\}|\.isoformat\(|\.strftime\(", source):
             own.append(str(path.relative_to(UI)))
     assert own == []
+
+
+def test_no_form_defines_on_mount_over_the_base_s():
+    """Textual calls each class's own `on_mount`, the base's included: a form that defined
+    `on_mount` and called `super().on_mount()` read its member twice. Forms use `form_mounted`."""
+    from clerk_tui.ui.screens.form import FormScreen
+
+    forms = [c for c in _screen_classes() if issubclass(c, FormScreen) and c is not FormScreen]
+    assert len(forms) >= 5
+    calling_super = [c.__name__ for c in forms if "on_mount" in c.__dict__
+                     and "super().on_mount()" in __import__("inspect").getsource(c.__dict__["on_mount"])]
+    assert calling_super == []
+
+
+async def test_a_form_reads_its_member_once_when_opened(tmp_path, monkeypatch):
+    from clerk_tui.ui.screens.cancellation import CancellationScreen
+    from clerk_tui.ui.screens.claim import ClaimScreen
+    from clerk_tui.ui.screens.form import FormScreen
+    from clerk_tui.ui.screens.loss_report import LossReportScreen
+    from tests.test_ui_support import make_app
+
+    calls: list[str] = []
+    load = FormScreen._load_member
+
+    def counting(self, *args, **kwargs):
+        calls.append(type(self).__name__)
+        return load(self, *args, **kwargs)
+
+    monkeypatch.setattr(FormScreen, "_load_member", counting)
+    app, ids = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for screen in (CancellationScreen, LossReportScreen, ClaimScreen):
+            app.push_screen(screen(ids["taro"]))
+            await pilot.pause(0.5)
+            app.pop_screen()
+            await pilot.pause(0.1)
+    assert calls == ["CancellationScreen", "LossReportScreen", "ClaimScreen"]

@@ -118,8 +118,7 @@ class CancellationScreen(FormScreen):
         yield Tick(ACCEPT_LABEL, id="accept", classes="-hidden")
         yield Static(effective_text(self.app.ctx.clock.today()), id="effective", classes="info-line")
 
-    def on_mount(self) -> None:
-        super().on_mount()
+    def form_mounted(self) -> None:
         if self.by_code:
             self.query_one("#code", Input).focus()
             self.say(Text(CODE_HINT), "hint")

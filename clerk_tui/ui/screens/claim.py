@@ -169,8 +169,7 @@ class ClaimScreen(FormScreen):
             yield JaText(id="a-cause")
             yield JaText(id="a-missing")
 
-    def on_mount(self) -> None:
-        super().on_mount()
+    def form_mounted(self) -> None:
         self._show_assessment()
 
     def show_member(self, member) -> None:

@@ -248,6 +248,12 @@ class FormScreen(ClerkScreen):
             self._load_member()
         # Compared on Esc: only a form the clerk has typed into asks before it is thrown away.
         self.call_after_refresh(self._remember_initial)
+        self.form_mounted()
+
+    def form_mounted(self) -> None:
+        """A form's own start (a field to focus first, a hint), run once after the base's.
+        Subclasses override this rather than `on_mount`: Textual calls every class's `on_mount`
+        itself, so a subclass calling `super().on_mount()` would run the base's twice."""
 
     def _remember_initial(self) -> None:
         self._initial = self.form_values()

@@ -62,8 +62,7 @@ class LossReportScreen(FormScreen):
             tick_field("reissue_requested", "再交付", REISSUE_LABEL, id="reissue"),
         )
 
-    def on_mount(self) -> None:
-        super().on_mount()
+    def form_mounted(self) -> None:
         if self.document_kind is not None:  # chosen by the screen that opened this one
             self.query_one("#lost-on", DateInput).focus()
 
