@@ -399,16 +399,22 @@ class FormScreen(ClerkScreen):
         """The call (run in a thread) that records `data` and returns the record."""
         raise NotImplementedError
 
-    def action_save(self) -> None:
-        if self.state != "editing":
-            return
+    def checked_call(self) -> Callable[[], Any] | None:
+        """The service call for what is on the form, or None after showing the refusal at its
+        field (the form and the pop-up form check the same way before they save)."""
         try:
             call = self.service_call(self.build_input())
         except DomainError as exc:
             self.show_error(exc)
-            return
+            return None
         self.clear_field_errors()
-        self._save(call)
+        return call
+
+    def action_save(self) -> None:
+        if self.state != "editing":
+            return
+        if (call := self.checked_call()) is not None:
+            self._save(call)
 
     @work(group="save", exit_on_error=False)
     async def _save(self, call: Callable[[], Any]) -> None:

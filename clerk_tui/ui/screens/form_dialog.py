@@ -85,6 +85,7 @@ class FormDialog(ModalScreen[Any]):
     clear_field_errors = FormScreen.clear_field_errors
     show_error = FormScreen.show_error
     focus_field = FormScreen.focus_field
+    checked_call = FormScreen.checked_call
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog-box"):
@@ -133,13 +134,8 @@ class FormDialog(ModalScreen[Any]):
     def action_save(self) -> None:
         if self.busy:
             return
-        try:
-            call = self.service_call(self.build_input())
-        except DomainError as exc:
-            self.show_error(exc)
-            return
-        self.clear_field_errors()
-        self._run(call)
+        if (call := self.checked_call()) is not None:
+            self._run(call)
 
     def _set_busy(self, busy: bool) -> None:
         self.busy = busy
