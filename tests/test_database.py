@@ -252,6 +252,7 @@ def test_version_2_links_earlier_reissues_to_their_loss_reports(db, ctx):
     db.execute_sql('ALTER TABLE "loss_report_v1" RENAME TO "loss_report"')
     db.execute_sql('CREATE INDEX "loss_report_document_id" ON "loss_report" ("document_id")')
     db.execute_sql('CREATE INDEX "loss_report_member_id" ON "loss_report" ("member_id")')
+    _back_to_version_2(db)
     db.execute_sql("DELETE FROM schema_migration WHERE version >= 2")
     assert schema.current_version(db) == 1
 
@@ -262,3 +263,40 @@ def test_version_2_links_earlier_reissues_to_their_loss_reports(db, ctx):
     assert "reissue_id" in [c.name for c in db.get_columns("loss_report")]
     assert ("reissue_id", "document") in [(f.column, f.dest_table) for f in db.get_foreign_keys("loss_report")]
     assert [i.unique for i in db.get_indexes("loss_report") if i.columns == ["reissue_id"]] == [True]
+
+
+def _back_to_version_2(db):
+    """Undo version 3 on a new database: no register tables, no employer.symbol."""
+    for table in ("issue_request", "former_name", "member_history"):
+        db.execute_sql(f'DROP TABLE "{table}"')
+    for index in db.get_indexes("employer"):
+        if index.columns == ["symbol"]:
+            db.execute_sql(f'DROP INDEX "{index.name}"')
+    db.execute_sql('ALTER TABLE "employer" DROP COLUMN "symbol"')
+    db.execute_sql("DELETE FROM schema_migration WHERE version >= 3")
+
+
+def test_version_3_gives_each_employer_the_symbol_of_its_members(db, ctx, tmp_path):
+    """A version-2 database gains the register's tables, and each employer the 記号 most of its
+    members have; a 記号 already taken by another employer is not given twice. The upgraded
+    schema is the same as a new database's."""
+    from clerk_tui.db.models import Employer
+
+    from tests.factories import make_employer, make_member
+
+    first, second, empty = make_employer(ctx, code="E1"), make_employer(ctx, code="E2"), make_employer(ctx, code="E3")
+    make_member(ctx, first, symbol="1001", number="1")
+    make_member(ctx, first, symbol="1001", number="2")
+    make_member(ctx, first, symbol="0999", number="3")
+    make_member(ctx, second, symbol="1001", number="4")  # only its 記号 is the first employer's
+    make_member(ctx, second, symbol="2002", number="5")
+    fresh = schema.schema_sql(db)
+    _back_to_version_2(db)
+    assert schema.current_version(db) == 2
+
+    assert schema.upgrade(db) == schema.LATEST_VERSION >= 3
+    symbols = {e.code: e.symbol for e in Employer.select()}
+    assert symbols["E1"] == "1001"
+    assert symbols["E2"] in ("1001", "2002") and symbols["E2"] != symbols["E1"]
+    assert symbols["E3"] is None
+    assert schema.schema_sql(db) == fresh

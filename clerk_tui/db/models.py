@@ -18,8 +18,11 @@ from clerk_tui.domain.codes import (
     CollectionStatus,
     DocumentKind,
     DocumentStatus,
+    IssueCause,
     IssueReason,
+    IssueRequestStatus,
     LossCircumstance,
+    RegisterChange,
     Relationship,
     ReturnVia,
     Route,
@@ -128,6 +131,9 @@ class Employer(VersionedModel):
     phone = pw.CharField(max_length=20, null=True)
     contact_person = pw.CharField(max_length=60, null=True)
     name_key = pw.CharField(max_length=100, index=True)  # normalised for search
+    # The 記号 its families are enrolled under (R16). Schema version 3; NULL for an employer whose
+    # 記号 is not yet known (enrolment then refuses with a message).
+    symbol = pw.CharField(max_length=8, null=True, unique=True)
 
 
 def member_search_keys(family_name: str, given_name: str, family_name_kana: str,
@@ -300,6 +306,69 @@ class ReimbursementClaim(VersionedModel):
         )
 
 
+class MemberHistory(BaseModel):
+    """The register's history (R17): one row per field that changed, with the value before and
+    after, the date the change took effect and who recorded it when. Values are the register's
+    own (names, addresses): they live here, never in the audit trail. A correction (訂正) is a
+    row of its own kind: it is shown, but its old value is not a former value of the person.
+    Schema version 3."""
+
+    member = pw.ForeignKeyField(Member, backref="history", on_delete="RESTRICT")
+    change = EnumField(RegisterChange)
+    field = pw.CharField(max_length=40)  # the Member column, e.g. "family_name"
+    old_value = pw.TextField(null=True)  # as stored: text, ISO date, integer or code
+    new_value = pw.TextField(null=True)
+    effective_from = pw.DateField(null=True)  # NULL for a correction
+    recorded_at = pw.DateTimeField()
+    recorded_by = pw.CharField(max_length=64)
+    reason = pw.TextField(null=True)  # a correction's reason (checked free text)
+
+    class Meta:
+        indexes = ((("member", "recorded_at"), False),)
+
+
+class FormerName(BaseModel):
+    """A name the member was registered under before a 氏名変更 (R17), kept searchable for years
+    (clerks are asked about members by their 旧姓). Same search keys as Member. Schema version 3."""
+
+    member = pw.ForeignKeyField(Member, backref="former_names", on_delete="RESTRICT")
+    family_name = pw.CharField(max_length=40)
+    given_name = pw.CharField(max_length=40)
+    family_name_kana = pw.CharField(max_length=60)
+    given_name_kana = pw.CharField(max_length=60)
+    used_until = pw.DateField()  # the day before the change took effect
+    name_key = pw.CharField(max_length=80, index=True)
+    kana_key = pw.CharField(max_length=120, index=True)
+    given_name_key = pw.CharField(max_length=40, index=True)
+    given_kana_key = pw.CharField(max_length=60, index=True)
+
+    def refresh_search_keys(self) -> None:
+        for key, value in member_search_keys(self.family_name, self.given_name,
+                                             self.family_name_kana, self.given_name_kana).items():
+            setattr(self, key, value)
+
+
+class IssueRequest(VersionedModel):
+    """A document queued for issue via the employer (交付待ち): after enrolment (R16), 扶養追加, a
+    氏名変更 or a change of 負担割合 (R17). The per-employer batch issues it and links the document.
+    Schema version 3."""
+
+    member = pw.ForeignKeyField(Member, backref="issue_requests", on_delete="RESTRICT")
+    kind = EnumField(DocumentKind)
+    reason = EnumField(IssueReason)
+    cause = EnumField(IssueCause)
+    queued_on = pw.DateField()
+    ratio_effective_from = pw.DateField(null=True)  # a ratio change: the 発効期日 to print
+    status = EnumField(IssueRequestStatus, default=IssueRequestStatus.PENDING)
+    document = pw.ForeignKeyField(Document, null=True, unique=True, backref="issue_request",
+                                  on_delete="RESTRICT")
+    replaces = pw.ForeignKeyField(Document, null=True, backref="replacement_requests",
+                                  on_delete="RESTRICT")  # the certificate a name change replaces
+
+    class Meta:
+        indexes = ((("status", "member"), False),)
+
+
 class AuditEntry(BaseModel):
     """Append-only, hash-chained trail of every write, print and view (triggers refuse changes)."""
 
@@ -330,5 +399,8 @@ ALL_MODELS: list[type[BaseModel]] = [
     LossReport,
     CollectionItem,
     ReimbursementClaim,
+    MemberHistory,
+    FormerName,
+    IssueRequest,
     AuditEntry,
 ]

@@ -13,7 +13,8 @@ import peewee
 from playhouse.migrate import SqliteMigrator
 
 from clerk_tui.db import search, settings, triggers
-from clerk_tui.db.models import ALL_MODELS, LossReport, SchemaMigration
+from clerk_tui.db.models import (ALL_MODELS, Employer, FormerName, IssueRequest, LossReport, MemberHistory,
+                                 SchemaMigration)
 from clerk_tui.domain.codes import DocumentKind, IssueReason
 from clerk_tui.domain.errors import DomainError
 
@@ -58,10 +59,39 @@ def link_reissues_to_loss_reports(execute: Callable[[str, tuple], object]) -> No
             (doc_id, member_id, cert, issued_on))
 
 
+def _register(db: peewee.Database, migrator: SqliteMigrator) -> None:
+    """The member register (R16, R17): employer.symbol, the register's history, former names and
+    the queue of documents awaiting issue. Each employer gets the 記号 its members have."""
+    from playhouse.migrate import migrate
+
+    migrate(migrator.add_column("employer", "symbol", Employer.symbol))
+    db.create_tables([MemberHistory, FormerName, IssueRequest])
+    assign_employer_symbols(db.execute_sql)
+
+
+def assign_employer_symbols(execute: Callable[..., object]) -> None:
+    """Give each employer without a 記号 the one most of its members have (the lowest when tied),
+    unless another employer has it already. For the version-3 migration and for rows written
+    without the enrolment service (scenario files, the synthetic generator). `execute(sql,
+    params)` runs a statement on the caller's connection (inside its transaction)."""
+    taken = {s for (s,) in execute("SELECT symbol FROM employer WHERE symbol IS NOT NULL", ()).fetchall()}
+    rows = execute(
+        "SELECT employer_id, symbol, COUNT(*) AS n FROM member GROUP BY employer_id, symbol "
+        "ORDER BY employer_id, n DESC, symbol", ()).fetchall()
+    done = {i for (i,) in execute("SELECT id FROM employer WHERE symbol IS NOT NULL", ()).fetchall()}
+    for employer_id, symbol, _n in rows:
+        if employer_id in done or symbol in taken:
+            continue
+        execute("UPDATE employer SET symbol = ? WHERE id = ?", (symbol, employer_id))
+        taken.add(symbol)
+        done.add(employer_id)
+
+
 # Append new migrations here; never edit one that has been released.
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema", _initial),
     Migration(2, "loss_report.reissue: one reissue per 滅失届", _loss_report_reissue),
+    Migration(3, "member register: employer.symbol, history, former names, issue queue", _register),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -133,6 +133,37 @@ class ClaimStatus(Labelled):
     FORWARDED = "forwarded"
 
 
+class RegisterChange(Labelled):
+    """A step in a member's register history (R17), or a correction of a mistaken entry."""
+
+    ENROLMENT = "enrolment"
+    NAME_CHANGE = "name_change"
+    ADDRESS_CHANGE = "address_change"
+    REMUNERATION = "remuneration"  # 定時決定 / 随時改定, from 改定月 (revised_from)
+    CARD_STATUS = "card_status"
+    MYNUMBER_RECEIVED = "mynumber_received"
+    NEEDS_ASSISTANCE = "needs_assistance"
+    INCOME_REDUCTION = "income_reduction"  # 基準収入額適用 approved
+    CORRECTION = "correction"  # a mistaken entry fixed: no step in the person's life
+
+
+class IssueRequestStatus(Labelled):
+    """A document queued for issue via the employer (交付待ち)."""
+
+    PENDING = "pending"
+    ISSUED = "issued"
+    CANCELLED = "cancelled"
+
+
+class IssueCause(Labelled):
+    """Why a document was queued."""
+
+    ENROLMENT = "enrolment"
+    DEPENDENT_ADDED = "dependent_added"
+    NAME_CHANGE = "name_change"
+    RATIO_CHANGE = "ratio_change"
+
+
 class AuditKind(Labelled):
     WRITE = "write"
     PRINT = "print"
@@ -237,4 +268,26 @@ _LABELS: dict[type, dict[StrEnum, str]] = {
         ClaimStatus.FORWARDED: "回付済",
     },
     AuditKind: {AuditKind.WRITE: "更新", AuditKind.PRINT: "印刷", AuditKind.VIEW: "閲覧"},
+    RegisterChange: {
+        RegisterChange.ENROLMENT: "資格取得",
+        RegisterChange.NAME_CHANGE: "氏名変更",
+        RegisterChange.ADDRESS_CHANGE: "住所変更",
+        RegisterChange.REMUNERATION: "標準報酬月額改定",
+        RegisterChange.CARD_STATUS: "マイナンバーカード状況",
+        RegisterChange.MYNUMBER_RECEIVED: "マイナンバー届出",
+        RegisterChange.NEEDS_ASSISTANCE: "要配慮者",
+        RegisterChange.INCOME_REDUCTION: "基準収入額適用",
+        RegisterChange.CORRECTION: "訂正",
+    },
+    IssueRequestStatus: {
+        IssueRequestStatus.PENDING: "交付待ち",
+        IssueRequestStatus.ISSUED: "交付済",
+        IssueRequestStatus.CANCELLED: "取消",
+    },
+    IssueCause: {
+        IssueCause.ENROLMENT: "資格取得",
+        IssueCause.DEPENDENT_ADDED: "扶養追加",
+        IssueCause.NAME_CHANGE: "氏名変更",
+        IssueCause.RATIO_CHANGE: "負担割合変更",
+    },
 }
