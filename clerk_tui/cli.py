@@ -138,6 +138,9 @@ def build_parser() -> argparse.ArgumentParser:
     btc = bts.add_parser("certificates", parents=[common], help="資格確認書が必要な全員に一括交付（中断しても再実行で続きから）")
     btc.add_argument("--employer", metavar="CODE", help="事業所コード（省略時は全事業所）")
 
+    from clerk_tui import cli_member
+
+    cli_member.add_parser(sub, common)
     vc = sub.add_parser("verify-code", parents=[common], help="お知らせの施設確認用QRコードを照合する")
     vc.add_argument("code", metavar="TEXT", help="QRコードから読み取った文字列")
 
@@ -487,6 +490,12 @@ def _verify_code(args: argparse.Namespace, cfg: Config) -> int:
     return 0 if result.status == "valid" else 1
 
 
+def _member(args: argparse.Namespace, cfg: Config) -> int:
+    from clerk_tui import cli_member
+
+    return cli_member.run(args, cfg)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     with _terminal_safe_output():
         return _main(argv)
@@ -500,7 +509,7 @@ def _main(argv: Sequence[str] | None) -> int:
             setattr(args, name, default)
     commands = {None: _run_app, "run": _run_app, "demo": _demo, "db": _db, "fixtures": _fixtures,
                 "audit": _audit, "print": _print, "reprint": _reprint, "batch": _batch,
-                "verify-code": _verify_code}
+                "verify-code": _verify_code, "member": _member}
     import peewee
 
     cfg = None
