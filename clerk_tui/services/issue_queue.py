@@ -1,0 +1,59 @@
+"""The 交付待ち queue: documents to issue via the employer after a register event (enrolment,
+扶養追加, 氏名変更, a change of 負担割合). Register services queue inside their own write
+transaction through `queue_issue`; the per-employer batch issues what is pending and links the
+document to its request; screens read pending requests as plain rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from clerk_tui.db.models import Document, IssueRequest, Member
+from clerk_tui.domain.codes import DocumentKind, IssueCause, IssueReason, IssueRequestStatus
+from clerk_tui.services.rows import to_row
+
+
+@dataclass(frozen=True)
+class IssueRequestRow:
+    id: int
+    version: int
+    member_id: int
+    kind: DocumentKind
+    reason: IssueReason
+    cause: IssueCause
+    queued_on: date
+    ratio_effective_from: date | None
+    status: IssueRequestStatus
+    document_id: int | None
+    replaces_id: int | None
+
+
+_REASONS = {
+    IssueCause.ENROLMENT: IssueReason.NEW,
+    IssueCause.DEPENDENT_ADDED: IssueReason.NEW,
+    IssueCause.NAME_CHANGE: IssueReason.DETAILS_CHANGED,
+    IssueCause.RATIO_CHANGE: IssueReason.DETAILS_CHANGED,
+}
+
+
+def queue_issue(member: Member, kind: DocumentKind, cause: IssueCause, queued_on: date, *,
+                ratio_effective_from: date | None = None, replaces: Document | None = None) -> IssueRequest:
+    """Queue one document for the member. Must run inside the calling service's write
+    transaction (the caller writes the audit entry that names the request ids). A request of the
+    same kind already pending for the member is superseded (cancelled): the member gets one
+    document showing the latest register data, not one per event."""
+    (IssueRequest.update(status=IssueRequestStatus.CANCELLED, version=IssueRequest.version + 1)
+     .where(IssueRequest.member == member, IssueRequest.kind == kind,
+            IssueRequest.status == IssueRequestStatus.PENDING)
+     .execute())
+    return IssueRequest.create(member=member, kind=kind, reason=_REASONS[cause], cause=cause,
+                               queued_on=queued_on, ratio_effective_from=ratio_effective_from,
+                               replaces=replaces)
+
+
+def pending_requests(member_id: int) -> list[IssueRequestRow]:
+    """The member's documents waiting to be issued, oldest first."""
+    query = (IssueRequest.select()
+             .where(IssueRequest.member == member_id, IssueRequest.status == IssueRequestStatus.PENDING)
+             .order_by(IssueRequest.queued_on, IssueRequest.id))
+    return [to_row(IssueRequestRow, r) for r in query]

@@ -1,0 +1,31 @@
+"""The 交付待ち queue shared by the register services and the per-employer batch."""
+
+from datetime import date
+
+from clerk_tui.db.models import IssueRequest
+from clerk_tui.domain.codes import DocumentKind, IssueCause, IssueReason, IssueRequestStatus
+from clerk_tui.services.issue_queue import pending_requests, queue_issue
+from tests.factories import make_document, make_employer, make_member
+
+
+def test_a_queued_document_is_pending_with_its_reason(ctx):
+    m = make_member(ctx, make_employer(ctx))
+    req = ctx.write(lambda: queue_issue(m, DocumentKind.ELIGIBILITY_NOTICE, IssueCause.ENROLMENT, date(2026, 12, 5)))
+    rows = pending_requests(m.id)
+    assert [r.id for r in rows] == [req.id]
+    assert rows[0].reason is IssueReason.NEW and rows[0].status is IssueRequestStatus.PENDING
+    assert rows[0].member_id == m.id and rows[0].document_id is None
+
+
+def test_a_later_event_supersedes_the_pending_request_of_the_same_kind(ctx):
+    m = make_member(ctx, make_employer(ctx))
+    old_cert = make_document(ctx, m)
+    first = ctx.write(lambda: queue_issue(m, DocumentKind.ELIGIBILITY_NOTICE, IssueCause.ENROLMENT, date(2026, 12, 1)))
+    cert = ctx.write(lambda: queue_issue(m, DocumentKind.ELIGIBILITY_CERTIFICATE, IssueCause.ENROLMENT,
+                                         date(2026, 12, 1)))
+    second = ctx.write(lambda: queue_issue(m, DocumentKind.ELIGIBILITY_NOTICE, IssueCause.NAME_CHANGE,
+                                           date(2026, 12, 5), replaces=old_cert))
+    assert [r.id for r in pending_requests(m.id)] == [cert.id, second.id]
+    assert IssueRequest.get_by_id(first.id).status is IssueRequestStatus.CANCELLED
+    assert pending_requests(m.id)[1].reason is IssueReason.DETAILS_CHANGED
+    assert pending_requests(m.id)[1].replaces_id == old_cert.id
