@@ -4,6 +4,7 @@ to the screens, so that both read the same."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
 from datetime import date
 
 
@@ -39,3 +40,22 @@ class MemberFacts:
 
     def qualified_on(self, day: date) -> bool:
         return self.acquired_on <= day and (self.lost_on is None or day < self.lost_on)
+
+
+@dataclass(frozen=True)
+class CancellationApplicant:
+    """Who filed a 利用登録解除申請 and what they wrote on it, as recorded: the same fields on the
+    application's row and on its printed 受付控."""
+
+    applicant_name: str
+    applicant_birth_date: date
+    applicant_address: str | None
+    applicant_phone: str | None
+    reason: str | None
+    proxy_name: str | None
+    proxy_relationship: str | None
+
+    @classmethod
+    def values_of(cls, record) -> dict:
+        """The applicant's fields read from any record that has them (the stored application)."""
+        return {f.name: getattr(record, f.name) for f in fields(CancellationApplicant)}

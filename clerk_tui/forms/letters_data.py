@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from clerk_tui.domain.person import CancellationApplicant
 from clerk_tui.forms.data import InsurerInfo
 
 __all__ = [
@@ -33,7 +34,7 @@ def _check_member_code(code: str) -> None:
 
 
 @dataclass(frozen=True)
-class CancellationReceiptData:
+class CancellationReceiptData(CancellationApplicant):
     """受付控 of a 利用登録解除申請 (R7): the application as recorded."""
 
     insurer: InsurerInfo
@@ -42,13 +43,6 @@ class CancellationReceiptData:
     symbol: str
     number: str
     branch: str
-    applicant_name: str
-    applicant_birth_date: date
-    applicant_address: str | None
-    applicant_phone: str | None
-    reason: str | None
-    proxy_name: str | None
-    proxy_relationship: str | None
     received_on: date
     effective_on: date  # 解除予定日 (rules.cancellation_effective_on)
     status_label: str  # CancellationStatus.label

@@ -22,6 +22,7 @@ from clerk_tui.db.models import (
 from clerk_tui.domain import rules
 from clerk_tui.domain.codes import AuditKind, CancellationStatus, ClaimStatus, LossCircumstance
 from clerk_tui.domain.errors import DomainError
+from clerk_tui.domain.person import CancellationApplicant
 from clerk_tui.domain.wareki import format_wareki
 from clerk_tui.services import audit, reimbursement, withdrawal
 from clerk_tui.services.context import Context
@@ -108,10 +109,8 @@ def cancellation_receipt_data(ctx: Context, app: RegistrationCancellation):
     m: Member = app.member
     return CancellationReceiptData(
         insurer=insurer_info(ctx), reference=cancellation_reference(app.id), issued_on=ctx.clock.today(),
-        symbol=m.symbol, number=m.number, branch=m.branch, applicant_name=app.applicant_name,
-        applicant_birth_date=app.applicant_birth_date, applicant_address=app.applicant_address,
-        applicant_phone=app.applicant_phone, reason=app.reason, proxy_name=app.proxy_name,
-        proxy_relationship=app.proxy_relationship, received_on=app.received_on, effective_on=app.effective_on,
+        symbol=m.symbol, number=m.number, branch=m.branch, **CancellationApplicant.values_of(app),
+        received_on=app.received_on, effective_on=app.effective_on,
         status_label=app.status.label, legacy_card_at_hand=app.legacy_card_at_hand,
         # record_cancellation leaves an application at 受付 only while its 滅失届 is missing (R7, R8).
         needs_loss_report=app.status is CancellationStatus.RECEIVED,
@@ -123,14 +122,23 @@ def print_cancellation_receipt(ctx: Context, cancellation_id: int) -> LetterResu
     """The 受付控 of a 利用登録解除申請, as recorded now (a reprint shows the current status)."""
     from clerk_tui.forms.letters.cancellation_receipt import render_cancellation_receipt
 
-    app = RegistrationCancellation.get_or_none(RegistrationCancellation.id == cancellation_id)
-    if app is None:
-        raise DomainError(f"利用登録解除申請が見つかりません（ID {cancellation_id}）。")
-    data = cancellation_receipt_data(ctx, app)
-    path, printed = _make_file(ctx, render_cancellation_receipt, data, "利用登録解除申請受付控", app.member.member_code)
-    _audit_print(ctx, "cancellation.print_receipt", table="registration_cancellation", record_id=app.id,
-                 member_id=app.member_id, summary={"file": path.name})
-    return LetterResult(path, f"利用登録解除申請の受付控を出力しました: {path.name}", printed, (app.id,))
+    return _print_record_letter(
+        ctx, RegistrationCancellation, cancellation_id, f"利用登録解除申請が見つかりません（ID {cancellation_id}）。",
+        cancellation_receipt_data, render_cancellation_receipt, "利用登録解除申請受付控",
+        "cancellation.print_receipt", "利用登録解除申請の受付控を出力しました")
+
+
+def _print_record_letter(ctx: Context, model, record_id: int, missing: str, build: Callable[[Context, Any], Any],
+                         render: Callable[[Any], bytes], kind: str, action: str, done: str) -> LetterResult:
+    """Print the letter of one recorded application or report of a member: render it from the
+    record as it is now, write the file and record the print in the audit trail."""
+    record = model.get_or_none(model.id == record_id)
+    if record is None:
+        raise DomainError(missing)
+    path, printed = _make_file(ctx, render, build(ctx, record), kind, record.member.member_code)
+    _audit_print(ctx, action, table=model._meta.table_name, record_id=record.id, member_id=record.member_id,
+                 summary={"file": path.name})
+    return LetterResult(path, f"{done}: {path.name}", printed, (record.id,))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -163,15 +171,9 @@ def print_loss_report(ctx: Context, loss_report_id: int) -> LetterResult:
     """The 滅失届 filled in from the record, for the insured person to sign (R8)."""
     from clerk_tui.forms.letters.loss_report import render_loss_report
 
-    report = LossReport.get_or_none(LossReport.id == loss_report_id)
-    if report is None:
-        raise DomainError(f"滅失届が見つかりません（ID {loss_report_id}）。")
-    data = loss_report_data(ctx, report)
-    path, printed = _make_file(ctx, render_loss_report, data, "被保険者証滅失届", report.member.member_code)
-    _audit_print(ctx, "loss_report.print", table="loss_report", record_id=report.id, member_id=report.member_id,
-                 summary={"file": path.name})
-    return LetterResult(path, f"被保険者証滅失届を出力しました（署名欄は空欄です）: {path.name}", printed,
-                        (report.id,))
+    return _print_record_letter(
+        ctx, LossReport, loss_report_id, f"滅失届が見つかりません（ID {loss_report_id}）。", loss_report_data,
+        render_loss_report, "被保険者証滅失届", "loss_report.print", "被保険者証滅失届を出力しました（署名欄は空欄です）")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from functools import cache
 from typing import Any, TypeVar
 
 from clerk_tui.domain import codes
-from clerk_tui.domain.person import MemberFacts
+from clerk_tui.domain.person import CancellationApplicant, MemberFacts
 
 R = TypeVar("R")
 
@@ -103,19 +103,12 @@ class DocumentRow:
 
 
 @dataclass(frozen=True)
-class CancellationRow:
+class CancellationRow(CancellationApplicant):
     id: int
     version: int
     member_id: int
     received_on: date
     effective_on: date
-    applicant_name: str
-    applicant_birth_date: date
-    applicant_address: str | None
-    applicant_phone: str | None
-    reason: str | None
-    proxy_name: str | None
-    proxy_relationship: str | None
     mismatch_accepted: bool
     legacy_card_at_hand: bool | None
     status: codes.CancellationStatus
