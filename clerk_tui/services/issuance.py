@@ -25,7 +25,7 @@ from clerk_tui.forms.data import printed_fields
 from clerk_tui.services import audit
 from clerk_tui.services.applications import complete_cancellations_for
 from clerk_tui.services.context import ConflictError, Context, check_version, current_document, get_member, touch
-from clerk_tui.services.rows import DocumentRow, to_row
+from clerk_tui.services.rows import DocumentRow, document_row
 
 ISSUABLE = (DocumentKind.ELIGIBILITY_NOTICE, DocumentKind.ELIGIBILITY_CERTIFICATE)
 SERIAL_PREFIX = {DocumentKind.ELIGIBILITY_NOTICE: "N", DocumentKind.ELIGIBILITY_CERTIFICATE: "C"}
@@ -334,7 +334,8 @@ def issue_document(ctx: Context, plan: IssuePlan, *, override_reason: str | None
                               "override": bool(doc.override_reason),
                               "loss_report": plan.loss_report_id, "batch": batch_key})
         code = make_code(nonce, secret) if nonce else None
-        return Issued(document=to_row(DocumentRow, doc), superseded_id=plan.previous_id, facility_code=code)
+        return Issued(document=document_row(doc, today=plan.issued_on, lost_on=member.lost_on),
+                      superseded_id=plan.previous_id, facility_code=code)
 
     return ctx.write(write)
 

@@ -34,6 +34,7 @@ from clerk_tui.services.rows import (
     DocumentRow,
     LossReportRow,
     MemberRow,
+    document_row,
     member_row,
     to_row,
     with_member,
@@ -147,10 +148,12 @@ def reload_member(ctx: Context, member_id: int) -> MemberDetail:
                      and (i.member_id == member.id or member.is_insured)],
     )
     rows = {m.id: member_row(m) for m in family}
+    lost_on = {m.id: m.lost_on for m in family}
     rows[member.id] = member_row(member, employer_name=member.employer.name)
     return MemberDetail(
         today=today, member=rows[member.id], insured=rows[insured.id], family=[rows[m.id] for m in family],
-        documents_by_member={k: [to_row(DocumentRow, d) for d in v] for k, v in documents_by_member.items()},
+        documents_by_member={k: [document_row(d, today=today, lost_on=lost_on[k]) for d in v]
+                             for k, v in documents_by_member.items()},
         cancellations=[with_member(CancellationRow, c, rows[c.member_id]) for c in cancellations],
         loss_reports=[to_row(LossReportRow, r) for r in loss_reports],
         claims=[with_member(ClaimRow, c, rows[c.member_id]) for c in claims],

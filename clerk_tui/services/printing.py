@@ -23,7 +23,7 @@ from clerk_tui.services import audit
 from clerk_tui.services.context import Context, touch
 from clerk_tui.services.issuance import (IssuePlan, Issued, document_data, facility_secret, insurer_info,
                                          issue_document, plan_issue)
-from clerk_tui.services.rows import DocumentRow, to_row
+from clerk_tui.services.rows import DocumentRow, document_row
 
 
 def _ratio(doc: Document) -> str:
@@ -123,7 +123,7 @@ def print_document(ctx: Context, document_id: int, *, out: Path | None = None) -
                                                      doc.serial), out)
     ctx.write(lambda: audit.record(ctx, AuditKind.PRINT, "document.print", table="document", record_id=doc.id,
                                    member_id=doc.member_id, summary={"file": path.name}))
-    return Printed(to_row(DocumentRow, doc), path, message)
+    return Printed(document_row(doc, today=ctx.clock.today(), lost_on=doc.member.lost_on), path, message)
 
 
 def ensure_output_dir(config) -> None:
