@@ -145,3 +145,94 @@ def test_the_sql_selects_exactly_the_documents_the_rule_calls_in_force(ctx):
         assert selected == expected, today
         assert expected  # every day has some documents in force and some not
         assert len(expected) < len(docs)
+
+
+# ------------------------------------------------------------------ services read the standing
+
+
+def _on(ctx, day: date):
+    from dataclasses import replace
+
+    from clerk_tui.clock import Clock
+
+    return replace(ctx, clock=Clock(day))
+
+
+def test_the_member_detail_shows_each_document_as_of_today(ctx):
+    from clerk_tui.services.members import reload_member
+
+    member = make_member(ctx, make_employer(ctx), number="71")
+    legacy = make_document(ctx, member, kind=K.LEGACY_CARD, issued_on=date(2020, 4, 1), valid_until=None)
+    cert = make_document(ctx, member, issued_on=date(2024, 4, 1), valid_until=UNTIL)
+
+    def standings(day):
+        docs = reload_member(_on(ctx, day), member.id).documents_by_member[member.id]
+        return {d.id: d.standing.label for d in docs}
+
+    assert standings(LEGACY_CARD_LAST_VALID) == {legacy.id: "有効", cert.id: "有効"}
+    assert standings(VOID_FROM) == {legacy.id: "失効", cert.id: "有効"}
+    assert standings(UNTIL) == {legacy.id: "失効", cert.id: "有効"}
+    assert standings(UNTIL + DAY) == {legacy.id: "失効", cert.id: "期限切れ"}
+
+
+def test_a_lost_member_s_documents_read_qualification_lost(ctx):
+    from clerk_tui.services.members import reload_member
+
+    member = make_member(ctx, make_employer(ctx), number="72", lost_on=date(2026, 5, 1))
+    cert = make_document(ctx, member, issued_on=date(2024, 4, 1), valid_until=UNTIL)
+    docs = reload_member(_on(ctx, date(2026, 5, 1)), member.id).documents_by_member[member.id]
+    assert [(d.id, d.standing.label, d.status) for d in docs] == [(cert.id, "資格喪失", S.VALID)]
+    before = reload_member(_on(ctx, date(2026, 4, 30)), member.id).documents_by_member[member.id]
+    assert before[0].standing.in_force
+
+
+def test_the_batch_count_takes_in_a_certificate_the_day_after_it_expires(ctx):
+    from clerk_tui.domain.codes import CardStatus
+    from clerk_tui.services.printing import certificate_need
+
+    employer = make_employer(ctx, code="E0071")
+    member = make_member(ctx, employer, number="73", card_status=CardStatus.NO_CARD)
+    make_document(ctx, member, issued_on=date(2024, 4, 1), valid_until=UNTIL)
+    assert certificate_need(_on(ctx, UNTIL - DAY), "E0071").count == 0
+    assert certificate_need(_on(ctx, UNTIL), "E0071").count == 0
+    assert certificate_need(_on(ctx, UNTIL + DAY), "E0071").count == 1
+
+
+def test_a_new_issue_replaces_only_a_certificate_still_in_force(ctx):
+    from clerk_tui.domain.codes import CardStatus, IssueReason, Route
+    from clerk_tui.services.issuance import plan_issue
+
+    member = make_member(ctx, make_employer(ctx), number="74", card_status=CardStatus.NO_CARD)
+    cert = make_document(ctx, member, issued_on=date(2024, 4, 1), valid_until=UNTIL)
+
+    def plan(day):
+        return plan_issue(_on(ctx, day), member.id, K.ELIGIBILITY_CERTIFICATE, IssueReason.EXPIRY, Route.VIA_EMPLOYER)
+
+    on_last_day = plan(UNTIL)
+    assert on_last_day.previous_id == cert.id and any("現在有効な資格確認書" in n for n in on_last_day.notes)
+    after = plan(UNTIL + DAY)
+    assert after.previous_id is None and not any("差替" in n for n in after.notes)
+
+
+def test_an_application_waits_for_a_certificate_only_when_the_held_one_expired(ctx):
+    from clerk_tui.domain.codes import CancellationStatus, CardStatus
+    from clerk_tui.services.applications import CancellationInput, record_cancellation
+
+    employer = make_employer(ctx)
+    results = {}
+    for n, day in enumerate((UNTIL, UNTIL + DAY)):
+        member = make_member(ctx, employer, number=f"8{n}", card_status=CardStatus.USABLE)
+        make_document(ctx, member, issued_on=date(2024, 4, 1), valid_until=UNTIL)
+        row = record_cancellation(_on(ctx, day), CancellationInput(
+            member_id=member.id, applicant_name="山田太郎", applicant_birth_date=member.birth_date, received_on=day))
+        results[day] = row.status
+    assert results == {UNTIL: CancellationStatus.COMPLETED, UNTIL + DAY: CancellationStatus.AWAITING_CERTIFICATE}
+
+
+def test_the_legacy_card_question_is_asked_through_2025_12_01_only(ctx):
+    from clerk_tui.services.applications import cancellation_needs_legacy_answer
+
+    member = make_member(ctx, make_employer(ctx), number="75")
+    make_document(ctx, member, kind=K.LEGACY_CARD, issued_on=date(2020, 4, 1), valid_until=None)
+    assert cancellation_needs_legacy_answer(member.id, LEGACY_CARD_LAST_VALID)
+    assert not cancellation_needs_legacy_answer(member.id, VOID_FROM)

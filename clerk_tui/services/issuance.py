@@ -189,7 +189,7 @@ def plan_issue(ctx: Context, member_id: int, kind: DocumentKind, reason: IssueRe
         valid_until, capped = expiry.valid_until, expiry.capped_at_75
     eligibility = rules.certificate_eligibility(member.card_status, member.needs_assistance)
     needs_override = kind is DocumentKind.ELIGIBILITY_CERTIFICATE and not eligibility.eligible
-    previous = current_document(member.id, kind)
+    previous = current_document(member.id, kind, on=today)
     wants_report = needs_loss_report(kind, reason)
     loss = open_loss_report(member.id, kind) if wants_report else None
     used = _used_loss_report(member.id, kind) if wants_report and loss is None else None
@@ -292,7 +292,7 @@ def issue_document(ctx: Context, plan: IssuePlan, *, override_reason: str | None
     def write() -> Issued:
         member = get_member(plan.member_id)
         check_version(member, plan.member_version)
-        previous = current_document(member.id, plan.kind)
+        previous = current_document(member.id, plan.kind, on=plan.issued_on)
         if (previous.id if previous else None) != plan.previous_id:
             raise ConflictError(
                 f"この方の{plan.kind.label}は、確認画面を開いた後に別の職員が交付しました"

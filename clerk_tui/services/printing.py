@@ -14,6 +14,7 @@ from pathlib import Path
 import peewee
 
 from clerk_tui.db.models import Document, Employer, Member
+from clerk_tui.db.standing import in_force
 from clerk_tui.domain import rules
 from clerk_tui.domain.codes import AuditKind, DocumentKind, DocumentStatus, IssueReason, Route
 from clerk_tui.domain.errors import DomainError
@@ -248,8 +249,7 @@ def members_needing_certificate(ctx: Context, employer: Employer) -> list[Member
     資格確認書 (R18: one past its valid_until no longer covers the member)."""
     today = ctx.clock.today()
     holding = Document.select(Document.member).where(
-        Document.kind == DocumentKind.ELIGIBILITY_CERTIFICATE, Document.status == DocumentStatus.VALID,
-        Document.valid_until.is_null() | (Document.valid_until >= today))
+        Document.kind == DocumentKind.ELIGIBILITY_CERTIFICATE, in_force(today))
     candidates = (Member.select().where(
         Member.employer == employer, Member.acquired_on <= today,
         (Member.lost_on.is_null()) | (Member.lost_on > today), Member.id.not_in(holding))
