@@ -80,9 +80,9 @@ def document_standing(kind: DocumentKind, stored_status: DocumentStatus, valid_u
         kind, status = DocumentKind(kind), DocumentStatus(stored_status)
     except ValueError:
         raise DomainError("書類の種類または状態が不正です", field="documents") from None
-    if status in _RECORDED:
-        return DocumentStanding(_RECORDED[status])
     last = last_valid_day(kind, valid_until)
+    if status in _RECORDED:
+        return DocumentStanding(_RECORDED[status], last)
     if member_lost_on is not None and member_lost_on <= today and (last is None or member_lost_on <= last):
         return DocumentStanding(Standing.QUALIFICATION_LOST, last)
     if status is not IN_FORCE_STATUS or (last is not None and last < today):
