@@ -236,3 +236,30 @@ def test_the_legacy_card_question_is_asked_through_2025_12_01_only(ctx):
     make_document(ctx, member, kind=K.LEGACY_CARD, issued_on=date(2020, 4, 1), valid_until=None)
     assert cancellation_needs_legacy_answer(member.id, LEGACY_CARD_LAST_VALID)
     assert not cancellation_needs_legacy_answer(member.id, VOID_FROM)
+
+
+def test_what_comes_back_at_a_loss_is_what_was_in_force_on_the_loss_day():
+    from dataclasses import dataclass
+
+    from clerk_tui.domain.rules import collection_decisions
+
+    @dataclass
+    class Doc:
+        kind: K
+        status: S
+        issued_on: date
+        valid_until: date | None
+
+    cert = Doc(K.ELIGIBILITY_CERTIFICATE, S.VALID, date(2024, 4, 1), UNTIL)
+    recorded_expired = Doc(K.ELIGIBILITY_CERTIFICATE, S.EXPIRED, date(2021, 4, 1), date(2024, 3, 31))
+    legacy = Doc(K.LEGACY_CARD, S.VALID, date(2020, 4, 1), None)
+
+    def collect(lost_on):
+        return [d.collect for d in collection_decisions(lost_on, [cert, legacy])]
+
+    assert collect(LEGACY_CARD_LAST_VALID) == [True, True]
+    assert collect(VOID_FROM) == [True, False]
+    assert collect(UNTIL) == [True, False]
+    assert collect(UNTIL + DAY) == [False, False]
+    (decision,) = collection_decisions(VOID_FROM, [recorded_expired])
+    assert not decision.collect and decision.reason == "期限切れのため回収対象外"

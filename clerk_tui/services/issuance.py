@@ -358,8 +358,9 @@ def verify_facility_code(ctx: Context, text: str) -> CodeCheck:
         return CodeCheck("unknown", "このコードの記録はありません。")
     member = doc.member
     today = ctx.clock.today()
-    if doc.status is not DocumentStatus.VALID:
-        return CodeCheck("superseded", f"このお知らせは{doc.status.label}です（新しいお知らせのコードを使ってください）。",
+    standing = rules.document_standing(doc.kind, doc.status, doc.valid_until, member.lost_on, today)
+    if doc.status is not DocumentStatus.VALID:  # replaced (差替) or otherwise recorded as no longer held
+        return CodeCheck("superseded", f"このお知らせは{standing.label}です（新しいお知らせのコードを使ってください）。",
                          member.id)
     if not member.qualified_on(today):
         return CodeCheck("not_qualified", f"{member.full_name} さんは資格がありません"
