@@ -138,3 +138,17 @@ def test_status_cells_are_bold_while_they_wait_for_the_clerk():
     assert status_cell(CancellationStatus.RECEIVED).style == "bold"
     assert status_cell(CollectionStatus.RETURNED).style == ""
     assert status_cell(CancellationStatus.COMPLETED).plain == "完了"
+
+
+@pytest.mark.parametrize("today, shown", [
+    (UNTIL, "資格確認書 交付済・有効（令和9年3月31日まで）"),
+    (UNTIL + DAY, "資格確認書 マイナンバーカードを取得していないため交付対象"),
+])
+async def test_the_header_says_a_holder_is_covered_not_waiting(tmp_path, today, shown):
+    from textual.widgets import Static
+
+    app, ids = _app_on(tmp_path, today)
+    _certificate(app, ids["taro"])
+    async with app.run_test(size=SIZE) as pilot:
+        await _documents(app, pilot, ids["taro"])
+        assert shown in str(app.screen.query_one("#member-header", Static).render()).replace("\n", "")

@@ -170,7 +170,10 @@ class MemberDetailScreen(ClerkScreen):
             items.append(item("負担割合", f"{rules.ratio_masked(d.copay)}  {d.copay.reason}"))
         else:
             items.append(item("負担割合", "なし" + (f"（{d.copay_note}）" if d.copay_note else "")))
-        if d.eligibility is not None:
+        if d.certificate is not None:  # R18: a holder is covered, not waiting for one
+            last = d.certificate.standing.last_day
+            items.append(item("資格確認書", "交付済・有効" + (f"（{wareki(last)}まで）" if last else "")))
+        elif d.eligibility is not None:
             items.append(item("資格確認書", d.eligibility.reason))
         return items
 
