@@ -133,6 +133,12 @@ def test_superseded_certificate_does_not_count():
     assert "certificate_expiring" not in codes(p, documents=docs)
 
 
+def test_certificate_capped_at_75_is_not_renewed_after_it_ends_either():
+    p = person(birth_date=date(1951, 1, 10), card_status=CardStatus.NO_CARD, remuneration=200_000)
+    assert not {"certificate_expired", "certificate_missing"} & set(
+        codes(p, today=date(2026, 1, 10), documents=[cert(date(2026, 1, 9))]))
+
+
 def test_certificate_capped_at_75_is_not_renewed():
     # 75th birthday 10 January 2026: the certificate ends on the 9th and qualification with it.
     p = person(birth_date=date(1951, 1, 10), card_status=CardStatus.NO_CARD, remuneration=200_000)

@@ -214,6 +214,8 @@ def _certificates(person: PersonFacts, today: date, documents: Sequence[DocFacts
     if not current:
         latest = certificates[0][1] if certificates else None
         if latest is not None and latest.standing is Standing.EXPIRED:
+            if _ends_by(person, latest.last_day + timedelta(days=1)):
+                return found  # it ended with the coverage (75): nothing to renew
             text = f"資格確認書の有効期限（{format_wareki(latest.last_day)}）が切れています（期限切れ）。"
             if renew:
                 text += "新しい資格確認書を交付してください。期限切れの資格確認書は本人が破棄します。"
