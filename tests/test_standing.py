@@ -211,7 +211,8 @@ def test_a_new_issue_replaces_only_a_certificate_still_in_force(ctx):
     on_last_day = plan(UNTIL)
     assert on_last_day.previous_id == cert.id and any("現在有効な資格確認書" in n for n in on_last_day.notes)
     after = plan(UNTIL + DAY)
-    assert after.previous_id is None and not any("差替" in n for n in after.notes)
+    assert after.previous_id is None and not any("差替になります" in n for n in after.notes)
+    assert f"前回の資格確認書（{cert.serial}）は期限切れのため差替にしません（本人が破棄）。" in after.notes
 
 
 def test_an_application_waits_for_a_certificate_only_when_the_held_one_expired(ctx):

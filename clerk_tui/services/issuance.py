@@ -211,6 +211,10 @@ def plan_issue(ctx: Context, member_id: int, kind: DocumentKind, reason: IssueRe
         notes.append(("交付対象: " if eligibility.eligible else "交付対象外: ") + eligibility.reason)
     if previous is not None:
         notes.append(f"現在有効な{kind.label}（{previous.serial}、{format_wareki(previous.issued_on)}交付）は差替になります。")
+    elif (ended := current_document(member.id, kind)) is not None:
+        # R18/R19: one that has run out is not replaced: the member destroys it.
+        standing = rules.document_standing(ended.kind, ended.status, ended.valid_until, member.lost_on, today)
+        notes.append(f"前回の{kind.label}（{ended.serial}）は{standing.label}のため差替にしません（本人が破棄）。")
     if wants_report and loss is not None:
         notes.append(f"滅失届: {format_wareki(loss.received_on)}受付（この再交付で使用済みになります）")
     elif wants_report and used is not None:
