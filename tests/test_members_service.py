@@ -119,7 +119,7 @@ def test_warnings_for_a_crafted_member(ctx):
     detail = open_member(ctx, member.id)
     by_code = {w.code: w for w in detail.warnings}
     assert {"mynumber_missing", "certificate_expiring", "claim_deadline"} <= set(by_code)
-    assert "（あと40日）" in by_code["certificate_expiring"].text
+    assert "残り40日" in by_code["certificate_expiring"].text
     assert "あと30日" in by_code["claim_deadline"].text and "レセプト" in by_code["claim_deadline"].text
     assert len(detail.claims) == 1
 

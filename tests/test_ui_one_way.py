@@ -79,3 +79,18 @@ async def test_a_form_reads_its_member_once_when_opened(tmp_path, monkeypatch):
             app.pop_screen()
             await pilot.pause(0.1)
     assert calls == ["CancellationScreen", "LossReportScreen", "ClaimScreen"]
+
+
+def test_screens_name_codes_and_statuses_through_the_ui_text_module():
+    """A kind, a reason or a status reaches the screen through ui/text.py (code_label, status_cell,
+    standing_cell …): one wording and one emphasis everywhere, and a document's status as of today
+    (its standing) rather than what was stored when it was issued."""
+    own = []
+    for path in sorted((UI / "screens").glob("*.py")):
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            # A form field's own label and a tab's title are widget text, not codes.
+            if re.search(r"\.label\b", re.sub(r"spec(\([^)]*\))?\.label|get_tab\([^)]*\)\.label", "", line)):
+                own.append(f"{path.name}:{n}")
+            if re.search(r"\.status\.label|\.choices\(\)|\bdoc\.status\b", line):
+                own.append(f"{path.name}:{n}")
+    assert own == []

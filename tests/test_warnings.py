@@ -78,8 +78,8 @@ def test_my_number_pending_is_info_when_the_card_is_not_registered():
 # --------------------------------------------------------------------------------------- R4 expiry
 
 
-@pytest.mark.parametrize("days, warned", [(0, True), (60, True), (61, False)])
-def test_certificate_expiring_within_60_days(days, warned):
+@pytest.mark.parametrize("days, warned", [(0, True), (1, True), (119, True), (120, False)])
+def test_certificate_expiring_under_120_days_r18(days, warned):
     p = person(card_status=CardStatus.NO_CARD)
     found = codes(p, documents=[cert(TODAY + timedelta(days=days))])
     assert ("certificate_expiring" in found) is warned
@@ -88,7 +88,33 @@ def test_certificate_expiring_within_60_days(days, warned):
 def test_certificate_expiring_wording():
     p = person(card_status=CardStatus.NO_CARD)
     w = only(p, "certificate_expiring", today=date(2025, 11, 29), documents=[cert(date(2026, 1, 10))])
-    assert w.text == "資格確認書の有効期限は令和8年1月10日です（あと42日）。更新の交付が必要です。"
+    assert w.text == "資格確認書の有効期限まで残り42日です（令和8年1月10日まで）。更新の交付が必要です。"
+
+
+def test_certificate_on_its_last_day_and_the_day_after_r18():
+    p = person(card_status=CardStatus.NO_CARD)
+    until = date(2027, 3, 31)
+    assert only(p, "certificate_expiring", today=until - timedelta(days=1),
+                documents=[cert(until)]).text.startswith("資格確認書の有効期限まで残り1日です（令和9年3月31日まで）。")
+    assert only(p, "certificate_expiring", today=until,
+                documents=[cert(until)]).text.startswith("資格確認書の有効期限は本日（令和9年3月31日）までです。")
+    expired = only(p, "certificate_expired", today=until + timedelta(days=1), documents=[cert(until)])
+    assert expired.level == "warning"
+    assert expired.text == ("資格確認書の有効期限（令和9年3月31日）が切れています（期限切れ）。"
+                            "新しい資格確認書を交付してください。期限切れの資格確認書は本人が破棄します。")
+    assert "certificate_expiring" not in codes(p, today=until + timedelta(days=1), documents=[cert(until)])
+
+
+def test_an_expired_certificate_of_a_usable_card_is_a_note_r18():
+    w = only(QUIET, "certificate_expired", documents=[cert(TODAY - timedelta(days=1))])
+    assert w.level == "info" and "原則として新しい資格確認書は交付しません" in w.text
+
+
+def test_a_renewed_certificate_hides_the_expired_one():
+    p = person(card_status=CardStatus.NO_CARD)
+    docs = [cert(TODAY - timedelta(days=1), issued_on=date(2024, 4, 1)),
+            cert(date(2028, 3, 31), issued_on=TODAY - timedelta(days=3))]
+    assert not {"certificate_expired", "certificate_missing", "certificate_expiring"} & set(codes(p, documents=docs))
 
 
 def test_certificate_expiring_for_a_usable_card_is_not_renewed_r3():
@@ -105,6 +131,12 @@ def test_superseded_certificate_does_not_count():
     p = person(card_status=CardStatus.NO_CARD)
     docs = [cert(TODAY + timedelta(days=5), status=DocumentStatus.SUPERSEDED), cert(date(2028, 3, 31))]
     assert "certificate_expiring" not in codes(p, documents=docs)
+
+
+def test_certificate_capped_at_75_is_not_renewed_after_it_ends_either():
+    p = person(birth_date=date(1951, 1, 10), card_status=CardStatus.NO_CARD, remuneration=200_000)
+    assert not {"certificate_expired", "certificate_missing"} & set(
+        codes(p, today=date(2026, 1, 10), documents=[cert(date(2026, 1, 9))]))
 
 
 def test_certificate_capped_at_75_is_not_renewed():
@@ -130,8 +162,14 @@ def test_eligible_member_without_a_certificate_r3(status, phrase):
 
 def test_eligible_member_with_an_expired_certificate_still_lacks_one():
     p = person(card_status=CardStatus.NO_CARD)
-    assert "certificate_missing" in codes(p, documents=[cert(TODAY - timedelta(days=1))])
-    assert "certificate_missing" not in codes(p, documents=[cert(TODAY)])
+    assert "certificate_expired" in codes(p, documents=[cert(TODAY - timedelta(days=1))])
+    assert not {"certificate_missing", "certificate_expired"} & set(codes(p, documents=[cert(TODAY)]))
+
+
+def test_a_legacy_card_does_not_stand_in_for_a_certificate_r18():
+    p = person(card_status=CardStatus.NO_CARD)
+    legacy = DocFacts(kind=DocumentKind.LEGACY_CARD, status=DocumentStatus.VALID, issued_on=date(2020, 4, 1))
+    assert "certificate_missing" in codes(p, today=date(2025, 12, 2), documents=[legacy])
 
 
 def test_usable_card_needs_no_certificate_unless_assistance_requested():

@@ -65,6 +65,20 @@ class DocumentStatus(Labelled):
     SUPERSEDED = "superseded"
 
 
+class Standing(Labelled):
+    """What a document is worth today (R18), derived from its stored status, its dates and the
+    member's qualification by `rules.document_standing`; never stored."""
+
+    VALID = "valid"
+    VOID = "void"  # a legacy card or 高齢受給者証 after 2025-12-01 (R6)
+    EXPIRED = "expired"  # past its valid_until
+    QUALIFICATION_LOST = "qualification_lost"  # the member lost the qualification while it was valid
+    RETURNED = "returned"
+    LOST = "lost"
+    UNRECOVERABLE = "unrecoverable"
+    SUPERSEDED = "superseded"
+
+
 class Route(Labelled):
     VIA_EMPLOYER = "via_employer"
     TO_MEMBER = "to_member"
@@ -207,6 +221,16 @@ _LABELS: dict[type, dict[StrEnum, str]] = {
         DocumentStatus.UNRECOVERABLE: "回収不能",
         DocumentStatus.EXPIRED: "失効",
         DocumentStatus.SUPERSEDED: "差替",
+    },
+    Standing: {
+        Standing.VALID: "有効",
+        Standing.VOID: "失効",
+        Standing.EXPIRED: "期限切れ",
+        Standing.QUALIFICATION_LOST: "資格喪失",
+        Standing.RETURNED: "返却済",
+        Standing.LOST: "滅失",
+        Standing.UNRECOVERABLE: "回収不能",
+        Standing.SUPERSEDED: "差替",
     },
     Route: {
         Route.VIA_EMPLOYER: "事業所経由",

@@ -16,6 +16,7 @@ from clerk_tui.domain.codes import (
     DependentRemovalReason,
     DocumentKind,
     DocumentStatus,
+    Standing,
     WithdrawalReason,
 )
 from clerk_tui.domain.errors import DomainError
@@ -35,7 +36,7 @@ __all__ = [
 
 Level = Literal["error", "warning", "info"]
 
-CERTIFICATE_NOTICE_DAYS = 60  # a renewal is prepared this far ahead of a 資格確認書's expiry
+CERTIFICATE_NOTICE_DAYS = 60  # from this close, the 75th birthday (end of coverage) is a warning, not a note
 CLAIM_NOTICE_DAYS = 60  # as the 立替払 intake (services.reimbursement)
 RETURN_DAYS = 5  # R9 (law): the employer sends the documents back with the 資格喪失届 within 5 days
 
@@ -194,35 +195,51 @@ def _ends_by(person: PersonFacts, day: date) -> bool:
             and rules.reaches_75_before(person.insured_birth_date, day))
 
 
-def _valid_certificates(documents: Sequence[DocFacts]) -> list[DocFacts]:
-    return [d for d in documents
-            if d.kind == DocumentKind.ELIGIBILITY_CERTIFICATE and d.status == DocumentStatus.VALID]
+def _standings(person: PersonFacts, today: date, documents: Sequence[DocFacts],
+               kinds: tuple[DocumentKind, ...]) -> list[tuple[DocFacts, rules.DocumentStanding]]:
+    """The documents of these kinds with their standing today (R18), newest issue first."""
+    found = [(d, rules.document_standing(d.kind, d.status, d.valid_until, person.lost_on, today))
+             for d in documents if d.kind in kinds]
+    return sorted(found, key=lambda pair: pair[0].issued_on, reverse=True)
 
 
 def _certificates(person: PersonFacts, today: date, documents: Sequence[DocFacts]) -> list[Warning]:
     found = []
-    current = [d for d in _valid_certificates(documents) if d.valid_until is None or d.valid_until >= today]
+    certificates = _standings(person, today, documents, (DocumentKind.ELIGIBILITY_CERTIFICATE,))
+    current = [s for _, s in certificates if s.in_force]
     eligibility = rules.certificate_eligibility(person.card_status, person.needs_assistance)
+    # R11: a registered card without the My Number at the insurer does not work, so R3's
+    # "cannot be checked online" still holds and the certificate is renewed.
+    renew = eligibility.eligible or not _mynumber_in_effect(person, today)
     if not current:
-        if eligibility.eligible:
+        latest = certificates[0][1] if certificates else None
+        if latest is not None and latest.standing is Standing.EXPIRED:
+            if _ends_by(person, latest.last_day + timedelta(days=1)):
+                return found  # it ended with the coverage (75): nothing to renew
+            text = f"資格確認書の有効期限（{format_wareki(latest.last_day)}）が切れています（期限切れ）。"
+            if renew:
+                text += "新しい資格確認書を交付してください。期限切れの資格確認書は本人が破棄します。"
+            else:
+                text += "マイナ保険証が使えるため、原則として新しい資格確認書は交付しません（期限切れの資格確認書は本人が破棄）。"
+            found.append(Warning("warning" if renew else "info", "certificate_expired", text))
+        elif eligibility.eligible:
             phrase = _ASSIST_PHRASE if eligibility.case == "assist" else _R3_PHRASES[person.card_status]
             found.append(Warning("warning", "certificate_missing",
                                  f"{phrase}ため資格確認書の交付対象ですが、有効な資格確認書がありません。"
                                  "資格確認書を交付してください。"))
         return found
-    dated = [d for d in current if d.valid_until is not None]
+    dated = [s for s in current if s.last_day is not None]
     if not dated:
         return found
-    newest = max(dated, key=lambda d: d.valid_until)
-    days_left = (newest.valid_until - today).days
+    newest = max(dated, key=lambda s: s.last_day)
     # A certificate that ends because coverage ends (75, a recorded loss) is not renewed.
-    if days_left > CERTIFICATE_NOTICE_DAYS or _ends_by(person, newest.valid_until + timedelta(days=1)):
+    if newest.days_left >= rules.EXPIRY_NOTICE_DAYS or _ends_by(person, newest.last_day + timedelta(days=1)):
         return found
-    left = "本日まで" if days_left == 0 else f"あと{days_left}日"
-    text = f"資格確認書の有効期限は{format_wareki(newest.valid_until)}です（{left}）。"
-    # R11: a registered card without the My Number at the insurer does not work, so R3's
-    # "cannot be checked online" still holds and the certificate is renewed.
-    if eligibility.eligible or not _mynumber_in_effect(person, today):
+    if newest.days_left == 0:
+        text = f"資格確認書の有効期限は本日（{format_wareki(newest.last_day)}）までです。"
+    else:
+        text = f"資格確認書の有効期限まで残り{newest.days_left}日です（{format_wareki(newest.last_day)}まで）。"
+    if renew:
         text += "更新の交付が必要です。"
     else:
         text += "マイナ保険証が使えるため、原則として更新の交付はしません。"
@@ -267,14 +284,13 @@ def _seventy(person: PersonFacts, today: date) -> list[Warning]:
 
 def _seventy_five(person: PersonFacts, today: date, documents: Sequence[DocFacts]) -> list[Warning]:
     """R4/R5: coverage ends on the 75th birthday (a dependent's also on the insured person's)."""
-    cards = [d for d in documents
-             if d.kind in _CARD_KINDS and d.status == DocumentStatus.VALID
-             and d.valid_until is not None and d.valid_until >= today]
-    certificate = max((d for d in cards if d.kind == DocumentKind.ELIGIBILITY_CERTIFICATE),
-                      key=lambda d: d.valid_until, default=None)
+    cards = [(d.kind, s.last_day) for d, s in _standings(person, today, documents, _CARD_KINDS)
+             if s.in_force and s.last_day is not None]
+    certificate_ends = max((last for kind, last in cards if kind == DocumentKind.ELIGIBILITY_CERTIFICATE),
+                           default=None)
     # A certificate capped by R4 ends the day before the birthday, so "within its validity" means
     # on or before the day after it ends; without a document, the same notice period as a renewal.
-    horizon = max((d.valid_until for d in cards), default=today) + timedelta(days=1)
+    horizon = max((last for _, last in cards), default=today) + timedelta(days=1)
     horizon = max(horizon, today + timedelta(days=CERTIFICATE_NOTICE_DAYS))
 
     def level(day: date) -> Level:
@@ -297,12 +313,12 @@ def _seventy_five(person: PersonFacts, today: date, documents: Sequence[DocFacts
     if own is None or not today < own <= horizon:
         return []
     text = f"{format_wareki(own)}に75歳になり、資格を喪失します（後期高齢者医療制度へ）。"
-    if certificate is not None:
+    if certificate_ends is not None:
         day_before = own - timedelta(days=1)
-        if certificate.valid_until <= day_before:
+        if certificate_ends <= day_before:
             text += "資格確認書の有効期限はその前日までです。"
         else:
-            text += (f"資格確認書の有効期限は{format_wareki(certificate.valid_until)}と記録されていますが、"
+            text += (f"資格確認書の有効期限は{format_wareki(certificate_ends)}と記録されていますが、"
                      f"使えるのはその前日（{format_wareki(day_before)}）までです。")
     return [Warning(level(own), "reaches_75", text)]
 

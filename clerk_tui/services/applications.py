@@ -8,6 +8,7 @@ from datetime import date
 
 from clerk_tui.db.models import Document, LossReport, Member, RegistrationCancellation
 from clerk_tui.db.prepared import Prepared
+from clerk_tui.db.standing import in_force
 from clerk_tui.domain import kana, rules
 from clerk_tui.domain.codes import (
     AuditKind,
@@ -32,7 +33,7 @@ from clerk_tui.services.context import (
 from clerk_tui.services.rows import CancellationRow, LossReportRow, to_row, with_member
 
 ACTIVE = (CancellationStatus.RECEIVED, CancellationStatus.AWAITING_CERTIFICATE)
-LEGACY_KINDS = (DocumentKind.LEGACY_CARD, DocumentKind.ELDERLY_CARD)
+LEGACY_KINDS = rules.LEGACY_KINDS
 
 
 class DuplicateError(DomainError):
@@ -71,7 +72,7 @@ def _text(value: str | None, label: str, max_len: int, *, required: bool = False
 # The checks a write makes inside its transaction, compiled once (see db.prepared).
 _VALID_LEGACY_CARD = Prepared(Document, lambda p: Document.select(Document.id).where(
     Document.member == p(Document.member), Document.kind.in_(LEGACY_KINDS),
-    Document.status == DocumentStatus.VALID).limit(1))
+    in_force(p(Document.valid_until))).limit(1))
 _ACTIVE_CANCELLATION = Prepared(RegistrationCancellation, lambda p: RegistrationCancellation.select().where(
     RegistrationCancellation.member == p(RegistrationCancellation.member),
     RegistrationCancellation.status.in_(ACTIVE)).limit(1))
@@ -86,8 +87,7 @@ _SAME_LOSS_REPORT = Prepared(LossReport, lambda p: LossReport.select().where(
     LossReport.lost_on == p(LossReport.lost_on)).limit(1))
 _CURRENT_CERTIFICATE = Prepared(Document, lambda p: Document.select(Document.id).where(
     Document.member == p(Document.member), Document.kind == DocumentKind.ELIGIBILITY_CERTIFICATE,
-    Document.status == DocumentStatus.VALID,
-    Document.valid_until.is_null() | (Document.valid_until >= p(Document.valid_until))).limit(1))
+    in_force(p(Document.valid_until))).limit(1))
 
 
 def _holds_current_certificate(member_id: int, today: date) -> bool:
@@ -105,7 +105,8 @@ def _paper_complete_status(member_id: int, today: date) -> CancellationStatus:
 
 
 def _held_valid_legacy_card(member: Member, on: date) -> bool:
-    return rules.legacy_card_valid_on(on) and _VALID_LEGACY_CARD.scalar(member.id) is not None
+    """R7: whether the member held a legacy card still in force on `on` (R6, R18)."""
+    return _VALID_LEGACY_CARD.scalar(member.id, on) is not None
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from clerk_tui.config import Config
 from clerk_tui.db.database import run_in_write_transaction
 from clerk_tui.db.models import Document, Member
 from clerk_tui.db.prepared import Prepared
+from clerk_tui.db.standing import in_force
 from clerk_tui.domain.codes import DocumentKind, DocumentStatus
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.domain.terminal import terminal_safe
@@ -147,6 +148,17 @@ _CURRENT_DOCUMENT = Prepared(Document, lambda p: (
     .order_by(Document.issued_on.desc(), Document.id.desc()).limit(1)))
 
 
-def current_document(member_id: int, kind: DocumentKind) -> Document | None:
-    """The member's valid document of this kind, the newest if several (issue, 滅失届)."""
+_IN_FORCE_DOCUMENT = Prepared(Document, lambda p: (
+    Document.select()
+    .where(Document.member == p(Document.member), Document.kind == p(Document.kind),
+           in_force(p(Document.valid_until)))
+    .order_by(Document.issued_on.desc(), Document.id.desc()).limit(1)))
+
+
+def current_document(member_id: int, kind: DocumentKind, *, on: date | None = None) -> Document | None:
+    """The member's document of this kind recorded as valid (not returned, lost or replaced), the
+    newest if several: the one a 滅失届 reports lost. With `on`, only one still in force that day
+    (R18: not expired, not void): the one a new issue replaces."""
+    if on is not None:
+        return _IN_FORCE_DOCUMENT.first(member_id, kind, on)
     return _CURRENT_DOCUMENT.first(member_id, kind)

@@ -25,7 +25,7 @@ from clerk_tui.forms.data import printed_fields
 from clerk_tui.services import audit
 from clerk_tui.services.applications import complete_cancellations_for
 from clerk_tui.services.context import ConflictError, Context, check_version, current_document, get_member, touch
-from clerk_tui.services.rows import DocumentRow, to_row
+from clerk_tui.services.rows import DocumentRow, document_row
 
 ISSUABLE = (DocumentKind.ELIGIBILITY_NOTICE, DocumentKind.ELIGIBILITY_CERTIFICATE)
 SERIAL_PREFIX = {DocumentKind.ELIGIBILITY_NOTICE: "N", DocumentKind.ELIGIBILITY_CERTIFICATE: "C"}
@@ -189,7 +189,7 @@ def plan_issue(ctx: Context, member_id: int, kind: DocumentKind, reason: IssueRe
         valid_until, capped = expiry.valid_until, expiry.capped_at_75
     eligibility = rules.certificate_eligibility(member.card_status, member.needs_assistance)
     needs_override = kind is DocumentKind.ELIGIBILITY_CERTIFICATE and not eligibility.eligible
-    previous = current_document(member.id, kind)
+    previous = current_document(member.id, kind, on=today)
     wants_report = needs_loss_report(kind, reason)
     loss = open_loss_report(member.id, kind) if wants_report else None
     used = _used_loss_report(member.id, kind) if wants_report and loss is None else None
@@ -211,6 +211,10 @@ def plan_issue(ctx: Context, member_id: int, kind: DocumentKind, reason: IssueRe
         notes.append(("交付対象: " if eligibility.eligible else "交付対象外: ") + eligibility.reason)
     if previous is not None:
         notes.append(f"現在有効な{kind.label}（{previous.serial}、{format_wareki(previous.issued_on)}交付）は差替になります。")
+    elif (ended := current_document(member.id, kind)) is not None:
+        # R18/R19: one that has run out is not replaced: the member destroys it.
+        standing = rules.document_standing(ended.kind, ended.status, ended.valid_until, member.lost_on, today)
+        notes.append(f"前回の{kind.label}（{ended.serial}）は{standing.label}のため差替にしません（本人が破棄）。")
     if wants_report and loss is not None:
         notes.append(f"滅失届: {format_wareki(loss.received_on)}受付（この再交付で使用済みになります）")
     elif wants_report and used is not None:
@@ -292,7 +296,7 @@ def issue_document(ctx: Context, plan: IssuePlan, *, override_reason: str | None
     def write() -> Issued:
         member = get_member(plan.member_id)
         check_version(member, plan.member_version)
-        previous = current_document(member.id, plan.kind)
+        previous = current_document(member.id, plan.kind, on=plan.issued_on)
         if (previous.id if previous else None) != plan.previous_id:
             raise ConflictError(
                 f"この方の{plan.kind.label}は、確認画面を開いた後に別の職員が交付しました"
@@ -334,7 +338,8 @@ def issue_document(ctx: Context, plan: IssuePlan, *, override_reason: str | None
                               "override": bool(doc.override_reason),
                               "loss_report": plan.loss_report_id, "batch": batch_key})
         code = make_code(nonce, secret) if nonce else None
-        return Issued(document=to_row(DocumentRow, doc), superseded_id=plan.previous_id, facility_code=code)
+        return Issued(document=document_row(doc, today=plan.issued_on, lost_on=member.lost_on),
+                      superseded_id=plan.previous_id, facility_code=code)
 
     return ctx.write(write)
 
@@ -357,8 +362,9 @@ def verify_facility_code(ctx: Context, text: str) -> CodeCheck:
         return CodeCheck("unknown", "このコードの記録はありません。")
     member = doc.member
     today = ctx.clock.today()
-    if doc.status is not DocumentStatus.VALID:
-        return CodeCheck("superseded", f"このお知らせは{doc.status.label}です（新しいお知らせのコードを使ってください）。",
+    standing = rules.document_standing(doc.kind, doc.status, doc.valid_until, member.lost_on, today)
+    if doc.status is not DocumentStatus.VALID:  # replaced (差替) or otherwise recorded as no longer held
+        return CodeCheck("superseded", f"このお知らせは{standing.label}です（新しいお知らせのコードを使ってください）。",
                          member.id)
     if not member.qualified_on(today):
         return CodeCheck("not_qualified", f"{member.full_name} さんは資格がありません"

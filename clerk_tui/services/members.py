@@ -34,6 +34,7 @@ from clerk_tui.services.rows import (
     DocumentRow,
     LossReportRow,
     MemberRow,
+    document_row,
     member_row,
     to_row,
     with_member,
@@ -85,6 +86,13 @@ class MemberDetail:
     copay: rules.Copay | None
     copay_note: str | None  # why `copay` is None (lost, 75, missing remuneration …)
     eligibility: rules.Eligibility
+    certificate: DocumentRow | None = None  # the member's 資格確認書 in force today (R18), the newest
+
+
+def certificate_in_force(documents: list[DocumentRow]) -> DocumentRow | None:
+    """The newest 資格確認書 among these rows whose standing is in force."""
+    return next((d for d in documents if d.kind is DocumentKind.ELIGIBILITY_CERTIFICATE and d.standing.in_force),
+                None)
 
 
 def open_member(ctx: Context, member_id: int) -> MemberDetail:
@@ -147,10 +155,13 @@ def reload_member(ctx: Context, member_id: int) -> MemberDetail:
                      and (i.member_id == member.id or member.is_insured)],
     )
     rows = {m.id: member_row(m) for m in family}
+    lost_on = {m.id: m.lost_on for m in family}
     rows[member.id] = member_row(member, employer_name=member.employer.name)
+    document_rows = {k: [document_row(d, today=today, lost_on=lost_on[k]) for d in v]
+                     for k, v in documents_by_member.items()}
     return MemberDetail(
         today=today, member=rows[member.id], insured=rows[insured.id], family=[rows[m.id] for m in family],
-        documents_by_member={k: [to_row(DocumentRow, d) for d in v] for k, v in documents_by_member.items()},
+        documents_by_member=document_rows, certificate=certificate_in_force(document_rows[member.id]),
         cancellations=[with_member(CancellationRow, c, rows[c.member_id]) for c in cancellations],
         loss_reports=[to_row(LossReportRow, r) for r in loss_reports],
         claims=[with_member(ClaimRow, c, rows[c.member_id]) for c in claims],

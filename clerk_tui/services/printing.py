@@ -14,6 +14,7 @@ from pathlib import Path
 import peewee
 
 from clerk_tui.db.models import Document, Employer, Member
+from clerk_tui.db.standing import in_force
 from clerk_tui.domain import rules
 from clerk_tui.domain.codes import AuditKind, DocumentKind, DocumentStatus, IssueReason, Route
 from clerk_tui.domain.errors import DomainError
@@ -23,7 +24,7 @@ from clerk_tui.services import audit
 from clerk_tui.services.context import Context, touch
 from clerk_tui.services.issuance import (IssuePlan, Issued, document_data, facility_secret, insurer_info,
                                          issue_document, plan_issue)
-from clerk_tui.services.rows import DocumentRow, to_row
+from clerk_tui.services.rows import DocumentRow, document_row
 
 
 def _ratio(doc: Document) -> str:
@@ -123,7 +124,7 @@ def print_document(ctx: Context, document_id: int, *, out: Path | None = None) -
                                                      doc.serial), out)
     ctx.write(lambda: audit.record(ctx, AuditKind.PRINT, "document.print", table="document", record_id=doc.id,
                                    member_id=doc.member_id, summary={"file": path.name}))
-    return Printed(to_row(DocumentRow, doc), path, message)
+    return Printed(document_row(doc, today=ctx.clock.today(), lost_on=doc.member.lost_on), path, message)
 
 
 def ensure_output_dir(config) -> None:
@@ -248,8 +249,7 @@ def members_needing_certificate(ctx: Context, employer: Employer) -> list[Member
     資格確認書 (R18: one past its valid_until no longer covers the member)."""
     today = ctx.clock.today()
     holding = Document.select(Document.member).where(
-        Document.kind == DocumentKind.ELIGIBILITY_CERTIFICATE, Document.status == DocumentStatus.VALID,
-        Document.valid_until.is_null() | (Document.valid_until >= today))
+        Document.kind == DocumentKind.ELIGIBILITY_CERTIFICATE, in_force(today))
     candidates = (Member.select().where(
         Member.employer == employer, Member.acquired_on <= today,
         (Member.lost_on.is_null()) | (Member.lost_on > today), Member.id.not_in(holding))

@@ -14,7 +14,7 @@ from datetime import date
 from functools import cache
 from typing import Any, TypeVar
 
-from clerk_tui.domain import codes
+from clerk_tui.domain import codes, rules
 from clerk_tui.domain.person import CancellationApplicant, MemberFacts
 
 R = TypeVar("R")
@@ -100,6 +100,14 @@ class DocumentRow:
     supersedes_id: int | None
     override_reason: str | None
     batch_key: str | None
+    standing: rules.DocumentStanding  # what it is worth on the day it was read (R18): show this, not `status`
+
+
+def document_row(document: Any, *, today: date, lost_on: date | None) -> DocumentRow:
+    """A document as callers see it, with its standing on `today` for a holder whose
+    qualification ends on `lost_on` (None: not lost). The one way to make a DocumentRow."""
+    return to_row(DocumentRow, document, standing=rules.document_standing(
+        document.kind, document.status, document.valid_until, lost_on, today))
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,8 @@ from clerk_tui.domain.text import clean_text
 from clerk_tui.domain.wareki import format_wareki
 from clerk_tui.services import audit
 from clerk_tui.services.context import Context, check_version, get_member, mark_returned, touch
-from clerk_tui.services.rows import CollectionItemRow, DocumentRow, EmployerRow, MemberRow, member_row, to_row
+from clerk_tui.services.rows import (CollectionItemRow, DocumentRow, EmployerRow, MemberRow, document_row,
+                                     member_row, to_row)
 
 FAR_FUTURE_DAYS = 92  # a loss date further ahead than this is almost certainly a typing error
 
@@ -55,11 +56,12 @@ class LossPreview:
     not_collected: list[tuple[MemberRow, rules.CollectionDecision]]
 
 
-def _preview(plan: _LossPlan) -> LossPreview:
+def _preview(plan: _LossPlan, today: date) -> LossPreview:
     rows = {m.id: member_row(m) for m in plan.people}
 
     def decided(pairs: list[tuple[Member, rules.CollectionDecision]]):
-        return [(rows[m.id], replace(d, document=to_row(DocumentRow, d.document))) for m, d in pairs]
+        return [(rows[m.id], replace(d, document=document_row(d.document, today=today, lost_on=m.lost_on)))
+                for m, d in pairs]
 
     return LossPreview(lost_on=plan.lost_on, last_work_day=rules.last_work_day_for(plan.lost_on),
                        people=list(rows.values()), collect=decided(plan.collect),
@@ -78,7 +80,7 @@ def _validate_loss(member: Member, lost_on: date, today: date) -> None:
 
 
 def preview_loss(ctx: Context, member_id: int, lost_on: date) -> LossPreview:
-    return _preview(_plan_loss(ctx, member_id, lost_on))
+    return _preview(_plan_loss(ctx, member_id, lost_on), ctx.clock.today())
 
 
 def _plan_loss(ctx: Context, member_id: int, lost_on: date) -> _LossPlan:
@@ -120,7 +122,7 @@ def _record_loss(ctx: Context, member_id: int, lost_on: date, reason_code: str, 
         audit.record(ctx, AuditKind.WRITE, action, table="member", record_id=member.id, member_id=member.id,
                      summary={"lost_on": lost_on, "reason": reason_code, "today": today,
                               "members": [p.id for p in preview.people], "collection_items": items})
-        return _preview(preview)
+        return _preview(preview, today)
 
     return ctx.write(write)
 
@@ -296,7 +298,7 @@ def outstanding(today: date, *, employer_id: int | None = None) -> list[Outstand
     if employer_id is not None:
         q = q.where(CollectionItem.employer == employer_id)
     return [OutstandingRow(to_row(CollectionItemRow, i), member_row(i.member), to_row(EmployerRow, i.employer),
-                           to_row(DocumentRow, i.document), (today - i.lost_on).days)
+                           document_row(i.document, today=today, lost_on=i.member.lost_on), (today - i.lost_on).days)
             for i in q.order_by(Employer.code, CollectionItem.lost_on)]
 
 

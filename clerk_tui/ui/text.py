@@ -1,18 +1,29 @@
 """Everything the screens show that is not typed in: database text made safe for the terminal
 (never markup, control characters shown as visible escapes, cut to a width in cells with an ASCII
-marker), 和暦 dates, money, short status names and the screens' fixed wording. Screens format
-through here, so one value reads the same on every screen."""
+marker), 和暦 dates, money, the names of codes and statuses (a document's as of today), and the
+screens' fixed wording. Screens format through here, so one value reads the same on every screen."""
 
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from datetime import date
+from typing import TypeVar
 
 from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 
-from clerk_tui.domain.codes import CardStatus
+from clerk_tui.domain import rules
+from clerk_tui.domain.codes import (
+    CancellationStatus,
+    CardStatus,
+    ClaimStatus,
+    CollectionStatus,
+    DependentRemovalReason,
+    Labelled,
+    WithdrawalReason,
+)
 from clerk_tui.domain.money import format_yen
 from clerk_tui.domain.wareki import format_wareki, format_wareki_month, format_wareki_short
 
@@ -213,6 +224,63 @@ NO_MATCH = "該当する加入員はいません。"
 NEW_SEARCH = "検索欄を空にして新しい検索を始める"
 LOADING = "読み込み中"
 CANNOT_OPEN = "加入員を表示できません。Esc で戻ってください。"
+
+
+# ------------------------------------------------------------------ codes and statuses
+
+L = TypeVar("L", bound=Labelled)
+
+# Statuses that wait for the clerk (a paper still missing, a document still out): shown in bold.
+_NEEDS_ACTION = {CancellationStatus.RECEIVED, ClaimStatus.INCOMPLETE, CollectionStatus.OUTSTANDING}
+
+
+def code_label(code: Labelled | None) -> str:
+    """The Japanese name of a stored code (a kind, a reason, a status …); nothing for no code."""
+    return "" if code is None else code.label
+
+
+def code_choices(codes: Iterable[L]) -> list[tuple[str, L]]:
+    """(name, code) pairs for a choice field, in the order given."""
+    return [(code_label(c), c) for c in codes]
+
+
+def status_cell(status: Labelled) -> Text:
+    """A table cell naming a record's status; bold while it waits for the clerk."""
+    return Text(code_label(status), style="bold" if status in _NEEDS_ACTION else "")
+
+
+def _ending_soon(standing: rules.DocumentStanding) -> bool:
+    return standing.in_force and standing.days_left is not None and standing.days_left < rules.EXPIRY_NOTICE_DAYS
+
+
+def standing_text(standing: rules.DocumentStanding) -> str:
+    """A document's standing today (R18): 有効, 失効, 期限切れ, 資格喪失, 返却済 …; an in-force
+    document close to its end shows the days left (有効 残30日, on its last day 有効 本日まで)."""
+    if not _ending_soon(standing):
+        return standing.label
+    return f"{standing.label} " + ("本日まで" if standing.days_left == 0 else f"残{standing.days_left}日")
+
+
+def standing_cell(standing: rules.DocumentStanding) -> Text:
+    """A table cell with a document's standing today; bold when it is close to its end."""
+    return Text(standing_text(standing), style="bold" if _ending_soon(standing) else "")
+
+
+def member_kind(member, *, short: bool = False) -> str:
+    """本人, or 家族・配偶者 (`short`: 配偶者) for a dependent."""
+    if member.is_insured:
+        return INSURED
+    return code_label(member.relationship) if short else f"{DEPENDENT}・{code_label(member.relationship)}"
+
+
+def loss_reason_label(code: str | None) -> str:
+    """The Japanese name of a stored loss reason (an insured's reason also ends a dependent's)."""
+    for enum in (WithdrawalReason, DependentRemovalReason):
+        try:
+            return enum(code).label
+        except ValueError:
+            continue
+    return code or ""
 
 
 def card_status_short(status: CardStatus | str | None) -> str:

@@ -10,6 +10,7 @@ One module per subject; callers use the package (`from clerk_tui.domain import r
 - copay: the 負担割合 (R5)
 - loss: loss of qualification and the documents that must come back (R9/R10)
 - claims: 立替払 claims (R12)
+- standing: what a document is worth today (R18)
 """
 
 from __future__ import annotations
@@ -56,6 +57,14 @@ from clerk_tui.domain.rules.dates import (
     system_view_ready_on,
     turns_70_next_month,
 )
+from clerk_tui.domain.rules.standing import (
+    EXPIRY_NOTICE_DAYS,
+    IN_FORCE_STATUS,
+    LEGACY_KINDS,
+    DocumentStanding,
+    document_standing,
+    last_valid_day,
+)
 from clerk_tui.domain.rules.loss import (
     CollectionDecision,
     DocumentLike,
@@ -71,8 +80,12 @@ __all__ = [
     "CERTIFICATE_MASKED_RATIO",
     "MASKED_RATIO",
     "ACTIVE_INCOME_REMUNERATION",
+    "EXPIRY_NOTICE_DAYS",
+    "IN_FORCE_STATUS",
+    "LEGACY_KINDS",
     "CollectionDecision",
     "Copay",
+    "DocumentStanding",
     "DocumentLike",
     "Eligibility",
     "Expiry",
@@ -88,11 +101,13 @@ __all__ = [
     "collection_decisions",
     "copay_ratio",
     "counted_cost",
+    "document_standing",
     "first_day_of_next_month",
     "fiscal_year",
     "insurer_share",
     "is_business_day",
     "last_day_of_month",
+    "last_valid_day",
     "last_work_day_for",
     "legacy_card_return_required",
     "legacy_card_valid_on",

@@ -21,7 +21,7 @@ from clerk_tui.domain.wareki import parse_month
 from clerk_tui.services.applications import list_cancellations, withdraw_cancellation
 from clerk_tui.ui.screens.base import ClerkScreen
 from clerk_tui.ui.screens.confirm import ConfirmScreen
-from clerk_tui.ui.text import data_text, fit, wareki, wareki_month, wareki_short
+from clerk_tui.ui.text import code_label, data_text, fit, status_cell, wareki, wareki_month, wareki_short
 from clerk_tui.ui.widgets.fitted_table import FittedTable
 from clerk_tui.ui.widgets.ja_text import JaText
 from clerk_tui.ui.widgets.text_input import ClerkInput
@@ -143,7 +143,7 @@ class ApplicationsScreen(ClerkScreen):
     def _title(self) -> Text:
         text = Text(TITLE, style="bold")
         text.append("  状態 ", style="dim")
-        text.append(self.status.label if self.status else ALL)
+        text.append(code_label(self.status) or ALL)
         text.append("  受付月 ", style="dim")
         text.append(wareki_month(self.month) if self.month else ALL_MONTHS)
         text.append(f"  {len(self.rows)}件")
@@ -155,7 +155,7 @@ class ApplicationsScreen(ClerkScreen):
         cells = [
             (Text(wareki_short(c.received_on)), Text(c.member_code), data_text(c.member_name),
              Text(wareki_short(c.effective_on)),
-             Text(c.status.label, style="bold" if c.status is CancellationStatus.RECEIVED else ""))
+             status_cell(c.status))
             for c in self.rows
         ]
         table.fill(["受付日", "記号番号", "氏名", "解除予定日", "状態"], cells, flex=2,

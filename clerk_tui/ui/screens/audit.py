@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Input, Static
 
 from clerk_tui.services import audit
-from clerk_tui.ui.text import audit_action, data_text
+from clerk_tui.ui.text import audit_action, code_label, data_text
 from clerk_tui.ui.screens.base import ClerkScreen
 from clerk_tui.ui.widgets.fitted_table import FittedTable
 from clerk_tui.ui.widgets.text_input import ClerkInput
@@ -58,7 +58,7 @@ class AuditScreen(ClerkScreen):
         table = self.query_one(FittedTable)
         # The member by 記号番号, as clerks quote it, not by the database's internal id.
         table.fill(["日時", "職員", "種別", "操作", "記号番号"], [
-            (Text(str(e.at).replace("T", " ")[:16]), data_text(e.clerk), Text(e.kind.label),
+            (Text(str(e.at).replace("T", " ")[:16]), data_text(e.clerk), Text(code_label(e.kind)),
              Text(audit_action(e.action)), Text(codes.get(e.member_id, "") if e.member_id else ""))
             for e in rows], flex=3, keys=[f"{e.id}:{e.member_id or ''}" for e in rows])
         who = f"{clerk} さん" if clerk else "全職員"

@@ -34,7 +34,7 @@ from clerk_tui.ui.screens.form import (
     info_field,
     text_field,
 )
-from clerk_tui.ui.text import data_text, wareki
+from clerk_tui.ui.text import code_label, data_text, wareki
 from clerk_tui.ui.widgets.date_input import DateInput
 from clerk_tui.ui.widgets.tick import Tick
 
@@ -253,7 +253,7 @@ class CancellationScreen(FormScreen):
 
     def _show_status(self, record) -> None:
         # The effective date stays on the line above, for the clerk to tell the member.
-        text = Text(f"受け付けました（状態: {record.status.label}）。", style="bold")
+        text = Text(f"受け付けました（状態: {code_label(record.status)}）。", style="bold")
         text.append("\n")
         if record.status is CancellationStatus.RECEIVED:
             text.append(NEEDS_LOSS_REPORT + "\n", style="bold")
@@ -265,7 +265,7 @@ class CancellationScreen(FormScreen):
     def existing_summary(self, detail, record_id: int) -> Text | None:
         for c in detail.cancellations:
             if c.id == record_id:
-                text = Text(f"受付日 {wareki(c.received_on)}  状態 {c.status.label}  "
+                text = Text(f"受付日 {wareki(c.received_on)}  状態 {code_label(c.status)}  "
                             f"解除予定日 {wareki(c.effective_on)}  申請者 ")
                 text.append_text(data_text(c.applicant_name))
                 return text

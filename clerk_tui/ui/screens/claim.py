@@ -31,7 +31,7 @@ from clerk_tui.services.reimbursement import (
     record_claim,
 )
 from clerk_tui.services.rows import ClaimRow
-from clerk_tui.ui.text import DEPENDENT, INSURED, data_text, labelled, wareki, wareki_month, yen
+from clerk_tui.ui.text import code_label, data_text, labelled, member_kind, wareki, wareki_month, yen
 from clerk_tui.ui.screens.form import FieldSpec, FormScreen, code_field, date_field, info_field, text_field, tick_field
 from clerk_tui.ui.widgets.date_input import DateInput
 from clerk_tui.ui.widgets.ja_text import JaText
@@ -177,7 +177,7 @@ class ClaimScreen(FormScreen):
         text.append("  ")
         text.append_text(data_text(member.full_name, style="bold"))
         text.append("  ")
-        text.append(INSURED if member.is_insured else f"{DEPENDENT}・{member.relationship.label}")
+        text.append(member_kind(member))
         text.append("  資格取得 ", style="dim")
         text.append(wareki(member.acquired_on))
         self.query_one("#claim-patient", Static).update(text)
@@ -472,7 +472,7 @@ class ClaimScreen(FormScreen):
             if existing.is_pharmacy:
                 text.append("（薬局）")
             text.append(f"  {wareki_month(existing.treatment_month)}  {yen(existing.amount_paid)}"
-                        f"  状態 {existing.status.label}  不足書類 {missing_text(missing_papers(existing))}")
+                        f"  状態 {code_label(existing.status)}  不足書類 {missing_text(missing_papers(existing))}")
             if existing.forwarded_on:
                 text.append(f"  回付 {wareki(existing.forwarded_on)}")
             text.append("\n書類の追加は立替払一覧（F9）で行います。")
@@ -492,7 +492,7 @@ class ClaimScreen(FormScreen):
         missing = missing_papers(claim)
         text = Text()
         text.append(f"受付しました（受付番号 {claim_reference(claim.id)}）  状態 ")
-        text.append(claim.status.label, style="bold reverse")
+        text.append(code_label(claim.status), style="bold reverse")
         if missing:
             text.append("（不足書類は上のとおり）")
         if letter is not None:

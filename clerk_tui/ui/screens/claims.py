@@ -24,10 +24,12 @@ from clerk_tui.ui.screens.base import ClerkScreen
 from clerk_tui.ui.screens.claim import PAPER_IDS, PAPER_LABELS, claim_reference, missing_text
 from clerk_tui.ui.screens.confirm import ProceedScreen
 from clerk_tui.ui.text import (
+    code_label,
     data_text,
     date_cell,
     fit,
     month_cell,
+    status_cell,
     wareki,
     wareki_month,
     wareki_short,
@@ -251,7 +253,7 @@ class ClaimsScreen(ClerkScreen):
                 month_cell(c.treatment_month),
                 yen_cell(c.amount_paid),
                 yen_cell(c.estimated_refund),
-                Text(c.status.label, style="bold" if c.status is ClaimStatus.INCOMPLETE else ""),
+                status_cell(c.status),
             ))
         table.fill(["", "受付日", "記号番号", "氏名", "医療機関", "診療月", "支払額",
                     "給付見込額" if wide else "見込額", "状態"], rows,
@@ -267,7 +269,7 @@ class ClaimsScreen(ClerkScreen):
     def _show_summary(self) -> None:
         text = Text()
         text.append("状態 ", style="dim")
-        text.append(self.status.label if self.status else ALL, style="bold")
+        text.append(code_label(self.status) or ALL, style="bold")
         text.append("  診療月 ", style="dim")
         text.append(wareki_month(self.month) if self.month else ALL, style="bold")
         text.append(f"  {len(self.claims)}件")
@@ -374,7 +376,7 @@ class ClaimsScreen(ClerkScreen):
         elif c.status is ClaimStatus.COMPLETE:
             self.marked.add(c.id)
         else:
-            self._say(f"回付できるのは受付完了の請求だけです（{claim_reference(c.id)} は{c.status.label}）。", error=True)
+            self._say(f"回付できるのは受付完了の請求だけです（{claim_reference(c.id)} は{code_label(c.status)}）。", error=True)
             return
         self._say("")
         table = self.query_one(ClaimsTable)
@@ -409,7 +411,7 @@ class ClaimsScreen(ClerkScreen):
             self._say(exc.message, error=True)
         else:
             missing = missing_papers(claim)
-            text = f"{claim_reference(claim.id)} の書類を記録しました。状態 {claim.status.label}"
+            text = f"{claim_reference(claim.id)} の書類を記録しました。状態 {code_label(claim.status)}"
             self._say(text + (f"（不足: {missing_text(missing)}）" if missing else ""))
         finally:
             self.busy = False

@@ -28,7 +28,7 @@ from clerk_tui.services.applications import DuplicateError
 from clerk_tui.services.members import reload_member
 from clerk_tui.ui.screens.base import ClerkScreen
 from clerk_tui.ui.screens.confirm import ConfirmScreen
-from clerk_tui.ui.text import DEPENDENT, INSURED, LOADING, data_text, wareki_short
+from clerk_tui.ui.text import LOADING, data_text, member_kind, wareki_short
 from clerk_tui.ui.widgets.choice_bar import ChoiceBar
 from clerk_tui.ui.widgets.date_input import DateInput
 from clerk_tui.ui.widgets.ja_text import JaText
@@ -119,7 +119,7 @@ def member_line(member, today) -> Text:
     text = Text(member.member_code, style="bold")
     text.append("  ")
     text.append_text(data_text(member.full_name, style="bold"))
-    kind = INSURED if member.is_insured else f"{DEPENDENT}・{member.relationship.label}"
+    kind = member_kind(member)
     text.append(f"（{kind}）")
     if member.lost_on is not None and member.lost_on <= today:
         text.append("  ")

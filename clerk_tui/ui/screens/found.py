@@ -15,7 +15,7 @@ from textual.widgets import Footer, Static
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.services.applications import record_found
 from clerk_tui.services.members import reload_member
-from clerk_tui.ui.text import wareki
+from clerk_tui.ui.text import code_label, wareki
 from clerk_tui.ui.screens.base import ClerkScreen
 from clerk_tui.ui.widgets.date_input import DateInput
 from clerk_tui.ui.widgets.fitted_table import FittedTable
@@ -63,8 +63,8 @@ class FoundScreen(ClerkScreen):
         self.reports = [r for r in detail.loss_reports if r.member_id == self.member_id and r.found_on is None]
         table = self.query_one(FittedTable)
         table.fill(["書類", "滅失日", "受付日", "状況"], [
-            (Text(r.document_kind.label), Text(wareki(r.lost_on)), Text(wareki(r.received_on)),
-             Text(r.circumstance.label)) for r in self.reports], flex=0)
+            (Text(code_label(r.document_kind)), Text(wareki(r.lost_on)), Text(wareki(r.received_on)),
+             Text(code_label(r.circumstance))) for r in self.reports], flex=0)
         if not self.reports:
             self._message("この方の未発見の滅失届はありません。", error=True)
         else:

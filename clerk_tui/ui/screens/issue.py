@@ -22,7 +22,7 @@ from clerk_tui.services.context import ConflictError
 from clerk_tui.services.issuance import REASON_MAX, IssuePlan, Issued, plan_issue
 from clerk_tui.services.printing import Printed, issue_and_print
 from clerk_tui.ui.screens.form import FormScreen, choice_field, text_field
-from clerk_tui.ui.text import data_text, worker_failed
+from clerk_tui.ui.text import code_choices, code_label, data_text, worker_failed
 from clerk_tui.ui.widgets.choice_bar import ChoiceBar
 from clerk_tui.ui.widgets.ja_text import JaText
 
@@ -131,9 +131,9 @@ class IssueScreen(FormScreen):
     """
     FIELDS = (
         # No numbers drawn: the seven reasons only just fit at 80 columns (digits still pick).
-        choice_field("kind", "書類", [(o.label, o) for o in KINDS], id="kind", numbered=False),
-        choice_field("reason", "理由", [(o.label, o) for o in REASONS], id="reason", numbered=False),
-        choice_field("route", "交付方法", [(o.label, o) for o in ROUTES], id="route", numbered=False),
+        choice_field("kind", "書類", code_choices(KINDS), id="kind", numbered=False),
+        choice_field("reason", "理由", code_choices(REASONS), id="reason", numbered=False),
+        choice_field("route", "交付方法", code_choices(ROUTES), id="route", numbered=False),
         text_field("override_reason", "交付する理由", id="override", paper_label="交付理由（対象外の交付）",
                    max_len=REASON_MAX, placeholder="必須", also=("交付理由（対象外の交付）",),
                    row_id="override-box", hidden=True),
@@ -327,7 +327,7 @@ class IssueScreen(FormScreen):
         self.say(Text(""))
         text = Text()
         text.append("交付しました: ", style="bold")
-        text.append(f"{doc.kind.label}  ")
+        text.append(f"{code_label(doc.kind)}  ")
         text.append_text(data_text(doc.serial))
         result = self.query_one("#issue-result", JaText)
         if record.printed is not None:

@@ -22,7 +22,7 @@ from clerk_tui.ui.screens.form import (
     text_field,
     tick_field,
 )
-from clerk_tui.ui.text import data_text, wareki
+from clerk_tui.ui.text import code_choices, code_label, data_text, wareki
 from clerk_tui.ui.widgets.choice_bar import ChoiceBar
 from clerk_tui.ui.widgets.date_input import DateInput
 
@@ -51,11 +51,11 @@ class LossReportScreen(FormScreen):
     def fields(self) -> tuple[FieldSpec, ...]:
         return (
             info_field("加入員", id="member-line"),
-            choice_field("kind", "滅失した書類", [(k.label, k) for k in KINDS], id="kind", value=self.document_kind,
+            choice_field("kind", "滅失した書類", code_choices(KINDS), id="kind", value=self.document_kind,
                          also=("document",)),
             date_field("lost_on", "滅失日", id="lost-on", placeholder="例: R7.11.1"),
             date_field("received_on", "受付日", id="received", today=True),
-            choice_field("circumstance", "状況", [(c.label, c) for c in LossCircumstance], id="circumstance"),
+            choice_field("circumstance", "状況", code_choices(LossCircumstance), id="circumstance"),
             text_field("police_report_ref", "警察への届出", id="police", placeholder=POLICE_HINT, max_len=60,
                        paper_label="警察への届出（受理番号など）", also=("警察への届出（受理番号など）",),
                        row_id="police-row", hidden=True),
@@ -91,7 +91,7 @@ class LossReportScreen(FormScreen):
 
     def show_recorded(self, record) -> None:
         self.reissue_requested = record.reissue_requested
-        kind = record.document_kind.label
+        kind = code_label(record.document_kind)
         text = Text("受け付けました。", style="bold")
         if record.document_id is not None:
             text.append(f"{kind}の交付記録を「滅失」にしました。\n")
@@ -106,8 +106,8 @@ class LossReportScreen(FormScreen):
     def existing_summary(self, detail, record_id: int) -> Text | None:
         for r in detail.loss_reports:
             if r.id == record_id:
-                text = Text(f"{r.document_kind.label}  滅失日 {wareki(r.lost_on)}  "
-                            f"受付日 {wareki(r.received_on)}  {r.circumstance.label}")
+                text = Text(f"{code_label(r.document_kind)}  滅失日 {wareki(r.lost_on)}  "
+                            f"受付日 {wareki(r.received_on)}  {code_label(r.circumstance)}")
                 if r.police_report_ref:
                     text.append("  警察 ")
                     text.append_text(data_text(r.police_report_ref))

@@ -19,16 +19,18 @@ from clerk_tui.services.reimbursement import missing_papers
 from clerk_tui.ui.text import (
     ACTIVE,
     CANNOT_OPEN,
-    DEPENDENT,
-    INSURED,
     LOADING,
     LOST,
     NEW_SEARCH,
     audit_action,
     card_status_short,
+    code_label,
     data_text,
     date_cell,
+    member_kind,
     month_cell,
+    standing_cell,
+    status_cell,
     wareki,
     wareki_short,
     yen_cell,
@@ -143,17 +145,14 @@ class MemberDetailScreen(ClerkScreen):
         kana = Text("（")
         kana.append_text(data_text(m.full_name_kana))
         kana.append("）")
-        if m.is_insured:
-            kind = INSURED
-        else:
-            kind = f"{DEPENDENT}・{m.relationship.label}"
+        kind = member_kind(m)
         lost = m.lost_on is not None and m.lost_on <= today
         age = rules.age_on(m.birth_date, today) if today >= m.birth_date else None
         items = [
             Text(m.member_code, style="bold"),
             data_text(m.full_name, style="bold"),
             kana,
-            Text(m.sex.label),
+            Text(code_label(m.sex)),
             Text(kind),
             item("生年月日", wareki(m.birth_date) + (f"（{age}歳）" if age is not None else "")),
             item("事業所", data_text(m.employer_name) if m.employer_name else Text("")),
@@ -164,14 +163,17 @@ class MemberDetailScreen(ClerkScreen):
         else:
             items.append(item("資格喪失日" if lost else "資格喪失予定日", wareki(m.lost_on),
                               style="bold reverse" if lost else ""))
-        items.append(item("マイナ保険証", m.card_status.label))
+        items.append(item("マイナ保険証", code_label(m.card_status)))
         received = m.mynumber_received_on
         items.append(item("個人番号", f"受領済（{wareki(received)}）" if received else "未受領"))
         if d.copay is not None:
             items.append(item("負担割合", f"{rules.ratio_masked(d.copay)}  {d.copay.reason}"))
         else:
             items.append(item("負担割合", "なし" + (f"（{d.copay_note}）" if d.copay_note else "")))
-        if d.eligibility is not None:
+        if d.certificate is not None:  # R18: a holder is covered, not waiting for one
+            last = d.certificate.standing.last_day
+            items.append(item("資格確認書", "交付済・有効" + (f"（{wareki(last)}まで）" if last else "")))
+        elif d.eligibility is not None:
             items.append(item("資格確認書", d.eligibility.reason))
         return items
 
@@ -202,7 +204,7 @@ class MemberDetailScreen(ClerkScreen):
                 Text("表示中" if m.id == d.member.id else "", style="bold"),
                 Text(m.member_code),
                 data_text(m.full_name),
-                Text(m.relationship.label),
+                Text(member_kind(m, short=True)),
                 date_cell(m.birth_date),
                 Text(age, justify="right"),
                 Text(LOST, style="bold reverse") if lost else Text(ACTIVE),
@@ -219,8 +221,8 @@ class MemberDetailScreen(ClerkScreen):
     def _fill_documents(self, d: MemberDetail) -> int:
         order = [m.id for m in d.family] + [k for k in d.documents_by_member if k not in self._family_names]
         rows = [
-            (self._person(member_id), Text(doc.kind.label), date_cell(doc.issued_on), date_cell(doc.valid_until),
-             Text(doc.status.label), Text(doc.route.label if doc.route else ""), data_text(doc.serial))
+            (self._person(member_id), Text(code_label(doc.kind)), date_cell(doc.issued_on), date_cell(doc.standing.last_day),
+             standing_cell(doc.standing), Text(code_label(doc.route)), data_text(doc.serial))
             for member_id in order for doc in d.documents_by_member.get(member_id, [])
         ]
         self._pane_table("documents").fill(
@@ -234,23 +236,23 @@ class MemberDetailScreen(ClerkScreen):
         for c in d.cancellations:
             dated.append((c.received_on, (
                 Text("利用登録解除申請"), self._person(c.member_id), date_cell(c.received_on),
-                Text(c.status.label), Text(f"発効 {wareki(c.effective_on)}"),
+                status_cell(c.status), Text(f"発効 {wareki(c.effective_on)}"),
             )))
         for r in d.loss_reports:
             state = (f"発見 {wareki_short(r.found_on)}" if r.found_on
                      else "再交付済" if r.reissue_id is not None else "受付")  # R8: one report, one reissue
             dated.append((r.received_on, (
                 Text("滅失届"), self._person(r.member_id), date_cell(r.received_on), Text(state),
-                Text(f"{r.document_kind.label}・{r.circumstance.label}"
+                Text(f"{code_label(r.document_kind)}・{code_label(r.circumstance)}"
                      + ("・再交付希望" if r.reissue_requested else "")),
             )))
         for item in d.collection_items:
             doc = docs.get(item.document_id)
-            what = doc.kind.label if doc is not None else "書類"
+            what = code_label(doc.kind) if doc is not None else "書類"
             returned = f"・返却 {wareki_short(item.returned_on)}" if item.returned_on else ""
             dated.append((item.lost_on, (
                 Text("書類回収"), self._person(item.member_id), date_cell(item.lost_on),
-                Text(item.status.label, style="bold" if item.status == "outstanding" else ""),
+                status_cell(item.status),
                 Text(what + returned),
             )))
         dated.sort(key=lambda r: r[0], reverse=True)
@@ -267,7 +269,7 @@ class MemberDetailScreen(ClerkScreen):
                 missing = [re.sub(r"（[^）]*）", "", paper) for paper in missing]
             rows.append((
                 self._person(c.member_id), month_cell(c.treatment_month), data_text(c.institution_name),
-                yen_cell(c.amount_paid), Text(c.status.label),
+                yen_cell(c.amount_paid), status_cell(c.status),
                 Text("・".join(missing) if missing else "なし"), date_cell(c.received_on),
             ))
         self._pane_table("claims").fill(
@@ -278,7 +280,7 @@ class MemberDetailScreen(ClerkScreen):
     def _fill_history(self, d: MemberDetail) -> int:
         # `at` is ISO 8601 with the offset, as hashed; minutes are enough on screen.
         rows = [
-            (Text(str(e.at).replace("T", " ")[:16]), data_text(e.clerk), Text(e.kind.label),
+            (Text(str(e.at).replace("T", " ")[:16]), data_text(e.clerk), Text(code_label(e.kind)),
              Text(audit_action(e.action)))
             for e in d.audit_entries
         ]

@@ -23,7 +23,7 @@ from clerk_tui.services.withdrawal import close_item, outstanding, outstanding_c
 from clerk_tui.ui.screens.base import ClerkScreen
 from clerk_tui.ui.screens.form import choice_field, date_field, text_field
 from clerk_tui.ui.screens.form_dialog import FormDialog
-from clerk_tui.ui.text import data_text, fit, wareki, wareki_short
+from clerk_tui.ui.text import code_choices, code_label, data_text, fit, wareki, wareki_short
 from clerk_tui.ui.widgets.fitted_table import FittedTable
 from clerk_tui.ui.widgets.ja_text import JaText
 from clerk_tui.ui.widgets.text_input import ClerkInput
@@ -50,7 +50,7 @@ class Row:
 def _read(today: date) -> tuple[list[Row], dict[str, int]]:
     rows = [Row(item_id=r.item.id, version=r.item.version, member_id=r.member.id,
                 member_code=r.member.member_code, member_name=r.member.full_name,
-                document=r.document.kind.label, lost_on=r.item.lost_on, days=r.days,
+                document=code_label(r.document.kind), lost_on=r.item.lost_on, days=r.days,
                 reminder_sent_on=r.item.reminder_sent_on, employer_id=r.employer.id,
                 employer_code=r.employer.code, employer_name=r.employer.name)
             for r in outstanding(today)]
@@ -81,7 +81,7 @@ class ReturnDialog(FormDialog):
     FORM_TITLE = "返却の受付"
     FIELDS = (
         date_field("returned_on", "返却日", id="return-date", today=True),
-        choice_field("via", "経由", ReturnVia.choices(), id="return-via", value=ReturnVia.EMPLOYER),
+        choice_field("via", "経由", code_choices(ReturnVia), id="return-via", value=ReturnVia.EMPLOYER),
         text_field("condition", "状態", id="return-condition", max_len=100, placeholder="例: 破損あり（任意）"),
     )
 
@@ -103,8 +103,8 @@ class ReturnDialog(FormDialog):
 class CloseDialog(FormDialog):
     FORM_TITLE = "回収の終了（滅失届・回収不能届）"
     FIELDS = (
-        choice_field("status", "届出", [(CollectionStatus.LOST.label + "届", CollectionStatus.LOST),
-                                       (CollectionStatus.UNRECOVERABLE.label + "届", CollectionStatus.UNRECOVERABLE)],
+        choice_field("status", "届出", [(label + "届", code) for label, code in
+                                       code_choices((CollectionStatus.LOST, CollectionStatus.UNRECOVERABLE))],
                      id="close-status"),
         text_field("reason", "理由", id="close-reason", max_len=200, placeholder="例: 本人と連絡が取れない（必須）"),
     )
@@ -330,7 +330,7 @@ class OutstandingScreen(ClerkScreen):
         if result is None:
             return
         status = getattr(result, "status", None)
-        label = f"（{status.label}）" if isinstance(status, CollectionStatus) else ""
+        label = f"（{code_label(status)}）" if isinstance(status, CollectionStatus) else ""
         text = Text(f"{what}{label}: ")
         text.append_text(data_text(row.member_name))
         text.append(f" {row.document}")

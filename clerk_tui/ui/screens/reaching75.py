@@ -21,9 +21,9 @@ from clerk_tui.services.rows import MemberRow
 from clerk_tui.services.withdrawal import members_reaching_75, record_reaching_75
 from clerk_tui.ui.screens.base import RECORDING, ClerkScreen
 from clerk_tui.ui.text import (
-    INSURED,
     data_text,
     date_cell,
+    member_kind,
     wareki_month,
     wareki_short_month,
 )
@@ -150,7 +150,7 @@ class Reaching75Screen(ClerkScreen):
             m = r.member
             rows.append((Text("[x]" if m.id in self.selected else "[ ]", style="bold"), date_cell(r.lost_on),
                          Text(m.member_code), data_text(m.full_name),
-                         Text(INSURED if m.is_insured else m.relationship.label),
+                         Text(member_kind(m, short=True)),
                          date_cell(m.birth_date), data_text(r.employer_name)))
         # The employer's name gives way (cut), never the person's.
         table.fill(["選択", "喪失日", "記号番号", "氏名", "続柄", "生年月日", "事業所"], rows, flex=6,

@@ -28,12 +28,15 @@ from clerk_tui.services.withdrawal import (
 )
 from clerk_tui.ui.text import (
     CANNOT_OPEN,
-    DEPENDENT,
-    INSURED,
     LOADING,
+    code_choices,
+    code_label,
     data_text,
     date_cell,
     labelled,
+    loss_reason_label,
+    member_kind,
+    status_cell,
     wareki,
     wareki_short,
 )
@@ -59,16 +62,6 @@ PICK_REASON = "理由を数字キーで選んでください。"
 ENTER_DATE = "{last}か資格喪失日を入力してください（片方を入れるともう片方は自動で入ります）。"
 CHECK_DATE = "日付を確認してください。"
 CHECKING = "確認中"
-
-
-def _label_of(code: str | None) -> str:
-    """The Japanese name of a stored loss reason (an insured's reason also ends a dependent's)."""
-    for enum in (WithdrawalReason, DependentRemovalReason):
-        try:
-            return enum(code).label
-        except ValueError:
-            continue
-    return code or ""
 
 
 # --------------------------------------------------------------------------------------------
@@ -175,14 +168,14 @@ class WithdrawalScreen(FormScreen):
 
     def _header(self, title: str, d: MemberDetail) -> list[Text]:
         m = d.member
-        kind = INSURED if m.is_insured else f"{DEPENDENT}・{m.relationship.label}"
+        kind = member_kind(m)
         items = [Text(title, style="bold reverse"), Text(m.member_code, style="bold"),
                  data_text(m.full_name, style="bold"), Text(kind),
                  labelled("生年月日", wareki(m.birth_date)),
                  labelled("事業所", data_text(m.employer_name) if m.employer_name else Text("")),
                  labelled("資格取得日", wareki(m.acquired_on))]
         if m.lost_on is not None:
-            items.append(labelled("資格喪失日", Text(f"{wareki(m.lost_on)}（{_label_of(m.loss_reason)}）",
+            items.append(labelled("資格喪失日", Text(f"{wareki(m.lost_on)}（{loss_reason_label(m.loss_reason)}）",
                                                       style="bold")))
         return items
 
@@ -196,7 +189,7 @@ class WithdrawalScreen(FormScreen):
         insured = d.member.is_insured
         self.query_one(MemberHeader).show(self._header(TITLE_WITHDRAWAL if insured else TITLE_REMOVAL, d))
         reasons = WithdrawalReason if insured else DependentRemovalReason
-        self.query_one("#wd-reason", ChoiceBar).set_choices(reasons.choices())
+        self.query_one("#wd-reason", ChoiceBar).set_choices(code_choices(reasons))
         self.widget("last_work_day").parent.query_one(".field-label", Label).update(
             LAST_DAY_INSURED if insured else LAST_DAY_DEPENDENT)
         self.query_one("#fields").display = True
@@ -317,7 +310,7 @@ class WithdrawalScreen(FormScreen):
         reason = self.query_one("#wd-reason", ChoiceBar).value
         if reason is not None:
             text.append("理由 ")
-            text.append(reason.label, style="bold reverse")
+            text.append(code_label(reason), style="bold reverse")
             text.append("、")
         text.append(f"{LOST_ON} {wareki(p.lost_on)}（{self._last_label()} {wareki(p.last_work_day)}の翌日）。")
         text.append(f"{len(p.people)}名が資格を失います", style="bold")
@@ -338,7 +331,7 @@ class WithdrawalScreen(FormScreen):
         self.query_one("#wd-detail", JaText).set_text(Text(""))
 
     def _person_row(self, m, lost_on: date | None = None) -> tuple[Text, ...]:
-        kind = INSURED if m.is_insured else m.relationship.label
+        kind = member_kind(m, short=True)
         return (data_text(m.full_name), Text(m.member_code), Text(kind), date_cell(m.birth_date),
                 date_cell(lost_on if lost_on is not None else m.lost_on))
 
@@ -350,10 +343,10 @@ class WithdrawalScreen(FormScreen):
             decisions = [(m, d, "未回収") for m, d in p.collect]
         else:
             decisions = [(m, d, "回収") for m, d in p.collect] + [(m, d, "不要") for m, d in p.not_collected]
-        rows = [(data_text(m.full_name), Text(d.document.kind.label),
+        rows = [(data_text(m.full_name), Text(code_label(d.document.kind)),
                  Text(what, style="bold" if d.collect else "dim"), Text(d.reason))
                 for m, d, what in decisions]
-        self._doc_reasons = [data_text(m.full_name) + Text(f" {d.document.kind.label}: {d.reason}")
+        self._doc_reasons = [data_text(m.full_name) + Text(f" {code_label(d.document.kind)}: {d.reason}")
                              for m, d, _ in decisions]
         self.query_one("#wd-docs", FittedTable).fill(["対象者", "書類", "扱い", "理由"], rows, flex=3)
         self._show_doc_detail(0)
@@ -423,7 +416,7 @@ class WithdrawalScreen(FormScreen):
         self._fill_preview(p, done=True)
         items = f"回収対象を{len(p.collect)}件作成しました（未回収一覧 F8）" if p.collect else "回収する書類はありません"
         reason = self.query_one("#wd-reason", ChoiceBar).value
-        said = f"（理由 {reason.label}）" if reason is not None else ""
+        said = f"（理由 {code_label(reason)}）" if reason is not None else ""
         self.say(f"記録しました{said}。{len(p.people)}名が{wareki(p.lost_on)}に資格を喪失し、"
                           f"{items}。Esc で戻ります。", "success")
         self.query_one("#wd-docs", FittedTable).focus()
@@ -436,7 +429,7 @@ class WithdrawalScreen(FormScreen):
         m = d.member
         self.query_one(MemberHeader).show(self._header(TITLE_LOST, d))
         state = "資格を喪失しています" if m.lost_on <= d.today else "資格を喪失する予定が記録されています"
-        text = Text(f"この方は{wareki(m.lost_on)}に{state}（{_label_of(m.loss_reason)}）。"
+        text = Text(f"この方は{wareki(m.lost_on)}に{state}（{loss_reason_label(m.loss_reason)}）。"
                     "新たな喪失は記録できません。誤って記録した喪失であれば x で取り消せます（理由が必要）。")
         if not m.is_insured and d.insured.lost_on == m.lost_on:
             text.append("被保険者と同じ日の喪失です。家族全員を戻すときは被保険者の画面で取り消してください。",
@@ -446,7 +439,7 @@ class WithdrawalScreen(FormScreen):
         self.query_one("#wd-people", FittedTable).fill(
             ["喪失している方", "記号番号", "続柄", "生年月日", LOST_ON],
             [self._person_row(p) for p in family], flex=0, optional=[3])
-        kinds = {doc.id: doc.kind.label for docs in d.documents_by_member.values() for doc in docs}
+        kinds = {doc.id: code_label(doc.kind) for docs in d.documents_by_member.values() for doc in docs}
         names = {p.id: p.full_name for p in d.family}
         # What a cancellation touches: the family's items for an insured person (the loss was
         # recorded for all), only this person's for a dependent.
@@ -455,7 +448,7 @@ class WithdrawalScreen(FormScreen):
         self.query_one("#wd-docs", FittedTable).fill(
             ["対象者", "回収対象の書類", "状態", "返却日"],
             [(data_text(names.get(i.member_id, "")), Text(kinds.get(i.document_id, "書類")),
-              Text(i.status.label), date_cell(i.returned_on)) for i in items], flex=0)
+              status_cell(i.status), date_cell(i.returned_on)) for i in items], flex=0)
         self.query_one("#wd-detail", JaText).set_text(Text(
             "取り消すと、同じ日に喪失した家族の資格も戻り、未回収の回収対象は取消になります。" if m.is_insured
             else "取り消すと、この方の資格が戻り、この方の未回収の回収対象は取消になります。"))
@@ -469,7 +462,7 @@ class WithdrawalScreen(FormScreen):
         summary = Text()
         summary.append_text(data_text(m.full_name))
         summary.append(f"（{m.member_code}）の{wareki(m.lost_on)}の資格喪失"
-                       f"（{_label_of(m.loss_reason)}）を取り消し、資格を元に戻します。この操作は履歴に残ります。")
+                       f"（{loss_reason_label(m.loss_reason)}）を取り消し、資格を元に戻します。この操作は履歴に残ります。")
         self.app.push_screen(ReinstateDialog(summary, m.id, m.version), callback=self._reinstated)
 
     def _reinstated(self, restored: list[int] | None) -> None:
