@@ -24,6 +24,7 @@ from clerk_tui.domain.codes import (
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.domain.rules import changes as change_rules
 from clerk_tui.domain.text import TextKind, clean_text
+from clerk_tui.domain.wareki import format_wareki
 from clerk_tui.services import audit
 from clerk_tui.services.context import Context, check_version, get_member, touch
 from clerk_tui.services.issuance import copay_for
@@ -416,3 +417,34 @@ def member_history(member_id: int) -> list[HistoryRow]:
     query = (MemberHistory.select().where(MemberHistory.member == member_id)
              .order_by(MemberHistory.recorded_at.desc(), MemberHistory.id.desc()))
     return [_history_row(h) for h in query]
+
+
+# ---------------------------------------------------------------------------------------------
+# Wording shared by the screen and the command line
+
+
+def describe(plan: ChangePlan) -> list[str]:
+    """The plan as the lines a clerk reads before confirming: what changes, from when, and what
+    follows (certificates to collect, documents queued, the ratio, when マイナ保険証 should work)."""
+    kind = RegisterChange(plan.input.kind)
+    lines = [f"{kind.label}（{change_rules.effective_label(kind)} {format_wareki(plan.input.entered_on)}"
+             + (f"、{format_wareki(plan.effective_from)}から適用" if plan.effective_from != plan.input.entered_on
+                else "") + "）"]
+    lines += [f"  {c.label}: {c.old_text} → {c.new_text}" for c in plan.changes]
+    if kind is RegisterChange.NAME_CHANGE:
+        lines.append(f"  旧氏名は{format_wareki(plan.effective_from - rules.ONE_DAY)}までの氏名として検索できます。")
+    if plan.mynumber_usable_from is not None:
+        lines.append(f"  マイナ保険証は{format_wareki(plan.mynumber_usable_from)}頃から使える見込みです"
+                     "（受付から5営業日後）。")
+    for r in plan.returns:
+        lines.append(f"  回収: {r.member_code} {r.full_name} の資格確認書（{r.serial}）を事業所経由で返却")
+    for i in plan.issues:
+        text = f"  交付待ち: {i.member_code} {i.full_name} に{i.kind.label}"
+        if i.new_ratio is not None:
+            text += f"（負担割合 {i.old_ratio}割→{i.new_ratio}割、発効期日 {format_wareki(i.ratio_effective_from)}）"
+        elif i.replaces_id is not None:
+            text += "（旧氏名の資格確認書の差し替え）"
+        lines.append(text)
+    if kind in (RegisterChange.REMUNERATION, RegisterChange.INCOME_REDUCTION) and not plan.issues:
+        lines.append("  負担割合の変わる方はいません（書類の交付はありません）。")
+    return lines
