@@ -118,6 +118,7 @@ def _change(args: argparse.Namespace, cfg: Config) -> int:
 
 def _correct(args: argparse.Namespace, cfg: Config) -> int:
     from clerk_tui.cli import _context
+    from clerk_tui.domain.rules.changes import ARROW
     from clerk_tui.services.changes import correct
     from clerk_tui.services.members import member_by_code
 
@@ -125,12 +126,13 @@ def _correct(args: argparse.Namespace, cfg: Config) -> int:
     member = member_by_code(ctx, args.code)
     row = correct(ctx, member.id, args.field, _value(args.field, args.value), args.reason,
                   expected_version=member.version)
-    print(f"{member.member_code} の{row.field_label}を訂正しました: {row.old_text} → {row.new_text}")
+    print(f"{member.member_code} の{row.field_label}を訂正しました: {row.old_text}{ARROW}{row.new_text}")
     return 0
 
 
 def _history(args: argparse.Namespace, cfg: Config) -> int:
     from clerk_tui.cli import _context
+    from clerk_tui.domain.rules.changes import ARROW
     from clerk_tui.domain.wareki import format_wareki
     from clerk_tui.services.changes import member_history
     from clerk_tui.services.members import member_by_code
@@ -144,7 +146,7 @@ def _history(args: argparse.Namespace, cfg: Config) -> int:
     for r in rows:
         when = f"  {format_wareki(r.effective_from)}から" if r.effective_from else ""
         line = (f"{r.recorded_at:%Y-%m-%d %H:%M} {r.recorded_by}  {r.change.label}{when}  "
-                f"{r.field_label}: {r.old_text} → {r.new_text}")
+                f"{r.field_label}: {r.old_text}{ARROW}{r.new_text}")
         if r.reason:
             line += f"（理由: {r.reason}）"
         print(line)

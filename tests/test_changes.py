@@ -281,3 +281,27 @@ def test_history_lists_changes_and_corrections_newest_first(ctx):
     rows = member_history(m.id)
     assert [(r.change, r.new_value) for r in rows][:2] == [
         (RegisterChange.CORRECTION, "東京都新宿区3"), (RegisterChange.ADDRESS_CHANGE, "東京都新宿区2")]
+
+
+def test_a_certificate_collected_for_a_name_change_is_not_collected_twice_on_withdrawal(ctx):
+    from clerk_tui.domain.codes import WithdrawalReason
+    from clerk_tui.services.withdrawal import record_withdrawal
+
+    m = make_member(ctx, make_employer(ctx))
+    cert = make_document(ctx, m)
+    _change(ctx, m, NAME, date(2025, 11, 1), **NEW_NAME)
+    preview = record_withdrawal(ctx, m.id, lost_on=date(2025, 12, 1), reason=WithdrawalReason.RETIREMENT)
+    assert preview.collect == [] and "氏名変更" in preview.not_collected[0][1].reason
+    assert [i.document_id for i in CollectionItem.select()] == [cert.id]
+
+
+def test_the_detail_says_a_name_change_item_is_a_former_name_not_a_loss(ctx):
+    from clerk_tui.services.members import reload_member
+
+    insured, spouse = _family(ctx)
+    make_document(ctx, spouse)
+    _change(ctx, insured, NAME, date(2025, 11, 1), **NEW_NAME)
+    detail = reload_member(ctx, insured.id)
+    (warning,) = [w for w in detail.warnings if w.code == "outstanding"]
+    assert "氏名変更（令和7年11月1日）" in warning.text and "資格喪失" not in warning.text
+    assert [r.field for r in detail.register_history] == ["family_name_kana", "family_name"]

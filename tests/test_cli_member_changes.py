@@ -18,7 +18,7 @@ def test_change_prints_the_plan_and_records_it(ctx, db_path, capsys):
             "--set", "family_name_kana=さとう"]
     assert _run(db_path, *args, "--dry-run") == 0
     out = capsys.readouterr().out
-    assert "氏: 山田 → 佐藤" in out and "回収: 3001-7-00" in out and "記録していません" in out
+    assert "氏: 山田 -> 佐藤" in out and "資格確認書（旧氏名のものは回収）" in out and "記録していません" in out
     assert MemberHistory.select().count() == 0
     assert _run(db_path, *args) == 0
     assert "記録しました" in capsys.readouterr().out
@@ -44,9 +44,9 @@ def test_correct_and_history(ctx, db_path, capsys):
     assert _run(db_path, "change", "3001-7-00", "assistance", "--effective", "2025-11-01",
                 "--set", "needs_assistance=yes") == 0
     assert _run(db_path, "correct", "3001-7-00", "given_name", "太郎", "--reason", "入力誤り") == 0
-    assert "名を訂正しました: 太朗 → 太郎" in capsys.readouterr().out
+    assert "名を訂正しました: 太朗 -> 太郎" in capsys.readouterr().out
     assert Member.get_by_id(m.id).needs_assistance is True
     assert _run(db_path, "history", "3001-7-00") == 0
     lines = capsys.readouterr().out.splitlines()
-    assert "訂正" in lines[0] and "名: 太朗 → 太郎（理由: 入力誤り）" in lines[0]
-    assert "要配慮者  令和7年11月1日から  要配慮者: 非該当 → 該当" in lines[1]
+    assert "訂正" in lines[0] and "名: 太朗 -> 太郎（理由: 入力誤り）" in lines[0]
+    assert "要配慮者  令和7年11月1日から  要配慮者: 非該当 -> 該当" in lines[1]

@@ -430,21 +430,26 @@ def describe(plan: ChangePlan) -> list[str]:
     lines = [f"{kind.label}（{change_rules.effective_label(kind)} {format_wareki(plan.input.entered_on)}"
              + (f"、{format_wareki(plan.effective_from)}から適用" if plan.effective_from != plan.input.entered_on
                 else "") + "）"]
-    lines += [f"  {c.label}: {c.old_text} → {c.new_text}" for c in plan.changes]
+    lines += [f"  {c.label}: {c.old_text}{change_rules.ARROW}{c.new_text}" for c in plan.changes]
     if kind is RegisterChange.NAME_CHANGE:
         lines.append(f"  旧氏名は{format_wareki(plan.effective_from - rules.ONE_DAY)}までの氏名として検索できます。")
     if plan.mynumber_usable_from is not None:
         lines.append(f"  マイナ保険証は{format_wareki(plan.mynumber_usable_from)}頃から使える見込みです"
                      "（受付から5営業日後）。")
-    for r in plan.returns:
-        lines.append(f"  回収: {r.member_code} {r.full_name} の資格確認書（{r.serial}）を事業所経由で返却")
+    # One line per person: what is queued for them, and which certificate comes back.
+    people: dict[int, tuple[str, list[str]]] = {}
     for i in plan.issues:
-        text = f"  交付待ち: {i.member_code} {i.full_name} に{i.kind.label}"
-        if i.new_ratio is not None:
-            text += f"（負担割合 {i.old_ratio}割→{i.new_ratio}割、発効期日 {format_wareki(i.ratio_effective_from)}）"
-        elif i.replaces_id is not None:
-            text += "（旧氏名の資格確認書の差し替え）"
-        lines.append(text)
+        what = people.setdefault(i.member_id, (f"{i.member_code} {i.full_name}", []))[1]
+        text = "お知らせ" if i.kind is DocumentKind.ELIGIBILITY_NOTICE else "資格確認書"
+        if i.replaces_id is not None:
+            text += "（旧氏名のものは回収）"
+        if i.new_ratio is not None and i.kind is DocumentKind.ELIGIBILITY_NOTICE:
+            text += (f"（負担割合 {i.old_ratio}割{change_rules.ARROW}{i.new_ratio}割、"
+                     f"{format_wareki(i.ratio_effective_from)}から）")
+        what.append(text)
+    if people:
+        lines.append(f"交付待ち（事業所経由）{len(plan.issues)}件・回収 {len(plan.returns)}件:")
+        lines += [f"  {who}  {'・'.join(what)}" for who, what in people.values()]
     if kind in (RegisterChange.REMUNERATION, RegisterChange.INCOME_REDUCTION) and not plan.issues:
         lines.append("  負担割合の変わる方はいません（書類の交付はありません）。")
     return lines

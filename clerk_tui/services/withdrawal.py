@@ -89,6 +89,9 @@ def _plan_loss(ctx: Context, member_id: int, lost_on: date) -> _LossPlan:
     for person in people:
         docs = list(Document.select().where(Document.member == person))
         for decision in rules.collection_decisions(lost_on, docs):
+            if decision.collect and CollectionItem.select().where(CollectionItem.document == decision.document).exists():
+                # Already being collected (a 氏名変更 asked for it back): one item per document.
+                decision = replace(decision, collect=False, reason="既に回収中（氏名変更による返却待ち）")
             (collect if decision.collect else not_collected).append((person, decision))
     return _LossPlan(lost_on=lost_on, people=people, collect=collect, not_collected=not_collected)
 

@@ -63,6 +63,9 @@ EFFECTIVE_LABELS: dict[RegisterChange, str] = {
 }
 EFFECTIVE_LABEL = "変更日"
 
+# Between a value before and after ("→" is East-Asian ambiguous: two cells on some terminals).
+ARROW = " -> "
+
 
 def kind_of_field(field: str) -> RegisterChange:
     for kind, names in CHANGE_FIELDS.items():
