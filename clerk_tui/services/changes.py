@@ -37,7 +37,7 @@ _TEXT_FIELDS: dict[str, tuple[int, TextKind, bool]] = {
     "given_name": (40, TextKind.NAME, True),
     "family_name_kana": (60, TextKind.KANA, True),
     "given_name_kana": (60, TextKind.KANA, True),
-    "postal_code": (8, TextKind.CODE, True),
+    "postal_code": (8, TextKind.CODE, False),
     "address": (200, TextKind.ADDRESS, True),
     "phone": (20, TextKind.CODE, False),
 }
