@@ -154,3 +154,18 @@ def test_snapshot_name_change_preview(snap_compare, tmp_path):
         _no_blink(screen)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+async def test_a_mynumber_notification_says_from_when_the_card_should_work(tmp_path):
+    app, ids = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_form(app, pilot, ids["taro"])
+        await pilot.press("5", "tab", *"R7.11.20")
+        await settle(pilot, 0.3)
+        assert screen.query_one("#ch-effective").parent.query_one(".field-label").render().plain == "受付日"
+        assert "マイナ保険証は令和7年11月28日頃から" in text_of(screen, "#ch-preview")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "マイナ保険証は令和7年11月28日頃から" in text_of(app.screen, "#member-header")

@@ -173,7 +173,13 @@ class MemberDetailScreen(ClerkScreen):
                               style="bold reverse" if lost else ""))
         items.append(item("マイナ保険証", m.card_status.label))
         received = m.mynumber_received_on
-        items.append(item("個人番号", f"受領済（{wareki(received)}）" if received else "未受領"))
+        if received is None:
+            items.append(item("個人番号", "未受領"))
+        else:
+            usable = rules.mynumber_usable_from(received)
+            # Until then the number is on its way to the online check: say from when it should work.
+            soon = f"、マイナ保険証は{wareki(usable)}頃から" if usable > today else ""
+            items.append(item("個人番号", f"受領済（{wareki(received)}{soon}）"))
         if d.copay is not None:
             items.append(item("負担割合", f"{rules.ratio_masked(d.copay)}  {d.copay.reason}"))
         else:
