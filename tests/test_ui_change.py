@@ -169,3 +169,20 @@ async def test_a_mynumber_notification_says_from_when_the_card_should_work(tmp_p
         await pilot.press("escape")
         await settle(pilot)
         assert "マイナ保険証は令和7年11月28日頃から" in text_of(app.screen, "#member-header")
+
+
+async def test_markup_in_a_registered_name_is_shown_as_text(tmp_path):
+    from tests.test_ui_support import MARKUP_FAMILY
+
+    app, ids = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_form(app, pilot, ids["markup"])
+        assert MARKUP_FAMILY in text_of(screen, "#member-line")
+        await pilot.press("1", "tab", *"R7.11.1")
+        await type_over(pilot, screen, "family_name", "[red]中村")
+        await type_over(pilot, screen, "family_name_kana", "ナカムラ")
+        assert f"氏: {MARKUP_FAMILY} -> [red]中村" in text_of(screen, "#ch-preview")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert Member.get_by_id(ids["markup"]).family_name == "[red]中村"
+        assert app.is_running  # no markup error, no click action
