@@ -100,10 +100,12 @@ def main() -> int:
     name_ids = [m.id for m in picked[args.samples: 2 * args.samples]]
     anchor_ids = [m.id for m in picked[2 * args.samples:]]
 
-    def change(member_id: int, kind: RegisterChange, values: dict) -> Callable[[], object]:
+    def change(member_id: int, kind: RegisterChange, values: Callable[[Member], dict]) -> Callable[[], object]:
         def run() -> object:
-            version = Member.fetch(member_id).version
-            plan = plan_change(ctx, member_id, ChangeInput(member_id, kind, today - timedelta(days=1), values))
+            member = Member.fetch(member_id)
+            version = member.version
+            plan = plan_change(ctx, member_id, ChangeInput(member_id, kind, today - timedelta(days=1),
+                                                           values(member)))
             # What the clerk waits for after Ctrl+S is the save: time it alone.
             return timed(lambda: apply_change(ctx, plan, expected_version=version))
         return run
@@ -120,11 +122,16 @@ def main() -> int:
 
     addr, name, bare = [], [], []
     for n in range(args.samples):  # interleaved, so all three see the same cache and disk
-        addr.append(change(address_ids[n], RegisterChange.ADDRESS_CHANGE,
-                           {"address": f"東京都新宿区西新宿{n}-2-3", "postal_code": "160-0023"})())
+        addr.append(change(address_ids[n], RegisterChange.ADDRESS_CHANGE, lambda m, n=n: {
+            "address": f"東京都新宿区西新宿{n}-2-3", "postal_code": "160-0023"})())
         i = rng.randrange(len(FAMILY_NAMES))
-        name.append(change(name_ids[n], RegisterChange.NAME_CHANGE,
-                           {"family_name": FAMILY_NAMES[i], "family_name_kana": FAMILY_KANA[i]})())
+
+        def new_name(m: Member, i: int = i) -> dict:
+            if FAMILY_NAMES[i] == m.family_name:  # a change must change something
+                i = (i + 1) % len(FAMILY_NAMES)
+            return {"family_name": FAMILY_NAMES[i], "family_name_kana": FAMILY_KANA[i]}
+
+        name.append(change(name_ids[n], RegisterChange.NAME_CHANGE, new_name)())
         bare.append(anchor(anchor_ids[n], n))
     (members,) = db.execute_sql("SELECT COUNT(*) FROM member").fetchone()
     db.close()
