@@ -305,3 +305,13 @@ def test_the_detail_says_a_name_change_item_is_a_former_name_not_a_loss(ctx):
     (warning,) = [w for w in detail.warnings if w.code == "outstanding"]
     assert "氏名変更（令和7年11月1日）" in warning.text and "資格喪失" not in warning.text
     assert [r.field for r in detail.register_history] == ["family_name_kana", "family_name"]
+
+
+def test_the_outstanding_list_marks_an_item_of_a_name_change(ctx):
+    from clerk_tui.services.withdrawal import outstanding
+
+    m = make_member(ctx, make_employer(ctx))
+    make_document(ctx, m)
+    _change(ctx, m, NAME, date(2025, 11, 1), **NEW_NAME)
+    (row,) = outstanding(date(2025, 11, 20))
+    assert row.name_change and row.document_label == "資格確認書（氏名変更）"

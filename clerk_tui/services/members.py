@@ -39,6 +39,7 @@ from clerk_tui.services.rows import (
     to_row,
     with_member,
 )
+from clerk_tui.services.withdrawal import for_name_change
 
 AUDIT_LIMIT = 50
 
@@ -205,10 +206,8 @@ def _item_kind(documents_by_member: dict[int, list[Document]], item: CollectionI
 
 
 def _for_name_change(item: CollectionItem, family: list[Member]) -> bool:
-    """An item a 氏名変更 created (R17): its date is not the holder's loss of qualification
-    (items of a loss carry that loss's date, and are cancelled with it)."""
     holder = next((m for m in family if m.id == item.member_id), None)
-    return holder is not None and holder.lost_on != item.lost_on
+    return holder is not None and for_name_change(item, holder)
 
 
 def _doc_facts(doc: Document) -> DocFacts:

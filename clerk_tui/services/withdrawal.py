@@ -287,6 +287,21 @@ class OutstandingRow:
     document: DocumentRow
     days: int
 
+    @property
+    def name_change(self) -> bool:
+        return for_name_change(self.item, self.member)
+
+    @property
+    def document_label(self) -> str:
+        """The document's kind, marked when it comes back for a 氏名変更 rather than a loss."""
+        return self.document.kind.label + ("（氏名変更）" if self.name_change else "")
+
+
+def for_name_change(item, holder) -> bool:
+    """Was the item created by a 氏名変更 (R17)? Items of a loss carry that loss's date (and are
+    cancelled with it); a 氏名変更's carry its effective date while the holder stays qualified."""
+    return holder.lost_on != item.lost_on
+
 
 def outstanding(today: date, *, employer_id: int | None = None) -> list[OutstandingRow]:
     """The items still to come back, oldest first per employer; each row carries its member,
