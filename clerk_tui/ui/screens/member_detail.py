@@ -314,7 +314,7 @@ class MemberDetailScreen(ClerkScreen):
                 date_cell(h.effective_from),
                 Text(h.change.label, style="bold" if h.is_correction else ""),
                 what,
-                Text(h.recorded_at.strftime("%Y-%m-%d")),
+                date_cell(h.recorded_at.date()),
                 data_text(h.recorded_by),
             ))
         self._pane_table("changes").fill(["適用日", "種別", "変更内容", "記録日", "職員"], rows, flex=2,
