@@ -40,7 +40,7 @@ TODAY = date(2026, 10, 1)  # the generator's reference day, so its data is consi
 
 # What each successful action writes to the audit trail, checked against the trail afterwards.
 AUDIT_ACTION = {"view": "member.view", "issue": "document.issue", "cancel": "cancellation.record",
-                "loss": "loss_report.record", "return": "collection.return", "edit": "member.update"}
+                "loss": "loss_report.record", "return": "collection.return", "edit": "member.change"}
 WEIGHTS = {"search": 25, "view": 15, "issue": 20, "cancel": 10, "loss": 10, "return": 10, "edit": 10}
 
 
@@ -84,9 +84,9 @@ def worker(args: tuple[str, int, int, int, float]) -> dict:
     from clerk_tui.db.database import open_database
     from clerk_tui.db.models import CollectionItem, Member
     from clerk_tui.domain.codes import (CollectionStatus, DocumentKind, IssueReason, LossCircumstance,
-                                        ReturnVia, Route)
+                                        RegisterChange, ReturnVia, Route)
     from clerk_tui.domain.errors import DomainError
-    from clerk_tui.services import applications, issuance, member_edit, members, withdrawal
+    from clerk_tui.services import applications, changes, issuance, members, withdrawal
     from clerk_tui.services.context import Context
 
     try:
@@ -160,8 +160,10 @@ def worker(args: tuple[str, int, int, int, float]) -> dict:
                                          expected_version=item.version)
             elif kind == "edit":
                 m = Member.get_by_id(member_id)
-                member_edit.update_member(ctx, member_id, member_edit.MemberChanges(
-                    phone=f"03-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}"), expected_version=m.version)
+                phone = f"03-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}"
+                plan = changes.plan_change(ctx, member_id, changes.ChangeInput(
+                    member_id, RegisterChange.ADDRESS_CHANGE, TODAY, {"phone": phone}))
+                changes.apply_change(ctx, plan, expected_version=m.version)
             done[kind] += 1
             if kind not in ("search",):
                 latencies.append((time.perf_counter() - start, kind))

@@ -31,13 +31,16 @@ def _edit(db_path: str, clerk: str, version: int, start, out) -> None:
     from clerk_tui.db.database import open_database
     from clerk_tui.domain.errors import DomainError
     from clerk_tui.services.context import Context
-    from clerk_tui.services.member_edit import MemberChanges, update_member
+    from clerk_tui.domain.codes import RegisterChange
+    from clerk_tui.services.changes import ChangeInput, apply_change, plan_change
 
     db = open_database(db_path)
     ctx = Context(db=db, clock=Clock(stress.TODAY), clerk=clerk, origin=None)
     start.wait()
     try:
-        update_member(ctx, 1, MemberChanges(address=f"{clerk}の入力した住所"), expected_version=version)
+        plan = plan_change(ctx, 1, ChangeInput(1, RegisterChange.ADDRESS_CHANGE, stress.TODAY,
+                                               {"address": f"{clerk}の入力した住所"}))
+        apply_change(ctx, plan, expected_version=version)
         out.put((clerk, "saved"))
     except DomainError as exc:
         out.put((clerk, exc.message))
@@ -67,5 +70,5 @@ def test_two_clerks_editing_one_member_exactly_one_wins(tmp_path):
     assert f"{winners[0]} さんが" in results[loser] and "読み込み直して" in results[loser]
     db = open_database(db_path)
     assert Member.get_by_id(1).address == f"{winners[0]}の入力した住所"
-    assert AuditEntry.select().where(AuditEntry.action == "member.update").count() == 1
+    assert AuditEntry.select().where(AuditEntry.action == "member.change").count() == 1
     db.close()

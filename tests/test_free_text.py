@@ -15,6 +15,7 @@ from clerk_tui.domain.codes import (
     DocumentKind,
     IssueReason,
     LossCircumstance,
+    RegisterChange,
     ReturnVia,
     Route,
     WithdrawalReason,
@@ -27,7 +28,8 @@ from clerk_tui.services.applications import (
     record_loss_report,
 )
 from clerk_tui.services.issuance import issue_document, plan_issue
-from clerk_tui.services.member_edit import MemberChanges, update_member
+from clerk_tui.services.changes import ChangeInput, apply_change, plan_change
+from clerk_tui.services.members import reload_member
 from clerk_tui.services.reimbursement import ClaimInput, record_claim
 from clerk_tui.services.withdrawal import cancel_loss, close_item, record_return, record_withdrawal
 from tests.conftest import TODAY
@@ -89,10 +91,16 @@ def _close(ctx):
     return lambda field, value: close_item(ctx, item.id, status=CollectionStatus.LOST, reason=value)
 
 
-def _member_edit(ctx):
+def _address_change(ctx):
     member = make_member(ctx, make_employer(ctx))
-    return lambda field, value: update_member(ctx, member.id, MemberChanges(**{field: value}),
-                                              expected_version=member.version)
+
+    def change(field, value):
+        plan = plan_change(ctx, member.id, ChangeInput(member.id, RegisterChange.ADDRESS_CHANGE, TODAY,
+                                                       {field: value}))
+        apply_change(ctx, plan, expected_version=member.version)
+        return reload_member(ctx, member.id).member
+
+    return change
 
 
 def _issue(ctx):
@@ -115,9 +123,9 @@ FIELDS = [
     (_cancel_loss, "reason", "reason", "取消の理由"),
     (_return, "condition", "condition", "状態"),
     (_close, "reason", "reason", "理由"),
-    (_member_edit, "address", "address", "住所"),
-    (_member_edit, "phone", "phone", "電話番号"),
-    (_member_edit, "postal_code", "postal_code", "郵便番号"),
+    (_address_change, "address", "address", "住所"),
+    (_address_change, "phone", "phone", "電話番号"),
+    (_address_change, "postal_code", "postal_code", "郵便番号"),
     (_issue, "override_reason", "交付理由（対象外の交付）", "交付理由"),
     (_issue, "no_loss_report_reason", "滅失届がない理由", "滅失届がない理由"),
     (_issue, "reason_note", "備考", "備考"),
@@ -158,7 +166,7 @@ def test_the_same_fields_accept_ordinary_text_with_a_full_width_space(ctx):
     assert app.applicant_phone == "03-3239-9819"
     claim = _saved(_claim, ctx, "institution_name", "山本　内科クリニック")
     assert claim.institution_name == "山本　内科クリニック"
-    phone = _saved(_member_edit, ctx, "phone", "０３　３２３９　９８１９")
+    phone = _saved(_address_change, ctx, "phone", "０３　３２３９　９８１９")
     assert phone.phone == "03 3239 9819"  # a code: width-folded, the full-width space a separator
 
 

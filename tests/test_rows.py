@@ -17,6 +17,7 @@ from clerk_tui.domain.codes import (
     DocumentStatus,
     IssueReason,
     LossCircumstance,
+    RegisterChange,
     Relationship,
     ReturnVia,
     Route,
@@ -33,7 +34,7 @@ from clerk_tui.services.applications import (
     withdraw_cancellation,
 )
 from clerk_tui.services.issuance import issue_document, plan_issue
-from clerk_tui.services.member_edit import MemberChanges, update_member
+from clerk_tui.services.changes import ChangeInput, apply_change, correct, member_history, plan_change
 from clerk_tui.services.members import member_by_code, open_member, reload_member
 from clerk_tui.services.reimbursement import ClaimInput, assess, get_claim, list_claims, record_claim, update_papers
 from clerk_tui.services.withdrawal import (
@@ -108,8 +109,12 @@ def test_member_detail_is_rows_only_and_frozen(ctx, family, db, monkeypatch):
 def test_action_results_are_rows(ctx, family):
     emp, insured, spouse = family
     cert = make_document(ctx, insured, kind=DocumentKind.ELIGIBILITY_CERTIFICATE)
-    results = {"update_member": update_member(ctx, spouse.id, MemberChanges(phone="03-0000-0000"),
-                                              expected_version=spouse.version)}
+    change = ChangeInput(spouse.id, RegisterChange.ADDRESS_CHANGE, date(2025, 11, 1), {"phone": "03-0000-0000"})
+    results = {"plan_change": plan_change(ctx, spouse.id, change)}
+    results["apply_change"] = apply_change(ctx, results["plan_change"], expected_version=spouse.version)
+    results["correct"] = correct(ctx, spouse.id, "phone", "03-0000-0001", "入力誤り",
+                                 expected_version=spouse.version + 1)
+    results["member_history"] = member_history(spouse.id)
     results["member_by_code"] = member_by_code(ctx, "3001-7-01")
     claim_input = ClaimInput(member_id=spouse.id, institution_name="千代田薬局", treatment_month=date(2025, 10, 1),
                              paid_on=date(2025, 10, 15), amount_paid="10000", is_pharmacy=True)
@@ -144,7 +149,7 @@ def test_action_results_are_rows(ctx, family):
     results["audit.entries"] = audit.entries(member_id=insured.id)
     assert _models_in(results) == []
     # The rows carry what the lists show, read with them.
-    assert results["update_member"].phone == results["member_by_code"].phone == "03-0000-0000"
+    assert results["member_by_code"].phone == results["correct"].new_value == "03-0000-0001"
     assert results["list_claims"][0].member_name == "山田\u3000花子"
     assert results["list_cancellations"][0].member_code == "3001-7-00"
     assert results["members_reaching_75"][0].employer_name == "株式会社行テスト"

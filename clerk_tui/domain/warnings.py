@@ -110,6 +110,7 @@ class OutstandingFacts:
     lost_on: date
     reminder_sent_on: date | None = None
     other_family_member: bool = False  # a dependent's item shown on the insured person's screen
+    name_change: bool = False  # a certificate showing a former name (R17), `lost_on` the change's date
 
 
 def member_warnings(person: PersonFacts, *, today: date, documents: Sequence[DocFacts] = (),
@@ -335,16 +336,21 @@ def _system_view(person: PersonFacts, today: date) -> list[Warning]:
 
 
 def _outstanding(today: date, items: Sequence[OutstandingFacts]) -> list[Warning]:
-    """R9: what has not come back, one warning per loss date."""
+    """R9: what has not come back, one warning per loss date (and per 氏名変更, R17)."""
     found = []
-    for lost_on in sorted({i.lost_on for i in items}):
-        group = [i for i in items if i.lost_on == lost_on]
+    for lost_on, name_change in sorted({(i.lost_on, i.name_change) for i in items}):
+        group = [i for i in items if i.lost_on == lost_on and i.name_change == name_change]
         kinds = Counter(DocumentKind(i.kind) for i in group)
         detail = "、".join(f"{kind.label}{n}件" for kind, n in kinds.items())
         family = sum(i.other_family_member for i in group)
         if family:
             detail += f"、うち家族分{family}件"
         days = (today - lost_on).days
+        if name_change:
+            text = (f"氏名変更（{format_wareki(lost_on)}）により、旧氏名の書類が{len(group)}件未回収です"
+                    f"（{detail}）。事業所経由で返却されます。")
+            found.append(Warning("info", "outstanding", text))
+            continue
         if days < 0:
             found.append(Warning("info", "outstanding",
                                  f"資格喪失（{format_wareki(lost_on)}予定）後に回収する書類が{len(group)}件あります"

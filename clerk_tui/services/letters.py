@@ -190,7 +190,7 @@ def reminder_data(ctx: Context, employer: Employer):
         raise DomainError(f"{employer.code} {employer.name} に未回収の書類はありません。")
     found.sort(key=lambda r: (r.item.lost_on, r.member.symbol, r.member.number, r.member.branch, r.item.id))
     rows = tuple(ReminderRow(code=r.member.member_code, name=r.member.full_name,
-                             document_label=r.document.kind.label,
+                             document_label=r.document_label,
                              serial=r.document.serial, lost_on=r.item.lost_on, days=r.days,
                              last_reminded_on=r.item.reminder_sent_on) for r in found)
     data = ReminderData(insurer=insurer_info(ctx), employer_code=employer.code, employer_name=employer.name,

@@ -23,6 +23,7 @@ from clerk_tui.domain.errors import DomainError
 from clerk_tui.domain.ids import format_code, parse_member_code
 from clerk_tui.domain.warnings import ClaimFacts, DocFacts, OutstandingFacts, PersonFacts, Warning, member_warnings
 from clerk_tui.services import audit
+from clerk_tui.services.changes import HistoryRow, member_history
 from clerk_tui.services.context import Context, member_not_found
 from clerk_tui.services.issuance import copay_for
 from clerk_tui.services.reimbursement import missing_papers
@@ -39,6 +40,7 @@ from clerk_tui.services.rows import (
     to_row,
     with_member,
 )
+from clerk_tui.services.withdrawal import for_name_change
 
 AUDIT_LIMIT = 50
 
@@ -86,6 +88,7 @@ class MemberDetail:
     copay: rules.Copay | None
     copay_note: str | None  # why `copay` is None (lost, 75, missing remuneration …)
     eligibility: rules.Eligibility
+    register_history: list[HistoryRow]  # the member's changes and corrections, newest first
     certificate: DocumentRow | None = None  # the member's 資格確認書 in force today (R18), the newest
 
 
@@ -149,7 +152,8 @@ def reload_member(ctx: Context, member_id: int) -> MemberDetail:
         # the family's documents together (R9).
         outstanding=[OutstandingFacts(kind=_item_kind(documents_by_member, i), lost_on=i.lost_on,
                                       reminder_sent_on=i.reminder_sent_on,
-                                      other_family_member=i.member_id != member.id)
+                                      other_family_member=i.member_id != member.id,
+                                      name_change=_for_name_change(i, family))
                      for i in collection_items
                      if i.status == CollectionStatus.OUTSTANDING
                      and (i.member_id == member.id or member.is_insured)],
@@ -169,6 +173,7 @@ def reload_member(ctx: Context, member_id: int) -> MemberDetail:
         audit_entries=[to_row(AuditEntryRow, e) for e in audit_entries], warnings=warnings,
         copay=copay, copay_note=copay_note,
         eligibility=rules.certificate_eligibility(member.card_status, member.needs_assistance),
+        register_history=member_history(member.id),
     )
 
 
@@ -209,6 +214,11 @@ def _item_kind(documents_by_member: dict[int, list[Document]], item: CollectionI
         if doc.id == item.document_id:
             return doc.kind
     return item.document.kind
+
+
+def _for_name_change(item: CollectionItem, family: list[Member]) -> bool:
+    holder = next((m for m in family if m.id == item.member_id), None)
+    return holder is not None and for_name_change(item, holder)
 
 
 def _doc_facts(doc: Document) -> DocFacts:

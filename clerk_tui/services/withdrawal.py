@@ -91,6 +91,9 @@ def _plan_loss(ctx: Context, member_id: int, lost_on: date) -> _LossPlan:
     for person in people:
         docs = list(Document.select().where(Document.member == person))
         for decision in rules.collection_decisions(lost_on, docs):
+            if decision.collect and CollectionItem.select().where(CollectionItem.document == decision.document).exists():
+                # Already being collected (a 氏名変更 asked for it back): one item per document.
+                decision = replace(decision, collect=False, reason="既に回収中（氏名変更による返却待ち）")
             (collect if decision.collect else not_collected).append((person, decision))
     return _LossPlan(lost_on=lost_on, people=people, collect=collect, not_collected=not_collected)
 
@@ -285,6 +288,21 @@ class OutstandingRow:
     employer: EmployerRow
     document: DocumentRow
     days: int
+
+    @property
+    def name_change(self) -> bool:
+        return for_name_change(self.item, self.member)
+
+    @property
+    def document_label(self) -> str:
+        """The document's kind, marked when it comes back for a 氏名変更 rather than a loss."""
+        return self.document.kind.label + ("（氏名変更）" if self.name_change else "")
+
+
+def for_name_change(item, holder) -> bool:
+    """Was the item created by a 氏名変更 (R17)? Items of a loss carry that loss's date (and are
+    cancelled with it); a 氏名変更's carry its effective date while the holder stays qualified."""
+    return holder.lost_on != item.lost_on
 
 
 def outstanding(today: date, *, employer_id: int | None = None) -> list[OutstandingRow]:

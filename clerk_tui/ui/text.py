@@ -306,6 +306,8 @@ def worker_failed(exc: BaseException) -> str:
 AUDIT_ACTIONS = {
     "member.view": "加入員を表示",
     "member.update": "加入員情報を変更",
+    "member.change": "登録内容の変更届",
+    "member.correct": "登録内容の訂正",
     "member.withdraw": "退職等の資格喪失を記録",
     "member.remove_dependent": "扶養削除を記録",
     "member.cancel_loss": "資格喪失を取消",

@@ -11,6 +11,8 @@ One module per subject; callers use the package (`from clerk_tui.domain import r
 - loss: loss of qualification and the documents that must come back (R9/R10)
 - claims: 立替払 claims (R12)
 - standing: what a document is worth today (R18)
+- changes: changes to the register and corrections (R17), imported as a module
+  (`from clerk_tui.domain.rules import changes`)
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, TabbedContent, TabPane
 
 from clerk_tui.domain import rules
+from clerk_tui.domain.rules import changes as change_rules
 from clerk_tui.services.members import MemberDetail, open_member, reload_member
 from clerk_tui.services.reimbursement import missing_papers
 from clerk_tui.ui.text import (
@@ -47,6 +48,7 @@ TABS = [
     ("applications", "申請・届出"),
     ("claims", "立替払"),
     ("history", "履歴"),
+    ("changes", "変更"),  # 変更届 and 訂正 (the register's history); short: six tabs fit 80 columns
 ]
 
 
@@ -71,11 +73,16 @@ class MemberDetailScreen(ClerkScreen):
         Binding("f", "found", "発見", show=False, tooltip="滅失した書類が見つかったことを記録", id="detail.found"),
         Binding("w", "withdraw", "喪失", tooltip="退職・扶養削除（資格喪失）を記録", id="detail.withdraw"),
         Binding("t", "claim", "立替払", tooltip="立替払（療養費）の請求を受け付ける", id="detail.claim"),
+        # Off the footer (no room at 80 columns beside the actions above); F1 lists them.
+        Binding("e", "change", "変更", show=False, tooltip="変更届（氏名・住所・標準報酬月額など）を記録",
+                id="detail.change"),
+        Binding("x", "correct", "訂正", show=False, tooltip="誤って登録した内容を訂正する（要理由）",
+                id="detail.correct"),
         # The app's new-search key in the footer ("検索": no room for "新規検索" at 80 columns).
         Binding("f2", "app.new_search", "検索", tooltip=NEW_SEARCH, id="app.new_search"),
         Binding("r", "reload", "再読込", show=False, id="detail.reload"),
         # The tab labels carry their numbers ("1 家族"), so the footer leaves room for actions.
-        Binding("1", "show_tab('family')", "タブ", key_display="1-5", tooltip="家族タブ", show=False,
+        Binding("1", "show_tab('family')", "タブ", key_display=f"1-{len(TABS)}", tooltip="家族タブ", show=False,
                 id="detail.tab_family"),
         *(
             Binding(str(n), f"show_tab('{pane}')", f"{title}タブ", show=False, id=f"detail.tab_{pane}")
@@ -165,7 +172,13 @@ class MemberDetailScreen(ClerkScreen):
                               style="bold reverse" if lost else ""))
         items.append(item("マイナ保険証", code_label(m.card_status)))
         received = m.mynumber_received_on
-        items.append(item("個人番号", f"受領済（{wareki(received)}）" if received else "未受領"))
+        if received is None:
+            items.append(item("個人番号", "未受領"))
+        else:
+            usable = rules.mynumber_usable_from(received)
+            # Until then the number is on its way to the online check: say from when it should work.
+            soon = f"、マイナ保険証は{wareki(usable)}頃から" if usable > today else ""
+            items.append(item("個人番号", f"受領済（{wareki(received)}{soon}）"))
         if d.copay is not None:
             items.append(item("負担割合", f"{rules.ratio_masked(d.copay)}  {d.copay.reason}"))
         else:
@@ -193,6 +206,7 @@ class MemberDetailScreen(ClerkScreen):
             "applications": self._fill_applications(d),
             "claims": self._fill_claims(d),
             "history": self._fill_history(d),
+            "changes": self._fill_changes(d),
         }
 
     def _fill_family(self, d: MemberDetail, today: date) -> int:
@@ -287,6 +301,28 @@ class MemberDetailScreen(ClerkScreen):
         self._pane_table("history").fill(["日時", "職員", "種別", "操作"], rows, flex=3)
         return len(rows)
 
+    def _fill_changes(self, d: MemberDetail) -> int:
+        rows = []
+        for h in d.register_history:
+            what = Text(f"{h.field_label}: ")
+            what.append_text(data_text(h.old_text))
+            what.append(change_rules.ARROW)
+            what.append_text(data_text(h.new_text))
+            if h.reason:
+                what.append("（理由: ")
+                what.append_text(data_text(h.reason))
+                what.append("）")
+            rows.append((
+                date_cell(h.effective_from),
+                Text(code_label(h.change), style="bold" if h.is_correction else ""),
+                what,
+                date_cell(h.recorded_at.date()),
+                data_text(h.recorded_by),
+            ))
+        self._pane_table("changes").fill(["適用日", "種別", "変更内容", "記録日", "職員"], rows, flex=2,
+                                         optional=[4, 3])
+        return len(rows)
+
     def on_resize(self, event: events.Resize) -> None:
         if self.detail is not None:
             self._fill_tables(self.detail)
@@ -332,6 +368,16 @@ class MemberDetailScreen(ClerkScreen):
         from clerk_tui.ui.screens.claim import ClaimScreen
 
         self._act(ClaimScreen(self.member_id))
+
+    def action_change(self) -> None:
+        from clerk_tui.ui.screens.change import ChangeScreen
+
+        self._act(ChangeScreen(self.member_id))
+
+    def action_correct(self) -> None:
+        from clerk_tui.ui.screens.change import ChangeScreen
+
+        self._act(ChangeScreen(self.member_id, correcting=True))
 
     def action_show_tab(self, pane: str) -> None:
         self.query_one(TabbedContent).active = pane

@@ -50,7 +50,7 @@ class Row:
 def _read(today: date) -> tuple[list[Row], dict[str, int]]:
     rows = [Row(item_id=r.item.id, version=r.item.version, member_id=r.member.id,
                 member_code=r.member.member_code, member_name=r.member.full_name,
-                document=code_label(r.document.kind), lost_on=r.item.lost_on, days=r.days,
+                document=r.document_label, lost_on=r.item.lost_on, days=r.days,
                 reminder_sent_on=r.item.reminder_sent_on, employer_id=r.employer.id,
                 employer_code=r.employer.code, employer_name=r.employer.name)
             for r in outstanding(today)]
