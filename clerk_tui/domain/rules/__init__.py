@@ -10,6 +10,7 @@ One module per subject; callers use the package (`from clerk_tui.domain import r
 - copay: the 負担割合 (R5)
 - loss: loss of qualification and the documents that must come back (R9/R10)
 - claims: 立替払 claims (R12)
+- enrolment: 資格取得 and 扶養追加 (plausibility, 番号 and 枝番, the duplicate match)
 """
 
 from __future__ import annotations
@@ -26,6 +27,16 @@ from clerk_tui.domain.rules.certificates import (
     certificate_valid_until,
     legacy_card_return_required,
     legacy_card_valid_on,
+)
+from clerk_tui.domain.rules.enrolment import (
+    PersonKeys,
+    check_acquired_on,
+    check_dependent,
+    check_person,
+    may_be_same_person,
+    needs_certificate,
+    next_branch,
+    next_number,
 )
 from clerk_tui.domain.rules.claims import claim_days_left, claim_deadline, counted_cost, insurer_share
 from clerk_tui.domain.rules.copay import (
@@ -65,6 +76,14 @@ from clerk_tui.domain.rules.loss import (
 )
 
 __all__ = [
+    "PersonKeys",
+    "check_acquired_on",
+    "check_dependent",
+    "check_person",
+    "may_be_same_person",
+    "needs_certificate",
+    "next_branch",
+    "next_number",
     "ONE_DAY",
     "LEGACY_CARD_LAST_VALID",
     "LEGACY_ISSUE_STOPPED",
