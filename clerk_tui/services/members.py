@@ -24,6 +24,7 @@ from clerk_tui.domain.ids import format_code, parse_member_code
 from clerk_tui.domain.warnings import ClaimFacts, DocFacts, OutstandingFacts, PersonFacts, Warning, member_warnings
 from clerk_tui.services import audit
 from clerk_tui.services.context import Context, member_not_found
+from clerk_tui.services.issue_queue import pending_requests
 from clerk_tui.services.issuance import copay_for
 from clerk_tui.services.reimbursement import missing_papers
 from clerk_tui.services.rows import (
@@ -85,6 +86,8 @@ class MemberDetail:
     copay: rules.Copay | None
     copay_note: str | None  # why `copay` is None (lost, 75, missing remuneration …)
     eligibility: rules.Eligibility
+    # The family's documents queued for issue via the employer (交付待ち), oldest first.
+    pending_requests: tuple = ()
 
 
 def open_member(ctx: Context, member_id: int) -> MemberDetail:
@@ -158,6 +161,7 @@ def reload_member(ctx: Context, member_id: int) -> MemberDetail:
         audit_entries=[to_row(AuditEntryRow, e) for e in audit_entries], warnings=warnings,
         copay=copay, copay_note=copay_note,
         eligibility=rules.certificate_eligibility(member.card_status, member.needs_assistance),
+        pending_requests=tuple(r for m in family for r in pending_requests(m.id)),
     )
 
 

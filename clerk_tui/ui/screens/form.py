@@ -217,9 +217,13 @@ class FormScreen(ClerkScreen):
         yield Footer(show_command_palette=False)
 
     def compose_fields(self) -> ComposeResult:
+        yield from self.field_rows(self.fields())
+
+    def field_rows(self, specs: Iterable[FieldSpec]) -> ComposeResult:
+        """The rows of these fields (a form that grows, e.g. one more dependent, mounts more)."""
         today = self.app.ctx.clock.today()
         rows: list[_Row] = []
-        for spec in self.fields():
+        for spec in specs:
             widget = spec.make(today)
             if spec.beside and rows:
                 if spec.label:
