@@ -48,10 +48,11 @@ NEED_EMPLOYER = "事業所を選んでください（コード・名称・カナ
 NEED_MYNUMBER_DATE = "マイナンバー届出の受付日を入力してください。"
 MAX_DEPENDENTS = 20
 
-# Short enough for one line at 80 columns (the full labels are on the member screen).
+# Short enough for one line at 80 columns, with the scrollbar (the full labels are on the member
+# screen): 更新 = カード更新中, 期限切 = 電子証明書の期限切れ.
 CARD_CHOICES = [("利用可", CardStatus.USABLE), ("未取得", CardStatus.NO_CARD), ("未登録", CardStatus.NOT_REGISTERED),
-                ("紛失", CardStatus.CARD_LOST), ("更新中", CardStatus.CARD_RENEWING),
-                ("証明書切れ", CardStatus.CERT_EXPIRED), ("返納", CardStatus.CARD_RETURNED),
+                ("紛失", CardStatus.CARD_LOST), ("更新", CardStatus.CARD_RENEWING),
+                ("期限切", CardStatus.CERT_EXPIRED), ("返納", CardStatus.CARD_RETURNED),
                 ("解除", CardStatus.REGISTRATION_CANCELLED)]
 RELATIONSHIPS = [(r.label, r) for r in Relationship if r is not Relationship.SELF]
 
@@ -71,7 +72,7 @@ def person_fields(prefix: str, idp: str, *, address: bool) -> tuple[FieldSpec, .
                    paper_label="氏（カナ）", placeholder="シ", classes="name"),
         text_field(prefix + "given_name_kana", "", id=f"{idp}given-kana", max_len=60, kind=TextKind.KANA,
                    paper_label="名（カナ）", placeholder="メイ", classes="name", beside=True),
-        date_field(prefix + "birth_date", "生年月日", id=f"{idp}birth", placeholder="例: S60.3.3 / 昭和60年3月3日"),
+        date_field(prefix + "birth_date", "生年月日", id=f"{idp}birth", placeholder="例: S60.3.3"),
         choice_field(prefix + "sex", "性別", Sex.choices(), id=f"{idp}sex"),
     ]
     if address:
@@ -89,7 +90,7 @@ def card_fields(prefix: str, idp: str) -> tuple[FieldSpec, ...]:
         choice_field(prefix + "card_status", "マイナ保険証", CARD_CHOICES, id=f"{idp}card", numbered=False),
         tick_field(prefix + "mynumber", "個人番号届出", "受付済", id=f"{idp}mynumber"),
         date_field(prefix + "mynumber_received_on", "受付日", id=f"{idp}mynumber-on", beside=True,
-                   placeholder="届出の受付日"),
+                   placeholder="届出の受付日", required=False),
         tick_field(prefix + "needs_assistance", "要配慮者", "資格確認書の交付を希望する要配慮者", id=f"{idp}assist"),
     )
 
@@ -98,7 +99,7 @@ def dependent_fields(prefix: str, idp: str, *, address: bool) -> tuple[FieldSpec
     return (
         choice_field(prefix + "relationship", "続柄", RELATIONSHIPS, id=f"{idp}relationship", numbered=False),
         *person_fields(prefix, idp, address=address),
-        date_field(prefix + "acquired_on", "資格取得日", id=f"{idp}acquired",
+        date_field(prefix + "acquired_on", "資格取得日", id=f"{idp}acquired", required=not prefix,
                    placeholder="空欄: 被保険者と同じ" if prefix else "例: R7.12.1"),
         *card_fields(prefix, idp),
     )
@@ -236,18 +237,15 @@ class EnrolScreen(_RegisterForm):
         return (info_field(f"被扶養者{i + 1}", id=f"dep{i}-title", text=Text("（氏名が空欄なら登録しません）")),
                 *dependent_fields(f"dependents.{i}.", f"dep{i}-", address=False))
 
-    def action_add_dependent(self) -> None:
+    async def action_add_dependent(self) -> None:
         if self.state != "editing" or self.dependent_count >= MAX_DEPENDENTS:
             return
         i = self.dependent_count
-        self.dependent_count += 1
-        block = self.dependent_block(i)
-        self.query_one("#fields").mount(*self.field_rows(block))
-        self.call_after_refresh(self._focus_new_block, i)
-
-    def _focus_new_block(self, i: int) -> None:
-        self.widget(f"dependents.{i}.relationship").focus()
-        self.widget(f"dependents.{i}.relationship").scroll_visible(animate=False)
+        await self.query_one("#fields").mount(*self.field_rows(self.dependent_block(i)))
+        self.dependent_count += 1  # its fields exist now: the form reads them from here on
+        first = self.widget(f"dependents.{i}.relationship")
+        first.focus()
+        self.call_after_refresh(first.scroll_visible, animate=False)
 
     # ------------------------------------------------------------------ the employer lookup
 
