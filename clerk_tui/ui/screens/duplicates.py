@@ -21,8 +21,8 @@ from clerk_tui.ui.widgets.ja_text import JaText
 from clerk_tui.ui.widgets.text_input import TextInput
 
 TITLE = "同じ生年月日・氏名の加入員がいます"
-KEYS = "Enter 既存の記録を開く  r 再取得として登録  n 別人として登録  Esc 入力に戻る"
-KEYS_NO_REQUALIFY = "Enter 既存の記録を開く  n 別人として登録  Esc 入力に戻る"
+KEYS = "Enter 記録を開く  r 同じ人の再取得として登録  n 別人として登録  Esc 戻る"
+KEYS_NO_REQUALIFY = "Enter 記録を開く  n 別人として登録  Esc 戻る"
 REASON_HINT = "別人と判断した理由を入力して Enter（例: 住所・電話で別人と確認）"
 NOT_FORMER = "再取得として登録できるのは、資格を喪失した被保険者の記録だけです。"
 
@@ -56,6 +56,7 @@ class DuplicatesScreen(ModalScreen[tuple[str, object] | None]):
         with Vertical(id="dup-box"):
             yield Static(Text(TITLE), id="dup-title")
             yield FittedTable(id="dup-table", cursor_type="row")
+            yield Static(id="dup-row")
             yield TextInput(id="dup-reason", label="理由", max_len=200, kind=TextKind.FREE, placeholder=REASON_HINT)
             yield JaText(Text(KEYS if self.requalify else KEYS_NO_REQUALIFY), id="dup-message")
 
@@ -69,12 +70,23 @@ class DuplicatesScreen(ModalScreen[tuple[str, object] | None]):
                 name.append_text(data_text(c.former_name))
                 name.append("）")
             state = Text(f"喪失 {wareki_short(c.lost_on)}", style="bold") if c.lost_on else Text("加入中")
-            rows.append((Text(who), Text(c.member_code), name, date_cell(c.birth_date), state,
-                         data_text(c.employer_name)))
+            rows.append((Text(who), Text(c.member_code), name, date_cell(c.birth_date), state))
         table = self.query_one(FittedTable)
-        table.fill(["入力", "記号番号", "氏名", "生年月日", "状態", "事業所"], rows, flex=5, optional=[5],
+        table.fill(["入力", "記号番号", "氏名", "生年月日", "状態"], rows, flex=2,
                    keys=[str(i) for i in range(len(self.candidates))])
         table.focus()
+        self._show_row()
+
+    @on(DataTable.RowHighlighted, "#dup-table")
+    def _show_row(self) -> None:
+        """The highlighted record's employer and dates: no room for them in the table."""
+        c = self._current()
+        line = Text()
+        if c is not None:
+            line.append("事業所 ", style="dim")
+            line.append_text(data_text(c.employer_name))
+            line.append(f"  資格取得 {wareki_short(c.acquired_on)}", style="dim")
+        self.query_one("#dup-row", Static).update(line)
 
     def _current(self) -> DuplicateCandidate | None:
         table = self.query_one(FittedTable)
