@@ -238,6 +238,8 @@ def worker_failed(exc: BaseException) -> str:
 AUDIT_ACTIONS = {
     "member.view": "加入員を表示",
     "member.update": "加入員情報を変更",
+    "member.enrol": "資格取得を登録",
+    "member.add_dependent": "扶養追加を登録",
     "member.withdraw": "退職等の資格喪失を記録",
     "member.remove_dependent": "扶養削除を記録",
     "member.cancel_loss": "資格喪失を取消",
