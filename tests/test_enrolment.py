@@ -325,3 +325,15 @@ def test_two_processes_enrolling_into_one_symbol_get_different_numbers(tmp_path)
     codes = results["sato"] + results["suzuki"]
     assert len(set(codes)) == 10
     assert sorted(int(c.split("-")[1]) for c in codes) == list(range(1, 11))
+
+
+def test_a_member_code_taken_around_the_numbering_is_refused_in_japanese(ctx, monkeypatch):
+    from clerk_tui.db import enrolment as register
+
+    emp = _employer(ctx)
+    make_member(ctx, emp, symbol="2001", number="3")
+    monkeypatch.setattr(register, "highest_number", lambda symbol: 2)  # as if the row came in since
+    count = Member.select().count()
+    with pytest.raises(DomainError, match="既に使われています") as e:
+        enrol(ctx, _input(emp))
+    assert e.value.field == "employer" and Member.select().count() == count

@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+import peewee
+
 from clerk_tui.db import enrolment as register
 from clerk_tui.db.models import Employer, Member, MemberHistory, member_search_keys
 from clerk_tui.domain import kana, rules
@@ -339,7 +341,7 @@ def enrol(ctx: Context, data: EnrolmentInput, *, confirmed_new_reason: str | Non
                      member_id=insured.id, summary=summary)
         return _result(members, requests)
 
-    return ctx.write(write)
+    return _write_new_members(ctx, write)
 
 
 def add_dependent(ctx: Context, insured_id: int, data: DependentInput, *, expected_version: int | None,
@@ -373,4 +375,16 @@ def add_dependent(ctx: Context, insured_id: int, data: DependentInput, *, expect
                                                 "duplicate_confirmed": reason is not None})
         return _result([dep], requests)
 
-    return ctx.write(write)
+    return _write_new_members(ctx, write)
+
+
+def _write_new_members(ctx: Context, write) -> EnrolmentResult:
+    """The write; a 記号・番号・枝番 taken meanwhile (a row written around the numbering, e.g. by a
+    scenario file) is refused by the database's unique index and told, with nothing written."""
+    try:
+        return ctx.write(write)
+    except peewee.IntegrityError as exc:
+        if "member.symbol" not in str(exc):
+            raise
+        raise DomainError("記号・番号・枝番が既に使われています。もう一度保存してください"
+                          "（続く場合はシステム管理者に連絡してください）。", field="employer") from None
