@@ -280,3 +280,16 @@ class TestEnrolScreens:
             await settle(pilot)
 
         assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+    def test_add_dependent_form(self, snap_compare, tmp_path):
+        app, ids = _app(tmp_path)
+
+        async def run_before(pilot) -> None:
+            await pilot.pause()
+            app.push_screen(AddDependentScreen(ids["taro"]))
+            await settle(pilot)
+            _no_blink(app)
+            await pilot.press("1")  # 配偶者
+            await settle(pilot)
+
+        assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
