@@ -337,3 +337,23 @@ def test_a_member_code_taken_around_the_numbering_is_refused_in_japanese(ctx, mo
     with pytest.raises(DomainError, match="既に使われています") as e:
         enrol(ctx, _input(emp))
     assert e.value.field == "employer" and Member.select().count() == count
+
+
+def test_a_former_name_is_a_duplicate_candidate_too(ctx):
+    from clerk_tui.db.models import FormerName
+
+    emp = _employer(ctx)
+    m = make_member(ctx, emp, symbol="2001", number="4", family_name="鈴木", family_name_kana="スズキ",
+                    given_name="花子", given_name_kana="ハナコ", birth_date=date(1988, 8, 8))
+
+    def former():
+        f = FormerName(member=m, family_name="髙橋", given_name="花子", family_name_kana="タカハシ",
+                       given_name_kana="ハナコ", used_until=date(2020, 3, 31))
+        f.refresh_search_keys()
+        f.save()
+
+    ctx.write(former)
+    found = find_duplicates(ctx, _input(emp, insured=_person(family_name="高橋", given_name="花子",
+                                                             family_name_kana="タカハシ", given_name_kana="ハナコ",
+                                                             birth_date=date(1988, 8, 8), sex=Sex.FEMALE)))
+    assert [(c.member_id, c.former_name) for c in found] == [(m.id, "髙橋\u3000花子")]

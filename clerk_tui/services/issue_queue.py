@@ -79,14 +79,14 @@ PENDING_LIST_LIMIT = 2000
 
 def pending_list(ctx, *, limit: int = PENDING_LIST_LIMIT) -> list[PendingIssueRow]:
     """Every document waiting to be issued via the employer, by employer, then member (記号・番号・
-    枝番), then kind: the 交付待ち list."""
+    枝番), in the order queued: the 交付待ち list."""
     from clerk_tui.db.models import Employer
 
     query = (IssueRequest.select(IssueRequest, Member, Employer)
              .join(Member).join(Employer)
              .where(IssueRequest.status == IssueRequestStatus.PENDING)
              .order_by(Employer.code, Member.symbol, Member.number.cast("INTEGER"), Member.branch,
-                       IssueRequest.kind, IssueRequest.id)
+                       IssueRequest.id)
              .limit(limit))
     return [PendingIssueRow(r.id, r.member.id, r.member.employer.code, r.member.employer.name,
                             r.member.member_code, r.member.full_name, r.kind, r.cause, r.queued_on)

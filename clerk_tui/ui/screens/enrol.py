@@ -195,6 +195,8 @@ class _RegisterForm(FormScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "open_member":
             return self.state == "recorded"
+        if action == "add_dependent":
+            return self.state == "editing"
         return super().check_action(action, parameters)
 
     def action_open_member(self) -> None:
