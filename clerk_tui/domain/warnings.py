@@ -82,6 +82,7 @@ class PersonFacts:
     insured_birth_date: date | None = None
     insured_remuneration: int | None = None
     insured_income_reduction: bool = False
+    certificate_queued: bool = False  # a 資格確認書 waits for issue via the employer (交付待ち)
 
 
 @dataclass(frozen=True)
@@ -204,7 +205,10 @@ def _certificates(person: PersonFacts, today: date, documents: Sequence[DocFacts
     current = [d for d in _valid_certificates(documents) if d.valid_until is None or d.valid_until >= today]
     eligibility = rules.certificate_eligibility(person.card_status, person.needs_assistance)
     if not current:
-        if eligibility.eligible:
+        if person.certificate_queued:  # on its way with the employer's batch: not to be issued again
+            found.append(Warning("info", "certificate_queued",
+                                 "資格確認書は交付待ちです（事業所経由の一括交付で交付します）。"))
+        elif eligibility.eligible:
             phrase = _ASSIST_PHRASE if eligibility.case == "assist" else _R3_PHRASES[person.card_status]
             found.append(Warning("warning", "certificate_missing",
                                  f"{phrase}ため資格確認書の交付対象ですが、有効な資格確認書がありません。"

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from clerk_tui.db.models import Document, IssueRequest, Member
+from clerk_tui.db.models import Document, Employer, IssueRequest, Member
 from clerk_tui.domain.codes import DocumentKind, IssueCause, IssueReason, IssueRequestStatus
 from clerk_tui.services.rows import to_row
 
@@ -80,8 +80,6 @@ PENDING_LIST_LIMIT = 2000
 def pending_list(ctx, *, limit: int = PENDING_LIST_LIMIT) -> list[PendingIssueRow]:
     """Every document waiting to be issued via the employer, by employer, then member (記号・番号・
     枝番), in the order queued: the 交付待ち list."""
-    from clerk_tui.db.models import Employer
-
     query = (IssueRequest.select(IssueRequest, Member, Employer)
              .join(Member).join(Employer)
              .where(IssueRequest.status == IssueRequestStatus.PENDING)

@@ -134,9 +134,11 @@ def reload_member(ctx: Context, member_id: int) -> MemberDetail:
     collection_items = list(_FAMILY_COLLECTION_ITEMS.rows(insured.id))
     audit_entries = list(_AUDIT_ENTRIES.rows(member.id))
 
+    pending = {m.id: pending_requests(m.id) for m in family}
     copay, copay_note = _copay(member, today)
     warnings = member_warnings(
-        person_facts(member, insured),
+        person_facts(member, insured, certificate_queued=any(
+            r.kind is DocumentKind.ELIGIBILITY_CERTIFICATE for r in pending[member.id])),
         today=today,
         documents=[_doc_facts(d) for d in documents_by_member[member.id]],
         claims=[_claim_facts(c) for c in claims if c.member_id == member.id],
@@ -161,7 +163,7 @@ def reload_member(ctx: Context, member_id: int) -> MemberDetail:
         audit_entries=[to_row(AuditEntryRow, e) for e in audit_entries], warnings=warnings,
         copay=copay, copay_note=copay_note,
         eligibility=rules.certificate_eligibility(member.card_status, member.needs_assistance),
-        pending_requests=tuple(r for m in family for r in pending_requests(m.id)),
+        pending_requests=tuple(r for m in family for r in pending[m.id]),
     )
 
 
@@ -183,8 +185,9 @@ def member_by_code(ctx: Context, text: str) -> MemberRow:
 # ---------------------------------------------------------------------------------------------
 
 
-def person_facts(member: Member, insured: Member) -> PersonFacts:
+def person_facts(member: Member, insured: Member, *, certificate_queued: bool = False) -> PersonFacts:
     return PersonFacts(
+        certificate_queued=certificate_queued,
         birth_date=member.birth_date, acquired_on=member.acquired_on, is_insured=member.is_insured,
         lost_on=member.lost_on, loss_reason=member.loss_reason, card_status=member.card_status,
         needs_assistance=member.needs_assistance, mynumber_received_on=member.mynumber_received_on,
