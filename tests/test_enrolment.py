@@ -206,6 +206,9 @@ def test_duplicates_with_variant_kanji_are_shown_before_saving(ctx):
         enrol(ctx, data)
     assert [c.member_id for c in e.value.candidates] == [old.id]
     assert Member.select().count() == count
+    # showing the candidate is a view of that member's record, in the trail
+    shown = AuditEntry.select().where(AuditEntry.action == "member.duplicates")
+    assert [(a.kind.value, a.member_id) for a in shown] == [("view", old.id), ("view", old.id)]
     # same birth date, other name: no candidate
     assert find_duplicates(ctx, replace(data, insured=_person(birth_date=date(1985, 3, 3)))) == []
 

@@ -170,7 +170,22 @@ def find_duplicates(ctx: Context, data: EnrolmentInput | DependentInput) -> list
     """Members, current or former (also by a 旧姓), with the birth date and the name in kanji or
     kana of a person on the form, after variant and kana folding: what the clerk sees first."""
     people = [data] if isinstance(data, DependentInput) else [data.insured, *data.dependents]
-    return _candidates(people)
+    found = _candidates(people)
+    _log_shown(ctx, found)
+    return found
+
+
+def _log_shown(ctx: Context, candidates: list[DuplicateCandidate]) -> None:
+    """Showing the candidates shows other members' records: one view entry per member shown."""
+    if not candidates:
+        return
+
+    def log() -> None:
+        for member_id in dict.fromkeys(c.member_id for c in candidates):
+            audit.record(ctx, AuditKind.VIEW, "member.duplicates", table="member", record_id=member_id,
+                         member_id=member_id)
+
+    ctx.write(log)
 
 
 # ------------------------------------------------------------------ checking the input
@@ -383,6 +398,9 @@ def _write_new_members(ctx: Context, write) -> EnrolmentResult:
     scenario file) is refused by the database's unique index and told, with nothing written."""
     try:
         return ctx.write(write)
+    except PossibleDuplicates as exc:  # nothing was written; the clerk is shown these records
+        _log_shown(ctx, exc.candidates)
+        raise
     except peewee.IntegrityError as exc:
         if "member.symbol" not in str(exc):
             raise

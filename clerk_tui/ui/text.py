@@ -240,6 +240,7 @@ AUDIT_ACTIONS = {
     "member.update": "加入員情報を変更",
     "member.enrol": "資格取得を登録",
     "member.add_dependent": "扶養追加を登録",
+    "member.duplicates": "重複候補として表示",
     "member.withdraw": "退職等の資格喪失を記録",
     "member.remove_dependent": "扶養削除を記録",
     "member.cancel_loss": "資格喪失を取消",
