@@ -402,7 +402,7 @@ def _write_new_members(ctx: Context, write) -> EnrolmentResult:
         _log_shown(ctx, exc.candidates)
         raise
     except peewee.IntegrityError as exc:
-        if "member.symbol" not in str(exc):
+        if f"{Member._meta.table_name}.symbol" not in str(exc):  # the (symbol, number, branch) index
             raise
         raise DomainError("記号・番号・枝番が既に使われています。もう一度保存してください"
                           "（続く場合はシステム管理者に連絡してください）。", field="employer") from None
