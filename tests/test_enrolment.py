@@ -234,6 +234,10 @@ def test_requalification_links_the_earlier_record(ctx):
     result = enrol(ctx, _input(emp, requalifies_id=old.id))
     assert result.members[0].member_code == "2001-2-00"
     assert f'"requalifies": {old.id}' in AuditEntry.select().order_by(AuditEntry.id.desc()).get().summary
+    assert MemberHistory.get(MemberHistory.member == result.id).reason == "再取得（以前の記録 2001-1-00）"
+    with pytest.raises(DomainError, match="生年月日が違います"):
+        enrol(ctx, _input(emp, requalifies_id=old.id, insured=_person(birth_date=date(1990, 5, 7))),
+              confirmed_new_reason="x")
     current = make_member(ctx, emp, symbol="2001", number="7")
     with pytest.raises(DomainError, match="喪失した記録ではありません"):
         enrol(ctx, _input(emp, requalifies_id=current.id))

@@ -337,10 +337,15 @@ def enrol(ctx: Context, data: EnrolmentInput, *, confirmed_new_reason: str | Non
             if previous is None or previous.lost_on is None or previous.lost_on > acquired_on:
                 raise DomainError("再取得として選んだ記録は、資格取得日より前に資格を喪失した記録ではありません。",
                                   field="duplicates")
+            if previous.birth_date != insured_values["birth_date"]:
+                raise DomainError(f"再取得として選んだ記録（{previous.member_code}）は生年月日が違います。",
+                                  field="duplicates")
         _refuse_unconfirmed(_candidates([data.insured, *data.dependents]), reason, data.requalifies_id)
         number = rules.next_number(register.highest_number(employer.symbol))
+        # The history of the new record says where the person was before (the earlier record keeps its own).
+        insured_reason = f"再取得（以前の記録 {previous.member_code}）" if previous is not None else reason
         insured = _create(ctx, insured_values, employer_id=employer.id, symbol=employer.symbol, number=number,
-                          branch="00", insured=None, reason=reason)
+                          branch="00", insured=None, reason=insured_reason)
         members, requests = [insured], _queue(insured, IssueCause.ENROLMENT, today)
         for i, values in enumerate(dependents, start=1):
             dep = _create(ctx, values, employer_id=employer.id, symbol=employer.symbol, number=number,
