@@ -5,9 +5,15 @@ no screen. Each action is one sub-command; `add_parser` builds them and `run` di
 from __future__ import annotations
 
 import argparse
+import sys
+import tomllib
 from collections.abc import Callable
+from datetime import date
+from pathlib import Path
 
 from clerk_tui.config import Config
+from clerk_tui.domain.codes import CardStatus
+from clerk_tui.domain.errors import DomainError
 
 # name → handler(args, cfg) -> exit code; filled by the sections below.
 _HANDLERS: dict[str, Callable[[argparse.Namespace, Config], int]] = {}
@@ -27,7 +33,184 @@ def run(args: argparse.Namespace, cfg: Config) -> int:
 # ── enrolment (資格取得, 扶養追加) ─────────────────────────────────────────────────────────────
 
 def _add_enrolment(actions: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    pass
+    enrol = actions.add_parser("enrol", parents=[common], help="資格取得（被保険者と被扶養者）をファイル (TOML) から登録する",
+                               description=_ENROL_FILE_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    enrol.add_argument("file", type=Path, metavar="FILE.toml")
+    enrol.add_argument("--confirm-new", metavar="REASON",
+                       help="同じ生年月日・氏名の加入員がいても別人として登録する理由")
+    enrol.add_argument("--requalifies", metavar="SYMBOL-NUMBER-BRANCH",
+                       help="資格を喪失した以前の記録（同じ人の再取得）")
+    _HANDLERS["enrol"] = _enrol
+    dep = actions.add_parser("add-dependent", parents=[common], help="扶養追加: 被保険者に被扶養者をファイル (TOML) から追加する",
+                             description=_DEPENDENT_FILE_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    dep.add_argument("insured", metavar="SYMBOL-NUMBER-BRANCH", help="被保険者の記号-番号-枝番")
+    dep.add_argument("file", type=Path, metavar="FILE.toml")
+    dep.add_argument("--confirm-new", metavar="REASON",
+                     help="同じ生年月日・氏名の加入員がいても別人として登録する理由")
+    _HANDLERS["add-dependent"] = _add_dependent
+
+
+_PERSON_KEYS = ("family_name, given_name, family_name_kana, given_name_kana, birth_date, sex (男/女), "
+                "postal_code, address, phone, card_status, mynumber_received_on, needs_assistance")
+_ENROL_FILE_HELP = f"""ファイルの形:
+  employer = "E00001"          # 事業所コード
+  acquired_on = "R7.11.1"      # 資格取得日（和暦・西暦）
+  standard_monthly_remuneration = 300000
+  [insured]                    # {_PERSON_KEYS}
+  [[dependents]]               # 同じ項目 + relationship（子・配偶者など）, acquired_on（省略時は被保険者と同じ）
+card_status: {"・".join(c.label for c in CardStatus)}（または英語のコード）
+"""
+_DEPENDENT_FILE_HELP = f"""ファイルの形（1人分）:
+  acquired_on = "R7.12.1"      # この方の資格取得日
+  relationship = "子"
+  {_PERSON_KEYS}
+"""
+
+
+def _read_toml(path: Path) -> dict:
+    from clerk_tui.filecheck import toml_error
+
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except tomllib.TOMLDecodeError as exc:
+        raise DomainError(f"{path}: {toml_error(exc)}") from None
+
+
+def _pick(enum, value, key: str):
+    """A code by its English code or its Japanese label; None when absent."""
+    if value is None:
+        return None
+    for member in enum:
+        if value in (member.value, member.label):
+            return member
+    raise DomainError(f"{key} の値「{value}」は使えません（{'・'.join(m.label for m in enum)}）。", field=key)
+
+
+def _day(value, key: str) -> date | None:
+    from clerk_tui.domain.wareki import parse_date
+
+    if value is None or isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        raise DomainError(f"{key} は日付で指定してください（例 \"R7.11.1\"）。", field=key)
+    return parse_date(value, field=key)
+
+
+_PERSON_FIELDS = ("family_name", "given_name", "family_name_kana", "given_name_kana", "birth_date", "sex",
+                  "postal_code", "address", "phone", "card_status", "mynumber_received_on", "needs_assistance")
+
+
+def _person_values(table, where: str, extra: tuple[str, ...] = ()) -> dict:
+    from clerk_tui.domain.codes import Sex
+
+    if not isinstance(table, dict):
+        raise DomainError(f"{where} は表（[{where}]）で書いてください。")
+    unknown = sorted(set(table) - set(_PERSON_FIELDS) - set(extra))
+    if unknown:
+        raise DomainError(f"{where}: 知らない項目です: {', '.join(unknown)}")
+    values = {k: table.get(k, "") for k in ("family_name", "given_name", "family_name_kana", "given_name_kana")}
+    values.update(birth_date=_day(table.get("birth_date"), f"{where}.birth_date"),
+                  sex=_pick(Sex, table.get("sex"), f"{where}.sex"),
+                  postal_code=table.get("postal_code"), address=table.get("address"), phone=table.get("phone"),
+                  card_status=_pick(CardStatus, table.get("card_status", CardStatus.NO_CARD.value),
+                                    f"{where}.card_status"),
+                  mynumber_received_on=_day(table.get("mynumber_received_on"), f"{where}.mynumber_received_on"),
+                  needs_assistance=bool(table.get("needs_assistance", False)))
+    return values
+
+
+def _dependent_input(table, where: str):
+    from clerk_tui.domain.codes import Relationship
+    from clerk_tui.services.enrolment import DependentInput
+
+    values = _person_values(table, where, ("relationship", "acquired_on"))
+    return DependentInput(**values, relationship=_pick(Relationship, table.get("relationship"), f"{where}.relationship"),
+                          acquired_on=_day(table.get("acquired_on"), f"{where}.acquired_on"))
+
+
+def _context(args: argparse.Namespace, cfg: Config):
+    from clerk_tui.cli import _context
+
+    return _context(args, cfg)
+
+
+def _print_candidates(exc) -> int:
+    from clerk_tui.domain.wareki import format_wareki
+
+    print(f"エラー: {exc.message}", file=sys.stderr)
+    for c in exc.candidates:
+        lost = f"  資格喪失 {format_wareki(c.lost_on)}" if c.lost_on else ""
+        former = f"（旧姓 {c.former_name}）" if c.former_name else ""
+        print(f"  {'被保険者' if c.person == 0 else f'被扶養者{c.person}'}: {c.member_code} {c.full_name}{former} "
+              f"{format_wareki(c.birth_date)}生 {c.employer_name}{lost}", file=sys.stderr)
+    print("別人なら --confirm-new 理由、同じ人の再取得なら --requalifies 記号-番号-枝番 を付けて実行してください。",
+          file=sys.stderr)
+    return 3
+
+
+def _where(exc: DomainError) -> str:
+    """Which person of the file a refusal is about (the message names the item)."""
+    parts = (exc.field or "").split(".")
+    return f"（被扶養者{int(parts[1]) + 1}人目）" if parts[0] == "dependents" and len(parts) > 2 else ""
+
+
+def _print_members(result, verb: str) -> None:
+    for m in result.members:
+        print(f"{verb}: {m.member_code} {m.full_name}")
+    for r in result.requests:
+        print(f"  交付待ち: {r.kind.label}（加入員ID {r.member_id}）")
+
+
+def _enrol(args: argparse.Namespace, cfg: Config) -> int:
+    from clerk_tui.services.enrolment import EnrolmentInput, PersonInput, PossibleDuplicates, enrol, find_employers
+    from clerk_tui.services.members import member_by_code
+
+    data = _read_toml(args.file)
+    unknown = sorted(set(data) - {"employer", "acquired_on", "standard_monthly_remuneration", "insured", "dependents"})
+    if unknown:
+        raise DomainError(f"知らない項目です: {', '.join(unknown)}")
+    ctx = _context(args, cfg)
+    code = data.get("employer")
+    employers = [e for e in find_employers(ctx, str(code or "")) if e.code == code]
+    if not employers:
+        raise DomainError(f"事業所コード「{code}」の事業所がありません。", field="employer")
+    dependents = data.get("dependents", [])
+    if not isinstance(dependents, list):
+        raise DomainError("dependents は [[dependents]] の表で書いてください。")
+    requalifies = member_by_code(ctx, args.requalifies).id if args.requalifies else None
+    entry = EnrolmentInput(
+        employer_id=employers[0].id, acquired_on=_day(data.get("acquired_on"), "acquired_on"),
+        insured=PersonInput(**_person_values(data.get("insured", {}), "insured")),
+        standard_monthly_remuneration=data.get("standard_monthly_remuneration"),
+        dependents=tuple(_dependent_input(t, f"dependents[{i}]") for i, t in enumerate(dependents)),
+        requalifies_id=requalifies)
+    try:
+        result = enrol(ctx, entry, confirmed_new_reason=args.confirm_new)
+    except PossibleDuplicates as exc:
+        return _print_candidates(exc)
+    except DomainError as exc:
+        raise DomainError(exc.message + _where(exc)) from None
+    _print_members(result, "資格取得")
+    return 0
+
+
+def _add_dependent(args: argparse.Namespace, cfg: Config) -> int:
+    from clerk_tui.services.enrolment import PossibleDuplicates, add_dependent
+    from clerk_tui.services.members import member_by_code
+
+    entry = _dependent_input(_read_toml(args.file), "file")
+    ctx = _context(args, cfg)
+    insured = member_by_code(ctx, args.insured)
+    try:
+        result = add_dependent(ctx, insured.id, entry, expected_version=insured.version,
+                               confirmed_new_reason=args.confirm_new)
+    except PossibleDuplicates as exc:
+        return _print_candidates(exc)
+    except DomainError as exc:
+        raise DomainError(exc.message + _where(exc)) from None
+    _print_members(result, "扶養追加")
+    return 0
 
 
 # ── changes, corrections, history (変更届・訂正・履歴) ───────────────────────────────────────────

@@ -683,7 +683,7 @@ def test_rows_of_register_data_are_checked_with_the_place_of_each_problem():
     ]
     values, problems = loader.check_rows("employers", rows, "employers.csv")
     assert values[0] == {"code": "E001", "name": "株式会社テスト", "name_kana": None, "postal_code": None,
-                         "address": None, "phone": "03-1234-5678", "contact_person": None}
+                         "address": None, "phone": "03-1234-5678", "contact_person": None, "symbol": None}
     assert values[1]["name"] is None and values[1]["phone"] is None
     places = [(p.file, p.entry, p.field) for p in problems]
     assert places == [

@@ -29,3 +29,21 @@ def test_a_later_event_supersedes_the_pending_request_of_the_same_kind(ctx):
     assert IssueRequest.get_by_id(first.id).status is IssueRequestStatus.CANCELLED
     assert pending_requests(m.id)[1].reason is IssueReason.DETAILS_CHANGED
     assert pending_requests(m.id)[1].replaces_id == old_cert.id
+
+
+def test_the_pending_list_is_by_employer_then_member(ctx):
+    from clerk_tui.services.issue_queue import pending_list
+
+    a, b = make_employer(ctx, code="E00002"), make_employer(ctx, code="E00001")
+    m1 = make_member(ctx, a, symbol="1", number="10")
+    m2 = make_member(ctx, b, symbol="2", number="9")
+    m3 = make_member(ctx, b, symbol="2", number="10")
+    for m in (m1, m2, m3):
+        ctx.write(lambda m=m: queue_issue(m, DocumentKind.ELIGIBILITY_NOTICE, IssueCause.ENROLMENT, date(2026, 12, 5)))
+    done = ctx.write(lambda: queue_issue(m3, DocumentKind.ELIGIBILITY_CERTIFICATE, IssueCause.ENROLMENT,
+                                         date(2026, 12, 5)))
+    ctx.write(lambda: IssueRequest.update(status=IssueRequestStatus.ISSUED).where(IssueRequest.id == done.id).execute())
+    rows = pending_list(ctx)
+    assert [(r.employer_code, r.member_code) for r in rows] == [("E00001", "2-9-00"), ("E00001", "2-10-00"),
+                                                               ("E00002", "1-10-00")]
+    assert rows[0].kind is DocumentKind.ELIGIBILITY_NOTICE and rows[0].member_id == m2.id

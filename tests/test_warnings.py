@@ -352,3 +352,12 @@ def test_most_urgent_first():
     levels = [w.level for w in warn(p, documents=[cert(TODAY + timedelta(days=3))])]
     assert levels == sorted(levels, key=["error", "warning", "info"].index)
     assert levels[0] == "error"
+
+
+def test_a_queued_certificate_is_said_to_be_on_its_way_not_missing():
+    from clerk_tui.domain.warnings import PersonFacts, member_warnings
+
+    person = PersonFacts(birth_date=date(1990, 1, 1), acquired_on=date(2025, 11, 1), card_status=CardStatus.NO_CARD,
+                         registered_on=date(2025, 11, 1), certificate_queued=True)
+    codes = [w.code for w in member_warnings(person, today=date(2025, 11, 20))]
+    assert "certificate_queued" in codes and "certificate_missing" not in codes

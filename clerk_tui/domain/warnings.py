@@ -83,6 +83,7 @@ class PersonFacts:
     insured_birth_date: date | None = None
     insured_remuneration: int | None = None
     insured_income_reduction: bool = False
+    certificate_queued: bool = False  # a 資格確認書 waits for issue via the employer (交付待ち)
 
 
 @dataclass(frozen=True)
@@ -214,7 +215,10 @@ def _certificates(person: PersonFacts, today: date, documents: Sequence[DocFacts
     renew = eligibility.eligible or not _mynumber_in_effect(person, today)
     if not current:
         latest = certificates[0][1] if certificates else None
-        if latest is not None and latest.standing is Standing.EXPIRED:
+        if person.certificate_queued:  # on its way with the employer's batch: not to be issued again
+            found.append(Warning("info", "certificate_queued",
+                                 "資格確認書は交付待ちです（事業所経由の一括交付で交付します）。"))
+        elif latest is not None and latest.standing is Standing.EXPIRED:
             if _ends_by(person, latest.last_day + timedelta(days=1)):
                 return found  # it ended with the coverage (75): nothing to renew
             text = f"資格確認書の有効期限（{format_wareki(latest.last_day)}）が切れています（期限切れ）。"

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from clerk_tui.db.models import Document, IssueRequest, Member
+from clerk_tui.db.models import Document, Employer, IssueRequest, Member
 from clerk_tui.domain.codes import DocumentKind, IssueCause, IssueReason, IssueRequestStatus
 from clerk_tui.services.rows import to_row
 
@@ -57,3 +57,35 @@ def pending_requests(member_id: int) -> list[IssueRequestRow]:
              .where(IssueRequest.member == member_id, IssueRequest.status == IssueRequestStatus.PENDING)
              .order_by(IssueRequest.queued_on, IssueRequest.id))
     return [to_row(IssueRequestRow, r) for r in query]
+
+
+@dataclass(frozen=True)
+class PendingIssueRow:
+    """One line of the 交付待ち list: the request with its member and employer."""
+
+    id: int
+    member_id: int
+    employer_code: str
+    employer_name: str
+    member_code: str
+    full_name: str
+    kind: DocumentKind
+    cause: IssueCause
+    queued_on: date
+
+
+PENDING_LIST_LIMIT = 2000
+
+
+def pending_list(ctx, *, limit: int = PENDING_LIST_LIMIT) -> list[PendingIssueRow]:
+    """Every document waiting to be issued via the employer, by employer, then member (記号・番号・
+    枝番), in the order queued: the 交付待ち list."""
+    query = (IssueRequest.select(IssueRequest, Member, Employer)
+             .join(Member).join(Employer)
+             .where(IssueRequest.status == IssueRequestStatus.PENDING)
+             .order_by(Employer.code, Member.symbol, Member.number.cast("INTEGER"), Member.branch,
+                       IssueRequest.id)
+             .limit(limit))
+    return [PendingIssueRow(r.id, r.member.id, r.member.employer.code, r.member.employer.name,
+                            r.member.member_code, r.member.full_name, r.kind, r.cause, r.queued_on)
+            for r in query]

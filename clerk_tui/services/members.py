@@ -25,6 +25,7 @@ from clerk_tui.domain.warnings import ClaimFacts, DocFacts, OutstandingFacts, Pe
 from clerk_tui.services import audit
 from clerk_tui.services.changes import HistoryRow, member_history
 from clerk_tui.services.context import Context, member_not_found
+from clerk_tui.services.issue_queue import pending_requests
 from clerk_tui.services.issuance import copay_for
 from clerk_tui.services.reimbursement import missing_papers
 from clerk_tui.services.rows import (
@@ -90,6 +91,8 @@ class MemberDetail:
     eligibility: rules.Eligibility
     register_history: list[HistoryRow]  # the member's changes and corrections, newest first
     certificate: DocumentRow | None = None  # the member's 資格確認書 in force today (R18), the newest
+    # The family's documents queued for issue via the employer (交付待ち), oldest first.
+    pending_requests: tuple = ()
 
 
 def certificate_in_force(documents: list[DocumentRow]) -> DocumentRow | None:
@@ -142,9 +145,11 @@ def reload_member(ctx: Context, member_id: int) -> MemberDetail:
     collection_items = list(_FAMILY_COLLECTION_ITEMS.rows(insured.id))
     audit_entries = list(_AUDIT_ENTRIES.rows(member.id))
 
+    pending = {m.id: pending_requests(m.id) for m in family}
     copay, copay_note = _copay(member, today)
     warnings = member_warnings(
-        person_facts(member, insured),
+        person_facts(member, insured, certificate_queued=any(
+            r.kind is DocumentKind.ELIGIBILITY_CERTIFICATE for r in pending[member.id])),
         today=today,
         documents=[_doc_facts(d) for d in documents_by_member[member.id]],
         claims=[_claim_facts(c) for c in claims if c.member_id == member.id],
@@ -174,6 +179,7 @@ def reload_member(ctx: Context, member_id: int) -> MemberDetail:
         copay=copay, copay_note=copay_note,
         eligibility=rules.certificate_eligibility(member.card_status, member.needs_assistance),
         register_history=member_history(member.id),
+        pending_requests=tuple(r for m in family for r in pending[m.id]),
     )
 
 
@@ -195,8 +201,9 @@ def member_by_code(ctx: Context, text: str) -> MemberRow:
 # ---------------------------------------------------------------------------------------------
 
 
-def person_facts(member: Member, insured: Member) -> PersonFacts:
+def person_facts(member: Member, insured: Member, *, certificate_queued: bool = False) -> PersonFacts:
     return PersonFacts(
+        certificate_queued=certificate_queued,
         birth_date=member.birth_date, acquired_on=member.acquired_on, is_insured=member.is_insured,
         lost_on=member.lost_on, loss_reason=member.loss_reason, card_status=member.card_status,
         needs_assistance=member.needs_assistance, mynumber_received_on=member.mynumber_received_on,

@@ -43,6 +43,7 @@ class EmployerRow:
     address: str | None
     phone: str | None
     contact_person: str | None
+    symbol: str | None = None  # the 記号 its families are enrolled under
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,10 @@ class ClerkApp(App[int]):
         Binding("ctrl+p", "command_palette", "コマンド", show=False, priority=True,
                 id="app.command_palette"),
         # Lists and tools reached from anywhere; F1 and the palette list them (no footer room).
+        Binding("f3", "open_tool('enrol')", "資格取得", tooltip="資格取得届を受け付ける（被保険者・被扶養者）",
+                show=False, id="app.enrol"),
+        Binding("f4", "open_tool('issue_queue')", "交付待ち", tooltip="事業所経由の交付待ちの一覧", show=False,
+                id="app.issue_queue"),
         Binding("f5", "open_tool('verify_code')", "施設コード照合", show=False, id="app.verify_code"),
         Binding("f6", "open_tool('batch')", "一括交付", show=False, id="app.batch"),
         Binding("f7", "open_tool('applications')", "解除申請一覧", show=False, id="app.applications"),
@@ -65,6 +69,8 @@ class ClerkApp(App[int]):
 
     # tool name -> (module under clerk_tui.ui.screens, screen class); imported on first use.
     TOOLS = {
+        "enrol": ("enrol", "EnrolScreen"),
+        "issue_queue": ("issue_queue", "IssueQueueScreen"),
         "verify_code": ("verify_code", "VerifyCodeScreen"),
         "batch": ("batch", "BatchScreen"),
         "applications": ("applications", "ApplicationsScreen"),

@@ -13,6 +13,7 @@ One module per subject; callers use the package (`from clerk_tui.domain import r
 - standing: what a document is worth today (R18)
 - changes: changes to the register and corrections (R17), imported as a module
   (`from clerk_tui.domain.rules import changes`)
+- enrolment: 資格取得 and 扶養追加 (plausibility, 番号 and 枝番, the duplicate match)
 """
 
 from __future__ import annotations
@@ -29,6 +30,16 @@ from clerk_tui.domain.rules.certificates import (
     certificate_valid_until,
     legacy_card_return_required,
     legacy_card_valid_on,
+)
+from clerk_tui.domain.rules.enrolment import (
+    PersonKeys,
+    check_acquired_on,
+    check_dependent,
+    check_person,
+    may_be_same_person,
+    needs_certificate,
+    next_branch,
+    next_number,
 )
 from clerk_tui.domain.rules.claims import claim_days_left, claim_deadline, counted_cost, insurer_share
 from clerk_tui.domain.rules.copay import (
@@ -76,6 +87,14 @@ from clerk_tui.domain.rules.loss import (
 )
 
 __all__ = [
+    "PersonKeys",
+    "check_acquired_on",
+    "check_dependent",
+    "check_person",
+    "may_be_same_person",
+    "needs_certificate",
+    "next_branch",
+    "next_number",
     "ONE_DAY",
     "LEGACY_CARD_LAST_VALID",
     "LEGACY_ISSUE_STOPPED",

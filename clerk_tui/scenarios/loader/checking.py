@@ -263,7 +263,7 @@ def _parse_employer(batch: _Batch, e: _Entry, v: dict[str, Any]) -> None:
     batch.employers[code] = (e, {
         "code": code,
         "name": v["name"],
-        **_pick(v, "name_kana", "postal_code", "address", "phone", "contact_person"),
+        **_pick(v, "name_kana", "postal_code", "address", "phone", "contact_person", "symbol"),
         "name_key": _name_key(v["name"]),
     })
 

@@ -122,6 +122,10 @@ SPEC: dict[str, tuple[Field, ...]] = {
         F("address", "text", "所在地", "Address", max_len=_len(models.Employer, "address")),
         F("phone", "phone", "電話番号", "Phone"),
         F("contact_person", "text", "担当者", "Contact person", max_len=_len(models.Employer, "contact_person")),
+        F("symbol", "digits",
+          "記号（数字1〜8桁、引用符で囲む）。省略時は所属する加入員の多くが持つ記号",
+          "Symbol its families are enrolled under (1–8 digits, quoted); default: the one most of its members have",
+          min_len=1, max_len=8),
     ),
     "members": (
         F("symbol", "digits", "記号（数字1〜8桁、引用符で囲む）", "Symbol (1–8 digits, quoted)", required=True, min_len=1, max_len=8),

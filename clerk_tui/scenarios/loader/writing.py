@@ -132,6 +132,10 @@ def _write(db: peewee.Database, ctx: Context, batch: _Batch, r: _Resolver, empty
     if batch.insurer is not None:
         counts["insurer"], _ = w.upsert(m.Insurer, ("insurer_number",), [batch.insurer[1]])
 
+    # An employer given without a 記号 keeps the one it has (assigned below when it has none).
+    symbols = dict(w.cursor.execute("SELECT code, symbol FROM employer WHERE symbol IS NOT NULL").fetchall())
+    for _, row in batch.employers.values():
+        row["symbol"] = row["symbol"] or symbols.get(row["code"])
     counts["employers"], _ = w.upsert(m.Employer, ("code",), [row for _, row in batch.employers.values()])
     employer_ids = w.all_ids("SELECT id, code FROM employer")
 
@@ -212,6 +216,8 @@ def _write(db: peewee.Database, ctx: Context, batch: _Batch, r: _Resolver, empty
                                          [row for _, row in batch.loss_reports])
     # R8: a 紛失 reissue of a 資格確認書 in the files uses up the 滅失届 it followed.
     schema.link_reissues_to_loss_reports(w.cursor.execute)
+    # An employer given without a 記号 gets the one most of its members have (enrolment needs it).
+    schema.assign_employer_symbols(w.cursor.execute)
 
     for _, row in batch.collection_items:
         row["document_id"] = doc_ids[row["_document"]]

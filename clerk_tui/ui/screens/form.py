@@ -85,11 +85,12 @@ def code_field(name: str, label: str, *, id: str, placeholder: str = "", classes
 
 
 def date_field(name: str, label: str, *, id: str, placeholder: str | None = None, today: bool = False,
-               also: tuple[str, ...] = (), **spec: Any) -> FieldSpec:
-    """A date in any 和暦/西暦 shape, read back in 和暦 beside it; `today` fills in today's date."""
+               required: bool = True, also: tuple[str, ...] = (), **spec: Any) -> FieldSpec:
+    """A date in any 和暦/西暦 shape, read back in 和暦 beside it; `today` fills in today's date;
+    an optional one (`required` False) may be left empty."""
     def make(day: date) -> Widget:
         extra = {"placeholder": placeholder} if placeholder else {}
-        return DateInput(value=day if today else None, id=id, classes="date-field", **extra)
+        return DateInput(value=day if today else None, id=id, classes="date-field", required=required, **extra)
 
     return FieldSpec(name, label, make, id, also=also, **spec)
 
@@ -217,9 +218,13 @@ class FormScreen(ClerkScreen):
         yield Footer(show_command_palette=False)
 
     def compose_fields(self) -> ComposeResult:
+        yield from self.field_rows(self.fields())
+
+    def field_rows(self, specs: Iterable[FieldSpec]) -> ComposeResult:
+        """The rows of these fields (a form that grows, e.g. one more dependent, mounts more)."""
         today = self.app.ctx.clock.today()
         rows: list[_Row] = []
-        for spec in self.fields():
+        for spec in specs:
             widget = spec.make(today)
             if spec.beside and rows:
                 if spec.label:
@@ -323,7 +328,9 @@ class FormScreen(ClerkScreen):
         widget.focus()
         if isinstance(widget, DateInput) and widget.error and widget.query_one(Input).value.strip():
             return  # the date field already says, beside what was typed, why it cannot be read
-        line = self.query_one(f"#{spec.widget_id}-error", JaText)
+        # The row's error line: a field `beside` another shares the line of the row it sits on.
+        row = next(a for a in widget.ancestors if a.has_class("field"))
+        line = row.query_one(".field-error", JaText)
         line.set_text(Text(exc.message))
         line.add_class("-shown")
         self.call_after_refresh(line.scroll_visible, animate=False)

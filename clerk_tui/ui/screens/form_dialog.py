@@ -77,6 +77,7 @@ class FormDialog(ModalScreen[Any]):
     fields = FormScreen.fields
     spec = FormScreen.spec
     compose_fields = FormScreen.compose_fields
+    field_rows = FormScreen.field_rows
     form_values = FormScreen.form_values
     shown = FormScreen.shown
     show_field = FormScreen.show_field

@@ -62,6 +62,9 @@ class FamilyTable(FittedTable):
                         id="detail.open_family")]
 
 
+PENDING_ISSUE = "交付待ち"
+
+
 class MemberDetailScreen(ClerkScreen):
     LEAVE_FOR_NEW_SEARCH = True
     BINDINGS = [
@@ -78,6 +81,8 @@ class MemberDetailScreen(ClerkScreen):
                 id="detail.change"),
         Binding("x", "correct", "訂正", show=False, tooltip="誤って登録した内容を訂正する（要理由）",
                 id="detail.correct"),
+        Binding("a", "add_dependent", "扶養追加", show=False, tooltip="この家族に被扶養者を追加する（扶養追加）",
+                id="detail.add_dependent"),
         # The app's new-search key in the footer ("検索": no room for "新規検索" at 80 columns).
         Binding("f2", "app.new_search", "検索", tooltip=NEW_SEARCH, id="app.new_search"),
         Binding("r", "reload", "再読込", show=False, id="detail.reload"),
@@ -239,6 +244,10 @@ class MemberDetailScreen(ClerkScreen):
              standing_cell(doc.standing), Text(code_label(doc.route)), data_text(doc.serial))
             for member_id in order for doc in d.documents_by_member.get(member_id, [])
         ]
+        # Queued for issue via the employer (交付待ち): on top, the next thing that will happen.
+        rows[:0] = [(self._person(r.member_id), Text(code_label(r.kind)), Text(f"{wareki_short(r.queued_on)}登録"), Text(""),
+                     Text(PENDING_ISSUE, style="bold"), Text(code_label(r.cause)), Text(""))
+                    for r in d.pending_requests]
         self._pane_table("documents").fill(
             ["対象者", "種類", "交付日", "有効期限", "状態", "交付経路", "番号"], rows,
             flex=0, optional=[6, 5])
@@ -378,6 +387,12 @@ class MemberDetailScreen(ClerkScreen):
         from clerk_tui.ui.screens.change import ChangeScreen
 
         self._act(ChangeScreen(self.member_id, correcting=True))
+
+    def action_add_dependent(self) -> None:
+        from clerk_tui.ui.screens.enrol import AddDependentScreen
+
+        if self.detail is not None:  # to the family's insured person, from any of its members
+            self._act(AddDependentScreen(self.detail.member.insured_id or self.detail.member.id))
 
     def action_show_tab(self, pane: str) -> None:
         self.query_one(TabbedContent).active = pane
