@@ -53,9 +53,9 @@ class ClerkApp(App[int]):
         Binding("ctrl+p", "command_palette", "コマンド", show=False, priority=True,
                 id="app.command_palette"),
         # Lists and tools reached from anywhere; F1 and the palette list them (no footer room).
-        Binding("f3", "open_tool('enrol')", "資格取得", tooltip="資格取得届を受け付ける（被保険者・被扶養者）",
+        Binding("f3", "open_tool('enrol')", "資格取得", tooltip="資格取得届の受付",
                 show=False, id="app.enrol"),
-        Binding("f4", "open_tool('issue_queue')", "交付待ち", tooltip="事業所経由の交付待ちの一覧", show=False,
+        Binding("f4", "open_tool('issue_queue')", "交付待ち", tooltip="交付待ちの一覧（事業所経由）", show=False,
                 id="app.issue_queue"),
         Binding("f5", "open_tool('verify_code')", "施設コード照合", show=False, id="app.verify_code"),
         Binding("f6", "open_tool('batch')", "一括交付", show=False, id="app.batch"),

@@ -70,18 +70,18 @@ class MemberDetailScreen(ClerkScreen):
     BINDINGS = [
         Binding("escape", "back", "戻る", id="detail.back"),
         # Clerk actions on this member: one binding and one screen each (ui/screens/<action>.py).
-        Binding("i", "issue", "交付", tooltip="お知らせ・資格確認書を交付・再交付", id="detail.issue"),
+        Binding("i", "issue", "交付", tooltip="お知らせ・資格確認書の交付", id="detail.issue"),
         Binding("c", "cancellation", "解除", tooltip="利用登録解除申請を受け付ける", id="detail.cancellation"),
         Binding("l", "loss_report", "滅失届", tooltip="被保険者証滅失届を受け付ける", id="detail.loss_report"),
-        Binding("f", "found", "発見", show=False, tooltip="滅失した書類が見つかったことを記録", id="detail.found"),
-        Binding("w", "withdraw", "喪失", tooltip="退職・扶養削除（資格喪失）を記録", id="detail.withdraw"),
-        Binding("t", "claim", "立替払", tooltip="立替払（療養費）の請求を受け付ける", id="detail.claim"),
+        Binding("f", "found", "発見", show=False, tooltip="滅失した書類の発見を記録", id="detail.found"),
+        Binding("w", "withdraw", "喪失", tooltip="退職・扶養削除（資格喪失）", id="detail.withdraw"),
+        Binding("t", "claim", "立替払", tooltip="立替払（療養費）の受付", id="detail.claim"),
         # Off the footer (no room at 80 columns beside the actions above); F1 lists them.
-        Binding("e", "change", "変更", show=False, tooltip="変更届（氏名・住所・標準報酬月額など）を記録",
+        Binding("e", "change", "変更", show=False, tooltip="変更届（氏名・住所・報酬など）",
                 id="detail.change"),
-        Binding("x", "correct", "訂正", show=False, tooltip="誤って登録した内容を訂正する（要理由）",
+        Binding("x", "correct", "訂正", show=False, tooltip="登録内容の訂正（要理由）",
                 id="detail.correct"),
-        Binding("a", "add_dependent", "扶養追加", show=False, tooltip="この家族に被扶養者を追加する（扶養追加）",
+        Binding("a", "add_dependent", "扶養追加", show=False, tooltip="被扶養者を追加（扶養追加）",
                 id="detail.add_dependent"),
         # The app's new-search key in the footer ("検索": no room for "新規検索" at 80 columns).
         Binding("f2", "app.new_search", "検索", tooltip=NEW_SEARCH, id="app.new_search"),
