@@ -174,7 +174,6 @@ async def test_results_follow_the_typing_while_queries_are_slow(tmp_path, monkey
         return real(ctx, text, **kw)
 
     monkeypatch.setattr(search_screen, "search_members", slow_for_short_queries)
-    monkeypatch.setattr(search_screen, "DEBOUNCE_SECONDS", 0)
     app, _ = make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press(*"ヤマ")

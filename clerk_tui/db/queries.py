@@ -3,18 +3,20 @@ db/search.py; its queries live here), each giving one page of rows cheaply at a 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import peewee as pw
 
-from clerk_tui.db.models import Employer, Member
-from clerk_tui.db.search import FTS_TABLE
+from clerk_tui.db.models import Employer, FormerName, Member
+from clerk_tui.db.search import FORMER_FTS_TABLE, FTS_TABLE
 
 __all__ = [
     "CANDIDATE_CAP",
     "EmployerHit",
+    "FormerNameHit",
     "Page",
     "birth_date_page",
     "employer_page",
@@ -59,7 +61,8 @@ _IS_LOST = "CASE WHEN m.lost_on IS NOT NULL AND m.lost_on <= :today THEN 1 ELSE 
 
 @dataclass(frozen=True)
 class Page:
-    rows: list[dict[str, Any]]  # Member field names (insured = the insured's id) + employer_name
+    # Member field names (insured = the insured's id), employer_name; name searches: former_name
+    rows: list[dict[str, Any]]
     more: bool  # more members match than were returned
 
 
@@ -101,64 +104,126 @@ def like_contains(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _page(db: pw.Database, candidates: str, order: str, params: dict[str, Any], limit: int) -> Page:
+def _page_sql(candidates: str, order: str) -> str:
     # Sort the candidates on the sort keys alone, then read whole rows and employer names for the
     # page only: joining first would look up an employer for every candidate.
-    sql = (f"WITH page(id) AS (SELECT m.id FROM {_MEMBER} AS m WHERE m.id IN ({candidates}) "
-           f"ORDER BY {order} LIMIT :limit) "
-           f"SELECT {_ROW_SQL} FROM page JOIN {_MEMBER} AS m ON m.id = page.id "
-           f"JOIN {_EMPLOYER} AS e ON e.id = m.employer_id ORDER BY {order}")
+    return (f"WITH page(id) AS (SELECT m.id FROM {_MEMBER} AS m WHERE m.id IN ({candidates}) "
+            f"ORDER BY {order} LIMIT :limit) "
+            f"SELECT {_ROW_SQL} FROM page JOIN {_MEMBER} AS m ON m.id = page.id "
+            f"JOIN {_EMPLOYER} AS e ON e.id = m.employer_id ORDER BY {order}")
+
+
+def _fetch(db: pw.Database, sql: str, params: dict[str, Any], limit: int) -> Page:
     params = {**params, "limit": limit + 1}  # one more than shown tells whether there are more
-    # A window at least a page wide: a branch that is cut off then fills the page alone, so a cut
-    # always shows as `more`.
-    if "cap" in params:
-        params["cap"] = max(params["cap"], limit + 1)
     cursor = db.execute_sql(sql, params)
     rows = [{name: convert(value) if value is not None else None
              for name, convert, value in zip(_ROW_NAMES, _CONVERTERS, row)} for row in cursor]
     return Page(rows[:limit], len(rows) > limit)
 
 
-def _name_sql(full: str, given: str, substring: bool) -> tuple[str, str]:
-    # Each branch in its own subquery so that its ORDER BY … LIMIT picks the window in index order.
-    branches = [
-        f"SELECT id FROM (SELECT id FROM {_MEMBER} WHERE {col} >= :key AND {col} < :upper "
-        f"ORDER BY {col} LIMIT :cap)"
-        for col in (full, given)
-    ]
-    if substring:
-        branches.append(f"SELECT rowid FROM (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} "
-                        f"MATCH :fts LIMIT :cap)")
-    rank = (f"CASE WHEN m.{full} >= :key AND m.{full} < :upper THEN 0 "
-            f"WHEN m.{given} >= :key AND m.{given} < :upper THEN 1 ELSE 2 END")
-    return " UNION ALL ".join(branches), f"{_IS_LOST}, {rank}, m.kana_key, m.id"
+def _page(db: pw.Database, candidates: str, order: str, params: dict[str, Any], limit: int) -> Page:
+    # A window at least a page wide: a branch that is cut off then fills the page alone, so a cut
+    # always shows as `more`.
+    if "cap" in params:
+        params = {**params, "cap": max(params["cap"], limit + 1)}
+    return _fetch(db, _page_sql(candidates, order), params, limit)
 
 
 _KANA_COLUMNS = (Member.kana_key.column_name, Member.given_kana_key.column_name)
 _KANJI_COLUMNS = (Member.name_key.column_name, Member.given_name_key.column_name)
-_NAME_SQL = {(kana, substring): _name_sql(*(_KANA_COLUMNS if kana else _KANJI_COLUMNS), substring)
-             for kana in (True, False) for substring in (True, False)}
+_FORMER = FormerName._meta.table_name
+_FORMER_SQL = ", ".join(f"f.{f.column_name}" for f in (
+    FormerName.member, FormerName.family_name, FormerName.given_name, FormerName.family_name_kana,
+    FormerName.given_name_kana, FormerName.used_until))
+
+
+@dataclass(frozen=True)
+class FormerNameHit:
+    """The former name (旧氏名) through which a member was found."""
+
+    family_name: str
+    given_name: str
+    family_name_kana: str
+    given_name_kana: str
+    used_until: date
+
+
+def _name_statements(full: str, given: str) -> dict[str, str]:
+    """The candidate branches of a name search and the page that sorts them. Each branch is a
+    statement of its own, taking its window (`LIMIT :cap`) in index order; the page then sorts
+    only the candidate ids, handed to it as a JSON array."""
+    fts_former = (f"SELECT {_FORMER_SQL} FROM {FORMER_FTS_TABLE} JOIN {_FORMER} AS f "
+                  f"ON f.id = {FORMER_FTS_TABLE}.rowid WHERE {FORMER_FTS_TABLE} MATCH :fts LIMIT :cap")
+    out = {
+        "fts": f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :fts LIMIT :cap",
+        "fts_former": fts_former,
+    }
+    for col in (full, given):
+        out[col] = (f"SELECT id FROM {_MEMBER} WHERE {col} >= :key AND {col} < :upper "
+                    f"ORDER BY {col} LIMIT :cap")
+        out[f"former_{col}"] = (f"SELECT {_FORMER_SQL} FROM {_FORMER} AS f WHERE f.{col} >= :key "
+                                f"AND f.{col} < :upper ORDER BY f.{col} LIMIT :cap")
+    # Rank: the current name starts with the key, the given name does, the current name holds it
+    # elsewhere (a hit of the current name's index), else only a former name matched.
+    rank = (f"CASE WHEN m.{full} >= :key AND m.{full} < :upper THEN 0 "
+            f"WHEN m.{given} >= :key AND m.{given} < :upper THEN 1 "
+            f"WHEN m.id IN (SELECT value FROM json_each(:current)) THEN 2 ELSE 3 END")
+    order = f"{_IS_LOST}, {rank}, m.kana_key, m.id"
+    out["page"] = _page_sql("SELECT value FROM json_each(:candidates)", order)
+    return out
+
+
+_NAME_SQL = {kana: _name_statements(*(_KANA_COLUMNS if kana else _KANJI_COLUMNS))
+             for kana in (True, False)}
 
 
 def name_page(db: pw.Database, key: str, *, kana: bool, today: date, limit: int,
               cap: int = CANDIDATE_CAP) -> Page:
     """Members whose name key (kana: reading key) starts with `key`, whose given name starts with
-    it, or, from 3 characters, that contain it anywhere. Order: 在籍 before 喪失; then full-name
-    prefix, given-name prefix, elsewhere; then reading.
+    it, or, from 3 characters, that contain it anywhere; and members one of whose former names
+    (旧姓) does so. Order: 在籍 before 喪失; then full-name prefix, given-name prefix, elsewhere in
+    the current name, a former name only; then reading. A row found through a former name only
+    carries it as `former_name` (a FormerNameHit), else None.
 
     1–2 characters match the start of the family or the given name only: 林 finds 林 and 林田 and
     the given name 林太郎, not 小林 (the trigram index cannot look inside a name for fewer than 3
     characters, and a LIKE scan of every member is too slow)."""
-    substring = len(key) >= TRIGRAM
-    candidates, order = _NAME_SQL[(kana, substring)]
+    sql = _NAME_SQL[kana]
+    full, given = _KANA_COLUMNS if kana else _KANJI_COLUMNS
     upper = prefix_upper_bound(key)
-    params: dict[str, Any] = {
-        "key": key, "upper": _ABOVE_ALL_TEXT if upper is None else upper, "cap": cap,
-        "today": today.isoformat(),
-    }
+    # A window at least a page wide: a branch that is cut off then fills the page alone, so a cut
+    # always shows as `more`.
+    cap = max(cap, limit + 1)
+    params: dict[str, Any] = {"key": key, "upper": _ABOVE_ALL_TEXT if upper is None else upper,
+                              "cap": cap}
+    current: list[int] = []
+    former: list[tuple] = []
+    substring = len(key) >= TRIGRAM
     if substring:
-        params["fts"] = fts_phrase(_KANA_COLUMNS[0] if kana else _KANJI_COLUMNS[0], key)
-    return _page(db, candidates, order, params, limit)
+        params["fts"] = fts_phrase(full, key)
+        current = [i for (i,) in db.execute_sql(sql["fts"], params)]
+        former = db.execute_sql(sql["fts_former"], params).fetchall()
+    # Every prefix hit holds the key, so the trigram hits include them unless their window was
+    # cut off: only then (or below 3 characters) are the prefix windows read as well.
+    if not substring or len(current) >= cap:
+        current += [i for col in (full, given) for (i,) in db.execute_sql(sql[col], params)]
+    if not substring or len(former) >= cap:
+        former += [r for col in (full, given) for r in db.execute_sql(sql[f"former_{col}"], params)]
+    if not current and not former:
+        return Page([], False)
+    hits: dict[int, FormerNameHit] = {}
+    for member_id, *names in former:
+        hit = FormerNameHit(*names[:4], FormerName.used_until.python_value(names[4]))
+        if member_id not in hits or hits[member_id].used_until < hit.used_until:
+            hits[member_id] = hit  # the latest of several matching former names
+    current_json = json.dumps(sorted(set(current)))
+    params.update(current=current_json, candidates=json.dumps(sorted(set(current) | hits.keys())),
+                  today=today.isoformat())
+    page = _fetch(db, sql["page"], params, limit)
+    shown = set(current)
+    for row in page.rows:
+        row["former_name"] = None if row["id"] in shown else hits[row["id"]]
+    return page
 
 
 def member_code_page(db: pw.Database, symbol: str, number: str, branch: str | None, *,

@@ -44,6 +44,9 @@ class SearchRow:
     birth_date_wareki: str  # 昭和55年4月2日
     is_lost: bool  # lost_on reached (a loss registered for a later day is still 在籍)
     card_status_label: str
+    # Found through a former name (旧姓) only: that name, as registered then, and its reading.
+    former_name: str | None = None
+    former_name_kana: str | None = None
 
     @property
     def insured_label(self) -> str:
@@ -85,8 +88,11 @@ def search_members(ctx: Context, text: str, *, limit: int = DEFAULT_LIMIT) -> Se
         return SearchResult(text, query.kind, (), False, None, None)
 
     ctx.db.connect(reuse_if_open=True)
-    # One read transaction: the employer lookup and the page see the same snapshot.
-    with ctx.db.atomic():
+    if query.kind in _SEVERAL_STATEMENTS:
+        # One read transaction: the employer lookup and the page see the same snapshot.
+        with ctx.db.atomic():
+            page, description, employer_found = _run(ctx, query, today, limit)
+    else:
         page, description, employer_found = _run(ctx, query, today, limit)
     rows = tuple(_row(r, today) for r in page.rows)
     message = None
@@ -94,6 +100,12 @@ def search_members(ctx: Context, text: str, *, limit: int = DEFAULT_LIMIT) -> Se
         nothing = "該当する加入員はいません" if employer_found else "該当する事業所はありません"
         message = f"{nothing}（{description}）" + (f"。{query.note}" if query.note else "")
     return SearchResult(text, query.kind, rows, page.more, message, None, description)
+
+
+# Searches that read in more than one statement; the others need no transaction of their own. A
+# name search reads its candidates first: a member renamed between that and the page is still
+# sorted and shown by the names the page reads.
+_SEVERAL_STATEMENTS = frozenset({QueryKind.BIRTH_DATE, QueryKind.EMPLOYER})
 
 
 def _run(ctx: Context, query: Query, today: date, limit: int) -> tuple[queries.Page, str, bool]:
@@ -160,4 +172,12 @@ def _row(r: dict[str, Any], today: date) -> SearchRow:
         birth_date_wareki=format_wareki(r["birth_date"]),
         is_lost=lost_on is not None and lost_on <= today,
         card_status_label=card.label,
+        **_former(r.get("former_name")),
     )
+
+
+def _former(hit: queries.FormerNameHit | None) -> dict[str, str]:
+    if hit is None:
+        return {}
+    return {"former_name": f"{hit.family_name}\u3000{hit.given_name}",
+            "former_name_kana": f"{hit.family_name_kana}\u3000{hit.given_name_kana}"}
