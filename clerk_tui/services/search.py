@@ -88,11 +88,9 @@ def search_members(ctx: Context, text: str, *, limit: int = DEFAULT_LIMIT) -> Se
         return SearchResult(text, query.kind, (), False, None, None)
 
     ctx.db.connect(reuse_if_open=True)
-    if query.kind in _SEVERAL_STATEMENTS:
-        # One read transaction: the employer lookup and the page see the same snapshot.
-        with ctx.db.atomic():
-            page, description, employer_found = _run(ctx, query, today, limit)
-    else:
+    # One read transaction: the candidates (or the employer lookup) and the page see the same
+    # snapshot.
+    with ctx.db.atomic():
         page, description, employer_found = _run(ctx, query, today, limit)
     rows = tuple(_row(r, today) for r in page.rows)
     message = None
@@ -100,12 +98,6 @@ def search_members(ctx: Context, text: str, *, limit: int = DEFAULT_LIMIT) -> Se
         nothing = "該当する加入員はいません" if employer_found else "該当する事業所はありません"
         message = f"{nothing}（{description}）" + (f"。{query.note}" if query.note else "")
     return SearchResult(text, query.kind, rows, page.more, message, None, description)
-
-
-# Searches that read in more than one statement; the others need no transaction of their own. A
-# name search reads its candidates first: a member renamed between that and the page is still
-# sorted and shown by the names the page reads.
-_SEVERAL_STATEMENTS = frozenset({QueryKind.BIRTH_DATE, QueryKind.EMPLOYER})
 
 
 def _run(ctx: Context, query: Query, today: date, limit: int) -> tuple[queries.Page, str, bool]:
