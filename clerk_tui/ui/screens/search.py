@@ -146,6 +146,9 @@ class SearchScreen(ClerkScreen):
         # exclusive=True cancels this worker when the next keystroke starts another one; a query
         # already running in its thread finishes unseen, and the number check below drops the
         # result of any search that is not the latest.
+        await asyncio.sleep(0)  # let the keys already received arrive first (an IME commit, a paste)
+        if seq != self._seq:
+            return  # a later key came meanwhile: its own search follows
         result = await asyncio.to_thread(search_members, self.app.ctx, text)
         if seq != self._seq:
             return
