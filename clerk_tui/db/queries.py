@@ -10,7 +10,7 @@ from typing import Any
 
 import peewee as pw
 
-from clerk_tui.db.models import Employer, FormerName, Member
+from clerk_tui.db.models import Employer, EnumField, FormerName, Member
 from clerk_tui.db.search import FORMER_FTS_TABLE, FTS_TABLE
 
 __all__ = [
@@ -54,7 +54,9 @@ _ROW_FIELDS: tuple[pw.Field, ...] = (
 )
 _ROW_SQL = ", ".join(f"m.{f.column_name}" for f in _ROW_FIELDS) + ", e.name"
 _ROW_NAMES = tuple(f.name for f in _ROW_FIELDS) + ("employer_name",)
-_CONVERTERS = tuple(f.python_value for f in _ROW_FIELDS) + (str,)
+# Text and ids come back as str and int already: only dates and codes are converted.
+_CONVERTERS = tuple(f.python_value if isinstance(f, (pw.DateField, EnumField)) else None
+                    for f in _ROW_FIELDS) + (None,)
 
 _IS_LOST = "CASE WHEN m.lost_on IS NOT NULL AND m.lost_on <= :today THEN 1 ELSE 0 END"
 
@@ -116,7 +118,7 @@ def _page_sql(candidates: str, order: str) -> str:
 def _fetch(db: pw.Database, sql: str, params: dict[str, Any], limit: int) -> Page:
     params = {**params, "limit": limit + 1}  # one more than shown tells whether there are more
     cursor = db.execute_sql(sql, params)
-    rows = [{name: convert(value) if value is not None else None
+    rows = [{name: convert(value) if convert is not None and value is not None else value
              for name, convert, value in zip(_ROW_NAMES, _CONVERTERS, row)} for row in cursor]
     return Page(rows[:limit], len(rows) > limit)
 
@@ -169,7 +171,16 @@ def _name_statements(full: str, given: str) -> dict[str, str]:
             f"WHEN m.{given} >= :key AND m.{given} < :upper THEN 1 "
             f"WHEN m.id IN (SELECT value FROM json_each(:current)) THEN 2 ELSE 3 END")
     order = f"{_IS_LOST}, {rank}, m.kana_key, m.id"
-    out["page"] = _page_sql("SELECT value FROM json_each(:candidates)", order)
+    # Few candidates as a rule: reading them whole in one pass, employer included, costs less
+    # than sorting ids first and reading the page's rows again (as _page_sql does).
+    out["page"] = (f"SELECT {_ROW_SQL} FROM json_each(:candidates) AS j "
+                   f"JOIN {_MEMBER} AS m ON m.id = j.value JOIN {_EMPLOYER} AS e ON e.id = m.employer_id "
+                   f"ORDER BY {order} LIMIT :limit")
+    # The 在籍 members among the first window of full-name prefix hits, in index order, stopping
+    # at the page's size (see _page_from_prefix).
+    out["active_prefix"] = (f"SELECT id FROM (SELECT id, lost_on FROM {_MEMBER} WHERE {full} >= :key "
+                            f"AND {full} < :upper ORDER BY {full} LIMIT :cap) "
+                            f"WHERE lost_on IS NULL OR lost_on > :today LIMIT :limit")
     return out
 
 
@@ -195,7 +206,11 @@ def name_page(db: pw.Database, key: str, *, kana: bool, today: date, limit: int,
     # always shows as `more`.
     cap = max(cap, limit + 1)
     params: dict[str, Any] = {"key": key, "upper": _ABOVE_ALL_TEXT if upper is None else upper,
-                              "cap": cap}
+                              "cap": cap, "today": today.isoformat()}
+    if kana:
+        page = _page_from_prefix(db, sql, params, limit)
+        if page is not None:
+            return page
     current: list[int] = []
     former: list[tuple] = []
     substring = len(key) >= TRIGRAM
@@ -217,13 +232,31 @@ def name_page(db: pw.Database, key: str, *, kana: bool, today: date, limit: int,
         if member_id not in hits or hits[member_id].used_until < hit.used_until:
             hits[member_id] = hit  # the latest of several matching former names
     current_json = json.dumps(sorted(set(current)))
-    params.update(current=current_json, candidates=json.dumps(sorted(set(current) | hits.keys())),
-                  today=today.isoformat())
+    params.update(current=current_json, candidates=json.dumps(sorted(set(current) | hits.keys())))
     page = _fetch(db, sql["page"], params, limit)
     shown = set(current)
     for row in page.rows:
         row["former_name"] = None if row["id"] in shown else hits[row["id"]]
     return page
+
+
+def _page_from_prefix(db: pw.Database, sql: dict[str, str], params: dict[str, Any],
+                      limit: int) -> Page | None:
+    """The page of a kana search that many 在籍 members' readings start with (サトウ, ヤマモトヨウ),
+    read from the reading index alone; None when there are fewer than a page and one.
+
+    The page's order puts 在籍 full-prefix hits first, in (reading, id) order, which is the
+    reading index's order: when the first window of that index holds more 在籍 members than a
+    page, the page is the first of them, whatever the other branches would add, and there are
+    more. The same rows as sorting every candidate, without reading hundreds of them."""
+    ids = [i for (i,) in db.execute_sql(sql["active_prefix"], {**params, "limit": limit + 1})]
+    if len(ids) <= limit:
+        return None
+    page = _fetch(db, sql["page"], {**params, "current": json.dumps(ids), "candidates": json.dumps(ids)},
+                  limit)
+    for row in page.rows:
+        row["former_name"] = None
+    return Page(page.rows, True)
 
 
 def member_code_page(db: pw.Database, symbol: str, number: str, branch: str | None, *,

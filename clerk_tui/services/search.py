@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from clerk_tui.db import queries
@@ -161,11 +162,15 @@ def _row(r: dict[str, Any], today: date) -> SearchRow:
         employer_name=r["employer_name"],
         lost_on=lost_on,
         card_status=card,
-        birth_date_wareki=format_wareki(r["birth_date"]),
+        birth_date_wareki=_wareki(r["birth_date"]),
         is_lost=lost_on is not None and lost_on <= today,
         card_status_label=card.label,
         **_former(r.get("former_name")),
     )
+
+
+# Birth dates repeat across searches (a page has up to 50, a society some 30,000 distinct ones).
+_wareki = lru_cache(maxsize=8192)(format_wareki)
 
 
 def _former(hit: queries.FormerNameHit | None) -> dict[str, str]:
