@@ -4,6 +4,7 @@ db/search.py; its queries live here), each giving one page of rows cheaply at a 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -54,9 +55,18 @@ _ROW_FIELDS: tuple[pw.Field, ...] = (
 )
 _ROW_SQL = ", ".join(f"m.{f.column_name}" for f in _ROW_FIELDS) + ", e.name"
 _ROW_NAMES = tuple(f.name for f in _ROW_FIELDS) + ("employer_name",)
-# Text and ids come back as str and int already: only dates and codes are converted.
-_CONVERTERS = tuple(f.python_value if isinstance(f, (pw.DateField, EnumField)) else None
-                    for f in _ROW_FIELDS) + (None,)
+
+
+def _converter(field: pw.Field) -> Callable[[Any], Any]:
+    if isinstance(field, EnumField):
+        members = field.enum._value2member_map_  # a dict lookup, cheaper than Enum(value)
+        return lambda value: members.get(value) or field.python_value(value)
+    return lambda value: date.fromisoformat(value) if type(value) is str else field.python_value(value)
+
+
+# Text and ids come back as str and int already: only dates and codes are converted, in place.
+_CONVERTED = tuple((f.name, _converter(f)) for f in _ROW_FIELDS
+                   if isinstance(f, (pw.DateField, EnumField)))
 
 _IS_LOST = "CASE WHEN m.lost_on IS NOT NULL AND m.lost_on <= :today THEN 1 ELSE 0 END"
 
@@ -118,8 +128,11 @@ def _page_sql(candidates: str, order: str) -> str:
 def _fetch(db: pw.Database, sql: str, params: dict[str, Any], limit: int) -> Page:
     params = {**params, "limit": limit + 1}  # one more than shown tells whether there are more
     cursor = db.execute_sql(sql, params)
-    rows = [{name: convert(value) if convert is not None and value is not None else value
-             for name, convert, value in zip(_ROW_NAMES, _CONVERTERS, row)} for row in cursor]
+    rows = [dict(zip(_ROW_NAMES, row)) for row in cursor]
+    for row in rows:
+        for name, convert in _CONVERTED:
+            if row[name] is not None:
+                row[name] = convert(row[name])
     return Page(rows[:limit], len(rows) > limit)
 
 
@@ -171,11 +184,12 @@ def _name_statements(full: str, given: str) -> dict[str, str]:
             f"WHEN m.{given} >= :key AND m.{given} < :upper THEN 1 "
             f"WHEN m.id IN (SELECT value FROM json_each(:current)) THEN 2 ELSE 3 END")
     order = f"{_IS_LOST}, {rank}, m.kana_key, m.id"
-    # Few candidates as a rule: reading them whole in one pass, employer included, costs less
-    # than sorting ids first and reading the page's rows again (as _page_sql does).
+    # Up to about a page of candidates: reading them whole in one pass, employer included, costs
+    # less than sorting ids first and reading the page's rows again; from hundreds, more.
     out["page"] = (f"SELECT {_ROW_SQL} FROM json_each(:candidates) AS j "
                    f"JOIN {_MEMBER} AS m ON m.id = j.value JOIN {_EMPLOYER} AS e ON e.id = m.employer_id "
                    f"ORDER BY {order} LIMIT :limit")
+    out["page_wide"] = _page_sql("SELECT value FROM json_each(:candidates)", order)
     # The 在籍 members among the first window of full-name prefix hits, in index order, stopping
     # at the page's size (see _page_from_prefix).
     out["active_prefix"] = (f"SELECT id FROM (SELECT id, lost_on FROM {_MEMBER} WHERE {full} >= :key "
@@ -183,6 +197,9 @@ def _name_statements(full: str, given: str) -> dict[str, str]:
                             f"WHERE lost_on IS NULL OR lost_on > :today LIMIT :limit")
     return out
 
+
+# Up to this many pages of candidates, the page is read in one pass (see _name_statements).
+_ONE_PASS = 2
 
 _NAME_SQL = {kana: _name_statements(*(_KANA_COLUMNS if kana else _KANJI_COLUMNS))
              for kana in (True, False)}
@@ -226,17 +243,18 @@ def name_page(db: pw.Database, key: str, *, kana: bool, today: date, limit: int,
         former += [r for col in (full, given) for r in db.execute_sql(sql[f"former_{col}"], params)]
     if not current and not former:
         return Page([], False)
-    hits: dict[int, FormerNameHit] = {}
-    for member_id, *names in former:
-        hit = FormerNameHit(*names[:4], FormerName.used_until.python_value(names[4]))
-        if member_id not in hits or hits[member_id].used_until < hit.used_until:
-            hits[member_id] = hit  # the latest of several matching former names
-    current_json = json.dumps(sorted(set(current)))
-    params.update(current=current_json, candidates=json.dumps(sorted(set(current) | hits.keys())))
-    page = _fetch(db, sql["page"], params, limit)
+    hits: dict[int, tuple] = {}
+    for hit in former:  # (member id, names, used_until as ISO text: orders as the dates do)
+        if hit[0] not in hits or hits[hit[0]][5] < hit[5]:
+            hits[hit[0]] = hit  # the latest of several matching former names
+    candidates = sorted(set(current) | hits.keys())
+    params.update(current=json.dumps(sorted(set(current))), candidates=json.dumps(candidates))
+    page = _fetch(db, sql["page" if len(candidates) <= _ONE_PASS * (limit + 1) else "page_wide"],
+                  params, limit)
     shown = set(current)
     for row in page.rows:
-        row["former_name"] = None if row["id"] in shown else hits[row["id"]]
+        hit = None if row["id"] in shown else hits[row["id"]]
+        row["former_name"] = hit and FormerNameHit(*hit[1:5], date.fromisoformat(hit[5]))
     return page
 
 
