@@ -186,6 +186,22 @@ def test_reindex_repairs_stale_search_keys(ctx, db, db_path, capsys):
     assert AuditEntry.select().where(AuditEntry.action == "db.reindex").count() == 1
 
 
+def test_reindex_repairs_the_keys_of_former_names_too(ctx, db, db_path, capsys):
+    from clerk_tui.db.models import FormerName
+    from clerk_tui.services.search import search_members
+
+    from tests.factories import make_employer, make_former_name, make_member
+
+    m = make_member(ctx, make_employer(ctx), family_name="佐藤", family_name_kana="サトウ")
+    f = make_former_name(ctx, m, family_name="髙橋", family_name_kana="タカハシ")
+    ctx.write(lambda: FormerName.update(name_key="髙橋太郎").where(FormerName.id == f.id).execute())
+    assert search_members(ctx, "高橋太郎").rows == ()
+    assert main(["db", "reindex", "--db", str(db_path)]) == 0
+    assert FormerName.get_by_id(f.id).name_key == "高橋太郎"
+    [row] = search_members(ctx, "高橋太郎").rows
+    assert (row.member_id, row.former_name) == (m.id, "髙橋\u3000太郎")
+
+
 def test_upgrade_applies_pending_migrations_in_order(db, monkeypatch):
     """A later release adds a migration; `db upgrade` applies it once, in its own transaction."""
     from playhouse.migrate import migrate
