@@ -476,6 +476,79 @@ def test_the_former_name_index_follows_inserts_updates_and_deletes(ctx, employer
     db.execute_sql("INSERT INTO former_name_fts(former_name_fts, rank) VALUES ('integrity-check', 1)")
 
 
+@pytest.mark.parametrize("key", ["山田", "山田一"])  # prefix windows; the trigram index
+def test_former_names_enter_a_full_page_only_before_the_lost_members(ctx, employer, db, key):
+    current = [add(ctx, employer, "山田", f"一{g}", "ヤマダ", r).id
+               for g, r in (("郎", "イチロウ"), ("平", "イッペイ"), ("男", "カズオ"))]
+    lost = add(ctx, employer, "山田", "一子", "ヤマダ", "カズコ", lost_on=date(2024, 3, 31)).id
+    renamed = add(ctx, employer, "佐藤", "一美", "サトウ", "カズミ")
+    make_former_name(ctx, renamed, family_name="山田", family_name_kana="ヤマダ")
+    in_order = sorted(current, key=lambda i: Member.get_by_id(i).kana_key)
+    # Three 在籍 current-name hits fill a page of three: the former name cannot enter it.
+    page = queries.name_page(db, key, kana=False, today=TODAY, limit=3)
+    assert [r["id"] for r in page.rows] == in_order and page.more
+    assert all(r["former_name"] is None for r in page.rows)
+    # A page of four: the fourth current-name hit is 喪失, so the 在籍 former-name hit comes first.
+    page = queries.name_page(db, key, kana=False, today=TODAY, limit=4)
+    assert [r["id"] for r in page.rows] == in_order + [renamed.id] and page.more
+    assert page.rows[-1]["former_name"].family_name == "山田"
+    page = queries.name_page(db, key, kana=False, today=TODAY, limit=5)
+    assert [r["id"] for r in page.rows] == in_order + [renamed.id, lost] and not page.more
+
+
+def test_name_pages_are_those_of_the_rules_written_plainly(ctx, employer, db):
+    """Random members and former names, every kind of key: each page is the one the rules give
+    when written out in Python (no window is cut at this size), whichever way the SQL took."""
+    import random
+
+    rng = random.Random(16)
+    families = [("山田", "ヤマダ"), ("山本", "ヤマモト"), ("小山田", "オヤマダ"), ("田中", "タナカ"),
+                ("中山", "ナカヤマ"), ("高橋", "タカハシ")]
+    givens = [("一郎", "イチロウ"), ("花子", "ハナコ"), ("山男", "ヤマオ"), ("田鶴", "タヅ"), ("中", "アタル")]
+    formers: dict[int, list[tuple[str, str]]] = {}
+    for _ in range(70):
+        (f, fk), (g, gk) = rng.choice(families), rng.choice(givens)
+        lost = rng.choice([None, None, None, date(2024, 3, 31), date(2026, 1, 1)])
+        m = add(ctx, employer, f, g, fk, gk, lost_on=lost)
+        if rng.random() < 0.3:
+            (f2, fk2) = rng.choice(families)
+            make_former_name(ctx, m, family_name=f2, family_name_kana=fk2)
+            formers[m.id] = [(kana.name_key(f2 + g), kana.kana_key(fk2 + gk)),
+                             (kana.name_key(g), kana.kana_key(gk))]
+    members = list(Member.select())
+
+    def expected(key: str, kana_search: bool, limit: int) -> list[tuple[int, bool]]:
+        col = 1 if kana_search else 0
+
+        def ranks(full: str, given: str) -> int | None:
+            if full.startswith(key):
+                return 0
+            if given.startswith(key):
+                return 1
+            return 2 if len(key) >= 3 and key in full else None
+
+        out = []
+        for m in members:
+            keys = ((m.name_key, m.kana_key), (m.given_name_key, m.given_kana_key))
+            rank = ranks(keys[0][col], keys[1][col])
+            if rank is None and m.id in formers:
+                full, given = formers[m.id]
+                rank = 3 if ranks(full[col], given[col]) is not None else None
+            if rank is not None:
+                lost = m.lost_on is not None and m.lost_on <= TODAY
+                out.append(((lost, rank, m.kana_key, m.id), (m.id, rank == 3)))
+        return [hit for _, hit in sorted(out)][:limit]
+
+    for key, kana_search in [("山", False), ("山田", False), ("田", False), ("中", False), ("山田一", False),
+                             ("山男", False), ("ヤ", True), ("ヤマ", True), ("ヤマダ", True), ("タ", True),
+                             ("ナカ", True), ("マダ", True), ("ヤマダハナ", True), ("カヤマ", True)]:
+        for limit in (3, 8, 50):
+            page = queries.name_page(db, key, kana=kana_search, today=TODAY, limit=limit)
+            got = [(r["id"], r["former_name"] is not None) for r in page.rows]
+            assert got == expected(key, kana_search, limit), (key, limit)
+            assert page.more == (len(expected(key, kana_search, 1000)) > limit), (key, limit)
+
+
 def test_a_former_name_window_cut_off_still_says_more(ctx, employer, db):
     for i, reading in enumerate(["ハジメ", "ジロウ", "サブロウ", "シロウ"]):
         member = add(ctx, employer, "佐藤", reading, "サトウ", reading)

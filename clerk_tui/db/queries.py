@@ -231,31 +231,47 @@ def name_page(db: pw.Database, key: str, *, kana: bool, today: date, limit: int,
     current: list[int] = []
     former: list[tuple] = []
     substring = len(key) >= TRIGRAM
+    current: list[int] = []
     if substring:
         params["fts"] = fts_phrase(full, key)
         current = [i for (i,) in db.execute_sql(sql["fts"], params)]
-        former = db.execute_sql(sql["fts_former"], params).fetchall()
     # Every prefix hit holds the key, so the trigram hits include them unless their window was
     # cut off: only then (or below 3 characters) are the prefix windows read as well.
     if not substring or len(current) >= cap:
         current += [i for col in (full, given) for (i,) in db.execute_sql(sql[col], params)]
+    shown = set(current)
+    if len(shown) > limit:
+        # Former-name hits sort after the 在籍 current-name hits: when those fill the page, the
+        # former names cannot change it and are not read.
+        page = _candidates_page(db, sql, params, shown, shown, limit)
+        last = page.rows[-1]
+        if page.more and not (last["lost_on"] is not None and last["lost_on"] <= today):
+            for row in page.rows:
+                row["former_name"] = None
+            return page
+    former = db.execute_sql(sql["fts_former"], params).fetchall() if substring else []
     if not substring or len(former) >= cap:
         former += [r for col in (full, given) for r in db.execute_sql(sql[f"former_{col}"], params)]
-    if not current and not former:
-        return Page([], False)
     hits: dict[int, tuple] = {}
     for hit in former:  # (member id, names, used_until as ISO text: orders as the dates do)
         if hit[0] not in hits or hits[hit[0]][5] < hit[5]:
             hits[hit[0]] = hit  # the latest of several matching former names
-    candidates = sorted(set(current) | hits.keys())
-    params.update(current=json.dumps(sorted(set(current))), candidates=json.dumps(candidates))
-    page = _fetch(db, sql["page" if len(candidates) <= _ONE_PASS * (limit + 1) else "page_wide"],
-                  params, limit)
-    shown = set(current)
+    if not shown and not hits:
+        return Page([], False)
+    page = _candidates_page(db, sql, params, shown, shown | hits.keys(), limit)
     for row in page.rows:
         hit = None if row["id"] in shown else hits[row["id"]]
         row["former_name"] = hit and FormerNameHit(*hit[1:5], date.fromisoformat(hit[5]))
     return page
+
+
+def _candidates_page(db: pw.Database, sql: dict[str, str], params: dict[str, Any], current: set[int],
+                     candidates: set[int], limit: int) -> Page:
+    """The sorted page of these candidates; `current` are those found by their current name."""
+    params = {**params, "current": json.dumps(sorted(current)),
+              "candidates": json.dumps(sorted(candidates))}
+    one_pass = len(candidates) <= _ONE_PASS * (limit + 1)
+    return _fetch(db, sql["page" if one_pass else "page_wide"], params, limit)
 
 
 def _page_from_prefix(db: pw.Database, sql: dict[str, str], params: dict[str, Any],
@@ -270,8 +286,7 @@ def _page_from_prefix(db: pw.Database, sql: dict[str, str], params: dict[str, An
     ids = [i for (i,) in db.execute_sql(sql["active_prefix"], {**params, "limit": limit + 1})]
     if len(ids) <= limit:
         return None
-    page = _fetch(db, sql["page"], {**params, "current": json.dumps(ids), "candidates": json.dumps(ids)},
-                  limit)
+    page = _candidates_page(db, sql, params, set(ids), set(ids), limit)
     for row in page.rows:
         row["former_name"] = None
     return Page(page.rows, True)
