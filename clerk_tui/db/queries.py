@@ -32,12 +32,13 @@ __all__ = [
 # peewee ~4 ms per search, three times SQLite's own work, on every keystroke of every clerk.
 # Table names and the name-key columns come from the models.
 
-# Every branch of a search contributes at most this many candidate ids, taken in index order (or
-# FTS rowid order), and only the candidates are sorted: sorting all 26,000 サトウ of 1M members
-# takes ~55 ms, 3 × 500 candidates ~2 ms. When a branch is cut off (`more` is then true) the page
-# is still in exact order for kana prefix hits, whose index order is the sort order; kanji prefix
-# hits are the first 500 in code point order, substring-only hits the 500 with the lowest ids,
-# each then sorted by reading. Clerks narrow such a search rather than page through it.
+# Every branch of a search (current and former names) contributes at most this many candidate
+# ids, taken in index order (or FTS rowid order), and only the candidates are sorted: sorting all
+# 26,000 サトウ of 1M members takes ~55 ms, 3 × 500 candidates ~2 ms. When a branch is cut off
+# (`more` is then true) the page is still in exact order for kana prefix hits, whose index order
+# is the sort order; kanji prefix hits are the first 500 in code point order, substring-only hits
+# the 500 with the lowest ids, each then sorted by reading. Clerks narrow such a search rather
+# than page through it.
 CANDIDATE_CAP = 500
 
 # The FTS5 trigram tokenizer indexes 3-character pieces: shorter text cannot be MATCHed.
@@ -164,9 +165,9 @@ class FormerNameHit:
 
 
 def _name_statements(full: str, given: str) -> dict[str, str]:
-    """The candidate branches of a name search and the page that sorts them. Each branch is a
-    statement of its own, taking its window (`LIMIT :cap`) in index order; the page then sorts
-    only the candidate ids, handed to it as a JSON array."""
+    """The statements of a name search: its candidate branches, for current and for former names,
+    each taking its window (`LIMIT :cap`) in index order, and the page that sorts the candidates,
+    handed to it as a JSON array of member ids."""
     fts_former = (f"SELECT {_FORMER_SQL} FROM {FORMER_FTS_TABLE} JOIN {_FORMER} AS f "
                   f"ON f.id = {FORMER_FTS_TABLE}.rowid WHERE {FORMER_FTS_TABLE} MATCH :fts LIMIT :cap")
     out = {
@@ -228,8 +229,6 @@ def name_page(db: pw.Database, key: str, *, kana: bool, today: date, limit: int,
         page = _page_from_prefix(db, sql, params, limit)
         if page is not None:
             return page
-    current: list[int] = []
-    former: list[tuple] = []
     substring = len(key) >= TRIGRAM
     current: list[int] = []
     if substring:
