@@ -283,7 +283,8 @@ def time_class(ctx: Context, cases: list[Case]) -> tuple[list[float], dict[str, 
         stats["errors"] += result.error is not None
         stats["rows"] += len(result.rows)
         stats["more"] += result.more
-        stats["former"] += sum(r.former_name is not None for r in result.rows)
+        # getattr: an earlier checkout, measured with this script, has no former names
+        stats["former"] += sum(getattr(r, "former_name", None) is not None for r in result.rows)
         if case.member_id is not None and not result.more:
             stats["self_checkable"] += 1
             stats["found_self"] += any(r.member_id == case.member_id for r in result.rows)
