@@ -169,7 +169,7 @@ def _row(r: dict[str, Any], today: date) -> SearchRow:
     )
 
 
-# Birth dates repeat across searches (a page has up to 50, a society some 30,000 distinct ones).
+# Birth dates repeat from search to search: their 和暦 is worked out once.
 _wareki = lru_cache(maxsize=8192)(format_wareki)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from datetime import date
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -234,7 +235,7 @@ class SearchScreen(ClerkScreen):
     def _marked_name(name: Text, width: int) -> Text:
         """The current name with the 旧氏名 mark after it; a long name is cut, never the mark."""
         mark = Text(FORMER_NAME_MARK, style="reverse")
-        cell = fit(name, max(width - len(FORMER_NAME_MARK) * 2 - 1, 1))
+        cell = fit(name, max(width - cell_len(FORMER_NAME_MARK) - 1, 1))
         cell.append(" ")
         cell.append_text(mark)
         return cell
