@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 from datetime import date
 
-from clerk_tui.db.models import Document, Employer, Member
+from clerk_tui.db.models import Document, Employer, FormerName, Member
 from clerk_tui.domain import kana
 from clerk_tui.domain.codes import CardStatus, DocumentKind, DocumentStatus, Relationship, Sex
 
@@ -45,3 +45,18 @@ def make_document(ctx, member: Member, *, kind: DocumentKind = DocumentKind.ELIG
     serial = f"T{next(_seq):08d}"
     return ctx.write(lambda: Document.create(member=member, kind=kind, serial=serial, issued_on=issued_on,
                                              valid_until=valid_until, status=status))
+
+
+def make_former_name(ctx, member: Member, *, family_name: str, given_name: str | None = None,
+                     family_name_kana: str, given_name_kana: str | None = None,
+                     used_until: date = date(2024, 3, 31)) -> FormerName:
+    """A name the member was registered under before a 氏名変更 (the given name unchanged unless
+    given), written directly as a scenario file would."""
+    f = FormerName(member=member, family_name=family_name,
+                   given_name=member.given_name if given_name is None else given_name,
+                   family_name_kana=family_name_kana,
+                   given_name_kana=member.given_name_kana if given_name_kana is None else given_name_kana,
+                   used_until=used_until)
+    f.refresh_search_keys()
+    ctx.write(f.save)
+    return f

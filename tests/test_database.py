@@ -186,6 +186,22 @@ def test_reindex_repairs_stale_search_keys(ctx, db, db_path, capsys):
     assert AuditEntry.select().where(AuditEntry.action == "db.reindex").count() == 1
 
 
+def test_reindex_repairs_the_keys_of_former_names_too(ctx, db, db_path, capsys):
+    from clerk_tui.db.models import FormerName
+    from clerk_tui.services.search import search_members
+
+    from tests.factories import make_employer, make_former_name, make_member
+
+    m = make_member(ctx, make_employer(ctx), family_name="佐藤", family_name_kana="サトウ")
+    f = make_former_name(ctx, m, family_name="髙橋", family_name_kana="タカハシ")
+    ctx.write(lambda: FormerName.update(name_key="髙橋太郎").where(FormerName.id == f.id).execute())
+    assert search_members(ctx, "高橋太郎").rows == ()
+    assert main(["db", "reindex", "--db", str(db_path)]) == 0
+    assert FormerName.get_by_id(f.id).name_key == "高橋太郎"
+    [row] = search_members(ctx, "高橋太郎").rows
+    assert (row.member_id, row.former_name) == (m.id, "髙橋\u3000太郎")
+
+
 def test_upgrade_applies_pending_migrations_in_order(db, monkeypatch):
     """A later release adds a migration; `db upgrade` applies it once, in its own transaction."""
     from playhouse.migrate import migrate
@@ -265,8 +281,21 @@ def test_version_2_links_earlier_reissues_to_their_loss_reports(db, ctx):
     assert [i.unique for i in db.get_indexes("loss_report") if i.columns == ["reissue_id"]] == [True]
 
 
+# The version that indexes former names (its number may change when branches are merged).
+FORMER_NAME_INDEX = next(m.version for m in schema.MIGRATIONS if m.apply is schema._former_name_search)
+
+
+def _before_former_name_index(db):
+    """Undo the former names' index on a new database (and any later version)."""
+    db.execute_sql("DROP TABLE former_name_fts")  # its triggers on former_name stay: dropped below
+    for event in ("insert", "delete", "update"):
+        db.execute_sql(f"DROP TRIGGER former_name_fts_{event}")
+    db.execute_sql("DELETE FROM schema_migration WHERE version >= ?", (FORMER_NAME_INDEX,))
+
+
 def _back_to_version_2(db):
     """Undo version 3 on a new database: no register tables, no employer.symbol."""
+    _before_former_name_index(db)
     for table in ("issue_request", "former_name", "member_history"):
         db.execute_sql(f'DROP TABLE "{table}"')
     for index in db.get_indexes("employer"):
@@ -300,3 +329,23 @@ def test_version_3_gives_each_employer_the_symbol_of_its_members(db, ctx, tmp_pa
     assert symbols["E2"] in ("1001", "2002") and symbols["E2"] != symbols["E1"]
     assert symbols["E3"] is None
     assert schema.schema_sql(db) == fresh
+
+
+def test_the_former_name_index_covers_the_former_names_already_recorded(db, ctx):
+    """Former names written under version 3 are found by the search after the upgrade, and the
+    upgraded schema is the same as a new database's."""
+    from clerk_tui.services.search import search_members
+
+    from tests.factories import make_employer, make_former_name, make_member
+
+    member = make_member(ctx, make_employer(ctx), family_name="佐藤", family_name_kana="サトウ")
+    fresh = schema.schema_sql(db)
+    _before_former_name_index(db)
+    assert schema.current_version(db) == FORMER_NAME_INDEX - 1
+    make_former_name(ctx, member, family_name="山田", family_name_kana="ヤマダ")  # written before
+
+    assert schema.upgrade(db) == schema.LATEST_VERSION >= FORMER_NAME_INDEX
+    [row] = search_members(ctx, "山田太郎").rows
+    assert (row.member_id, row.former_name) == (member.id, "山田\u3000太郎")
+    assert schema.schema_sql(db) == fresh
+    db.execute_sql("INSERT INTO former_name_fts(former_name_fts, rank) VALUES ('integrity-check', 1)")

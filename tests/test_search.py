@@ -11,13 +11,13 @@ from datetime import date
 import pytest
 
 from clerk_tui.db import queries
-from clerk_tui.db.models import AuditEntry, Employer, Member
+from clerk_tui.db.models import AuditEntry, Employer, FormerName, Member
 from clerk_tui.domain import kana
 from clerk_tui.domain.codes import CardStatus, Relationship
 from clerk_tui.domain.query import QueryKind
 from clerk_tui.services.search import SearchResult, search_members
 from tests.conftest import TODAY
-from tests.factories import make_employer, make_member
+from tests.factories import make_employer, make_former_name, make_member
 
 
 @pytest.fixture
@@ -310,7 +310,9 @@ def test_a_cut_off_candidate_window_still_gives_a_sorted_page_and_more(ctx, empl
 @pytest.mark.parametrize("text", ["さとう", "佐藤一郎", "林", "たか", "1234-567", "1234-567-01",
                                   "S55.4.2", "1980-04-02", "E09001", "事:テスト"])
 def test_no_search_scans_the_member_table(ctx, family, db, text):
-    """The plans use indexes (or the FTS index) only: a scan of 1M members costs ~100 ms."""
+    """The plans use indexes (or the FTS index) only: a scan of 1M members costs ~100 ms; nor
+    the former names (one per renamed member)."""
+    make_former_name(ctx, family[1], family_name="佐藤", family_name_kana="サトウ")
     statements = []
     original = db.execute_sql
 
@@ -327,7 +329,7 @@ def test_no_search_scans_the_member_table(ctx, family, db, text):
     assert member_reads
     for sql, params in member_reads:
         plan = [row[3] for row in db.execute_sql("EXPLAIN QUERY PLAN " + sql, params)]
-        scans = [line for line in plan if re.match(r"SCAN (m|member)\b", line)]
+        scans = [line for line in plan if re.match(r"SCAN (m|member|f|former_name)\b", line)]
         assert not scans, (text, plan)
 
 
@@ -388,6 +390,174 @@ def test_the_index_follows_a_delete(ctx, employer, db):
     assert ids(search_members(ctx, "中川健")) == {keep.id}
     assert ids(search_members(ctx, "ナカガワケン")) == {keep.id}
     fts_integrity_check(db)
+
+
+# ------------------------------------------------------------------------------ former names (旧姓)
+
+
+@pytest.fixture
+def renamed(ctx, employer):
+    """佐藤　花子, formerly 山田　花子 (until 2024-03-31), and before that 大川　花子."""
+    hanako = add(ctx, employer, "佐藤", "花子", "サトウ", "ハナコ")
+    make_former_name(ctx, hanako, family_name="山田", family_name_kana="ヤマダ",
+                     used_until=date(2024, 3, 31))
+    make_former_name(ctx, hanako, family_name="大川", family_name_kana="オオカワ",
+                     used_until=date(2019, 6, 30))
+    return hanako
+
+
+@pytest.mark.parametrize("text, former", [
+    ("山田", "山田\u3000花子"), ("やまだ", "山田\u3000花子"),  # 1–2 characters: start of the name
+    ("山田花子", "山田\u3000花子"), ("ﾔﾏﾀﾞ ﾊﾅｺ", "山田\u3000花子"),  # 3+: the trigram index
+    ("マダハナ", "山田\u3000花子"),  # the middle of the former reading
+    ("大川", "大川\u3000花子"), ("オオカワハナコ", "大川\u3000花子"),  # an earlier former name
+])
+def test_a_member_is_found_by_a_former_name_and_shown_by_the_current_one(ctx, renamed, text, former):
+    [row] = search_members(ctx, text).rows
+    assert row.member_id == renamed.id
+    assert row.name == "佐藤\u3000花子" and row.name_kana == "サトウ\u3000ハナコ"
+    assert row.former_name == former
+    assert row.former_name_kana == {"山田": "ヤマダ\u3000ハナコ", "大川": "オオカワ\u3000ハナコ"}[former[:2]]
+
+
+def test_the_latest_matching_former_name_is_the_one_shown(ctx, employer):
+    member = add(ctx, employer, "佐藤", "花子", "サトウ", "ハナコ")
+    make_former_name(ctx, member, family_name="山田", family_name_kana="ヤマダ", used_until=date(2010, 1, 1))
+    make_former_name(ctx, member, family_name="山田", family_name_kana="ヤマダ", used_until=date(2020, 1, 1))
+    make_former_name(ctx, member, family_name="山田川", family_name_kana="ヤマダガワ",
+                     used_until=date(2015, 1, 1))
+    [row] = search_members(ctx, "ヤマダ").rows
+    assert row.former_name == "山田\u3000花子"  # the 2020 one: 山田 until 2020, not 山田川
+    assert len(search_members(ctx, "ヤマダハナ").rows) == 1  # one row per member, however many hits
+
+
+def test_a_hit_on_the_current_name_is_not_marked_even_when_a_former_name_matches(ctx, employer):
+    member = add(ctx, employer, "山田", "花子", "ヤマダ", "ハナコ")
+    make_former_name(ctx, member, family_name="山田", given_name="華子", family_name_kana="ヤマダ",
+                     given_name_kana="ハナコ")
+    for text in ("山田", "ヤマダハナコ", "ハナコ"):
+        [row] = search_members(ctx, text).rows
+        assert row.former_name is None and row.former_name_kana is None, text
+
+
+def test_current_names_come_before_former_names_and_keep_their_order(ctx, employer, renamed):
+    taro = add(ctx, employer, "山田", "太郎", "ヤマダ", "タロウ")
+    given = add(ctx, employer, "石田", "やまだ", "イシダ", "ヤマダ")
+    lost = add(ctx, employer, "山田", "次郎", "ヤマダ", "ジロウ", lost_on=date(2024, 3, 31))
+    lost_renamed = add(ctx, employer, "鈴木", "一", "スズキ", "ハジメ", lost_on=date(2024, 3, 31))
+    make_former_name(ctx, lost_renamed, family_name="山田", family_name_kana="ヤマダ")
+    middle = add(ctx, employer, "小山田", "誠", "オヤマダ", "マコト")
+    # 在籍 first; in each, the current name's start, the given name's start, the current name
+    # elsewhere (3+ characters), then a former name only; 喪失 after all of them.
+    result = search_members(ctx, "やまだ")
+    assert [r.member_id for r in result.rows] == [taro.id, given.id, middle.id, renamed.id, lost.id,
+                                                  lost_renamed.id]
+    assert [r.former_name is not None for r in result.rows] == [False, False, False, True, False, True]
+    # 1–2 characters: the start of names only, current before former.
+    assert [r.member_id for r in search_members(ctx, "山田").rows] == [taro.id, renamed.id, lost.id,
+                                                                      lost_renamed.id]
+
+
+def test_the_former_name_index_follows_inserts_updates_and_deletes(ctx, employer, renamed, db):
+    assert ids(search_members(ctx, "山田花子")) == {renamed.id}
+    former = FormerName.get(FormerName.family_name == "山田")
+
+    def correct():
+        former.family_name, former.family_name_kana = "山根", "ヤマネ"
+        former.refresh_search_keys()
+        former.save()
+
+    ctx.write(correct)
+    assert search_members(ctx, "山田花子").rows == ()
+    assert ids(search_members(ctx, "やまねはなこ")) == {renamed.id}
+    ctx.write(former.delete_instance)
+    assert search_members(ctx, "やまねはなこ").rows == ()
+    assert ids(search_members(ctx, "大川花子")) == {renamed.id}
+    db.execute_sql("INSERT INTO former_name_fts(former_name_fts, rank) VALUES ('integrity-check', 1)")
+
+
+@pytest.mark.parametrize("key", ["山田", "山田一"])  # prefix windows; the trigram index
+def test_former_names_enter_a_full_page_only_before_the_lost_members(ctx, employer, db, key):
+    current = [add(ctx, employer, "山田", f"一{g}", "ヤマダ", r).id
+               for g, r in (("郎", "イチロウ"), ("平", "イッペイ"), ("男", "カズオ"))]
+    lost = add(ctx, employer, "山田", "一子", "ヤマダ", "カズコ", lost_on=date(2024, 3, 31)).id
+    renamed = add(ctx, employer, "佐藤", "一美", "サトウ", "カズミ")
+    make_former_name(ctx, renamed, family_name="山田", family_name_kana="ヤマダ")
+    in_order = sorted(current, key=lambda i: Member.get_by_id(i).kana_key)
+    # Three 在籍 current-name hits fill a page of three: the former name cannot enter it.
+    page = queries.name_page(db, key, kana=False, today=TODAY, limit=3)
+    assert [r["id"] for r in page.rows] == in_order and page.more
+    assert all(r["former_name"] is None for r in page.rows)
+    # A page of four: the fourth current-name hit is 喪失, so the 在籍 former-name hit comes first.
+    page = queries.name_page(db, key, kana=False, today=TODAY, limit=4)
+    assert [r["id"] for r in page.rows] == in_order + [renamed.id] and page.more
+    assert page.rows[-1]["former_name"].family_name == "山田"
+    page = queries.name_page(db, key, kana=False, today=TODAY, limit=5)
+    assert [r["id"] for r in page.rows] == in_order + [renamed.id, lost] and not page.more
+
+
+def test_name_pages_are_those_of_the_rules_written_plainly(ctx, employer, db):
+    """Random members and former names, every kind of key: each page is the one the rules give
+    when written out in Python (no window is cut at this size), whichever way the SQL took."""
+    import random
+
+    rng = random.Random(16)
+    families = [("山田", "ヤマダ"), ("山本", "ヤマモト"), ("小山田", "オヤマダ"), ("田中", "タナカ"),
+                ("中山", "ナカヤマ"), ("高橋", "タカハシ")]
+    givens = [("一郎", "イチロウ"), ("花子", "ハナコ"), ("山男", "ヤマオ"), ("田鶴", "タヅ"), ("中", "アタル")]
+    formers: dict[int, list[tuple[str, str]]] = {}
+    for _ in range(70):
+        (f, fk), (g, gk) = rng.choice(families), rng.choice(givens)
+        lost = rng.choice([None, None, None, date(2024, 3, 31), date(2026, 1, 1)])
+        m = add(ctx, employer, f, g, fk, gk, lost_on=lost)
+        if rng.random() < 0.3:
+            (f2, fk2) = rng.choice(families)
+            make_former_name(ctx, m, family_name=f2, family_name_kana=fk2)
+            formers[m.id] = [(kana.name_key(f2 + g), kana.kana_key(fk2 + gk)),
+                             (kana.name_key(g), kana.kana_key(gk))]
+    members = list(Member.select())
+
+    def expected(key: str, kana_search: bool, limit: int) -> list[tuple[int, bool]]:
+        col = 1 if kana_search else 0
+
+        def ranks(full: str, given: str) -> int | None:
+            if full.startswith(key):
+                return 0
+            if given.startswith(key):
+                return 1
+            return 2 if len(key) >= 3 and key in full else None
+
+        out = []
+        for m in members:
+            keys = ((m.name_key, m.kana_key), (m.given_name_key, m.given_kana_key))
+            rank = ranks(keys[0][col], keys[1][col])
+            if rank is None and m.id in formers:
+                full, given = formers[m.id]
+                rank = 3 if ranks(full[col], given[col]) is not None else None
+            if rank is not None:
+                lost = m.lost_on is not None and m.lost_on <= TODAY
+                out.append(((lost, rank, m.kana_key, m.id), (m.id, rank == 3)))
+        return [hit for _, hit in sorted(out)][:limit]
+
+    for key, kana_search in [("山", False), ("山田", False), ("田", False), ("中", False), ("山田一", False),
+                             ("山男", False), ("ヤ", True), ("ヤマ", True), ("ヤマダ", True), ("タ", True),
+                             ("ナカ", True), ("マダ", True), ("ヤマダハナ", True), ("カヤマ", True)]:
+        for limit in (3, 8, 50):
+            page = queries.name_page(db, key, kana=kana_search, today=TODAY, limit=limit)
+            got = [(r["id"], r["former_name"] is not None) for r in page.rows]
+            assert got == expected(key, kana_search, limit), (key, limit)
+            assert page.more == (len(expected(key, kana_search, 1000)) > limit), (key, limit)
+
+
+def test_a_former_name_window_cut_off_still_says_more(ctx, employer, db):
+    for i, reading in enumerate(["ハジメ", "ジロウ", "サブロウ", "シロウ"]):
+        member = add(ctx, employer, "佐藤", reading, "サトウ", reading)
+        make_former_name(ctx, member, family_name="山田", family_name_kana="ヤマダ")
+    page = queries.name_page(db, "ヤマダ", kana=True, today=TODAY, limit=2, cap=1)
+    assert len(page.rows) == 2 and page.more
+    assert all(r["former_name"].family_name == "山田" for r in page.rows)
+    page = queries.name_page(db, "ヤマダサ", kana=True, today=TODAY, limit=2, cap=1)  # trigram path
+    assert len(page.rows) == 1 and not page.more
 
 
 # ------------------------------------------------------------------------------ hostile text

@@ -33,6 +33,15 @@ class TestSearch:
         app, _ = make_app(tmp_path)
         assert snap_compare(app, terminal_size=SIZE, run_before=typing("山"))
 
+    def test_former_name_hit(self, snap_compare, tmp_path):
+        # ヤマ: 佐藤　三郎, once 山口, is found by that name and marked 旧氏名; the row detail under
+        # the table shows the former name of the highlighted row.
+        from tests.test_ui_search import add_former_name
+
+        app, ids = make_app(tmp_path)
+        add_former_name(app, ids["saburo"])
+        assert snap_compare(app, terminal_size=SIZE, run_before=typing("ヤマ", "down", "down", "down", "down"))
+
     def test_no_match(self, snap_compare, tmp_path):
         app, _ = make_app(tmp_path)
         assert snap_compare(app, terminal_size=SIZE, run_before=typing("スズキ"))

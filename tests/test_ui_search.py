@@ -174,7 +174,6 @@ async def test_results_follow_the_typing_while_queries_are_slow(tmp_path, monkey
         return real(ctx, text, **kw)
 
     monkeypatch.setattr(search_screen, "search_members", slow_for_short_queries)
-    monkeypatch.setattr(search_screen, "DEBOUNCE_SECONDS", 0)
     app, _ = make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press(*"ヤマ")
@@ -218,3 +217,95 @@ async def test_the_holiday_calendar_is_loaded_in_the_background_after_start(tmp_
         await settle(pilot, app.WARM_UP_AFTER)
         assert rules._national_holidays.cache_info().currsize == 1  # the first detail will not wait
         assert isinstance(app.screen, SearchScreen)
+
+
+def add_former_name(app, member_id: int) -> None:
+    """佐藤　三郎 was 山口　三郎 (ヤマグチ) until 2020."""
+    from datetime import date
+
+    from clerk_tui.db.models import Member
+    from tests.factories import make_former_name
+
+    make_former_name(app.ctx, Member.get_by_id(member_id), family_name="山口",
+                     family_name_kana="ヤマグチ", used_until=date(2020, 3, 31))
+
+
+async def test_a_former_name_hit_shows_the_current_name_marked(tmp_path):
+    app, ids = make_app(tmp_path)
+    add_former_name(app, ids["saburo"])
+    async with app.run_test(size=SIZE) as pilot:
+        await type_query(pilot, "ヤマ")
+        rows = cell_texts(app.screen.query_one("#results", DataTable))
+        # Current names first (the 山田 family), then the former-name hit, then the withdrawn 山本.
+        assert [r[1] for r in rows] == ["山田　一郎", "山田　太郎", "山田　花子", "佐藤　三郎 旧氏名",
+                                        "山本　次郎"]
+        await pilot.press("down", *["down"] * 3)  # into the results, to 佐藤　三郎
+        detail = str(app.screen.query_one("#row-detail", Static).render())
+        assert "旧氏名 山口　三郎（ヤマグチ　サブロウ）" in detail
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, MemberDetailScreen) and app.screen.member_id == ids["saburo"]
+
+
+async def test_the_former_name_mark_stays_when_the_name_is_cut(tmp_path):
+    app, ids = make_app(tmp_path)
+    from tests.factories import make_former_name
+    from clerk_tui.db.models import Member
+
+    make_former_name(app.ctx, Member.get_by_id(ids["markup"]), family_name="大川",
+                     family_name_kana="オオカワ")
+    async with app.run_test(size=SIZE) as pilot:
+        await type_query(pilot, "オオカワ")
+        [row] = cell_texts(app.screen.query_one("#results", DataTable))
+        assert row[1].startswith("[bold]田中") and row[1].endswith("~ 旧氏名")
+
+
+async def test_every_change_is_searched_at_once_and_only_the_last_is_shown(tmp_path, monkeypatch):
+    """No pause for the typing to stop: each change starts its search, and the rows on screen
+    are those of the text in the input."""
+    from clerk_tui.ui.screens import search as search_screen
+
+    real = search_screen.search_members
+    searched: list[str] = []
+
+    def counting(ctx, text, **kw):
+        searched.append(text)
+        return real(ctx, text, **kw)
+
+    monkeypatch.setattr(search_screen, "search_members", counting)
+    app, _ = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        for key in "ヤマモト":  # one key at a time: each change has its own search
+            await pilot.press(key)
+            await settle(pilot)
+        assert searched == ["ヤ", "ヤマ", "ヤマモ", "ヤマモト"]
+        assert names(app) == ["山本　次郎"]
+        searched.clear()
+        await pilot.press("escape", *"ヤマダ")  # a burst: a search that a later key overtakes
+        await settle(pilot)                    # before it starts is not run at all
+        assert searched[-1] == "ヤマダ" and set(searched) <= {"ヤ", "ヤマ", "ヤマダ"}
+        assert sorted(names(app)) == ["山田　一郎", "山田　太郎", "山田　花子"]
+        assert message(app).startswith("3件")
+
+
+async def test_enter_before_the_rows_arrive_moves_into_them_when_they_do(tmp_path, monkeypatch):
+    import threading
+
+    from clerk_tui.ui.screens import search as search_screen
+
+    real = search_screen.search_members
+    release = threading.Event()
+
+    def held(ctx, text, **kw):
+        release.wait(10)  # the search is still running when Enter comes
+        return real(ctx, text, **kw)
+
+    monkeypatch.setattr(search_screen, "search_members", held)
+    app, _ = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"1234-567-01", "enter")
+        assert app.focused is app.screen.query_one(Input)  # nothing to move into yet
+        release.set()
+        await settle(pilot)
+        assert names(app) == ["山田　花子"]
+        assert isinstance(app.focused, DataTable)

@@ -3,18 +3,21 @@ db/search.py; its queries live here), each giving one page of rows cheaply at a 
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import peewee as pw
 
-from clerk_tui.db.models import Employer, Member
-from clerk_tui.db.search import FTS_TABLE
+from clerk_tui.db.models import Employer, EnumField, FormerName, Member
+from clerk_tui.db.search import FORMER_FTS_TABLE, FTS_TABLE
 
 __all__ = [
     "CANDIDATE_CAP",
     "EmployerHit",
+    "FormerNameHit",
     "Page",
     "birth_date_page",
     "employer_page",
@@ -29,12 +32,13 @@ __all__ = [
 # peewee ~4 ms per search, three times SQLite's own work, on every keystroke of every clerk.
 # Table names and the name-key columns come from the models.
 
-# Every branch of a search contributes at most this many candidate ids, taken in index order (or
-# FTS rowid order), and only the candidates are sorted: sorting all 26,000 サトウ of 1M members
-# takes ~55 ms, 3 × 500 candidates ~2 ms. When a branch is cut off (`more` is then true) the page
-# is still in exact order for kana prefix hits, whose index order is the sort order; kanji prefix
-# hits are the first 500 in code point order, substring-only hits the 500 with the lowest ids,
-# each then sorted by reading. Clerks narrow such a search rather than page through it.
+# Every branch of a search (current and former names) contributes at most this many candidate
+# ids, taken in index order (or FTS rowid order), and only the candidates are sorted: sorting all
+# 26,000 サトウ of 1M members takes ~55 ms, 3 × 500 candidates ~2 ms. When a branch is cut off
+# (`more` is then true) the page is still in exact order for kana prefix hits, whose index order
+# is the sort order; kanji prefix hits are the first 500 in code point order, substring-only hits
+# the 500 with the lowest ids, each then sorted by reading. Clerks narrow such a search rather
+# than page through it.
 CANDIDATE_CAP = 500
 
 # The FTS5 trigram tokenizer indexes 3-character pieces: shorter text cannot be MATCHed.
@@ -52,14 +56,26 @@ _ROW_FIELDS: tuple[pw.Field, ...] = (
 )
 _ROW_SQL = ", ".join(f"m.{f.column_name}" for f in _ROW_FIELDS) + ", e.name"
 _ROW_NAMES = tuple(f.name for f in _ROW_FIELDS) + ("employer_name",)
-_CONVERTERS = tuple(f.python_value for f in _ROW_FIELDS) + (str,)
+
+
+def _converter(field: pw.Field) -> Callable[[Any], Any]:
+    if isinstance(field, EnumField):
+        members = field.enum._value2member_map_  # a dict lookup, cheaper than Enum(value)
+        return lambda value: members.get(value) or field.python_value(value)
+    return lambda value: date.fromisoformat(value) if type(value) is str else field.python_value(value)
+
+
+# Text and ids come back as str and int already: only dates and codes are converted, in place.
+_CONVERTED = tuple((f.name, _converter(f)) for f in _ROW_FIELDS
+                   if isinstance(f, (pw.DateField, EnumField)))
 
 _IS_LOST = "CASE WHEN m.lost_on IS NOT NULL AND m.lost_on <= :today THEN 1 ELSE 0 END"
 
 
 @dataclass(frozen=True)
 class Page:
-    rows: list[dict[str, Any]]  # Member field names (insured = the insured's id) + employer_name
+    # Member field names (insured = the insured's id), employer_name; name searches: former_name
+    rows: list[dict[str, Any]]
     more: bool  # more members match than were returned
 
 
@@ -101,64 +117,178 @@ def like_contains(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _page(db: pw.Database, candidates: str, order: str, params: dict[str, Any], limit: int) -> Page:
+def _page_sql(candidates: str, order: str) -> str:
     # Sort the candidates on the sort keys alone, then read whole rows and employer names for the
     # page only: joining first would look up an employer for every candidate.
-    sql = (f"WITH page(id) AS (SELECT m.id FROM {_MEMBER} AS m WHERE m.id IN ({candidates}) "
-           f"ORDER BY {order} LIMIT :limit) "
-           f"SELECT {_ROW_SQL} FROM page JOIN {_MEMBER} AS m ON m.id = page.id "
-           f"JOIN {_EMPLOYER} AS e ON e.id = m.employer_id ORDER BY {order}")
+    return (f"WITH page(id) AS (SELECT m.id FROM {_MEMBER} AS m WHERE m.id IN ({candidates}) "
+            f"ORDER BY {order} LIMIT :limit) "
+            f"SELECT {_ROW_SQL} FROM page JOIN {_MEMBER} AS m ON m.id = page.id "
+            f"JOIN {_EMPLOYER} AS e ON e.id = m.employer_id ORDER BY {order}")
+
+
+def _fetch(db: pw.Database, sql: str, params: dict[str, Any], limit: int) -> Page:
     params = {**params, "limit": limit + 1}  # one more than shown tells whether there are more
-    # A window at least a page wide: a branch that is cut off then fills the page alone, so a cut
-    # always shows as `more`.
-    if "cap" in params:
-        params["cap"] = max(params["cap"], limit + 1)
     cursor = db.execute_sql(sql, params)
-    rows = [{name: convert(value) if value is not None else None
-             for name, convert, value in zip(_ROW_NAMES, _CONVERTERS, row)} for row in cursor]
+    rows = [dict(zip(_ROW_NAMES, row)) for row in cursor]
+    for row in rows:
+        for name, convert in _CONVERTED:
+            if row[name] is not None:
+                row[name] = convert(row[name])
     return Page(rows[:limit], len(rows) > limit)
 
 
-def _name_sql(full: str, given: str, substring: bool) -> tuple[str, str]:
-    # Each branch in its own subquery so that its ORDER BY … LIMIT picks the window in index order.
-    branches = [
-        f"SELECT id FROM (SELECT id FROM {_MEMBER} WHERE {col} >= :key AND {col} < :upper "
-        f"ORDER BY {col} LIMIT :cap)"
-        for col in (full, given)
-    ]
-    if substring:
-        branches.append(f"SELECT rowid FROM (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} "
-                        f"MATCH :fts LIMIT :cap)")
-    rank = (f"CASE WHEN m.{full} >= :key AND m.{full} < :upper THEN 0 "
-            f"WHEN m.{given} >= :key AND m.{given} < :upper THEN 1 ELSE 2 END")
-    return " UNION ALL ".join(branches), f"{_IS_LOST}, {rank}, m.kana_key, m.id"
+def _page(db: pw.Database, candidates: str, order: str, params: dict[str, Any], limit: int) -> Page:
+    # A window at least a page wide: a branch that is cut off then fills the page alone, so a cut
+    # always shows as `more`.
+    if "cap" in params:
+        params = {**params, "cap": max(params["cap"], limit + 1)}
+    return _fetch(db, _page_sql(candidates, order), params, limit)
 
 
 _KANA_COLUMNS = (Member.kana_key.column_name, Member.given_kana_key.column_name)
 _KANJI_COLUMNS = (Member.name_key.column_name, Member.given_name_key.column_name)
-_NAME_SQL = {(kana, substring): _name_sql(*(_KANA_COLUMNS if kana else _KANJI_COLUMNS), substring)
-             for kana in (True, False) for substring in (True, False)}
+_FORMER = FormerName._meta.table_name
+_FORMER_SQL = ", ".join(f"f.{f.column_name}" for f in (
+    FormerName.member, FormerName.family_name, FormerName.given_name, FormerName.family_name_kana,
+    FormerName.given_name_kana, FormerName.used_until))
+
+
+@dataclass(frozen=True)
+class FormerNameHit:
+    """The former name (旧氏名) through which a member was found."""
+
+    family_name: str
+    given_name: str
+    family_name_kana: str
+    given_name_kana: str
+    used_until: date
+
+
+def _name_statements(full: str, given: str) -> dict[str, str]:
+    """The statements of a name search: its candidate branches, for current and for former names,
+    each taking its window (`LIMIT :cap`) in index order, and the page that sorts the candidates,
+    handed to it as a JSON array of member ids."""
+    fts_former = (f"SELECT {_FORMER_SQL} FROM {FORMER_FTS_TABLE} JOIN {_FORMER} AS f "
+                  f"ON f.id = {FORMER_FTS_TABLE}.rowid WHERE {FORMER_FTS_TABLE} MATCH :fts LIMIT :cap")
+    out = {
+        "fts": f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :fts LIMIT :cap",
+        "fts_former": fts_former,
+    }
+    for col in (full, given):
+        out[col] = (f"SELECT id FROM {_MEMBER} WHERE {col} >= :key AND {col} < :upper "
+                    f"ORDER BY {col} LIMIT :cap")
+        out[f"former_{col}"] = (f"SELECT {_FORMER_SQL} FROM {_FORMER} AS f WHERE f.{col} >= :key "
+                                f"AND f.{col} < :upper ORDER BY f.{col} LIMIT :cap")
+    # Rank: the current name starts with the key, the given name does, the current name holds it
+    # elsewhere (a hit of the current name's index), else only a former name matched.
+    rank = (f"CASE WHEN m.{full} >= :key AND m.{full} < :upper THEN 0 "
+            f"WHEN m.{given} >= :key AND m.{given} < :upper THEN 1 "
+            f"WHEN m.id IN (SELECT value FROM json_each(:current)) THEN 2 ELSE 3 END")
+    order = f"{_IS_LOST}, {rank}, m.kana_key, m.id"
+    # Up to about a page of candidates: reading them whole in one pass, employer included, costs
+    # less than sorting ids first and reading the page's rows again; from hundreds, more.
+    out["page"] = (f"SELECT {_ROW_SQL} FROM json_each(:candidates) AS j "
+                   f"JOIN {_MEMBER} AS m ON m.id = j.value JOIN {_EMPLOYER} AS e ON e.id = m.employer_id "
+                   f"ORDER BY {order} LIMIT :limit")
+    out["page_wide"] = _page_sql("SELECT value FROM json_each(:candidates)", order)
+    # The 在籍 members among the first window of full-name prefix hits, in index order, stopping
+    # at the page's size (see _page_from_prefix).
+    out["active_prefix"] = (f"SELECT id FROM (SELECT id, lost_on FROM {_MEMBER} WHERE {full} >= :key "
+                            f"AND {full} < :upper ORDER BY {full} LIMIT :cap) "
+                            f"WHERE lost_on IS NULL OR lost_on > :today LIMIT :limit")
+    return out
+
+
+# Up to this many pages of candidates, the page is read in one pass (see _name_statements).
+_ONE_PASS = 2
+
+_NAME_SQL = {kana: _name_statements(*(_KANA_COLUMNS if kana else _KANJI_COLUMNS))
+             for kana in (True, False)}
 
 
 def name_page(db: pw.Database, key: str, *, kana: bool, today: date, limit: int,
               cap: int = CANDIDATE_CAP) -> Page:
     """Members whose name key (kana: reading key) starts with `key`, whose given name starts with
-    it, or, from 3 characters, that contain it anywhere. Order: 在籍 before 喪失; then full-name
-    prefix, given-name prefix, elsewhere; then reading.
+    it, or, from 3 characters, that contain it anywhere; and members one of whose former names
+    (旧姓) does so. Order: 在籍 before 喪失; then full-name prefix, given-name prefix, elsewhere in
+    the current name, a former name only; then reading. A row found through a former name only
+    carries it as `former_name` (a FormerNameHit), else None.
 
     1–2 characters match the start of the family or the given name only: 林 finds 林 and 林田 and
     the given name 林太郎, not 小林 (the trigram index cannot look inside a name for fewer than 3
     characters, and a LIKE scan of every member is too slow)."""
-    substring = len(key) >= TRIGRAM
-    candidates, order = _NAME_SQL[(kana, substring)]
+    sql = _NAME_SQL[kana]
+    full, given = _KANA_COLUMNS if kana else _KANJI_COLUMNS
     upper = prefix_upper_bound(key)
-    params: dict[str, Any] = {
-        "key": key, "upper": _ABOVE_ALL_TEXT if upper is None else upper, "cap": cap,
-        "today": today.isoformat(),
-    }
+    # A window at least a page wide: a branch that is cut off then fills the page alone, so a cut
+    # always shows as `more`.
+    cap = max(cap, limit + 1)
+    params: dict[str, Any] = {"key": key, "upper": _ABOVE_ALL_TEXT if upper is None else upper,
+                              "cap": cap, "today": today.isoformat()}
+    if kana:
+        page = _page_from_prefix(db, sql, params, limit)
+        if page is not None:
+            return page
+    substring = len(key) >= TRIGRAM
+    current: list[int] = []
     if substring:
-        params["fts"] = fts_phrase(_KANA_COLUMNS[0] if kana else _KANJI_COLUMNS[0], key)
-    return _page(db, candidates, order, params, limit)
+        params["fts"] = fts_phrase(full, key)
+        current = [i for (i,) in db.execute_sql(sql["fts"], params)]
+    # Every prefix hit holds the key, so the trigram hits include them unless their window was
+    # cut off: only then (or below 3 characters) are the prefix windows read as well.
+    if not substring or len(current) >= cap:
+        current += [i for col in (full, given) for (i,) in db.execute_sql(sql[col], params)]
+    shown = set(current)
+    if len(shown) > limit:
+        # Former-name hits sort after the 在籍 current-name hits: when those fill the page, the
+        # former names cannot change it and are not read.
+        page = _candidates_page(db, sql, params, shown, shown, limit)
+        last = page.rows[-1]
+        if page.more and not (last["lost_on"] is not None and last["lost_on"] <= today):
+            for row in page.rows:
+                row["former_name"] = None
+            return page
+    former = db.execute_sql(sql["fts_former"], params).fetchall() if substring else []
+    if not substring or len(former) >= cap:
+        former += [r for col in (full, given) for r in db.execute_sql(sql[f"former_{col}"], params)]
+    hits: dict[int, tuple] = {}
+    for hit in former:  # (member id, names, used_until as ISO text: orders as the dates do)
+        if hit[0] not in hits or hits[hit[0]][5] < hit[5]:
+            hits[hit[0]] = hit  # the latest of several matching former names
+    if not shown and not hits:
+        return Page([], False)
+    page = _candidates_page(db, sql, params, shown, shown | hits.keys(), limit)
+    for row in page.rows:
+        hit = None if row["id"] in shown else hits[row["id"]]
+        row["former_name"] = hit and FormerNameHit(*hit[1:5], date.fromisoformat(hit[5]))
+    return page
+
+
+def _candidates_page(db: pw.Database, sql: dict[str, str], params: dict[str, Any], current: set[int],
+                     candidates: set[int], limit: int) -> Page:
+    """The sorted page of these candidates; `current` are those found by their current name."""
+    params = {**params, "current": json.dumps(sorted(current)),
+              "candidates": json.dumps(sorted(candidates))}
+    one_pass = len(candidates) <= _ONE_PASS * (limit + 1)
+    return _fetch(db, sql["page" if one_pass else "page_wide"], params, limit)
+
+
+def _page_from_prefix(db: pw.Database, sql: dict[str, str], params: dict[str, Any],
+                      limit: int) -> Page | None:
+    """The page of a kana search that many 在籍 members' readings start with (サトウ, ヤマモトヨウ),
+    read from the reading index alone; None when there are fewer than a page and one.
+
+    The page's order puts 在籍 full-prefix hits first, in (reading, id) order, which is the
+    reading index's order: when the first window of that index holds more 在籍 members than a
+    page, the page is the first of them, whatever the other branches would add, and there are
+    more. The same rows as sorting every candidate, without reading hundreds of them."""
+    ids = [i for (i,) in db.execute_sql(sql["active_prefix"], {**params, "limit": limit + 1})]
+    if len(ids) <= limit:
+        return None
+    page = _candidates_page(db, sql, params, set(ids), set(ids), limit)
+    for row in page.rows:
+        row["former_name"] = None
+    return Page(page.rows, True)
 
 
 def member_code_page(db: pw.Database, symbol: str, number: str, branch: str | None, *,

@@ -1,45 +1,59 @@
-"""Engine-specific search structures: an FTS5 trigram index over the members' name keys, kept in
-step with the member table by triggers. Queries live beside it (clerk_tui.db.queries)."""
+"""Engine-specific search structures: FTS5 trigram indexes over the name keys of the members and of
+their former names (旧姓), kept in step with their tables by triggers. Queries live beside it
+(clerk_tui.db.queries)."""
 
 from __future__ import annotations
 
 import peewee
 
 FTS_TABLE = "member_fts"
+FORMER_FTS_TABLE = "former_name_fts"
+# Each index: (FTS table, the table whose rows it indexes). Both index name_key and kana_key.
+INDEXES = ((FTS_TABLE, "member"), (FORMER_FTS_TABLE, "former_name"))
 
-_DDL = [
-    # External content: the index stores only trigrams; the keys live in `member`.
-    f"""CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(
-    name_key, kana_key, content='member', content_rowid='id', tokenize='trigram')""",
-    f"""CREATE TRIGGER IF NOT EXISTS member_fts_insert AFTER INSERT ON member BEGIN
-    INSERT INTO {FTS_TABLE}(rowid, name_key, kana_key) VALUES (new.id, new.name_key, new.kana_key);
+
+def _ddl(fts: str, content: str) -> list[str]:
+    # External content: the index stores only trigrams; the keys live in the content table.
+    return [
+        f"""CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5(
+    name_key, kana_key, content='{content}', content_rowid='id', tokenize='trigram')""",
+        f"""CREATE TRIGGER IF NOT EXISTS {fts}_insert AFTER INSERT ON {content} BEGIN
+    INSERT INTO {fts}(rowid, name_key, kana_key) VALUES (new.id, new.name_key, new.kana_key);
 END""",
-    f"""CREATE TRIGGER IF NOT EXISTS member_fts_delete AFTER DELETE ON member BEGIN
-    INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, name_key, kana_key)
+        f"""CREATE TRIGGER IF NOT EXISTS {fts}_delete AFTER DELETE ON {content} BEGIN
+    INSERT INTO {fts}({fts}, rowid, name_key, kana_key)
     VALUES ('delete', old.id, old.name_key, old.kana_key);
 END""",
-    f"""CREATE TRIGGER IF NOT EXISTS member_fts_update AFTER UPDATE OF name_key, kana_key ON member
+        f"""CREATE TRIGGER IF NOT EXISTS {fts}_update AFTER UPDATE OF name_key, kana_key ON {content}
 BEGIN
-    INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, name_key, kana_key)
+    INSERT INTO {fts}({fts}, rowid, name_key, kana_key)
     VALUES ('delete', old.id, old.name_key, old.kana_key);
-    INSERT INTO {FTS_TABLE}(rowid, name_key, kana_key) VALUES (new.id, new.name_key, new.kana_key);
+    INSERT INTO {fts}(rowid, name_key, kana_key) VALUES (new.id, new.name_key, new.kana_key);
 END""",
-]
-
-_TRIGGERS = ("member_fts_insert", "member_fts_delete", "member_fts_update")
+    ]
 
 
 def create_search_objects(db: peewee.Database) -> None:
-    for sql in _DDL:
+    for fts, content in INDEXES:
+        for sql in _ddl(fts, content):
+            db.execute_sql(sql)
+
+
+def create_former_name_index(db: peewee.Database) -> None:
+    """The former names' index on a database that had none (a migration): created, then filled."""
+    for sql in _ddl(FORMER_FTS_TABLE, "former_name"):
         db.execute_sql(sql)
+    db.execute_sql(f"INSERT INTO {FORMER_FTS_TABLE}({FORMER_FTS_TABLE}) VALUES ('rebuild')")
 
 
 def suspend_index(db: peewee.Database) -> None:
     """For bulk loads: drop the per-row triggers; `rebuild_index` then indexes in one pass."""
-    for name in _TRIGGERS:
-        db.execute_sql(f"DROP TRIGGER IF EXISTS {name}")
+    for fts, _content in INDEXES:
+        for event in ("insert", "delete", "update"):
+            db.execute_sql(f"DROP TRIGGER IF EXISTS {fts}_{event}")
 
 
 def rebuild_index(db: peewee.Database) -> None:
-    db.execute_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
+    for fts, _content in INDEXES:
+        db.execute_sql(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
     create_search_objects(db)

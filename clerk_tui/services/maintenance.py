@@ -96,25 +96,31 @@ def reindex(ctx) -> int:
     """Recompute every stored search key (after a line was added to the variant table) and
     rebuild the full-text index. Returns the number of members whose keys changed."""
     from clerk_tui.db import search
-    from clerk_tui.db.models import Employer, Member, member_search_keys
+    from clerk_tui.db.models import Employer, FormerName, Member, member_search_keys
     from clerk_tui.domain import kana
     from clerk_tui.domain.codes import AuditKind
 
-    def write() -> int:
+    def refresh(model) -> int:
         changed = 0
-        for m in Member.select(Member.id, Member.family_name, Member.given_name, Member.family_name_kana,
-                               Member.given_name_kana, Member.name_key, Member.kana_key,
-                               Member.given_name_key, Member.given_kana_key).iterator():
+        for m in model.select(model.id, model.family_name, model.given_name, model.family_name_kana,
+                              model.given_name_kana, model.name_key, model.kana_key,
+                              model.given_name_key, model.given_kana_key).iterator():
             keys = member_search_keys(m.family_name, m.given_name, m.family_name_kana, m.given_name_kana)
             if any(getattr(m, k) != v for k, v in keys.items()):
-                Member.update(**keys).where(Member.id == m.id).execute()
+                model.update(**keys).where(model.id == m.id).execute()
                 changed += 1
+        return changed
+
+    def write() -> int:
+        changed = refresh(Member)
+        former = refresh(FormerName)  # former names (旧姓) are searched by the same keys
         for e in Employer.select():
             key = kana.name_key(e.name)
             if e.name_key != key:
                 Employer.update(name_key=key).where(Employer.id == e.id).execute()
         search.rebuild_index(ctx.db)
-        audit.record(ctx, AuditKind.WRITE, "db.reindex", summary={"members_changed": changed})
+        audit.record(ctx, AuditKind.WRITE, "db.reindex",
+                     summary={"members_changed": changed, "former_names_changed": former})
         return changed
 
     return ctx.write(write)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from clerk_tui.db import queries
@@ -44,6 +45,9 @@ class SearchRow:
     birth_date_wareki: str  # 昭和55年4月2日
     is_lost: bool  # lost_on reached (a loss registered for a later day is still 在籍)
     card_status_label: str
+    # Found through a former name (旧姓) only: that name, as registered then, and its reading.
+    former_name: str | None = None
+    former_name_kana: str | None = None
 
     @property
     def insured_label(self) -> str:
@@ -85,7 +89,8 @@ def search_members(ctx: Context, text: str, *, limit: int = DEFAULT_LIMIT) -> Se
         return SearchResult(text, query.kind, (), False, None, None)
 
     ctx.db.connect(reuse_if_open=True)
-    # One read transaction: the employer lookup and the page see the same snapshot.
+    # One read transaction: the candidates (or the employer lookup) and the page see the same
+    # snapshot.
     with ctx.db.atomic():
         page, description, employer_found = _run(ctx, query, today, limit)
     rows = tuple(_row(r, today) for r in page.rows)
@@ -157,7 +162,19 @@ def _row(r: dict[str, Any], today: date) -> SearchRow:
         employer_name=r["employer_name"],
         lost_on=lost_on,
         card_status=card,
-        birth_date_wareki=format_wareki(r["birth_date"]),
+        birth_date_wareki=_wareki(r["birth_date"]),
         is_lost=lost_on is not None and lost_on <= today,
         card_status_label=card.label,
+        **_former(r.get("former_name")),
     )
+
+
+# Birth dates repeat from search to search: their 和暦 is worked out once.
+_wareki = lru_cache(maxsize=8192)(format_wareki)
+
+
+def _former(hit: queries.FormerNameHit | None) -> dict[str, str]:
+    if hit is None:
+        return {}
+    return {"former_name": f"{hit.family_name}\u3000{hit.given_name}",
+            "former_name_kana": f"{hit.family_name_kana}\u3000{hit.given_name_kana}"}

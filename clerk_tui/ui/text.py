@@ -215,6 +215,8 @@ INSURED = "本人"
 DEPENDENT = "家族"
 ACTIVE = "在籍"
 LOST = "喪失"
+# A search hit found through a former name (旧姓) only: the row shows the current name and this.
+FORMER_NAME_MARK = "旧氏名"
 
 SEARCH_HINT = (
     "氏名・カナ・記号番号・生年月日（和暦・西暦）・事業所で検索\n"

@@ -1,11 +1,13 @@
 """The home screen: one input for whatever the caller gives; results follow the typing without
-ever blocking it, and Enter on a row opens the member."""
+ever blocking it (every change is searched at once, an older search's result is dropped), and
+Enter on a row opens the member."""
 
 from __future__ import annotations
 
 import asyncio
 from datetime import date
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -17,6 +19,7 @@ from clerk_tui.services.search import SearchResult, SearchRow, search_members
 from clerk_tui.ui.text import (
     ACTIVE,
     DEPENDENT,
+    FORMER_NAME_MARK,
     INSURED,
     LOST,
     NEW_SEARCH,
@@ -34,8 +37,6 @@ from clerk_tui.ui.widgets.ja_text import JaText
 from clerk_tui.ui.widgets.outstanding_counts import OutstandingCounts
 from clerk_tui.ui.widgets.text_input import ClerkInput
 
-# Long enough that a clerk typing a name sends one query per pause, short enough to feel live.
-DEBOUNCE_SECONDS = 0.15
 # From this width every column fits; below it カナ and 事業所 move to the line under the table.
 WIDE_WIDTH = 120
 
@@ -128,23 +129,27 @@ class SearchScreen(ClerkScreen):
             self._show_result(None)
             self._shown_seq = self._seq
             return
-        self._search(event.value, self._seq, DEBOUNCE_SECONDS)
+        # No pause for the typing to stop: a search takes a few milliseconds even at a million
+        # members, so each change is searched at once and the row appears as the name is typed.
+        self._search(event.value, self._seq)
 
     @on(Input.Submitted, "#query")
     def _query_submitted(self, event: Input.Submitted) -> None:
         if self._shown_seq == self._seq:
             self.action_focus_results()
         elif event.value.strip():
-            # The clerk pressed Enter before the pause ended: query now, then move to the rows.
+            # The clerk pressed Enter before the rows came: the search of this text is running
+            # (every change starts one); move to the rows when it is shown.
             self._focus_when_ready = True
-            self._search(event.value, self._seq, 0)
 
     @work(exclusive=True, group="search", exit_on_error=False)
-    async def _search(self, text: str, seq: int, delay: float) -> None:
-        # exclusive=True cancels this worker when the next keystroke starts another one, so the
-        # sleep is the debounce; a query already running in its thread finishes unseen.
-        if delay:
-            await asyncio.sleep(delay)
+    async def _search(self, text: str, seq: int) -> None:
+        # exclusive=True cancels this worker when the next keystroke starts another one; a query
+        # already running in its thread finishes unseen, and the number check below drops the
+        # result of any search that is not the latest.
+        await asyncio.sleep(0)  # let the keys already received arrive first (an IME commit, a paste)
+        if seq != self._seq:
+            return  # a later key came meanwhile: its own search follows
         result = await asyncio.to_thread(search_members, self.app.ctx, text)
         if seq != self._seq:
             return
@@ -220,9 +225,20 @@ class SearchScreen(ClerkScreen):
         today = self.app.ctx.clock.today()
         for row in rows:
             cells = self._cells(row, today)
-            table.add_row(*(fit(cells[key], widths[key]) for key, _, _ in self._columns()),
-                          key=str(row.member_id))
+            fitted = {key: fit(cells[key], widths[key]) for key, _, _ in self._columns()}
+            if row.former_name is not None:
+                fitted["name"] = self._marked_name(cells["name"], widths["name"])
+            table.add_row(*(fitted[key] for key, _, _ in self._columns()), key=str(row.member_id))
         table.move_cursor(row=0)
+
+    @staticmethod
+    def _marked_name(name: Text, width: int) -> Text:
+        """The current name with the 旧氏名 mark after it; a long name is cut, never the mark."""
+        mark = Text(FORMER_NAME_MARK, style="reverse")
+        cell = fit(name, max(width - cell_len(FORMER_NAME_MARK) - 1, 1))
+        cell.append(" ")
+        cell.append_text(mark)
+        return cell
 
     def _cells(self, row: SearchRow, today: date) -> dict[str, Text]:
         lost = row.lost_on is not None and row.lost_on <= today
@@ -274,6 +290,13 @@ class SearchScreen(ClerkScreen):
         first.append("  生年月日 ", style="dim")
         first.append(wareki(row.birth_date))
         second = Text()
+        if row.former_name is not None:
+            # Found through this name only: the caller gave it, so it comes before the rest.
+            second.append(f"{FORMER_NAME_MARK} ", style="dim")
+            second.append_text(data_text(row.former_name))
+            second.append("（")
+            second.append_text(data_text(row.former_name_kana))
+            second.append("）  ")
         if row.lost_on is not None:
             lost = row.lost_on <= self.app.ctx.clock.today()
             second.append("喪失日 " if lost else "喪失予定日 ", style="dim")
