@@ -315,3 +315,15 @@ def test_the_outstanding_list_marks_an_item_of_a_name_change(ctx):
     _change(ctx, m, NAME, date(2025, 11, 1), **NEW_NAME)
     (row,) = outstanding(date(2025, 11, 20))
     assert row.name_change and row.document_label == "資格確認書（氏名変更）"
+
+
+def test_after_a_name_change_search_finds_the_member_by_the_former_name_and_marks_it(ctx):
+    from clerk_tui.services.search import search_members
+
+    m = make_member(ctx, make_employer(ctx))
+    _change(ctx, m, NAME, date(2025, 11, 1), **NEW_NAME)
+    for typed in ("山田太郎", "ヤマダ"):
+        rows = [r for r in search_members(ctx, typed).rows if r.member_id == m.id]
+        assert len(rows) == 1 and rows[0].former_name == "山田\u3000太郎", typed
+    current = [r for r in search_members(ctx, "サトウ").rows if r.member_id == m.id]
+    assert len(current) == 1 and current[0].former_name is None
