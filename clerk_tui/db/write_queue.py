@@ -21,9 +21,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from clerk_tui.filecheck import WRITE_LOCK_SUFFIX
+
 log = logging.getLogger(__name__)
 
-LOCK_SUFFIX = ".write-lock"
 LOCK_MODE = 0o660  # like the database: the clerks' group reads and writes, others nothing
 
 _queues: weakref.WeakSet[WriteQueue] = weakref.WeakSet()
@@ -31,7 +32,7 @@ _queues: weakref.WeakSet[WriteQueue] = weakref.WeakSet()
 
 def lock_path(db_path: Path) -> Path:
     """The lock file beside the database: `clerk.db` → `clerk.db.write-lock`."""
-    return db_path.with_name(db_path.name + LOCK_SUFFIX)
+    return db_path.with_name(db_path.name + WRITE_LOCK_SUFFIX)
 
 
 class WriteQueue:
