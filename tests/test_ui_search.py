@@ -166,14 +166,14 @@ async def test_results_follow_the_typing_while_queries_are_slow(tmp_path, monkey
 
     from clerk_tui.ui.screens import search as search_screen
 
-    real = search_screen.search_members
+    real = search_screen._search_members  # the screen's call of the search service
 
     def slow_for_short_queries(ctx, text, **kw):
         if len(text) < 4:
             time.sleep(0.5)
         return real(ctx, text, **kw)
 
-    monkeypatch.setattr(search_screen, "search_members", slow_for_short_queries)
+    monkeypatch.setattr(search_screen, "_search_members", slow_for_short_queries)
     monkeypatch.setattr(search_screen, "DEBOUNCE_SECONDS", 0)
     app, _ = make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events, on, work
@@ -13,7 +14,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
-from clerk_tui.services.search import SearchResult, SearchRow, search_members
 from clerk_tui.ui.text import (
     ACTIVE,
     DEPENDENT,
@@ -33,6 +33,9 @@ from clerk_tui.ui.screens.base import ClerkScreen
 from clerk_tui.ui.widgets.ja_text import JaText
 from clerk_tui.ui.widgets.outstanding_counts import OutstandingCounts
 from clerk_tui.ui.widgets.text_input import ClerkInput
+
+if TYPE_CHECKING:
+    from clerk_tui.services.search import SearchResult, SearchRow
 
 # Long enough that a clerk typing a name sends one query per pause, short enough to feel live.
 DEBOUNCE_SECONDS = 0.15
@@ -95,6 +98,7 @@ class SearchScreen(ClerkScreen):
         self._shown_seq = -1  # the query whose results are on screen
         self._focus_when_ready = False
         self._result: SearchResult | None = None
+        self._resumed = False
         self._wide: bool | None = None
 
     def compose_body(self) -> ComposeResult:
@@ -109,8 +113,11 @@ class SearchScreen(ClerkScreen):
         yield Footer()
 
     def on_screen_resume(self) -> None:
-        # Back from a member or a list: returns may have been recorded meanwhile.
-        self.query_one(OutstandingCounts).reload()
+        # Back from a member or a list: returns may have been recorded meanwhile. (The first
+        # resume is the start: the counts load themselves once mounted.)
+        if self._resumed:
+            self.query_one(OutstandingCounts).reload()
+        self._resumed = True
 
     def on_mount(self) -> None:
         self._wide = self._is_wide()
@@ -145,7 +152,7 @@ class SearchScreen(ClerkScreen):
         # sleep is the debounce; a query already running in its thread finishes unseen.
         if delay:
             await asyncio.sleep(delay)
-        result = await asyncio.to_thread(search_members, self.app.ctx, text)
+        result = await asyncio.to_thread(_search_members, self.app.ctx, text)
         if seq != self._seq:
             return
         self._shown_seq = seq
@@ -301,3 +308,10 @@ class SearchScreen(ClerkScreen):
     def _row_selected(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value is not None:
             self.app.open_member(int(event.row_key.value))  # type: ignore[attr-defined]
+
+
+def _search_members(ctx, text: str) -> SearchResult:
+    # Imported on the first search, in the worker's thread, not before the screen is drawn.
+    from clerk_tui.services.search import search_members
+
+    return search_members(ctx, text)
