@@ -20,8 +20,11 @@ SECRET_MIN_BYTES = 32
 PDF_MAGIC = b"%PDF-"
 PDF = (PDF_MAGIC, "PDF")
 FILE_PLACEHOLDER = "{file}"
-# The companions SQLite keeps beside a database file: writing any of them corrupts it.
-DB_COMPANIONS = ("", "-wal", "-shm", "-journal")
+# The lock file beside a database on which writers queue (clerk_tui/db/write_queue.py).
+WRITE_LOCK_SUFFIX = ".write-lock"
+# The companions kept beside a database file: writing any of them corrupts it (SQLite's) or
+# splits the writers' queue in two (the lock file).
+DB_COMPANIONS = ("", "-wal", "-shm", "-journal", WRITE_LOCK_SUFFIX)
 
 
 def _owner_name(uid: int) -> str:

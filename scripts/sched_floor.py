@@ -14,6 +14,7 @@ import argparse
 import fcntl
 import multiprocessing as mp
 import os
+import random
 import tempfile
 import time
 
@@ -24,17 +25,24 @@ def _spin(ms: float) -> None:
         pass
 
 
-def _worker(args: tuple[str, float, float, int]) -> list[float]:
-    path, outside, inside, rounds = args
+def _worker(args: tuple) -> list[float]:
+    """One process's rounds; an optional fifth and sixth item: a mean pause in ms between rounds
+    (uniform 0 to twice it, as scripts/stress.py's clerks) and the seed of those pauses."""
+    path, outside, inside, rounds, *pause = args
+    think, seed = (pause + [0.0, 0])[:2]
+    rng = random.Random(seed)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     waits = []
     for _ in range(rounds):
+        if think:
+            time.sleep(rng.uniform(0, 2 * think) / 1000)
         _spin(outside)
         start = time.perf_counter()
         fcntl.flock(fd, fcntl.LOCK_EX)
-        waits.append(time.perf_counter() - start)
+        got = time.perf_counter()
         _spin(inside)
         fcntl.flock(fd, fcntl.LOCK_UN)
+        waits.append((got - start, time.perf_counter() - start))  # the wait; the wait and the hold
     return waits
 
 
@@ -48,7 +56,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         job = (os.path.join(tmp, "lock"), args.outside_ms, args.inside_ms, args.rounds)
         with mp.get_context("spawn").Pool(args.processes) as pool:
-            waits = sorted(w for r in pool.map(_worker, [job] * args.processes, chunksize=1) for w in r)
+            waits = sorted(w for r in pool.map(_worker, [job] * args.processes, chunksize=1) for w, _ in r)
     pick = lambda p: waits[min(len(waits) - 1, round(p / 100 * (len(waits) - 1)))] * 1000  # noqa: E731
     print(f"{args.processes} processes, {args.outside_ms} ms outside and {args.inside_ms} ms inside one lock, "
           f"on {os.cpu_count()} CPUs: lock wait p50 {pick(50):.1f} ms, p99 {pick(99):.1f} ms, max {pick(100):.1f} ms")

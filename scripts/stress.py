@@ -16,6 +16,12 @@ clerk, 80 a second in all, some 20 times what 20 clerks at a counter do. `--thin
 processes back to back instead: 20 CPU-bound processes on 2 cores keep 10 runnable per core, and
 the operating system's scheduler, not the database, then sets the tail: a process preempted while
 it holds the write lock keeps everyone waiting for its next turn on a CPU.
+
+In the same run, two references of the same CPU shape (the clerks' CPU between writes and inside
+them, measured in this run) and the same number of writes at the same rate: the anchor, bare SQLite
+write transactions (cysqlite, the program's pragmas and busy timeout, no writers' queue), and the
+floor, one flock with nothing behind it (scripts/sched_floor.py). It prints the clerks' write p99
+as a ratio of each. `--no-queue` runs the clerks without the writers' queue, for comparison.
 """
 
 from __future__ import annotations
@@ -78,8 +84,9 @@ def _init_worker(barrier) -> None:
     _start_line = barrier
 
 
-def worker(args: tuple[str, int, int, int, float]) -> dict:
-    db_path, index, actions, seed, think = args
+def worker(args: tuple) -> dict:
+    db_path, index, actions, seed, think, *rest = args
+    queued = rest[0] if rest else True
     from clerk_tui.clock import Clock
     from clerk_tui.db.database import open_database
     from clerk_tui.db.models import CollectionItem, Member
@@ -96,18 +103,25 @@ def worker(args: tuple[str, int, int, int, float]) -> dict:
 
     rng = random.Random(seed * 1000 + index)
     db = open_database(db_path)
+    if not queued:  # as before the writers' queue: SQLite's busy handler alone
+        db.write_queue = None
     waits = Counter()
     write_times: list[float] = []
+    write_cpu = [0.0]
 
     class TimedContext(Context):
-        """Times each write as a clerk waits for it: the write lock, the transaction, the commit."""
+        """Times each write as a clerk waits for it: the write lock, the transaction, the commit;
+        and the CPU it uses (for the anchor's shape)."""
 
         def write(self, fn):
-            start = time.perf_counter()
+            nested = self.db.in_transaction()
+            start, cpu = time.perf_counter(), time.process_time()
             try:
                 return super().write(fn)
             finally:
-                write_times.append(time.perf_counter() - start)
+                if not nested:
+                    write_times.append(time.perf_counter() - start)
+                    write_cpu[0] += time.process_time() - cpu
 
     ctx = TimedContext(db=db, clock=Clock(TODAY), clerk=f"clerk{index:02d}", origin=None,
                        on_wait=lambda: waits.update(["wait"]))
@@ -121,7 +135,7 @@ def worker(args: tuple[str, int, int, int, float]) -> dict:
         # Every clerk's interpreter is started and its database open before anyone acts: the
         # figures are of clerks working, not of 20 Python processes importing at once.
         _start_line.wait()
-    began = time.perf_counter()
+    began, cpu_began = time.perf_counter(), time.process_time()
     for _ in range(actions):
         if think:
             time.sleep(rng.uniform(0, 2 * think))  # a clerk reads the screen between actions
@@ -171,17 +185,19 @@ def worker(args: tuple[str, int, int, int, float]) -> dict:
             refused[f"{kind}:{type(exc).__name__}"] += 1
         except Exception as exc:  # anything else is a failure the clerk would see
             errors.append(f"{kind}: {type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}")
+    cpu = time.process_time() - cpu_began
     db.close()
     return {"index": index, "done": dict(done), "refused": dict(refused), "errors": errors,
             "latencies": latencies, "write_times": write_times, "waits": waits["wait"],
-            "began": began, "ended": time.perf_counter()}
+            "began": began, "ended": time.perf_counter(), "cpu": cpu, "write_cpu": write_cpu[0]}
 
 
-def run(db_path: Path, processes: int, actions: int, seed: int = 1, think: float = 0.0) -> dict:
+def run(db_path: Path, processes: int, actions: int, seed: int = 1, think: float = 0.0,
+        queued: bool = True) -> dict:
     ctx = mp.get_context("spawn")
     barrier = ctx.Barrier(processes)
     with ctx.Pool(processes, initializer=_init_worker, initargs=(barrier,)) as pool:
-        results = pool.map(worker, [(str(db_path), i, actions, seed, think) for i in range(processes)],
+        results = pool.map(worker, [(str(db_path), i, actions, seed, think, queued) for i in range(processes)],
                            chunksize=1)
     # perf_counter is CLOCK_MONOTONIC, shared by the processes of one machine.
     elapsed = max(r["ended"] for r in results) - min(r["began"] for r in results)
@@ -194,8 +210,80 @@ def run(db_path: Path, processes: int, actions: int, seed: int = 1, think: float
         write_times.extend(r["write_times"])
         errors.extend(r["errors"])
         waits += r["waits"]
+    cpu, write_cpu = sum(r["cpu"] for r in results), sum(r["write_cpu"] for r in results)
+    n = max(1, len(write_times))
+    # The CPU shape of one clerk's write cycle, for the anchor and the floor: CPU between writes
+    # (reads, previews, searches, Python) and CPU inside the write transaction.
+    shape = {"outside_ms": (cpu - write_cpu) / n * 1000, "inside_ms": write_cpu / n * 1000,
+             "writes": round(len(write_times) / processes)}
     return {"done": done, "refused": refused, "latencies": latencies, "write_times": write_times,
-            "errors": errors, "elapsed": elapsed, "waits": waits}
+            "errors": errors, "elapsed": elapsed, "waits": waits, "shape": shape}
+
+
+def _bare_writer(args: tuple) -> tuple[list[float], int]:
+    """The anchor: one process of bare SQLite write transactions (cysqlite, the program's pragmas
+    and busy timeout, no writers' queue) with a clerk's CPU shape: spin `outside` ms, then BEGIN
+    IMMEDIATE, spin `inside` ms, insert a row, COMMIT. Returns the write times and the errors."""
+    import cysqlite
+
+    from clerk_tui.db.database import BUSY_TIMEOUT_MS, PRAGMAS
+
+    path, index, outside, inside, rounds, think, seed = args
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from sched_floor import _spin
+
+    rng = random.Random(seed * 1000 + index)
+    conn = cysqlite.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
+    for name, value in PRAGMAS.items():
+        conn.execute(f"pragma {name} = {value}")
+    times, errors = [], 0
+    if _start_line is not None:
+        _start_line.wait()
+    for _ in range(rounds):
+        if think:
+            time.sleep(rng.uniform(0, 2 * think))
+        _spin(outside)
+        start = time.perf_counter()
+        try:
+            conn.execute("begin immediate")
+            _spin(inside)
+            conn.execute("insert into bare_write (clerk, at) values (?, ?)", (index, start))
+            conn.execute("commit")
+        except cysqlite.OperationalError:
+            errors += 1
+            if conn.in_transaction:
+                conn.execute("rollback")
+            continue
+        times.append(time.perf_counter() - start)
+    conn.close()
+    return times, errors
+
+
+def bare_writes(folder: Path, processes: int, shape: dict, think: float, seed: int = 1) -> dict:
+    import cysqlite
+
+    path = str(folder / "bare.db")
+    conn = cysqlite.connect(path)
+    conn.execute("pragma journal_mode = wal")
+    conn.execute("create table bare_write (id integer primary key, clerk integer, at real)")
+    conn.close()
+    ctx = mp.get_context("spawn")
+    barrier = ctx.Barrier(processes)
+    jobs = [(path, i, shape["outside_ms"], shape["inside_ms"], shape["writes"], think, seed) for i in range(processes)]
+    with ctx.Pool(processes, initializer=_init_worker, initargs=(barrier,)) as pool:
+        results = pool.map(_bare_writer, jobs, chunksize=1)
+    return {"write_times": [t for times, _ in results for t in times], "errors": sum(e for _, e in results)}
+
+
+def sched_floor(folder: Path, processes: int, shape: dict, think: float, seed: int = 1) -> list[float]:
+    """scripts/sched_floor.py with the same shape: the wait for one flock plus its hold."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from sched_floor import _worker
+
+    jobs = [(str(folder / "floor.lock"), shape["outside_ms"], shape["inside_ms"], shape["writes"], think * 1000,
+             seed * 1000 + i) for i in range(processes)]
+    with mp.get_context("spawn").Pool(processes) as pool:
+        return [total for r in pool.map(_worker, jobs, chunksize=1) for _, total in r]
 
 
 def check(db_path: Path, result: dict) -> list[str]:
@@ -250,12 +338,24 @@ def main() -> int:
     parser.add_argument("--db", type=Path)
     parser.add_argument("--think-ms", type=float, default=250.0,
                         help="mean pause between one clerk's actions (default 250; 0: back to back)")
+    parser.add_argument("--no-queue", action="store_true",
+                        help="the clerks write without the writers' queue (SQLite's busy handler only)")
+    parser.add_argument("--no-anchor", action="store_true", help="skip the anchor and the floor")
     args = parser.parse_args()
+    think = args.think_ms / 1000
     with tempfile.TemporaryDirectory() as tmp:
         db_path = args.db or Path(tmp) / "stress.db"
         prepare(db_path, args.members)
-        result = run(db_path, args.processes, args.actions, think=args.think_ms / 1000)
+        result = run(db_path, args.processes, args.actions, think=think, queued=not args.no_queue)
         problems = check(db_path, result)
+        shape = result["shape"]
+        # The same number of writes at the same rate: the clerks pause before every action, and
+        # not every action writes.
+        write_think = think * args.actions / max(1, shape["writes"])
+        anchor = floor = None
+        if not args.no_anchor:
+            anchor = bare_writes(Path(tmp), args.processes, shape, write_think)
+            floor = sched_floor(Path(tmp), args.processes, shape, write_think)
     lat = [t for t, _ in result["latencies"]]
     writes = result["write_times"]
     total = sum(result["done"].values())
@@ -265,13 +365,25 @@ def main() -> int:
     print(f"  refused (expected domain refusals): {dict(result['refused'])}")
     print(f"  lock errors / other errors: {len(result['errors'])}")
     print(f"  writes waiting for another clerk (retried): {result['waits']}")
-    print(f"  write latency (waiting for the write lock + the transaction): p50 {ms(writes, 50)}, "
-          f"p99 {ms(writes, 99)} (target p99 <= 100 ms), max {ms(writes, 100)}")
+    queue = "busy handler only, no writers' queue" if args.no_queue else "writers' queue + busy handler"
+    print(f"  write latency (waiting for the write lock + the transaction; {queue}): p50 {ms(writes, 50)}, "
+          f"p99 {ms(writes, 99)}, max {ms(writes, 100)}")
     print(f"  whole action incl. reads and preview (view = open the detail): p50 {ms(lat, 50)}, p99 {ms(lat, 99)}")
     by_kind = {k: [t for t, kind in result["latencies"] if kind == k] for k in AUDIT_ACTION}
     print("  whole action p99 by kind:", ", ".join(f"{k} {ms(v, 99)}" for k, v in by_kind.items() if v))
     print(f"  throughput {total / result['elapsed']:.0f} actions/s, {len(writes) / result['elapsed']:.0f} writes/s"
           f" over {result['elapsed']:.1f} s")
+    if anchor is not None:
+        print(f"  CPU shape of one write cycle: {shape['outside_ms']:.2f} ms between writes, "
+              f"{shape['inside_ms']:.2f} ms inside, {shape['writes']} writes per process")
+        print(f"  anchor, bare SQLite write transactions of that shape (no queue): p50 {ms(anchor['write_times'], 50)}, "
+              f"p99 {ms(anchor['write_times'], 99)}, max {ms(anchor['write_times'], 100)}, "
+              f"{anchor['errors']} lock errors")
+        print(f"  floor, one flock of that shape (scripts/sched_floor.py, wait + hold): p50 {ms(floor, 50)}, "
+              f"p99 {ms(floor, 99)}, max {ms(floor, 100)}")
+        ours = percentile(writes, 99)
+        print(f"  write p99 ratio: {ours / percentile(anchor['write_times'], 99):.2f}x the anchor, "
+              f"{ours / percentile(floor, 99):.2f}x the floor")
     for p in problems:
         print("  PROBLEM:", p.splitlines()[0])
     return 1 if problems else 0

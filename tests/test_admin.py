@@ -83,7 +83,8 @@ def _config(tmp_path: Path, text: str, name: str = "c.toml") -> Path:
 
 def test_backup_onto_the_live_database_or_its_wal_is_refused(live, tmp_path):
     before = state(live)
-    for dest in (live, live.with_name(live.name + "-wal"), tmp_path / "." / live.name):
+    for dest in (live, live.with_name(live.name + "-wal"), live.with_name(live.name + ".write-lock"),
+                 tmp_path / "." / live.name):
         done = run(tmp_path, "db", "backup", dest, "--db", live, "--allow-db-folder")
         assert done.returncode == 2 and "稼働中のデータベース" in done.stderr, done.stderr
     assert state(live) == before

@@ -166,14 +166,14 @@ async def test_results_follow_the_typing_while_queries_are_slow(tmp_path, monkey
 
     from clerk_tui.ui.screens import search as search_screen
 
-    real = search_screen.search_members
+    real = search_screen._search_members  # the screen's call of the search service
 
     def slow_for_short_queries(ctx, text, **kw):
         if len(text) < 4:
             time.sleep(0.5)
         return real(ctx, text, **kw)
 
-    monkeypatch.setattr(search_screen, "search_members", slow_for_short_queries)
+    monkeypatch.setattr(search_screen, "_search_members", slow_for_short_queries)
     app, _ = make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press(*"ヤマ")
@@ -265,14 +265,14 @@ async def test_every_change_is_searched_at_once_and_only_the_last_is_shown(tmp_p
     are those of the text in the input."""
     from clerk_tui.ui.screens import search as search_screen
 
-    real = search_screen.search_members
+    real = search_screen._search_members
     searched: list[str] = []
 
     def counting(ctx, text, **kw):
         searched.append(text)
         return real(ctx, text, **kw)
 
-    monkeypatch.setattr(search_screen, "search_members", counting)
+    monkeypatch.setattr(search_screen, "_search_members", counting)
     app, _ = make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         for key in "ヤマモト":  # one key at a time: each change has its own search
@@ -293,14 +293,14 @@ async def test_enter_before_the_rows_arrive_moves_into_them_when_they_do(tmp_pat
 
     from clerk_tui.ui.screens import search as search_screen
 
-    real = search_screen.search_members
+    real = search_screen._search_members
     release = threading.Event()
 
     def held(ctx, text, **kw):
         release.wait(10)  # the search is still running when Enter comes
         return real(ctx, text, **kw)
 
-    monkeypatch.setattr(search_screen, "search_members", held)
+    monkeypatch.setattr(search_screen, "_search_members", held)
     app, _ = make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press(*"1234-567-01", "enter")

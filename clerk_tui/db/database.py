@@ -7,13 +7,14 @@ import os
 import stat
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TypeVar
 
 import peewee
 from playhouse.cysqlite_ext import CySqliteDatabase
 
+from clerk_tui.db.write_queue import WriteQueue
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.filecheck import check_database_folder
 
@@ -46,7 +47,12 @@ class ClerkDatabase(CySqliteDatabase):
     busy_timeout handler. Its first retries come after 1, 2 and 5 ms, which suits write
     transactions of 1–2 ms: under 20 clerks (scripts/stress.py) it gave a write-latency p99 of
     14 ms where cysqlite's set_busy_handler, which sleeps 15–25 ms between tries, gave 46 ms.
-    Both release the GIL while they wait, so the screen stays live."""
+    Both release the GIL while they wait, so the screen stays live.
+
+    In front of that handler, writers queue on an OS file lock (`write_queue`): the busy
+    handler is the second line, for writers that do not queue there."""
+
+    write_queue: WriteQueue | None = None
 
 
 class DatabaseAccessError(DomainError):
@@ -99,6 +105,7 @@ def open_database(path: str | os.PathLike[str], *, check_perms: bool = True) -> 
     db = _open_databases.get(path)
     if db is None or not path.exists():
         db = _open_databases[path] = ClerkDatabase(str(path), pragmas=PRAGMAS, timeout=BUSY_TIMEOUT_MS / 1000)
+        db.write_queue = WriteQueue(path)
     with private_umask():
         db.connect(reuse_if_open=True)
         if not path.exists():  # pragma: no cover - connect creates it
@@ -132,11 +139,20 @@ def run_in_write_transaction(
 ) -> T:
     """Run `fn` in one short IMMEDIATE transaction, retrying the whole of it while another clerk
     writes. A DEFERRED transaction that reads then writes can fail at once with BUSY despite the
-    busy timeout, hence IMMEDIATE and a whole-transaction retry."""
+    busy timeout, hence IMMEDIATE and a whole-transaction retry.
+
+    The outermost write first waits for its turn in the database's write queue (an OS file lock,
+    see write_queue.py) and lets go after COMMIT or ROLLBACK, also between retries. A write inside
+    an open transaction is part of it (a savepoint) and does not queue again: an outer write holds
+    the turn already, and an outer transaction opened without the queue may hold SQLite's write
+    lock, which the queue's holder would then wait for while this one waited for the queue."""
+    queue = getattr(db, "write_queue", None)
+    if db.in_transaction():
+        queue = None
     delay = 0.02
     for attempt in range(attempts):
         try:
-            with private_umask(), db.atomic("IMMEDIATE"):
+            with queue.turn() if queue is not None else nullcontext(), private_umask(), db.atomic("IMMEDIATE"):
                 return fn()
         except peewee.OperationalError as exc:
             if not is_busy(exc) or attempt == attempts - 1:

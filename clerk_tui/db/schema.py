@@ -8,15 +8,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 import peewee
-from playhouse.migrate import SqliteMigrator
 
 from clerk_tui.db import search, settings, triggers
 from clerk_tui.db.models import (ALL_MODELS, Employer, FormerName, IssueRequest, LossReport, MemberHistory,
                                  SchemaMigration)
 from clerk_tui.domain.codes import DocumentKind, IssueReason
 from clerk_tui.domain.errors import DomainError
+
+if TYPE_CHECKING:  # imported by upgrade() only: a start on a current schema needs no migrator
+    from playhouse.migrate import SqliteMigrator
 
 
 @dataclass(frozen=True)
@@ -144,6 +147,8 @@ def upgrade(db: peewee.Database) -> int:
             f"データベースのスキーマ版 {version} はこのプログラム（版 {LATEST_VERSION}）より新しいです。"
             "プログラムを更新してください。"
         )
+    from playhouse.migrate import SqliteMigrator
+
     migrator = SqliteMigrator(db)
     for m in MIGRATIONS:
         if m.version > version:

@@ -95,9 +95,10 @@ class ClerkApp(App[int]):
         # A screen pushed while the terminal is too small gets the notice too.
         self.screen_change_signal.subscribe(self, lambda _screen: self.call_after_refresh(self._check_size))
         self._check_size()
-        # A moment after the search screen is up (not competing with start-up), load in the
-        # background what the first member detail would otherwise make the clerk wait for.
-        self.set_timer(self.WARM_UP_AFTER, self._warm_up)
+        # A moment after the search screen is drawn (not competing with start-up, however
+        # slow that is on a busy server), load in the background what the first member
+        # detail would otherwise make the clerk wait for.
+        self.call_after_refresh(self.set_timer, self.WARM_UP_AFTER, self._warm_up)
 
     def _warm_up(self) -> None:
         from clerk_tui.services.members import warm_up

@@ -6,8 +6,6 @@ import calendar
 from datetime import date, timedelta
 from functools import lru_cache
 
-import holidays
-
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.domain.rules._checks import ONE_DAY, _require_date
 
@@ -112,6 +110,10 @@ def _in_year_end_break(d: date) -> bool:
 
 @lru_cache(maxsize=None)
 def _national_holidays(year: int) -> frozenset[date]:
+    # Imported on first use, not at start-up: the package loads every country's calendars
+    # (tens of milliseconds) and the first screen needs no business day.
+    import holidays
+
     # The package knows Japanese holidays only for its own range; outside it, it returns nothing
     # silently, which would make every weekday a business day. Refuse instead.
     if not holidays.Japan.start_year <= year <= holidays.Japan.end_year:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date
+from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -15,7 +16,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
-from clerk_tui.services.search import SearchResult, SearchRow, search_members
 from clerk_tui.ui.text import (
     ACTIVE,
     DEPENDENT,
@@ -36,6 +36,9 @@ from clerk_tui.ui.screens.base import ClerkScreen
 from clerk_tui.ui.widgets.ja_text import JaText
 from clerk_tui.ui.widgets.outstanding_counts import OutstandingCounts
 from clerk_tui.ui.widgets.text_input import ClerkInput
+
+if TYPE_CHECKING:
+    from clerk_tui.services.search import SearchResult, SearchRow
 
 # From this width every column fits; below it カナ and 事業所 move to the line under the table.
 WIDE_WIDTH = 120
@@ -96,6 +99,7 @@ class SearchScreen(ClerkScreen):
         self._shown_seq = -1  # the query whose results are on screen
         self._focus_when_ready = False
         self._result: SearchResult | None = None
+        self._resumed = False
         self._wide: bool | None = None
 
     def compose_body(self) -> ComposeResult:
@@ -110,8 +114,11 @@ class SearchScreen(ClerkScreen):
         yield Footer()
 
     def on_screen_resume(self) -> None:
-        # Back from a member or a list: returns may have been recorded meanwhile.
-        self.query_one(OutstandingCounts).reload()
+        # Back from a member or a list: returns may have been recorded meanwhile. (The first
+        # resume is the start: the counts load themselves once mounted.)
+        if self._resumed:
+            self.query_one(OutstandingCounts).reload()
+        self._resumed = True
 
     def on_mount(self) -> None:
         self._wide = self._is_wide()
@@ -150,7 +157,7 @@ class SearchScreen(ClerkScreen):
         await asyncio.sleep(0)  # let the keys already received arrive first (an IME commit, a paste)
         if seq != self._seq:
             return  # a later key came meanwhile: its own search follows
-        result = await asyncio.to_thread(search_members, self.app.ctx, text)
+        result = await asyncio.to_thread(_search_members, self.app.ctx, text)
         if seq != self._seq:
             return
         self._shown_seq = seq
@@ -324,3 +331,10 @@ class SearchScreen(ClerkScreen):
     def _row_selected(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value is not None:
             self.app.open_member(int(event.row_key.value))  # type: ignore[attr-defined]
+
+
+def _search_members(ctx, text: str) -> SearchResult:
+    # Imported on the first search, in the worker's thread, not before the screen is drawn.
+    from clerk_tui.services.search import search_members
+
+    return search_members(ctx, text)
