@@ -21,7 +21,6 @@ import pytest
 
 from clerk_tui.db.models import Member
 from clerk_tui.db.write_queue import WriteQueue, lock_path
-from clerk_tui.services.member_edit import MemberChanges, update_member
 from tests.factories import make_employer, make_member
 
 SPAWN = mp.get_context("spawn")
@@ -37,6 +36,17 @@ def _hold_turn(db_path: str, held, release) -> None:
         release.poll(PATIENCE)
 
 
+def _change_phone(ctx, member_id: int, phone: str, version: int) -> int:
+    """A 住所変更 of the phone through the change service; the member's new version."""
+    from clerk_tui.domain.codes import RegisterChange
+    from clerk_tui.services.changes import ChangeInput, apply_change, plan_change
+
+    plan = plan_change(ctx, member_id, ChangeInput(member_id, RegisterChange.ADDRESS_CHANGE, ctx.clock.today(),
+                                                   {"phone": phone}))
+    apply_change(ctx, plan, expected_version=version)
+    return Member.get_by_id(member_id).version
+
+
 def _edit(db_path: str, member_id: int, version: int, out) -> None:
     from clerk_tui.clock import Clock
     from clerk_tui.db.database import open_database
@@ -45,8 +55,8 @@ def _edit(db_path: str, member_id: int, version: int, out) -> None:
 
     db = open_database(db_path)
     ctx = Context(db=db, clock=Clock(TODAY), clerk="suzuki", origin=None)
-    row = update_member(ctx, member_id, MemberChanges(phone="03-1111-2222"), expected_version=version)
-    out.put(row.phone)
+    _change_phone(ctx, member_id, "03-1111-2222", version)
+    out.put(Member.get_by_id(member_id).phone)
 
 
 def _blocked_on(path: Path) -> set[int]:
@@ -171,8 +181,8 @@ def test_an_unusable_lock_file_leaves_writes_to_the_busy_handler(ctx, db, db_pat
         path.mkdir()
     db.write_queue = WriteQueue(db_path)
     with caplog.at_level(logging.WARNING, logger="clerk_tui.db.write_queue"):
-        row = update_member(ctx, member.id, MemberChanges(phone="03-3333-4444"), expected_version=member.version)
-        update_member(ctx, member.id, MemberChanges(phone="03-5555-6666"), expected_version=row.version)
+        version = _change_phone(ctx, member.id, "03-3333-4444", member.version)
+        _change_phone(ctx, member.id, "03-5555-6666", version)
     assert Member.get_by_id(member.id).phone == "03-5555-6666"
     assert not db.write_queue.available
     assert len([r for r in caplog.records if "write queue off" in r.getMessage()]) == 1  # one line, not one per write
@@ -186,7 +196,7 @@ def test_a_read_only_folder_leaves_writes_to_the_busy_handler(ctx, db, db_path, 
     db_path.parent.chmod(0o550)
     try:
         with caplog.at_level(logging.WARNING, logger="clerk_tui.db.write_queue"):
-            update_member(ctx, member.id, MemberChanges(phone="03-3333-4444"), expected_version=member.version)
+            _change_phone(ctx, member.id, "03-3333-4444", member.version)
     finally:
         db_path.parent.chmod(0o770)
     assert Member.get_by_id(member.id).phone == "03-3333-4444"
