@@ -316,17 +316,6 @@ def test_refuses_nothing_to_generate(db):
     assert db.execute_sql("SELECT COUNT(*) FROM audit_entry").fetchone()[0] == 0
 
 
-def test_bench_script_runs_small(tmp_path):
-    keep = tmp_path / "kept.db"
-    out = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "bench_load.py"), "--members", "300", "--skip-million",
-         "--keep", str(keep)],
-        capture_output=True, text=True, check=True, timeout=120,
-    ).stdout
-    assert "300 members" in out and "members/s" in out and "MB" in out
-    assert keep.exists()
-
-
 def test_generate_marks_training_and_refuses_a_production_database(ctx, db):
     from clerk_tui.db.models import Setting
     from clerk_tui.domain.errors import DomainError

@@ -61,7 +61,7 @@ __all__ = [
 # More new members than this and the per-row FTS triggers cost more than one rebuild.
 _BULK_MEMBERS = 2_000
 # A bulk load touches far more index pages than the clerks' default page cache holds.
-_BULK_CACHE_KIB = 512_000
+_BULK_CACHE_KIB = 64_000
 
 
 

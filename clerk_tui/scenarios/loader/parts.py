@@ -1,7 +1,8 @@
-"""The natural keys of the parts of a scenario already loaded, each with the place of its entry:
-kept in a temporary table on the load's own connection rather than in memory (a million members
-and their documents), so that a second entry with the same key in a later part is reported with
-the place of the first, as within one file."""
+"""The natural keys of the parts of a scenario already loaded, each with the place of its entry,
+so that a second entry with the same key in a later part is reported with the place of the first,
+as within one file. They are kept in a table of the database itself, created and dropped inside
+the load's transaction (so nobody else ever sees it): a million members' and documents' keys
+would take hundreds of megabytes in memory, and this SQLite keeps TEMP tables in memory."""
 
 from __future__ import annotations
 
@@ -13,16 +14,17 @@ from clerk_tui.scenarios.loader.records import _Batch, place_of, report_repeat
 from clerk_tui.scenarios.loader.references import ROW_KEYS, _chunks
 from clerk_tui.scenarios.loader.values import _Entry
 
-_TABLE = "temp.scenario_seen"
+_TABLE = "scenario_load_seen"
 
 
 class SeenKeys:
-    """The keys of the parts loaded so far in this transaction (the table is dropped at the end)."""
+    """The keys of the parts loaded so far in this transaction (`close` drops the table; a
+    failed load rolls it back with everything else)."""
 
     def __init__(self, db: peewee.Database) -> None:
         self.cursor = db.cursor()
         self.cursor.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS scenario_seen (kind TEXT NOT NULL, key TEXT NOT NULL, "
+            f"CREATE TABLE IF NOT EXISTS {_TABLE} (kind TEXT NOT NULL, key TEXT NOT NULL, "
             "place TEXT NOT NULL, PRIMARY KEY (kind, key)) WITHOUT ROWID")
         self.cursor.execute(f"DELETE FROM {_TABLE}")
 
