@@ -6,8 +6,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import subprocess
-import sys
 import tomllib
 from collections import Counter
 from datetime import date
@@ -24,7 +22,6 @@ from clerk_tui.scenarios import generator, names
 from clerk_tui.scenarios.generator import REFERENCE_DAY, REMUNERATION_GRADES, generate_file, generate_into
 from clerk_tui.services import audit
 
-ROOT = Path(__file__).resolve().parents[1]
 N = 1_500
 
 

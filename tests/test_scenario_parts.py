@@ -227,3 +227,20 @@ def test_bench_script_runs_small(tmp_path):
     assert all(step in out for step in ("generate", "load", "anchor", "ratio load/anchor", "peak RSS"))
     assert "target < 300 MiB" not in out  # the target is for 100,000 members
     assert (tmp_path / "kept.db").exists()
+
+
+def test_the_command_line_loads_parts_and_a_failed_first_load_leaves_no_database(tmp_path, capsys):
+    from clerk_tui import cli
+
+    path = scenario(tmp_path, MAIN + insured("20"), {"01.toml": dependent("20"), "02.toml": certificate("1001-20-07")})
+    folder = tmp_path / "db"
+    folder.mkdir(mode=0o700)
+    target = folder / "training.db"
+    assert cli.main(["fixtures", "load", str(path), "--db", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert "データベースには何も書き込んでいません" in err and "02.toml: documents[1] (1001-20-07) member:" in err
+    assert list(folder.iterdir()) == []
+    (tmp_path / "parts" / "02.toml").write_text(certificate("1001-20-01"), encoding="utf-8")
+    assert cli.main(["fixtures", "load", str(path), "--db", str(target)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("3 ファイルを読み込みました") and "加入員: 新規 2" in out and "書類: 新規 1" in out
