@@ -244,3 +244,26 @@ def test_the_command_line_loads_parts_and_a_failed_first_load_leaves_no_database
     assert cli.main(["fixtures", "load", str(path), "--db", str(target)]) == 0
     out = capsys.readouterr().out
     assert out.startswith("3 ファイルを読み込みました") and "加入員: 新規 2" in out and "書類: 新規 1" in out
+
+
+def test_a_part_refers_only_backwards_and_a_scenario_wrong_throughout_stops_early(db, tmp_path, monkeypatch):
+    from clerk_tui.scenarios import loader
+
+    path = scenario(tmp_path, MAIN, {
+        "01.toml": certificate("1001-20-00"),  # the member comes in the next part: too late
+        "02.toml": insured("20"),
+        "03.toml": dependent("20"),
+    })
+    with pytest.raises(FixtureLoadError) as caught:
+        load_files(db, [path])
+    (only,) = caught.value.problems
+    assert only.message.startswith(f"{tmp_path / 'parts' / '01.toml'}: documents[1] (1001-20-00) member:")
+    assert "同じか前の部品ファイル" in only.message
+
+    monkeypatch.setattr(loader, "_ENOUGH_PROBLEMS", 1)
+    with pytest.raises(FixtureLoadError) as caught:
+        load_files(db, [path])
+    messages = [p.message for p in caught.value.problems]
+    assert len(messages) == 2
+    assert messages[1].startswith(f"{tmp_path / 'parts' / '02.toml'}:") and "後の 2 個の部品ファイルは点検していません" in messages[1]
+    assert Member.select().count() == 0

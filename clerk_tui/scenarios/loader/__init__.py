@@ -60,6 +60,8 @@ __all__ = [
 
 # More new members than this and the per-row FTS triggers cost more than one rebuild.
 _BULK_MEMBERS = 2_000
+# After this many problems the parts still to come are not read (a part is read whole).
+_ENOUGH_PROBLEMS = 1_000
 # A bulk load touches far more index pages than the clerks' default page cache holds.
 _BULK_CACHE_KIB = 64_000
 
@@ -130,6 +132,13 @@ def _transaction(db: peewee.Database, ctx: Context, batch: _Batch, reset: bool, 
                     total.created + c.created, total.updated + c.updated, total.unchanged + c.unchanged)
         part = next(parts, None)
         if part is None:
+            break
+        if len(batch.problems) >= _ENOUGH_PROBLEMS:
+            # Each problem keeps its entry: a scenario wrong throughout must not fill the memory.
+            rest = len(batch.parts) - batch.parts.index(part)
+            batch.files.append(part)
+            batch.file_problem(str(part), None, f"問題が多いため、このファイルから後の {rest} 個の部品ファイルは"
+                                                "点検していません。上の問題を直してから読み込み直してください。")
             break
         batch.next_part()
         _read_part(batch, part)

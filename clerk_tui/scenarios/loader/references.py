@@ -137,6 +137,8 @@ def _copay(r: _Resolver, p: _Person, on: date) -> rules.Copay:
 def _check_references(r: _Resolver, today: date | None) -> None:
     b = r.batch
     missing = _where_found(r.reset)
+    if b.parts:
+        missing += "（部品ファイルから参照できるのは、指定したファイル・同じか前の部品ファイル・データベースにあるものです）"
 
     def absent(e: _Entry, field: str, what: str, kind: str, ref: str) -> None:
         if (kind, ref) in b.invalid or b.unwritten:
