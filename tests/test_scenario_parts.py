@@ -112,6 +112,16 @@ def test_parts_refer_to_earlier_parts_and_load_in_name_order(db, tmp_path):
     assert {k: (c.created, c.updated) for k, c in again.counts.items() if c.total} == {
         "employers": (0, 0), "members": (0, 0), "documents": (0, 0)}
     assert sum(c.unchanged for c in again.counts.values()) == 9
+    # A value changed in a part updates that record only; --reset builds everything anew.
+    part = tmp_path / "parts" / "02.toml"
+    part.write_text(part.read_text(encoding="utf-8").replace("花子", "桜子", 1), encoding="utf-8")
+    changed = load_files(db, [path])
+    assert (changed.counts["members"].updated, changed.counts["members"].unchanged) == (1, 4)
+    assert Member.get(Member.number == "21", Member.branch == "01").given_name == "桜子"
+    rebuilt = load_files(db, [path], reset=True)
+    assert {k: c.created for k, c in rebuilt.counts.items() if c.total} == {
+        "employers": 1, "members": 5, "documents": 3}
+    assert Member.select().count() == 5
 
 
 def test_a_problem_in_a_part_is_placed_in_that_file_and_nothing_is_written(db, tmp_path):
