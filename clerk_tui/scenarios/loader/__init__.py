@@ -12,7 +12,7 @@ The parts, in the order a load uses them:
   checking    entries without the database (check_rows: any rows of plain dicts, e.g. from a CSV)
   records     what the checks keep: people, documents, the batch
   references  checks across entries and against the database (reads only)
-  parts       the natural keys of the parts already loaded (a temporary table)
+  parts       the natural keys of the parts already loaded (a table dropped when the load ends)
   writing     upserts by natural key, and the reset of a training database
 Checking and writing know nothing of TOML: an import of register data can feed them rows."""
 
