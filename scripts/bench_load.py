@@ -3,7 +3,9 @@
 1,000,000, each step in its own process. The anchor, in the same run, is a bare INSERT … SELECT
 of the same rows (employers, members, documents) from the loaded database into a new one, with
 the search index built once at the end as the loader does: the work any load must do. Prints
-the ratio load / anchor; exits 1 when the memory target at 100,000 is missed or a step fails."""
+the ratio load / anchor; exits 1 when the memory target at 100,000 is missed or a step fails.
+Peak RSS is each child's own ru_maxrss (os.wait4 returns the getrusage of that one child, where
+RUSAGE_CHILDREN would give the largest of all children so far)."""
 
 from __future__ import annotations
 
