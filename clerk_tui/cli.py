@@ -350,13 +350,15 @@ def _fixtures(args: argparse.Namespace, cfg: Config) -> int:
             raise DomainError("--members は1以上を指定してください。")
         if args.out is not None:
             from clerk_tui.filecheck import check_destination
-            from clerk_tui.scenarios.generator import FILE_HEADER
+            from clerk_tui.scenarios.generator import FILE_HEADER, parts_folder
 
             # Only a scenario file generated earlier may be replaced.
             out = check_destination(args.out, db_path=Path(cfg.db), allow_db_folder=args.allow_db_folder,
                                     replaceable=(FILE_HEADER.encode("utf-8"), "合成データのシナリオファイル"))
             scenarios.generate_file(out, members=args.members, seed=args.seed)
-            print(f"{args.members} 人分のシナリオを書き出しました: {args.out}")
+            parts = parts_folder(out)
+            where = f"（部品ファイル: {parts}{os.sep}）" if parts.is_dir() else ""
+            print(f"{args.members} 人分のシナリオを書き出しました: {args.out}{where}")
             return 0
 
         def generate(db) -> int:

@@ -6,8 +6,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import subprocess
-import sys
 import tomllib
 from collections import Counter
 from datetime import date
@@ -24,7 +22,6 @@ from clerk_tui.scenarios import generator, names
 from clerk_tui.scenarios.generator import REFERENCE_DAY, REMUNERATION_GRADES, generate_file, generate_into
 from clerk_tui.services import audit
 
-ROOT = Path(__file__).resolve().parents[1]
 N = 1_500
 
 
@@ -314,17 +311,6 @@ def test_refuses_nothing_to_generate(db):
     with pytest.raises(DomainError):
         generate_into(db, members=0)
     assert db.execute_sql("SELECT COUNT(*) FROM audit_entry").fetchone()[0] == 0
-
-
-def test_bench_script_runs_small(tmp_path):
-    keep = tmp_path / "kept.db"
-    out = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "bench_load.py"), "--members", "300", "--skip-million",
-         "--keep", str(keep)],
-        capture_output=True, text=True, check=True, timeout=120,
-    ).stdout
-    assert "300 members" in out and "members/s" in out and "MB" in out
-    assert keep.exists()
 
 
 def test_generate_marks_training_and_refuses_a_production_database(ctx, db):

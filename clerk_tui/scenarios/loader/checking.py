@@ -3,6 +3,7 @@ each entry's own rules (dates in order, what a dependent may hold). Problems car
 
 from __future__ import annotations
 
+import glob
 import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -22,7 +23,7 @@ from clerk_tui.domain.codes import (
     WithdrawalReason,
 )
 from clerk_tui.scenarios.loader.reading import read_toml
-from clerk_tui.scenarios.loader.records import _Batch, _Person
+from clerk_tui.scenarios.loader.records import _Batch, _Person, place_of, report_repeat
 from clerk_tui.scenarios.loader.report import FixtureError
 from clerk_tui.scenarios.loader.spec import FIELDS, LIST_SECTIONS, REQUIRED, SINGLE_SECTIONS, SPEC
 from clerk_tui.scenarios.loader.values import (
@@ -168,36 +169,59 @@ def _not_before(e: _Entry, field_name: str, later: date | None, earlier: date | 
 
 
 def _read_files(paths: Sequence[str | Path]) -> _Batch:
+    """The files named by the trainer, read and checked together (they may refer to each other
+    in any order); the parts they include are only listed in `batch.parts`, for `_read_part`."""
     batch = _Batch()
     seen: set[Path] = set()
-    try:
-        for p in paths:
-            path = Path(p)
-            resolved = path.expanduser().resolve()
-            if resolved in seen:  # the same file named twice (e.g. by a glob and by name)
-                continue
-            seen.add(resolved)
-            batch.files.append(path)
-            name = str(path)
-            data, problem = read_toml(resolved)
-            if problem is not None:
-                batch.file_problem(name, None, problem)
-                continue
-            _read_document(batch, name, data)
-    finally:
-        for cached in (_checked, _name_key, _kana_key):
-            cached.cache_clear()  # a long-running app need not keep a large file's texts
+    for p in paths:
+        path = Path(p)
+        resolved = path.expanduser().resolve()
+        if resolved in seen:  # the same file named twice (e.g. by a glob and by name)
+            continue
+        seen.add(resolved)
+        batch.files.append(path)
+        name = str(path)
+        data, problem = read_toml(resolved)
+        if problem is not None:
+            batch.file_problem(name, None, problem)
+            continue
+        _read_document(batch, name, data)
+    parts: dict[Path, Path] = {}
+    for part in batch.parts:  # each part once, and never a file named on the command line
+        parts.setdefault(part.resolve(), part)
+    batch.parts = [part for resolved, part in parts.items() if resolved not in seen]
     return batch
 
 
-def _read_document(batch: _Batch, name: str, data: dict[str, Any]) -> None:
+def _read_part(batch: _Batch, path: Path) -> None:
+    """Read and check one part file into the batch (emptied by `next_part` beforehand)."""
+    batch.files.append(path)
+    data, problem = read_toml(path)
+    if problem is not None:
+        batch.file_problem(str(path), None, problem)
+        return
+    _read_document(batch, str(path), data, part=True)
+
+
+def forget_texts() -> None:
+    """Empty the caches of checked texts: a long-running app need not keep a large load's texts."""
+    for cached in (_checked, _name_key, _kana_key):
+        cached.cache_clear()
+
+
+def _read_document(batch: _Batch, name: str, data: dict[str, Any], part: bool = False) -> None:
     for section in data:
         if section not in SPECS:
             batch.file_problem(name, section, _unknown_key(section, SPECS, "表"))
-    if "scenario" not in data:
+    if part:
+        for section in SINGLE_SECTIONS:
+            if section in data:
+                batch.file_problem(name, section, f"[{section}] は include で読み込む部品ファイルには書けません"
+                                                  "（include を書いたファイルに書いてください）。")
+    elif "scenario" not in data:
         batch.file_problem(name, "scenario", "[scenario] の表がありません（name = \"研修: ...\" を書いてください）。")
     sink = batch.problems
-    for section in SINGLE_SECTIONS:
+    for section in () if part else SINGLE_SECTIONS:
         value = data.get(section)
         if value is None:
             continue
@@ -219,7 +243,28 @@ def _read_document(batch: _Batch, name: str, data: dict[str, Any]) -> None:
             parse(batch, e, values)
 
 
+_PATTERN_CHARS = frozenset("*?[")
+
+
+def _parse_include(batch: _Batch, e: _Entry, value: Any) -> None:
+    """The part files named by `include`, relative to the including file's folder."""
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        e.problem("include", "ファイル名の配列で書いてください（例: include = [\"parts/*.toml\"]）。")
+        return
+    folder = Path(e.file).parent
+    for name in value:
+        if _PATTERN_CHARS & set(name):
+            found = sorted(Path(p) for p in glob.glob(str(folder / name)) if Path(p).is_file())
+        else:
+            found = [folder / name] if (folder / name).is_file() else []
+        if not found:
+            e.problem("include", f"「{name}」に当たるファイルがありません（{folder} からの相対パスで書きます）。")
+        batch.parts += found
+
+
 def _parse_scenario(batch: _Batch, e: _Entry, v: dict[str, Any]) -> None:
+    if "include" in e.data:
+        _parse_include(batch, e, e.data["include"])
     today = v.get("today")
     if today is None:
         return
@@ -254,7 +299,7 @@ def _parse_insurer(batch: _Batch, e: _Entry, v: dict[str, Any]) -> None:
 def _parse_employer(batch: _Batch, e: _Entry, v: dict[str, Any]) -> None:
     code = e.code = v.get("code")
     if (first := batch.duplicate_of("employer", code, e)) is not None:
-        e.problem("code", f"同じ事業所コードが {first.file}: {first.where} にもあります。")
+        report_repeat(e, "employer", code, place_of(first))
         return
     if e.bad:
         if code is not None:
@@ -330,7 +375,7 @@ def _parse_member(batch: _Batch, e: _Entry, v: dict[str, Any]) -> None:
     mynumber_on = v.get("mynumber_received_on")
     _not_before(e, "mynumber_received_on", mynumber_on, birth, "マイナンバー受領日が生年月日より前です。")
     if (first := batch.duplicate_of("member", key, e)) is not None:
-        e.problem("branch", f"同じ記号・番号・枝番の加入員が {first.file}: {first.where} にもあります。")
+        report_repeat(e, "member", key, place_of(first))
         return
     if batch.left_out(e, key, v, {"employer": "employer", "insured": "member"}, ("member", key)):
         return
@@ -387,8 +432,7 @@ def _parse_document(batch: _Batch, e: _Entry, v: dict[str, Any]) -> None:
         symbol, number, branch = member.split("-")
         serial = f"{_SERIAL_PREFIX[kind]}-{symbol}-{number}-{branch}-{issued:%Y%m%d}"
     if (first := batch.duplicate_of("document", serial, e)) is not None:
-        e.problem("serial", f"同じ番号（{serial}）の書類が {first.file}: {first.where} にもあります。"
-                            "同じ人に同じ日付で同じ種類の書類を2枚書くときは serial を書いてください。")
+        report_repeat(e, "document", serial, place_of(first))
         return
     if batch.left_out(e, member, v, {"member": "member", "supersedes": "document"}, ("document", serial)):
         return

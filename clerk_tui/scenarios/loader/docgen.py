@@ -115,11 +115,15 @@ def json_schema() -> dict[str, Any]:
         "$id": "https://example.invalid/clerk-tui/fixture.schema.json",
         "title": "clerk-tui 研修シナリオファイル / training scenario file",
         "description": "clerk-tui fixtures load が読む TOML ファイルの形（TOML の日付は文字列として表しています）。"
+                       "[scenario] のないファイルは include で読み込む部品ファイルで、[insurer] も書けません。"
                        "説明は docs/fixtures.md。/ The shape of the TOML files `clerk-tui fixtures load` reads "
-                       "(TOML dates are shown as strings). Guide: docs/fixtures.md.",
+                       "(TOML dates are shown as strings). A file without [scenario] is a part file named by "
+                       "`include` and has no [insurer] either. Guide: docs/fixtures.md.",
         "type": "object",
         "additionalProperties": False,
-        "required": [s.key for s in SECTIONS if s.key == "scenario"],
+        # A file named on the command line has [scenario]; a part file has neither single section.
+        "if": {"required": ["insurer"]},
+        "then": {"required": ["scenario"]},
         "properties": properties,
         "$defs": _SHARED_DEFS | {name: _enum_def(enum) for name, enum in enums.items()},
     }
@@ -147,6 +151,8 @@ def _yen(amount: int) -> str:
 
 def _kind_text(f: Field) -> str:
     if f.kind == "special":
+        if f.schema and f.schema.get("type") == "array":
+            return "文字列の配列（ファイル名。`*` などのパターンも可）"
         if f.schema and f.schema.get("type") == "integer":
             return " か ".join(map(str, f.schema["enum"]))
         return "コード（" + "・".join(e.__name__ for e in _SPECIAL_ENUMS) + "）"

@@ -49,6 +49,24 @@ class _DocInfo:
 
 Record = tuple[_Entry, dict[str, Any]]
 
+# The field and the message of a second entry with a natural key already used, by kind of entry.
+_REPEATED = {
+    "employer": ("code", "同じ事業所コードが {place} にもあります。"),
+    "member": ("branch", "同じ記号・番号・枝番の加入員が {place} にもあります。"),
+    "document": ("serial", "同じ番号（{key}）の書類が {place} にもあります。"
+                           "同じ人に同じ日付で同じ種類の書類を2枚書くときは serial を書いてください。"),
+}
+
+
+def place_of(e: _Entry) -> str:
+    """Where an entry is, as the messages quote it: `file: members[3] (1001-23-00)`."""
+    return f"{e.file}: {e.where}"
+
+
+def report_repeat(e: _Entry, kind: str, key: str, first_place: str) -> None:
+    field_name, detail = _REPEATED[kind]
+    e.problem(field_name, detail.format(key=key, place=first_place))
+
 
 @dataclass
 class _Batch:
@@ -70,6 +88,20 @@ class _Batch:
     first_seen: dict[tuple[str, str], _Entry] = field(default_factory=dict)
     # References made by bad entries: still checked, so that one run reports every problem.
     loose_refs: list[tuple[_Entry, str, str, str]] = field(default_factory=list)
+    # Part files named by `include`, in the order they are loaded; a part is read, checked and
+    # written before the next is read, so a load holds one part at a time.
+    parts: list[Path] = field(default_factory=list)
+    # A part had problems and was not written: what later parts refer to may be in it.
+    unwritten: bool = False
+
+    def next_part(self) -> None:
+        """Forget the entries of the part just written: later parts find them in the database."""
+        for entries in (self.employers, self.members, self.documents, self.first_seen):
+            entries.clear()
+        for rows in (self.cancellations, self.loss_reports, self.collection_items, self.claims,
+                     self.loose_refs):
+            rows.clear()
+        self.insurer = None
 
     def keep_refs(self, e: _Entry, values: dict[str, Any], refs: dict[str, str]) -> None:
         """For an entry left out: remember its references (field → kind) to check them anyway."""

@@ -3,7 +3,7 @@ employers, members and documents, and the rules that need both ends (R5, R7, R9,
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -30,20 +30,19 @@ def _chunks(items: Sequence[Any], size: int = 300) -> Iterable[Sequence[Any]]:
 
 
 class _Resolver:
-    """Finds what entries refer to, in the files first and then (unless resetting) the database."""
+    """Finds what entries refer to: in the part being loaded first, then in the database (which
+    holds the parts loaded before it, and after a reset nothing else)."""
 
-    def __init__(self, db: peewee.Database, batch: _Batch, use_db: bool) -> None:
+    def __init__(self, db: peewee.Database, batch: _Batch, reset: bool) -> None:
         self.db = db
         self.batch = batch
-        self.use_db = use_db
+        self.reset = reset
         self.db_employers: set[str] = set()
         self.db_members: dict[str, _Person] = {}
         self.db_documents: dict[str, _DocInfo] = {}
 
     def load(self) -> None:
         b = self.batch
-        if not self.use_db:
-            return
         loose = {(kind, ref) for _, _, kind, ref in b.loose_refs}
         codes = {p.employer_code for p in b.members.values() if p.employer_code} - b.employers.keys()
         codes |= {ref for kind, ref in loose if kind == "employer"} - b.employers.keys()
@@ -116,8 +115,10 @@ def _as_date(value: Any) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
-def _where_found(use_db: bool) -> str:
-    return "読み込むファイルにもデータベースにもありません" if use_db else "読み込むファイルにありません（--reset では既存のデータは使えません）"
+def _where_found(reset: bool) -> str:
+    if reset:
+        return "読み込むファイルにありません（--reset では既存のデータは使えません）"
+    return "読み込むファイルにもデータベースにもありません"
 
 
 def _copay(r: _Resolver, p: _Person, on: date) -> rules.Copay:
@@ -135,11 +136,15 @@ def _copay(r: _Resolver, p: _Person, on: date) -> rules.Copay:
 
 def _check_references(r: _Resolver, today: date | None) -> None:
     b = r.batch
-    missing = _where_found(r.use_db)
+    missing = _where_found(r.reset)
+    if b.parts:
+        missing += "（部品ファイルから参照できるのは、指定したファイル・同じか前の部品ファイル・データベースにあるものです）"
 
     def absent(e: _Entry, field: str, what: str, kind: str, ref: str) -> None:
-        if (kind, ref) in b.invalid:
-            e.bad = True  # the target's own problem is already listed
+        if (kind, ref) in b.invalid or b.unwritten:
+            # The target's own problem is already listed, or it may be in a part that was not
+            # written because of its problems.
+            e.bad = True
         else:
             e.problem(field, f"{what}「{ref}」は{missing}。")
 
@@ -291,12 +296,8 @@ def _check_references(r: _Resolver, today: date | None) -> None:
             absent(e, field_name, labels[kind] if field_name != "insured" else "被保険者", kind, ref)
 
     # Natural-key duplicates that need the members resolved.
-    _duplicates(b.cancellations, lambda row: (row["_member"], row["received_on"]), "同じ加入員・同じ受付日の利用登録解除申請")
-    _duplicates(b.loss_reports, lambda row: (row["_member"], row["document_kind"], row["lost_on"]),
-                "同じ加入員・同じ書類の種類・同じ紛失日の滅失届")
-    _duplicates(b.collection_items, lambda row: row["_document"], "同じ書類の回収対象")
-    _duplicates(b.claims, lambda row: (row["_member"], row["treatment_month"], row["institution_key"]),
-                "同じ患者・同じ診療月・同じ医療機関の立替払請求（R12: 1人・1か月・1医療機関に1件）")
+    for section, key, what in ROW_KEYS:
+        _duplicates(getattr(b, section), key, what)
 
 
 def _in_file_order(batch: _Batch) -> list[FixtureError]:
@@ -313,6 +314,18 @@ def _in_file_order(batch: _Batch) -> list[FixtureError]:
                 fields.index(p.field) if p.field in fields else len(fields))
 
     return [p.error() for p in sorted(batch.problems, key=place)]
+
+
+# The sections whose natural key is known once the members are resolved: its function and the
+# words of the message about a second entry with the same key.
+ROW_KEYS: tuple[tuple[str, Callable[[dict[str, Any]], Any], str], ...] = (
+    ("cancellations", lambda row: (row["_member"], row["received_on"]), "同じ加入員・同じ受付日の利用登録解除申請"),
+    ("loss_reports", lambda row: (row["_member"], row["document_kind"], row["lost_on"]),
+     "同じ加入員・同じ書類の種類・同じ紛失日の滅失届"),
+    ("collection_items", lambda row: row["_document"], "同じ書類の回収対象"),
+    ("claims", lambda row: (row["_member"], row["treatment_month"], row["institution_key"]),
+     "同じ患者・同じ診療月・同じ医療機関の立替払請求（R12: 1人・1か月・1医療機関に1件）"),
+)
 
 
 def _duplicates(entries: list[tuple[_Entry, dict[str, Any]]], key, what: str) -> None:

@@ -94,6 +94,12 @@ SPEC: dict[str, tuple[Field, ...]] = {
         F("today", "date",
           "研修の基準日。一緒に読み込むファイルはすべて同じ日にする。書かなければ実際の日付",
           "Fixed training 'today'; all files loaded together must agree. Omit for the real date"),
+        F("include", "special",
+          "続けて読み込む部品ファイル（このファイルのフォルダからの相対パス。* などのパターンは名前順）。"
+          "大きなシナリオを分けて書くときに使う",
+          "Part files loaded after this one (paths relative to this file's folder; a pattern such as "
+          "* matches in name order). For scenarios too large for one file",
+          schema={"type": "array", "items": {"type": "string", "minLength": 1}}),
     ),
     "insurer": (
         F("insurer_number", "digits", "保険者番号（8桁）", "Insurer number (8 digits)", required=True, min_len=8, max_len=8),

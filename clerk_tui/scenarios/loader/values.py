@@ -24,7 +24,7 @@ from clerk_tui.scenarios.loader.spec import Field
 # Text: the same rule as for what clerks type (domain.text.clean_text), worked out once per
 # distinct text (names, towns and codes repeat across a large file, and the rule is pure).
 
-_CACHE_SIZE = 1 << 17
+_CACHE_SIZE = 1 << 15
 
 
 @functools.lru_cache(maxsize=_CACHE_SIZE)

@@ -10,13 +10,13 @@ from typing import Any
 import peewee
 
 from clerk_tui.db import models as m
-from clerk_tui.db import schema, triggers
+from clerk_tui.db import triggers
 from clerk_tui.db.models import EnumField
 from clerk_tui.db.settings import PURPOSE_KEY, TODAY_KEY, TRAINING
 from clerk_tui.domain.codes import CancellationStatus, CardStatus
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.scenarios.loader.records import _Person, _Batch
-from clerk_tui.scenarios.loader.references import _Resolver
+from clerk_tui.scenarios.loader.references import _chunks, _Resolver
 from clerk_tui.scenarios.loader.report import SectionCount
 from clerk_tui.scenarios.loader.spec import SPEC
 from clerk_tui.services.context import Context
@@ -79,12 +79,7 @@ class _Writer:
         key_of = _getter([cols.index(c) for c in key_cols])
         data_of = _getter([cols.index(c) for c in data_cols])
         prepared = _raw_rows(model, rows, cols)
-        existing: dict[tuple, tuple[int, tuple]] = {}
-        if not self.empty:
-            sql = f"SELECT id, {', '.join(key_cols + tuple(data_cols))} FROM {table}"
-            nk = len(key_cols)
-            for rec in self.cursor.execute(sql).fetchall():
-                existing.setdefault(tuple(rec[1:1 + nk]), (rec[0], tuple(rec[1 + nk:])))
+        existing = {} if self.empty else self._existing(table, key_cols, data_cols, [key_of(v) for v in prepared])
         inserts, updates, ids = [], [], {}
         for values in prepared:
             key = key_of(values)
@@ -104,22 +99,36 @@ class _Writer:
             marks = ", ".join("?" * (len(cols) + 3))
             sql = f"INSERT INTO {table} ({', '.join(cols)}, version, updated_at, updated_by) VALUES ({marks})"
             tail = (1, self.now, self.clerk)
+            (last,) = self.cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}").fetchone()
             self.cursor.executemany(sql, [v + tail for v in inserts])
-            sql = f"SELECT id, {', '.join(key_cols)} FROM {table}"
-            if not self.empty:
-                # Only new keys are missing from `ids`; a second pass picks up their ids.
-                new_keys = {key_of(values) for values in prepared} - ids.keys()
-                for rec in self.cursor.execute(sql).fetchall():
-                    if tuple(rec[1:]) in new_keys:
-                        ids.setdefault(tuple(rec[1:]), rec[0])
-            else:
-                for rec in self.cursor.execute(sql).fetchall():
-                    ids.setdefault(tuple(rec[1:]), rec[0])
+            # The rows just inserted are the ones above the highest id before (the transaction
+            # holds the write lock, so nobody else inserted meanwhile).
+            sql = f"SELECT id, {', '.join(key_cols)} FROM {table} WHERE id > ?"
+            for rec in self.cursor.execute(sql, (last,)).fetchall():
+                ids.setdefault(tuple(rec[1:]), rec[0])
         if updates:
             sets = ", ".join(f"{c} = ?" for c in data_cols) + ", version = version + 1, updated_at = ?, updated_by = ?"
             updates = [(*u[:-1], self.now, self.clerk, u[-1]) for u in updates]
             self.cursor.executemany(f"UPDATE {table} SET {sets} WHERE id = ?", updates)
         return count, ids
+
+    def _existing(self, table: str, key_cols: tuple[str, ...], data_cols: list[str],
+                  keys: list[tuple]) -> dict[tuple, tuple[int, tuple]]:
+        """Natural key → (id, stored values of data_cols) of the rows that already have these keys."""
+        found: dict[tuple, tuple[int, tuple]] = {}
+        nk = len(key_cols)
+        select = f"SELECT id, {', '.join(key_cols + tuple(data_cols))} FROM {table} WHERE "
+        for chunk in _chunks(keys):
+            if nk == 1:
+                sql = select + f"{key_cols[0]} IN ({','.join('?' * len(chunk))})"
+                params = [key[0] for key in chunk]
+            else:
+                row = f"({','.join('?' * nk)})"
+                sql = select + f"({', '.join(key_cols)}) IN (VALUES {','.join([row] * len(chunk))})"
+                params = [v for key in chunk for v in key]
+            for rec in self.cursor.execute(sql, params).fetchall():
+                found.setdefault(tuple(rec[1:1 + nk]), (rec[0], tuple(rec[1 + nk:])))
+        return found
 
     def all_ids(self, sql: str) -> dict[Any, int]:
         return {tuple(rec[1:]) if len(rec) > 2 else rec[1]: rec[0] for rec in self.cursor.execute(sql).fetchall()}
@@ -183,10 +192,12 @@ def _write(db: peewee.Database, ctx: Context, batch: _Batch, r: _Resolver, empty
     counts["documents"], ids = w.upsert(m.Document, ("serial",), [row for _, row in batch.documents.values()])
     doc_ids = {serial: doc_id for (serial,), doc_id in ids.items()}
     doc_ids.update({serial: info.db_id for serial, info in r.db_documents.items()})
-    # Supersession links may point at rows created just now, hence a second pass; the rows that
-    # hold a link now are few (indexed), so all of them are read.
-    linked = dict(w.cursor.execute(
-        "SELECT id, supersedes_id FROM document WHERE supersedes_id IS NOT NULL").fetchall())
+    # Supersession links may point at rows created just now, hence a second pass.
+    linked: dict[int, int | None] = {}
+    part_ids = sorted(doc_ids[serial] for serial in batch.documents)
+    for chunk in _chunks(part_ids):
+        sql = f"SELECT id, supersedes_id FROM document WHERE id IN ({','.join('?' * len(chunk))})"
+        linked.update(w.cursor.execute(sql, list(chunk)).fetchall())
     changed = []
     for serial, (_, row) in batch.documents.items():
         doc_id = doc_ids[serial]
@@ -214,10 +225,6 @@ def _write(db: peewee.Database, ctx: Context, batch: _Batch, r: _Resolver, empty
         row["document_id"] = doc_ids[row["_document"]] if row["_document"] else None
     counts["loss_reports"], _ = w.upsert(m.LossReport, ("member_id", "document_kind", "lost_on"),
                                          [row for _, row in batch.loss_reports])
-    # R8: a 紛失 reissue of a 資格確認書 in the files uses up the 滅失届 it followed.
-    schema.link_reissues_to_loss_reports(w.cursor.execute)
-    # An employer given without a 記号 gets the one most of its members have (enrolment needs it).
-    schema.assign_employer_symbols(w.cursor.execute)
 
     for _, row in batch.collection_items:
         row["document_id"] = doc_ids[row["_document"]]
