@@ -459,7 +459,7 @@ def _reprint(args: argparse.Namespace, cfg: Config) -> int:
 
 
 def _batch(args: argparse.Namespace, cfg: Config) -> int:
-    from clerk_tui.services.printing import batch_certificates
+    from clerk_tui.services.batch import batch_certificates
 
     ctx = _context(args, cfg)
 

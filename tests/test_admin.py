@@ -220,7 +220,7 @@ def test_print_command_never_runs_the_file_name(live, tmp_path):
 def test_a_batch_resumed_on_a_later_day_prints_the_part_issued_before(live, ctx, tmp_path):
     from clerk_tui.db.models import Employer
     from clerk_tui.domain.codes import CardStatus
-    from clerk_tui.services.printing import batch_certificates
+    from clerk_tui.services.batch import batch_certificates
     from tests.factories import make_member
 
     employer = Employer.get(Employer.code == "E001")

@@ -26,8 +26,8 @@ from clerk_tui.domain.codes import CardStatus, DocumentKind, DocumentStatus, Iss
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.scenarios import load_files
 from clerk_tui.services.issuance import plan_issue
-from clerk_tui.services.printing import (batch_certificates, certificate_need, issue_and_print,
-                                         members_needing_certificate)
+from clerk_tui.services.batch import batch_certificates, certificate_need
+from clerk_tui.services.printing import issue_and_print, members_needing_certificate
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = ROOT / "fixtures" / "training" / "00_base.toml"

@@ -15,7 +15,7 @@ from textual.renderables.bar import Bar as BarRenderable
 from textual.widgets import Footer, Input, Label, ProgressBar, Static
 
 from clerk_tui.domain.errors import DomainError
-from clerk_tui.services.printing import BatchReport, CertificateNeed, batch_certificates, certificate_need
+from clerk_tui.services.batch import BatchReport, CertificateNeed, batch_certificates, certificate_need
 from clerk_tui.ui.text import data_text, worker_failed
 from clerk_tui.ui.screens.base import ClerkScreen
 from clerk_tui.ui.widgets.ja_text import JaText
