@@ -114,13 +114,9 @@ def batch_items(ctx: Context, employer: Employer) -> list[BatchItem]:
     items = [BatchItem(r.member_id, r.member.member_code, r.kind, r.reason, r.id, r.ratio_effective_from,
                        r.replaces_id) for r in requests]
     queued = {(i.member_id, i.kind) for i in items}
-    order = {i.member_id: (i.member_code,) for i in items}
     for m in members_needing_certificate(ctx, employer):
-        order[m.id] = (m.symbol, m.number, m.branch)
         if (m.id, DocumentKind.ELIGIBILITY_CERTIFICATE) not in queued:
             items.append(BatchItem(m.id, m.member_code, DocumentKind.ELIGIBILITY_CERTIFICATE, IssueReason.NEW))
-    if len(order) > len({o for o in order.values()}):
-        pass
     kinds = {DocumentKind.ELIGIBILITY_NOTICE: 0, DocumentKind.ELIGIBILITY_CERTIFICATE: 1}
     return sorted(items, key=lambda i: (_code_key(i.member_code), kinds.get(i.kind, 2), i.request_id or 0))
 
@@ -237,44 +233,40 @@ def _kinds_label(kinds: set[DocumentKind]) -> str:
     return "・".join(k.label for k in order if k in kinds) or DocumentKind.ELIGIBILITY_CERTIFICATE.label
 
 
-def _submit_employer(ctx: Context, executor, employer: Employer, keys: list[str], key: str, insurer,
-                     part_size: int) -> list[_Part]:
-    """Submit the drawing of the employer's batch, part by part, from frozen form data."""
+def _employer_parts(ctx: Context, executor, employer: Employer, keys: list[str], insurer,
+                    part_size: int) -> tuple[int, Iterator[_Part]]:
+    """How many documents the employer's batch holds, and the drawing of its parts, submitted one
+    by one from frozen form data as the caller asks for them (so only a few are in memory)."""
     from clerk_tui.forms.batch import render_batch
     from clerk_tui.forms.data import CoverEntry, CoverSheetData
     from clerk_tui.forms.output import batch_filename
 
-    ids = [i for (i,) in Document.select(Document.id)
-           .where(Document.batch_key.in_(keys), Document.status == DocumentStatus.VALID)
-           .order_by(Document.serial).tuples()]
-    if not ids:
-        return []
-    kinds = {DocumentKind(k) for (k,) in Document.select(Document.kind).distinct()
-             .where(Document.id.in_(ids)).tuples()} if len(ids) < 30_000 else set()
-    if not kinds:
-        kinds = {DocumentKind(k) for (k,) in Document.select(Document.kind).distinct()
-                 .where(Document.batch_key.in_(keys), Document.status == DocumentStatus.VALID).tuples()}
+    in_batch = (Document.batch_key.in_(keys)) & (Document.status == DocumentStatus.VALID)
+    ids = [i for (i,) in Document.select(Document.id).where(in_batch).order_by(Document.id).tuples()]
+    kinds = {DocumentKind(k) for (k,) in Document.select(Document.kind).distinct().where(in_batch).tuples()}
     label = _kinds_label(kinds)
     counts = _batch_counts(employer)
     today = ctx.clock.today()
     total_parts = -(-len(ids) // part_size)
-    parts = []
-    for number, chunk in enumerate(_parts(ids, part_size), 1):
-        docs = list(Document.select(Document, Member).join(Member)
-                    .where(Document.id.in_(chunk)).order_by(Document.serial))
-        documents = [form_data(ctx, d, insurer) for d in docs]
-        cover = CoverSheetData(
-            insurer=insurer, employer_name=employer.name, employer_postal_code=employer.postal_code,
-            employer_address=employer.address, employer_contact=employer.contact_person,
-            issued_on=today, employer_code=employer.code, serial=key,
-            entries=tuple(CoverEntry(d.member.member_code, d.member.full_name, d.kind.label, d.serial)
-                          for d in docs),
-            part=number, parts=total_parts, first_number=(number - 1) * part_size + 1, total=len(ids))
-        reference = key if total_parts == 1 else f"{key}_{number:02d}of{total_parts:02d}"
-        parts.append(_Part(employer, keys, counts, number, total_parts,
-                           batch_filename(today, label, employer.code, reference),
-                           executor.submit(render_batch, cover, documents), len(ids)))
-    return parts
+
+    def parts() -> Iterator[_Part]:
+        for number, chunk in enumerate(_parts(ids, part_size), 1):
+            docs = list(Document.select(Document, Member).join(Member)
+                        .where(Document.id.in_(chunk)).order_by(Document.id))
+            documents = [form_data(ctx, d, insurer) for d in docs]
+            cover = CoverSheetData(
+                insurer=insurer, employer_name=employer.name, employer_postal_code=employer.postal_code,
+                employer_address=employer.address, employer_contact=employer.contact_person,
+                issued_on=today, employer_code=employer.code, serial=keys[0],
+                entries=tuple(CoverEntry(d.member.member_code, d.member.full_name, d.kind.label, d.serial)
+                              for d in docs),
+                part=number, parts=total_parts, first_number=(number - 1) * part_size + 1, total=len(ids))
+            reference = keys[0] if total_parts == 1 else f"{keys[0]}_{number:02d}of{total_parts:02d}"
+            yield _Part(employer, keys, counts, number, total_parts,
+                        batch_filename(today, label, employer.code, reference),
+                        executor.submit(render_batch, cover, documents), len(ids))
+
+    return len(ids), parts()
 
 
 def _write_part(ctx: Context, part: _Part, written: dict[int, list[Path]], report: BatchReport) -> None:
@@ -341,15 +333,16 @@ def batch_certificates(ctx: Context, *, employer_code: str | None = None,
                 except DomainError as exc:
                     report.skipped.append((item.member_code, exc.message))
             report.issued += issued_here
-            parts = _submit_employer(ctx, executor, employer, keys, key, insurer, part_size)
-            if not parts:
+            count, parts = _employer_parts(ctx, executor, employer, keys, insurer, part_size)
+            if not count:
                 continue
             report.employers += 1
-            report.already += parts[0].documents - issued_here
-            pending.extend(parts)
-            # Finished parts are written in order; at most a few wait, so memory stays flat.
-            while pending and (pending[0].future.done() or len(pending) > 2 * max(workers, 1)):
-                _write_part(ctx, pending.popleft(), written, report)
+            report.already += count - issued_here
+            for part in parts:
+                pending.append(part)
+                # Finished parts are written in order; at most a few wait, so memory stays flat.
+                while pending and (pending[0].future.done() or len(pending) > 2 * max(workers, 1)):
+                    _write_part(ctx, pending.popleft(), written, report)
         while pending:
             _write_part(ctx, pending.popleft(), written, report)
     finally:
