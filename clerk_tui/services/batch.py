@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import os
 import signal
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -180,9 +182,19 @@ def issue_item(ctx: Context, item: BatchItem, key: str) -> int | None:
 # ------------------------------------------------------------------------------------ rendering
 
 
-def _ignore_interrupt() -> None:
-    # Ctrl+C reaches the whole process group: the batch process stops the workers itself.
+def _worker_start() -> None:
+    """In each drawing process: Ctrl+C, which reaches the whole process group, is left to the
+    batch process (it stops the workers itself); and a worker whose batch process died (kill -9)
+    exits instead of waiting for work forever."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="batch-parent-watch", daemon=True).start()
 
 
 class _InProcess:
@@ -208,7 +220,7 @@ def _executor(workers: int):
     # Spawned, not forked: the batch may run in a thread of the app, and a fork copies its locks
     # and the open database connection.
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_ignore_interrupt)
+                               initializer=_worker_start)
 
 
 @dataclass
