@@ -135,7 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     bt = sub.add_parser("batch", help="事業所ごとの一括交付")
     bts = bt.add_subparsers(dest="batch_command", metavar="WHAT", required=True)
-    btc = bts.add_parser("certificates", parents=[common], help="資格確認書が必要な全員に一括交付（中断しても再実行で続きから）")
+    btc = bts.add_parser("certificates", parents=[common], help="資格確認書が必要な全員と交付待ちの書類を一括交付（中断しても再実行で続きから）")
     btc.add_argument("--employer", metavar="CODE", help="事業所コード（省略時は全事業所）")
 
     from clerk_tui import cli_member
@@ -472,7 +472,8 @@ def _batch(args: argparse.Namespace, cfg: Config) -> int:
 
     report = batch_certificates(ctx, employer_code=args.employer, progress=progress)
     print(file=sys.stderr)
-    print(f"交付 {report.issued} 件（前回の中断分 {report.already} 件を含むファイル {len(report.files)} 件）")
+    queued = f"、うち交付待ち {report.requests} 件" if report.requests else ""
+    print(f"交付 {report.issued} 件{queued}（前回の中断分 {report.already} 件を含むファイル {len(report.files)} 件）")
     for path in report.files:
         print(f"  {path}")
     for code, reason in report.skipped:
