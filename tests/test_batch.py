@@ -76,7 +76,10 @@ def test_two_drawing_processes_write_the_same_files_as_one(pctx):  # noqa: F811
     assert [_text(p) for p in two.files] and by_two == by_one
 
 
-def test_an_interrupted_batch_in_parts_is_completed_by_the_next_run(pctx):  # noqa: F811
+def test_an_interrupted_batch_in_parts_is_completed_by_the_next_run(pctx, monkeypatch):  # noqa: F811
+    from clerk_tui.services import batch
+
+    monkeypatch.setattr(batch, "GROUP_SIZE", 4)  # one write transaction for four documents
     members = _eligible(pctx, 7)
 
     def stop(done, total, employer):

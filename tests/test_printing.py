@@ -126,7 +126,10 @@ def _eligible_members(pctx, n):
     return [_member(pctx, symbol="3001", number=str(100 + i), card_status=CardStatus.NO_CARD) for i in range(n)]
 
 
-def test_batch_issues_once_and_resumes_after_an_interruption(pctx):
+def test_batch_issues_once_and_resumes_after_an_interruption(pctx, monkeypatch):
+    from clerk_tui.services import batch
+
+    monkeypatch.setattr(batch, "GROUP_SIZE", 2)  # committed two by two: the third is interrupted
     members = _eligible_members(pctx, 5)
     _member(pctx, symbol="3001", number="900", card_status=CardStatus.USABLE)  # not eligible (R3)
     calls = []
