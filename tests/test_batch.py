@@ -166,3 +166,13 @@ def test_a_request_cancelled_after_the_count_is_not_issued(pctx):  # noqa: F811
     assert issue_item(pctx, item, "B20251120-E001") is None
     assert not Document.select().exists()
     assert Employer.get(Employer.code == E001)  # the employer is untouched
+
+
+def test_the_batch_screen_counts_documents_when_the_queue_has_some():
+    from clerk_tui.services.batch import CertificateNeed
+    from clerk_tui.ui.screens.batch import BatchScreen
+
+    queued = BatchScreen._need_text(CertificateNeed("E001", "株式会社みなと精機", 5, 1, 3)).plain
+    assert queued == "E001 株式会社みなと精機: 交付する書類 5件（うち交付待ち 3件）"
+    plain = BatchScreen._need_text(CertificateNeed("E001", "株式会社みなと精機", 2, 1)).plain
+    assert plain == "E001 株式会社みなと精機: 交付が必要な方 2人"

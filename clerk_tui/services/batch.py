@@ -338,12 +338,13 @@ def batch_certificates(ctx: Context, *, employer_code: str | None = None,
     """Issue a 資格確認書 to every member who needs one and every document of the 交付待ち queue,
     and write each employer's PDF with its 送付書 (in parts of `part_size` documents). Documents
     are issued in short transactions of a few dozen, so an interrupted run leaves nothing half
-    done; running again issues only what is still missing and writes the employer's complete files. `workers`: drawing
-    processes (default: one per core for a large run, else this process)."""
+    done; running again issues only what is still missing and writes the employer's complete
+    files. `workers`: drawing processes (default: one per core for a large run, else this one)."""
     ensure_output_dir(ctx.config)  # before the first document is issued
     employers = batch_employers(employer_code)
-    work = [(e, batch_items(ctx, e)) for e in employers]
-    total = sum(len(items) for _, items in work)
+    # Counted first for the progress bar; each employer's items are listed again when its turn
+    # comes, so that only one employer's list is held at a time.
+    total = sum(len(batch_items(ctx, e)) for e in employers)
     if workers is None:
         workers = WORKERS if total >= POOL_THRESHOLD else 1
     report = BatchReport()
@@ -353,7 +354,8 @@ def batch_certificates(ctx: Context, *, employer_code: str | None = None,
     written: dict[int, list[Path]] = {}
     done = 0
     try:
-        for employer, items in work:
+        for employer in employers:
+            items = batch_items(ctx, employer)
             # An interrupted batch is continued under its own key, on whatever day it is resumed,
             # so the documents it issued before the interruption go into this run's files.
             unprinted = unprinted_batch_keys(employer)
