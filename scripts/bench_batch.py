@@ -44,7 +44,8 @@ def setup(path: Path, documents: int) -> None:
     db = open_database(path)
     init_schema(db)
     load_files(db, [ROOT / "fixtures" / "training" / "00_base.toml"])
-    generate_into(db, members=int(documents * 1.1) + 500, seed=7)
+    # About a third of the synthetic members hold a valid 資格確認書 or have lost qualification.
+    generate_into(db, members=int(documents * 1.6) + 500, seed=7)
     day = TODAY.isoformat()
     with db.atomic():
         db.execute_sql("UPDATE member SET card_status = 'usable'")
