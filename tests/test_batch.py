@@ -176,3 +176,14 @@ def test_the_batch_screen_counts_documents_when_the_queue_has_some():
     assert queued == "E001 株式会社みなと精機: 交付する書類 5件（うち交付待ち 3件）"
     plain = BatchScreen._need_text(CertificateNeed("E001", "株式会社みなと精機", 2, 1)).plain
     assert plain == "E001 株式会社みなと精機: 交付が必要な方 2人"
+
+
+@pytest.mark.slow
+def test_a_name_no_font_can_draw_stops_the_batch_with_its_message_from_a_drawing_process(pctx):  # noqa: F811
+    from clerk_tui.domain.errors import DomainError
+
+    _eligible(pctx, 2)
+    _member(pctx, symbol="3101", number="99", family_name="山\U0001F600", card_status=CardStatus.NO_CARD)
+    with pytest.raises(DomainError, match="印字できない文字"):
+        batch_certificates(pctx, employer_code=E001, workers=2)
+    assert Document.select().count() == 3  # issued; the next run makes the file once the name is fixed
