@@ -187,3 +187,72 @@ def test_a_name_no_font_can_draw_stops_the_batch_with_its_message_from_a_drawing
     with pytest.raises(DomainError, match="印字できない文字"):
         batch_certificates(pctx, employer_code=E001, workers=2)
     assert Document.select().count() == 3  # issued; the next run makes the file once the name is fixed
+
+
+def _children(pid: int) -> set[int]:
+    from pathlib import Path
+
+    try:
+        return {int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()}
+    except OSError:
+        return set()
+
+
+@pytest.mark.slow
+def test_drawing_processes_end_with_a_batch_killed_with_sigkill_and_the_rerun_completes(tmp_path):
+    """kill -9 of the batch process while its two workers draw: the workers end too (no process
+    left waiting forever), and the next run finishes the batch without duplicates."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from clerk_tui.db.database import open_database
+    from clerk_tui.db.schema import init_schema
+    from clerk_tui.scenarios import load_files
+    from clerk_tui.scenarios.generator import generate_into
+    from tests.test_printing import BASE, ROOT
+
+    db_path = tmp_path / "kill.db"
+    db = open_database(db_path)
+    init_schema(db)
+    load_files(db, [BASE])
+    generate_into(db, members=1500, seed=3)
+    db.execute_sql("UPDATE member SET card_status = 'no_card'")
+    db.close()
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'output_dir = "{tmp_path / "out"}"\n', encoding="utf-8")
+    cmd = [sys.executable, "-m", "clerk_tui", "batch", "certificates", "--workers", "2", "--db", str(db_path),
+           "--today", "2026-10-01", "--config", str(cfg)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    workers: set[int] = set()
+    for _ in range(200):  # until the pool has started (or the run has ended)
+        time.sleep(0.1)
+        workers = _children(proc.pid)
+        if len(workers) >= 2 or proc.poll() is not None:
+            break
+    time.sleep(1.0)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert workers
+    for _ in range(100):
+        alive = {p for p in workers if os.path.exists(f"/proc/{p}") and "Z" not in
+                 open(f"/proc/{p}/stat").read().split(")")[-1].split()[:1]}
+        if not alive:
+            break
+        time.sleep(0.1)
+    assert not alive
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    db = open_database(db_path)
+    dup = db.execute_sql("SELECT member_id FROM document WHERE kind = 'eligibility_certificate' AND status = 'valid' "
+                         "GROUP BY member_id HAVING COUNT(*) > 1").fetchall()
+    assert dup == []
+    issued = db.execute_sql("SELECT COUNT(*) FROM document WHERE batch_key IS NOT NULL").fetchone()[0]
+    printed = sum(json.loads(s)["documents"] for (s,) in db.execute_sql(
+        "SELECT summary FROM audit_entry WHERE action = 'batch.print'").fetchall())
+    db.close()
+    assert issued > 0 and printed == issued  # every employer's files made once, with all its documents
+    files = list((tmp_path / "out").glob("*.pdf"))
+    assert sum(len(pypdf.PdfReader(p).pages) for p in files) > issued + len(files) - 1

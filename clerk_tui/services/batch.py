@@ -208,12 +208,13 @@ def _issue_group(ctx: Context, items: list[BatchItem], start: int, key: str, don
 # ------------------------------------------------------------------------------------ rendering
 
 
-def _worker_start() -> None:
+def _worker_start(parent: int) -> None:
     """In each drawing process: Ctrl+C, which reaches the whole process group, is left to the
     batch process (it stops the workers itself); and a worker whose batch process died (kill -9)
     exits instead of waiting for work forever."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    parent = os.getppid()
+    # `parent` comes from the batch process itself: a worker that starts after its death would
+    # otherwise take its new parent (init) for the batch process.
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -246,7 +247,7 @@ def _executor(workers: int):
     # Spawned, not forked: the batch may run in a thread of the app, and a fork copies its locks
     # and the open database connection.
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_worker_start)
+                               initializer=_worker_start, initargs=(os.getpid(),))
 
 
 @dataclass
