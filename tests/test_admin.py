@@ -225,6 +225,7 @@ def test_a_batch_resumed_on_a_later_day_prints_the_part_issued_before(live, ctx,
     from tests.factories import make_member
 
     monkeypatch.setattr(batch, "GROUP_SIZE", 2)  # committed two by two: the third is interrupted
+    monkeypatch.setattr(batch, "GROUP_SECONDS", 3600.0)  # groups cut by count only, not by a slow machine
 
     employer = Employer.get(Employer.code == "E001")
     members = [make_member(ctx, employer, symbol="3001", number=str(100 + i), card_status=CardStatus.NO_CARD)

@@ -80,6 +80,7 @@ def test_an_interrupted_batch_in_parts_is_completed_by_the_next_run(pctx, monkey
     from clerk_tui.services import batch
 
     monkeypatch.setattr(batch, "GROUP_SIZE", 4)  # one write transaction for four documents
+    monkeypatch.setattr(batch, "GROUP_SECONDS", 3600.0)  # groups cut by count only, not by a slow machine
     members = _eligible(pctx, 7)
 
     def stop(done, total, employer):

@@ -130,6 +130,7 @@ def test_batch_issues_once_and_resumes_after_an_interruption(pctx, monkeypatch):
     from clerk_tui.services import batch
 
     monkeypatch.setattr(batch, "GROUP_SIZE", 2)  # committed two by two: the third is interrupted
+    monkeypatch.setattr(batch, "GROUP_SECONDS", 3600.0)  # groups cut by count only, not by a slow machine
     members = _eligible_members(pctx, 5)
     _member(pctx, symbol="3001", number="900", card_status=CardStatus.USABLE)  # not eligible (R3)
     calls = []

@@ -290,7 +290,12 @@ def _employer_parts(ctx: Context, executor, employer: Employer, keys: list[str],
 
     def parts() -> Iterator[_Part]:
         for number, chunk in enumerate(_parts(ids, part_size), 1):
-            docs = list(Document.select(Document, Member).join(Member)
+            # The member, their employer and (for a dependent) the insured person in one query:
+            # the form data reads all three for every document.
+            insured = Member.alias()
+            docs = list(Document.select(Document, Member, Employer, insured)
+                        .join(Member).join(Employer)
+                        .join_from(Member, insured, peewee.JOIN.LEFT_OUTER, on=(Member.insured == insured.id))
                         .where(Document.id.in_(chunk)).order_by(Document.id))
             documents = [form_data(ctx, d, insurer) for d in docs]
             cover = CoverSheetData(
