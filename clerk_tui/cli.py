@@ -135,8 +135,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     bt = sub.add_parser("batch", help="事業所ごとの一括交付")
     bts = bt.add_subparsers(dest="batch_command", metavar="WHAT", required=True)
-    btc = bts.add_parser("certificates", parents=[common], help="資格確認書が必要な全員に一括交付（中断しても再実行で続きから）")
+    btc = bts.add_parser("certificates", parents=[common], help="資格確認書が必要な全員と交付待ちの書類を一括交付（中断しても再実行で続きから）")
     btc.add_argument("--employer", metavar="CODE", help="事業所コード（省略時は全事業所）")
+    btc.add_argument("--workers", type=int, metavar="N",
+                     help="PDFを描くプロセス数（省略時: 大きな一括交付ではコア数（最大2）、小さければ1）。"
+                          "日中に他の職員の操作を妨げないよう 1 にもできます")
 
     from clerk_tui import cli_member
 
@@ -461,7 +464,7 @@ def _reprint(args: argparse.Namespace, cfg: Config) -> int:
 
 
 def _batch(args: argparse.Namespace, cfg: Config) -> int:
-    from clerk_tui.services.printing import batch_certificates
+    from clerk_tui.services.batch import batch_certificates
 
     ctx = _context(args, cfg)
 
@@ -472,9 +475,12 @@ def _batch(args: argparse.Namespace, cfg: Config) -> int:
         print(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end="",
               file=getattr(sys.stderr, "raw", sys.stderr), flush=True)
 
-    report = batch_certificates(ctx, employer_code=args.employer, progress=progress)
+    if args.workers is not None and args.workers < 1:
+        raise DomainError("--workers は1以上を指定してください。", field="workers")
+    report = batch_certificates(ctx, employer_code=args.employer, progress=progress, workers=args.workers)
     print(file=sys.stderr)
-    print(f"交付 {report.issued} 件（前回の中断分 {report.already} 件を含むファイル {len(report.files)} 件）")
+    queued = f"、うち交付待ち {report.requests} 件" if report.requests else ""
+    print(f"交付 {report.issued} 件{queued}（前回の中断分 {report.already} 件を含むファイル {len(report.files)} 件）")
     for path in report.files:
         print(f"  {path}")
     for code, reason in report.skipped:

@@ -218,11 +218,15 @@ def test_print_command_never_runs_the_file_name(live, tmp_path):
 # Batches resumed on a later day
 
 
-def test_a_batch_resumed_on_a_later_day_prints_the_part_issued_before(live, ctx, tmp_path):
+def test_a_batch_resumed_on_a_later_day_prints_the_part_issued_before(live, ctx, tmp_path, monkeypatch):
     from clerk_tui.db.models import Employer
     from clerk_tui.domain.codes import CardStatus
-    from clerk_tui.services.printing import batch_certificates
+    from clerk_tui.services import batch
+    from clerk_tui.services.batch import batch_certificates
     from tests.factories import make_member
+
+    monkeypatch.setattr(batch, "GROUP_SIZE", 2)  # committed two by two: the third is interrupted
+    monkeypatch.setattr(batch, "GROUP_SECONDS", 3600.0)  # groups cut by count only, not by a slow machine
 
     employer = Employer.get(Employer.code == "E001")
     members = [make_member(ctx, employer, symbol="3001", number=str(100 + i), card_status=CardStatus.NO_CARD)

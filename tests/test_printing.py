@@ -26,8 +26,8 @@ from clerk_tui.domain.codes import CardStatus, DocumentKind, DocumentStatus, Iss
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.scenarios import load_files
 from clerk_tui.services.issuance import plan_issue
-from clerk_tui.services.printing import (batch_certificates, certificate_need, issue_and_print,
-                                         members_needing_certificate)
+from clerk_tui.services.batch import batch_certificates, certificate_need
+from clerk_tui.services.printing import issue_and_print, members_needing_certificate
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = ROOT / "fixtures" / "training" / "00_base.toml"
@@ -126,7 +126,11 @@ def _eligible_members(pctx, n):
     return [_member(pctx, symbol="3001", number=str(100 + i), card_status=CardStatus.NO_CARD) for i in range(n)]
 
 
-def test_batch_issues_once_and_resumes_after_an_interruption(pctx):
+def test_batch_issues_once_and_resumes_after_an_interruption(pctx, monkeypatch):
+    from clerk_tui.services import batch
+
+    monkeypatch.setattr(batch, "GROUP_SIZE", 2)  # committed two by two: the third is interrupted
+    monkeypatch.setattr(batch, "GROUP_SECONDS", 3600.0)  # groups cut by count only, not by a slow machine
     members = _eligible_members(pctx, 5)
     _member(pctx, symbol="3001", number="900", card_status=CardStatus.USABLE)  # not eligible (R3)
     calls = []

@@ -1,16 +1,19 @@
 """Batches sent via one employer (事業所経由): one PDF with a cover sheet (送付書) listing its
-contents, then one page per document; fonts are loaded and embedded once for the whole file."""
+contents, then one page per document; fonts are loaded and embedded once for the whole file. A
+large batch comes as several such files (分冊), each with the 送付書 of its own part."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from datetime import datetime, time, timedelta, timezone
 
 from fpdf import FPDF
 
 from clerk_tui.forms.certificate import draw_certificate
-from clerk_tui.forms.data import CertificateData, CoverEntry, CoverSheetData
+from clerk_tui.forms.data import CertificateData, CoverEntry, CoverSheetData, NoticeData
 from clerk_tui.forms.fonts import FormPDF
+from clerk_tui.forms.notice import draw_notice
 from clerk_tui.forms.layout import (
     GREY,
     LABEL_FILL,
@@ -38,20 +41,30 @@ _COLUMNS = (  # (header, width mm, align)
 )
 
 
-def render_batch(cover: CoverSheetData, certificates: Sequence[CertificateData]) -> bytes:
-    """The 送付書 followed by one 資格確認書 sheet per member, as one PDF."""
-    if not certificates:
+JST = timezone(timedelta(hours=9), "JST")
+
+
+def render_batch(cover: CoverSheetData, documents: Sequence[CertificateData | NoticeData]) -> bytes:
+    """The 送付書 followed by one sheet per document (資格確認書 or お知らせ), as one PDF. The same
+    data gives the same bytes (the file's creation date is the sending day), whichever process
+    renders it."""
+    if not documents:
         raise ValueError("送付する書類がありません")
-    if len(cover.entries) != len(certificates):
-        raise ValueError(f"送付書の明細（{len(cover.entries)}件）と書類（{len(certificates)}件）の数が違います")
-    for entry, doc in zip(cover.entries, certificates, strict=True):
+    if len(cover.entries) != len(documents):
+        raise ValueError(f"送付書の明細（{len(cover.entries)}件）と書類（{len(documents)}件）の数が違います")
+    for entry, doc in zip(cover.entries, documents, strict=True):
         if entry.serial != doc.serial:
             raise ValueError(f"送付書の明細と書類の順序が違います（{entry.serial} / {doc.serial}）")
     pdf = FormPDF()
-    pdf.set_title(f"送付書 {cover.employer_name} {wareki(cover.issued_on)}")
+    title_text = f"送付書 {cover.employer_name} {wareki(cover.issued_on)}"
+    pdf.set_title(title_text if cover.parts == 1 else f"{title_text} 分冊{cover.part}/{cover.parts}")
+    pdf.set_creation_date(datetime.combine(cover.issued_on, time(0), JST))
     draw_cover(pdf, cover)
-    for cert in certificates:
-        draw_certificate(pdf, cert)
+    for doc in documents:
+        if isinstance(doc, NoticeData):
+            draw_notice(pdf, doc)
+        else:
+            draw_certificate(pdf, doc)
     return bytes(pdf.output())
 
 
@@ -59,8 +72,11 @@ def draw_cover(pdf: FPDF, cover: CoverSheetData) -> None:
     """The 送付書: addressed to the employer, the counts per kind and a line per document."""
     entries = list(cover.entries)
     refs = [("送付日", wareki(cover.issued_on))]
+    part = f"分冊 {cover.part}/{cover.parts}" if cover.parts > 1 else ""
     if cover.serial:
-        refs.append(("送付番号", cover.serial))
+        refs.append(("送付番号", f"{cover.serial}　{part}".rstrip("　")))
+    elif part:
+        refs.append(("送付番号", part))
 
     pdf.add_page()
     pdf.set_text_color(0)
@@ -88,7 +104,15 @@ def draw_cover(pdf: FPDF, cover: CoverSheetData) -> None:
     counts = Counter(e.kind_label for e in entries)
     summary = "、".join(f"{kind} {n}件" for kind, n in counts.items())
     draw_text(pdf, 15, y + 1, 180, 6, f"送付内容：{summary}（計 {len(entries)}件）", 10, bold=True)
-    y += 9
+    y += 7
+    if cover.parts > 1:
+        last = cover.first_number + len(entries) - 1
+        whole = cover.total if cover.total is not None else last
+        draw_text(pdf, 15, y, 180, 5,
+                  f"分冊 {cover.part} / {cover.parts}（No. {cover.first_number}〜{last}、全{cover.parts}分冊で計 "
+                  f"{whole}件）", 9.5)
+        y += 6
+    y += 2
 
     notes = []
     if "資格確認書" in counts:
@@ -106,18 +130,18 @@ def draw_cover(pdf: FPDF, cover: CoverSheetData) -> None:
     pages = 1 + -(-max(0, len(entries) - first_rows) // NEXT_PAGE_ROWS)
     reference_lines(pdf, 105, 12, 90, refs + [("頁", f"1 / {pages}")])
     first = entries[:first_rows]
-    _table(pdf, y, first, 1)
+    _table(pdf, y, first, cover.first_number)
     done = len(first)
     page = 1
     while done < len(entries):
         page += 1
         pdf.add_page()
-        reference_lines(pdf, 105, 12, 90, refs[:1] + [("頁", f"{page} / {pages}")])
+        reference_lines(pdf, 105, 12, 90, refs[:1] + [("頁", f"{page} / {pages}　{part}".rstrip("　"))])
         pdf.set_text_color(*GREY)
         fitted_text(pdf, 15, 12, 90, 5, f"{cover.employer_name}　御中　送付書（続き）", 9, 6)
         pdf.set_text_color(0)
         chunk = entries[done:done + NEXT_PAGE_ROWS]
-        _table(pdf, NEXT_PAGE_TOP, chunk, done + 1)
+        _table(pdf, NEXT_PAGE_TOP, chunk, cover.first_number + done)
         done += len(chunk)
 
 

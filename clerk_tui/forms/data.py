@@ -158,6 +158,12 @@ class CoverSheetData:
     entries: tuple[CoverEntry, ...] = field(default_factory=tuple)
     employer_code: str | None = None
     serial: str | None = None  # the batch's own reference, printed on every page
+    # A large batch is sent in parts (分冊) of a bounded size, each a file with its own 送付書:
+    # which part this is, and the employer's whole batch it belongs to.
+    part: int = 1
+    parts: int = 1
+    first_number: int = 1  # the No. of this part's first line within the whole batch
+    total: int | None = None  # documents in the whole batch (None: this part's entries)
 
 
 def ratio_text(data: NoticeData | CertificateData) -> str:

@@ -49,6 +49,11 @@ class UnprintableText(DomainError):
         self.chars = chars
         self.text = text
 
+    def __reduce__(self):
+        # Raised in a batch's drawing process and sent back to the batch process: rebuilt from
+        # its own arguments (the default would pass only the message).
+        return (type(self), (self.chars, self.text))
+
 
 def printable(text: str) -> str:
     """The text as drawn: variation selectors and control characters removed."""

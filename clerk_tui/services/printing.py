@@ -1,29 +1,25 @@
 """Turning issued documents into PDF files: the form data from the records, atomic output into the
-configured folder, the optional print command, and the audit entry of every print. Also the
-batch run per employer, which is safe to interrupt and resume."""
+configured folder, the optional print command, and the audit entry of every print; and who
+needs a 資格確認書 (the batch per employer, in services/batch.py, issues to them)."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-
-import peewee
 
 from clerk_tui.db.models import Document, Employer, Member
 from clerk_tui.db.standing import in_force
 from clerk_tui.domain import rules
-from clerk_tui.domain.codes import AuditKind, DocumentKind, DocumentStatus, IssueReason, Route
+from clerk_tui.domain.codes import AuditKind, DocumentKind, DocumentStatus
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.domain.facility_code import make_code, new_nonce
 from clerk_tui.filecheck import PDF, check_destination, check_print_command, fill_print_command, print_command_args
 from clerk_tui.services import audit
 from clerk_tui.services.context import Context, touch
-from clerk_tui.services.issuance import (IssuePlan, Issued, document_data, facility_secret, insurer_info,
-                                         issue_document, plan_issue)
+from clerk_tui.services.issuance import IssuePlan, Issued, document_data, facility_secret, insurer_info, issue_document
 from clerk_tui.services.rows import DocumentRow, document_row
 
 
@@ -198,50 +194,7 @@ def reprint(ctx: Context, serial: str, *, out: Path | None = None, allow_db_fold
 
 
 # ---------------------------------------------------------------------------------------------
-# Batch issue per employer (事業所経由)
-
-
-@dataclass
-class BatchReport:
-    employers: int = 0
-    issued: int = 0
-    already: int = 0  # issued by an earlier, interrupted run of the same batch
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (member code, reason)
-    files: list[Path] = field(default_factory=list)
-
-
-def batch_key(ctx: Context, employer: Employer) -> str:
-    return f"B{ctx.clock.today():%Y%m%d}-{employer.code}"
-
-
-def _batch_counts(employer: Employer) -> dict[str, int]:
-    """How many documents each of the employer's batches has issued (any status), by key."""
-    suffix = f"-{employer.code}"
-    rows = (Document.select(Document.batch_key, peewee.fn.COUNT(Document.id))
-            .where(Document.batch_key.is_null(False)).group_by(Document.batch_key).tuples())
-    return {k: n for k, n in rows if k.startswith("B") and k.endswith(suffix) and k[1:-len(suffix)].isdigit()}
-
-
-def unprinted_batch_keys(employer: Employer) -> list[str]:
-    """The employer's batches with documents issued after their file was last made (a run was
-    interrupted before its PDF), oldest first: whatever the day, the next run continues them."""
-    from clerk_tui.db.models import AuditEntry
-
-    counts = _batch_counts(employer)
-    if not counts:
-        return []
-    printed: dict[str, int] = {}  # documents of the batch when its file was made
-    for (summary,) in (AuditEntry.select(AuditEntry.summary)
-                       .where(AuditEntry.action == "batch.print", AuditEntry.table_name == "employer",
-                              AuditEntry.record_id == employer.id).tuples()):
-        try:
-            data = json.loads(summary)
-            per_batch = data.get("batches") or {data.get("batch"): data.get("documents", 0)}
-            for k, n in per_batch.items():
-                printed[k] = max(printed.get(k, 0), int(n))
-        except (ValueError, TypeError, AttributeError):
-            continue
-    return sorted(k for k, n in counts.items() if n > printed.get(k, 0))
+# Who a batch per employer (services/batch.py) issues a 資格確認書 to
 
 
 def members_needing_certificate(ctx: Context, employer: Employer) -> list[Member]:
@@ -255,92 +208,3 @@ def members_needing_certificate(ctx: Context, employer: Employer) -> list[Member
         (Member.lost_on.is_null()) | (Member.lost_on > today), Member.id.not_in(holding))
         .order_by(Member.symbol, Member.number, Member.branch))
     return [m for m in candidates if rules.certificate_eligibility(m.card_status, m.needs_assistance).eligible]
-
-
-def batch_employers(employer_code: str | None) -> list[Employer]:
-    """The employer a batch is for (by its code), or every employer by code."""
-    if employer_code is not None:
-        employer = Employer.get_or_none(Employer.code == employer_code.strip())
-        if employer is None:
-            raise DomainError(f"事業所コード「{employer_code}」は登録されていません。", field="employer")
-        return [employer]
-    return list(Employer.select().order_by(Employer.code))
-
-
-@dataclass(frozen=True)
-class CertificateNeed:
-    """What a batch would issue: members needing a 資格確認書, for one employer or for all."""
-
-    employer_code: str | None
-    employer_name: str | None
-    count: int
-    employers: int
-
-
-def certificate_need(ctx: Context, employer_code: str | None) -> CertificateNeed:
-    """The batch screen's preview before it starts (nothing is written)."""
-    employers = batch_employers(employer_code or None)
-    count = sum(len(members_needing_certificate(ctx, e)) for e in employers)
-    one = employers[0] if employer_code else None
-    return CertificateNeed(one.code if one else None, one.name if one else None, count, len(employers))
-
-
-def batch_certificates(ctx: Context, *, employer_code: str | None = None,
-                       progress: Callable[[int, int, str], None] | None = None) -> BatchReport:
-    """Issue a 資格確認書 to every member who needs one, one PDF per employer with its 送付書.
-    Each document is its own transaction, so an interrupted run loses nothing; running again
-    issues only to those still without one and writes the employer's complete file."""
-    from clerk_tui.forms.batch import render_batch
-    from clerk_tui.forms.data import CoverEntry, CoverSheetData
-    from clerk_tui.forms.output import batch_filename, write_pdf_atomically
-
-    ensure_output_dir(ctx.config)  # before the first document is issued
-    employers = batch_employers(employer_code)
-    work = [(e, members_needing_certificate(ctx, e)) for e in employers]
-    total = sum(len(ms) for _, ms in work)
-    report = BatchReport()
-    insurer = insurer_info(ctx)
-    done = 0
-    for employer, members in work:
-        # An interrupted batch is continued under its own key, on whatever day it is resumed, so
-        # the documents it issued before the interruption go into this run's file.
-        unprinted = unprinted_batch_keys(employer)
-        key = unprinted[0] if unprinted else batch_key(ctx, employer)
-        keys = unprinted or [key]
-        for m in members:
-            done += 1
-            if progress:
-                progress(done, total, employer.name)
-            try:
-                plan = plan_issue(ctx, m.id, DocumentKind.ELIGIBILITY_CERTIFICATE, IssueReason.NEW,
-                                  Route.VIA_EMPLOYER)
-                issue_document(ctx, plan, batch_key=key)
-                report.issued += 1
-            except DomainError as exc:
-                report.skipped.append((m.member_code, exc.message))
-        docs = list(Document.select().join(Member)
-                    .where(Document.batch_key.in_(keys), Document.status == DocumentStatus.VALID)
-                    .order_by(Document.serial))
-        if not docs:
-            continue
-        report.employers += 1
-        counts = _batch_counts(employer)
-        report.already += len(docs) - sum(1 for d in docs if d.member in members)
-        certificates = [form_data(ctx, d, insurer) for d in docs]
-        cover = CoverSheetData(
-            insurer=insurer, employer_name=employer.name, employer_postal_code=employer.postal_code,
-            employer_address=employer.address, employer_contact=employer.contact_person,
-            issued_on=ctx.clock.today(), employer_code=employer.code, serial=key,
-            entries=tuple(CoverEntry(d.member.member_code, d.member.full_name, d.kind.label, d.serial)
-                          for d in docs))
-        pdf = render_batch(cover, certificates)
-        path = write_pdf_atomically(pdf, Path(ctx.config.output_dir),
-                                    batch_filename(ctx.clock.today(), DocumentKind.ELIGIBILITY_CERTIFICATE.label,
-                                                   employer.code, key), replace=True)
-        report.files.append(path)
-        ctx.write(lambda: audit.record(ctx, AuditKind.PRINT, "batch.print", table="employer",
-                                       record_id=employer.id,
-                                       summary={"batch": key, "documents": len(docs), "file": path.name,
-                                                "batches": {k: counts.get(k, 0) for k in keys}}))
-    return report
-

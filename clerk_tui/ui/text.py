@@ -320,6 +320,7 @@ AUDIT_ACTIONS = {
     "document.print": "書類を印刷",
     "document.facility_code": "施設確認コードを付与",
     "batch.print": "一括交付の送付書を印刷",
+    "issue_request.issue": "交付待ちの書類を交付済みに",
     "cancellation.print_receipt": "解除申請の受付控を印刷",
     "loss_report.print": "滅失届を印刷",
     "claim.print_missing_papers": "立替払の不足書類通知を印刷",

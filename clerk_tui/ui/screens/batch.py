@@ -15,7 +15,7 @@ from textual.renderables.bar import Bar as BarRenderable
 from textual.widgets import Footer, Input, Label, ProgressBar, Static
 
 from clerk_tui.domain.errors import DomainError
-from clerk_tui.services.printing import BatchReport, CertificateNeed, batch_certificates, certificate_need
+from clerk_tui.services.batch import BatchReport, CertificateNeed, batch_certificates, certificate_need
 from clerk_tui.ui.text import data_text, worker_failed
 from clerk_tui.ui.screens.base import ClerkScreen
 from clerk_tui.ui.widgets.ja_text import JaText
@@ -27,7 +27,8 @@ DEBOUNCE_SECONDS = 0.3
 SKIPPED_SHOWN = 20
 
 TITLE = "資格確認書の一括交付（事業所経由）"
-HINT = ("資格確認書が必要で、まだ持っていない方に交付し、事業所ごとに送付書付きのPDFを作ります。"
+HINT = ("資格確認書が必要で、まだ持っていない方と、交付待ちの書類（お知らせ・資格確認書）を交付し、"
+        "事業所ごとに送付書付きのPDFを作ります（500件を超える事業所は分冊）。"
         "事業所コードを空欄にすると全事業所。中断しても、もう一度実行すると続きから交付します。")
 COUNTING = "対象者を数えています..."
 RUNNING = "交付しています..."
@@ -151,7 +152,11 @@ class BatchScreen(ClerkScreen):
             text.append(" ")
             text.append_text(data_text(need.employer_name))
             text.append(": ")
-        text.append(f"交付が必要な方 {need.count}人", style="bold")
+        if need.requests:
+            text.append(f"交付する書類 {need.count}件", style="bold")
+            text.append(f"（うち交付待ち {need.requests}件）")
+        else:
+            text.append(f"交付が必要な方 {need.count}人", style="bold")
         if not need.count:
             text.append("（交付する方はいません）", style="dim")
         return text
@@ -229,6 +234,8 @@ class BatchScreen(ClerkScreen):
     def _report_text(report: BatchReport) -> Text:
         text = Text()
         text.append(f"交付 {report.issued}件", style="bold")
+        if report.requests:
+            text.append(f"（うち交付待ち {report.requests}件）")
         if report.already:
             text.append(f"  前回の中断までに交付済み {report.already}件")
         text.append(f"  事業所 {report.employers}件")
