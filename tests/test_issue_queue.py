@@ -47,3 +47,20 @@ def test_the_pending_list_is_by_employer_then_member(ctx):
     assert [(r.employer_code, r.member_code) for r in rows] == [("E00001", "2-9-00"), ("E00001", "2-10-00"),
                                                                ("E00002", "1-10-00")]
     assert rows[0].kind is DocumentKind.ELIGIBILITY_NOTICE and rows[0].member_id == m2.id
+
+
+def test_a_document_handed_over_at_the_counter_takes_the_waiting_request_off_the_queue(ctx):
+    from clerk_tui.db.models import AuditEntry
+    from clerk_tui.domain.codes import Route
+    from clerk_tui.services.issuance import issue_document, plan_issue
+
+    m = make_member(ctx, make_employer(ctx))
+    notice = ctx.write(lambda: queue_issue(m, DocumentKind.ELIGIBILITY_NOTICE, IssueCause.ENROLMENT, date(2025, 11, 1)))
+    cert = ctx.write(lambda: queue_issue(m, DocumentKind.ELIGIBILITY_CERTIFICATE, IssueCause.ENROLMENT,
+                                         date(2025, 11, 1)))
+    plan = plan_issue(ctx, m.id, DocumentKind.ELIGIBILITY_CERTIFICATE, IssueReason.NEW, Route.COUNTER)
+    issued = issue_document(ctx, plan)
+    assert [r.id for r in pending_requests(m.id)] == [notice.id]  # the お知らせ still waits
+    done = IssueRequest.get_by_id(cert.id)
+    assert done.status is IssueRequestStatus.ISSUED and done.document_id == issued.document.id
+    assert '"issue_request": %d' % cert.id in AuditEntry.select().order_by(AuditEntry.id.desc()).first().summary

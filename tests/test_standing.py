@@ -188,7 +188,7 @@ def test_a_lost_member_s_documents_read_qualification_lost(ctx):
 
 def test_the_batch_count_takes_in_a_certificate_the_day_after_it_expires(ctx):
     from clerk_tui.domain.codes import CardStatus
-    from clerk_tui.services.printing import certificate_need
+    from clerk_tui.services.batch import certificate_need
 
     employer = make_employer(ctx, code="E0071")
     member = make_member(ctx, employer, number="73", card_status=CardStatus.NO_CARD)

@@ -24,6 +24,7 @@ from clerk_tui.domain.wareki import format_wareki
 from clerk_tui.forms.data import printed_fields
 from clerk_tui.services import audit
 from clerk_tui.services.applications import complete_cancellations_for
+from clerk_tui.services.issue_queue import satisfy_pending
 from clerk_tui.services.context import ConflictError, Context, check_version, current_document, get_member, touch
 from clerk_tui.services.rows import DocumentRow, document_row
 
@@ -326,6 +327,9 @@ def issue_document(ctx: Context, plan: IssuePlan, *, override_reason: str | None
             report.save()
         if plan.kind is DocumentKind.ELIGIBILITY_CERTIFICATE:
             complete_cancellations_for(ctx, member, doc)
+        # Handed over at the counter: the same kind waiting in the 交付待ち queue is done by this
+        # document (the employer's batch links its own requests itself).
+        satisfied = satisfy_pending(ctx, member, plan.kind, doc) if batch_key is None else None
         if previous is not None:
             previous.status = DocumentStatus.SUPERSEDED
             previous.status_changed_on = plan.issued_on
@@ -336,7 +340,8 @@ def issue_document(ctx: Context, plan: IssuePlan, *, override_reason: str | None
                      summary={"kind": plan.kind.value, "reason": plan.reason.value,
                               "route": plan.route.value, "supersedes": plan.previous_id,
                               "override": bool(doc.override_reason),
-                              "loss_report": plan.loss_report_id, "batch": batch_key})
+                              "loss_report": plan.loss_report_id, "batch": batch_key,
+                              **({"issue_request": satisfied} if satisfied else {})})
         code = make_code(nonce, secret) if nonce else None
         return Issued(document=document_row(doc, today=plan.issued_on, lost_on=member.lost_on),
                       superseded_id=plan.previous_id, facility_code=code)

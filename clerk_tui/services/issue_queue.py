@@ -10,6 +10,7 @@ from datetime import date
 
 from clerk_tui.db.models import Document, Employer, IssueRequest, Member
 from clerk_tui.domain.codes import DocumentKind, IssueCause, IssueReason, IssueRequestStatus
+from clerk_tui.services.context import Context, touch
 from clerk_tui.services.rows import to_row
 
 
@@ -49,6 +50,22 @@ def queue_issue(member: Member, kind: DocumentKind, cause: IssueCause, queued_on
     return IssueRequest.create(member=member, kind=kind, reason=_REASONS[cause], cause=cause,
                                queued_on=queued_on, ratio_effective_from=ratio_effective_from,
                                replaces=replaces)
+
+
+def satisfy_pending(ctx: Context, member: Member, kind: DocumentKind, document: Document) -> int | None:
+    """The member's pending request of this kind, done by `document` issued otherwise (at the
+    counter): linked to it and marked issued, inside the issuing transaction. Its id, or None."""
+    request = (IssueRequest.select()
+               .where(IssueRequest.member == member, IssueRequest.kind == kind,
+                      IssueRequest.status == IssueRequestStatus.PENDING)
+               .order_by(IssueRequest.id.desc()).first())
+    if request is None:
+        return None
+    request.status = IssueRequestStatus.ISSUED
+    request.document = document
+    touch(request, ctx)
+    request.save()
+    return request.id
 
 
 def pending_requests(member_id: int) -> list[IssueRequestRow]:
