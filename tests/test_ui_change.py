@@ -186,3 +186,20 @@ async def test_markup_in_a_registered_name_is_shown_as_text(tmp_path):
         await settle(pilot)
         assert Member.get_by_id(ids["markup"]).family_name == "[red]中村"
         assert app.is_running  # no markup error, no click action
+
+
+async def test_a_tab_typed_straight_after_the_kind_goes_to_the_field_it_brings(tmp_path):
+    """A clerk types the kind and Tab with no pause: both keys arrive before the app has handled
+    the first. The fields the kind shows must be there for that Tab, or it skips them."""
+    from textual import events
+
+    app, ids = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_form(app, pilot, ids["taro"])
+        app.post_message(events.Key("5", "5"))
+        app.post_message(events.Key("tab", None))  # queued before the 5 is handled
+        await settle(pilot)
+        assert screen.widget("effective_from").has_focus_within
+        await pilot.press(*"R7.11.20")
+        await settle(pilot, 0.3)
+        assert "マイナ保険証は令和7年11月28日頃から" in text_of(screen, "#ch-preview")

@@ -148,9 +148,11 @@ class ChangeScreen(FormScreen):
     def kind(self) -> RegisterChange | None:
         return self.widget("kind").value
 
-    @on(ChoiceBar.Changed, "#ch-kind")
-    def _kind_changed(self, event: ChoiceBar.Changed) -> None:
-        kind = event.value
+    def form_mounted(self) -> None:
+        super().form_mounted()
+        self.widget("kind").on_choose = self._kind_changed
+
+    def _kind_changed(self, kind: RegisterChange | None) -> None:
         for name in VALUE_ROWS:
             self.show_field(name, kind is not None and name in ROWS[kind])
         mynumber = kind is RegisterChange.MYNUMBER_RECEIVED

@@ -172,6 +172,8 @@ class IssueScreen(FormScreen):
     def on_mount(self) -> None:
         # Over its input, in its row: the explanation comes and goes with the field.
         self.query_one("#override-box").mount(JaText(Text(OVERRIDE_EXPLANATION), classes="explain"), before=0)
+        for bar in self.query(ChoiceBar):  # at once, before a Ctrl+S typed straight after the choice
+            bar.on_choose = self._choice_changed
 
     def show_member(self, member) -> None:
         """No member line: the plan names the member (in the title and the preview)."""
@@ -193,8 +195,7 @@ class IssueScreen(FormScreen):
             return None
         return kind, reason, route
 
-    @on(ChoiceBar.Changed)
-    def _choice_changed(self, event: ChoiceBar.Changed) -> None:
+    def _choice_changed(self, _value=None) -> None:
         # The plan on screen no longer matches the choice: until the new one arrives nothing
         # may be issued, or Ctrl+S pressed quickly would issue the previous choice.
         self._set_plan(None)

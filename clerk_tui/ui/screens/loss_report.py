@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 from rich.text import Text
-from textual import on
 from textual.binding import Binding
 
 from clerk_tui.domain.codes import DocumentKind, LossCircumstance
@@ -23,7 +22,6 @@ from clerk_tui.ui.screens.form import (
     tick_field,
 )
 from clerk_tui.ui.text import code_choices, code_label, data_text, wareki
-from clerk_tui.ui.widgets.choice_bar import ChoiceBar
 from clerk_tui.ui.widgets.date_input import DateInput
 
 TITLE = "被保険者証滅失届の受付"
@@ -63,13 +61,13 @@ class LossReportScreen(FormScreen):
         )
 
     def form_mounted(self) -> None:
+        self.widget("circumstance").on_choose = self._circumstance_changed  # before a Tab typed behind it
         if self.document_kind is not None:  # chosen by the screen that opened this one
             self.query_one("#lost-on", DateInput).focus()
 
-    @on(ChoiceBar.Changed, "#circumstance")
-    def _circumstance_changed(self, event: ChoiceBar.Changed) -> None:
+    def _circumstance_changed(self, circumstance: LossCircumstance | None) -> None:
         # The police report is asked for a theft only (the service requires it then).
-        self.show_field("police_report_ref", event.value is LossCircumstance.STOLEN)
+        self.show_field("police_report_ref", circumstance is LossCircumstance.STOLEN)
 
     def build_input(self) -> LossReportInput:
         kind = self.value("kind")

@@ -8,7 +8,7 @@ made by the digits typed just before it (in the same run of typing keys) is undo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from rich.cells import cell_len
@@ -66,6 +66,11 @@ class ChoiceBar(Widget, can_focus=True):
         self._in_run = False
         self._run_start: int | None = None
         self._refused = False
+        # Called at once when the clerk chooses, before any later key is handled. The Changed
+        # message arrives only after keys already typed behind the choice (a Tab, the next
+        # field's text) have been handled: a screen that shows or hides fields by the choice
+        # sets this, so those keys land in the fields the choice brings.
+        self.on_choose: Callable[[Any], None] | None = None
 
     def _index_of(self, value: Any) -> int | None:
         # A value that is not among the choices (or None) leaves nothing chosen.
@@ -127,6 +132,8 @@ class ChoiceBar(Widget, can_focus=True):
         if index != self._index:
             self._index = index
             self.refresh()
+            if self.on_choose is not None:
+                self.on_choose(self.value)
             self.post_message(self.Changed(self, self.value))
 
     def action_pick(self, n: int) -> None:
