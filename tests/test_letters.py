@@ -222,6 +222,33 @@ def _withdrawn_with_certificate(lctx, emp, number: str, lost_on: date, **kw):
     return m
 
 
+def test_a_reminder_listing_a_certificate_due_back_after_a_name_change_says_so(lctx):
+    from clerk_tui.domain.codes import RegisterChange
+    from clerk_tui.services.changes import ChangeInput, apply_change, plan_change
+
+    e2 = employer("E002")
+    _withdrawn_with_certificate(lctx, e2, "58", date(2025, 10, 1), family_name="山口", given_name="剛")
+    m = make_member(lctx, e2, symbol="1002", number="59", family_name="川口", given_name="緑")
+    make_document(lctx, m, issued_on=date(2025, 4, 1), valid_until=date(2028, 3, 31))
+    plan = plan_change(lctx, m.id, ChangeInput(m.id, RegisterChange.NAME_CHANGE, date(2025, 11, 1),
+                                               {"family_name": "海野", "family_name_kana": "ウミノ"}))
+    apply_change(lctx, plan, expected_version=m.version)
+
+    t = text(print_reminder(lctx, e2.id).path)
+    for expected in ("資格喪失・氏名変更による資格確認書等の返却について", "資格を喪失され、または氏名を変更されて",
+                     "変更前の氏名の資格確認書です", "交付番号喪失・変更日経過日数",
+                     "1002・58・00山口剛資格確認書", "1002・59・00海野緑資格確認書（氏名変更）"):
+        assert expected in t, expected
+
+
+def test_a_reminder_of_losses_only_speaks_of_losses(lctx):
+    e2 = employer("E002")
+    _withdrawn_with_certificate(lctx, e2, "58", date(2025, 10, 1))
+    t = text(print_reminder(lctx, e2.id).path)
+    assert "資格喪失者の資格確認書等の返却について" in t and "氏名" not in t.split("記号・番号")[0]
+    assert "交付番号喪失日経過日数" in t
+
+
 def test_reminder_lists_the_outstanding_items_and_records_the_date_once(lctx):
     e2 = employer("E002")
     a = _withdrawn_with_certificate(lctx, e2, "58", date(2025, 10, 1), family_name="山口", given_name="剛")

@@ -107,9 +107,10 @@ class ReminderRow:
     name: str
     document_label: str
     serial: str  # 交付番号
-    lost_on: date  # 資格喪失日
+    lost_on: date  # 資格喪失日 (for a 氏名変更: the day the change took effect)
     days: int  # 経過日数 since the loss
     last_reminded_on: date | None  # 前回督促日, before this letter
+    name_change: bool = False  # a certificate with the old name, due back after a 氏名変更
 
     def __post_init__(self) -> None:
         _check_member_code(self.code)
@@ -133,6 +134,11 @@ class ReminderData:
     def __post_init__(self) -> None:
         if not self.rows:
             raise ValueError("督促する書類がありません")
+
+    @property
+    def name_changes(self) -> bool:
+        """Does the letter list certificates due back after a 氏名変更 (not only after losses)?"""
+        return any(r.name_change for r in self.rows)
 
 
 @dataclass(frozen=True)

@@ -192,7 +192,7 @@ def reminder_data(ctx: Context, employer: Employer):
     rows = tuple(ReminderRow(code=r.member.member_code, name=r.member.full_name,
                              document_label=r.document_label,
                              serial=r.document.serial, lost_on=r.item.lost_on, days=r.days,
-                             last_reminded_on=r.item.reminder_sent_on) for r in found)
+                             last_reminded_on=r.item.reminder_sent_on, name_change=r.name_change) for r in found)
     data = ReminderData(insurer=insurer_info(ctx), employer_code=employer.code, employer_name=employer.name,
                         employer_postal_code=employer.postal_code, employer_address=employer.address,
                         employer_contact=employer.contact_person, issued_on=today,

@@ -45,6 +45,11 @@ class Row:
     employer_id: int
     employer_code: str
     employer_name: str
+    name_change: bool = False  # due back after a 氏名変更: its date is the change's
+
+    @property
+    def date_label(self) -> str:
+        return "変更日" if self.name_change else "喪失日"
 
 
 def _read(today: date) -> tuple[list[Row], dict[str, int]]:
@@ -52,7 +57,7 @@ def _read(today: date) -> tuple[list[Row], dict[str, int]]:
                 member_code=r.member.member_code, member_name=r.member.full_name,
                 document=r.document_label, lost_on=r.item.lost_on, days=r.days,
                 reminder_sent_on=r.item.reminder_sent_on, employer_id=r.employer.id,
-                employer_code=r.employer.code, employer_name=r.employer.name)
+                employer_code=r.employer.code, employer_name=r.employer.name, name_change=r.name_change)
             for r in outstanding(today)]
     return rows, outstanding_counts(today)
 
@@ -70,7 +75,7 @@ def _summary(row: Row) -> Text:
     text = Text()
     text.append_text(data_text(row.member_name))
     text.append(f"（{row.member_code}）の{row.document}\n")
-    text.append("資格喪失日 ", style="dim")
+    text.append("氏名変更日 " if row.name_change else "資格喪失日 ", style="dim")
     text.append(f"{wareki(row.lost_on)}（{_age(row.days)}）  ")
     text.append("事業所 ", style="dim")
     text.append_text(data_text(f"{row.employer_code} {row.employer_name}"))
@@ -291,7 +296,7 @@ class OutstandingScreen(ClerkScreen):
         text.append(f"督促 {wareki(row.reminder_sent_on)}" if row.reminder_sent_on else "督促 なし")
         text.append("\n")
         text.append_text(data_text(row.member_name))
-        text.append(f" {row.document}  喪失日 {wareki(row.lost_on)}（{_age(row.days)}）")
+        text.append(f" {row.document}  {row.date_label} {wareki(row.lost_on)}（{_age(row.days)}）")
         detail.set_text(text)
 
     def on_resize(self, event: events.Resize) -> None:
