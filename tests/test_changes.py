@@ -130,6 +130,12 @@ def test_a_remuneration_change_crossing_28man_queues_a_notice_with_the_new_ratio
         DocumentKind.ELIGIBILITY_NOTICE, IssueCause.RATIO_CHANGE, date(2025, 12, 1))
 
 
+def test_a_remuneration_typed_in_man_is_read_in_yen(ctx):
+    m = make_member(ctx, make_employer(ctx), remuneration=300_000)
+    _change(ctx, m, RegisterChange.REMUNERATION, date(2025, 12, 1), standard_monthly_remuneration="３２万円")
+    assert Member.get_by_id(m.id).standard_monthly_remuneration == 320_000
+
+
 def test_a_ratio_change_reaches_the_70_74_dependents_and_the_certificate_holders(ctx):
     insured, spouse = _family(ctx, birth=SEVENTY, spouse_birth=date(1953, 9, 9), remuneration=260_000)
     make_document(ctx, spouse)
@@ -208,6 +214,8 @@ def _refused(ctx, member, kind, entered_on, **values) -> DomainError:
      "effective_from", "1日"),
     (RegisterChange.REMUNERATION, date(2025, 12, 1), {"standard_monthly_remuneration": 5_000},
      "standard_monthly_remuneration", "58,000"),
+    (RegisterChange.REMUNERATION, date(2025, 12, 1), {"standard_monthly_remuneration": "三十万"},
+     "standard_monthly_remuneration", "数字"),
     (RegisterChange.ADDRESS_CHANGE, date(2025, 11, 1), {"address": "東京都 1234 5678 9012"}, "address", "個人番号"),
     (RegisterChange.ADDRESS_CHANGE, date(2025, 11, 1), {"address": "東京\x1b[2J"}, "address", "制御文字"),
     (RegisterChange.MYNUMBER_RECEIVED, date(2025, 11, 21), {}, "effective_from", "未来"),

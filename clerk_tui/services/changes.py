@@ -22,6 +22,7 @@ from clerk_tui.domain.codes import (
     RegisterChange,
 )
 from clerk_tui.domain.errors import DomainError
+from clerk_tui.domain.money import parse_yen
 from clerk_tui.domain.rules import changes as change_rules
 from clerk_tui.domain.text import TextKind, clean_text
 from clerk_tui.domain.wareki import format_wareki
@@ -157,10 +158,8 @@ def _clean_value(name: str, value: Any, member: Member) -> Any:
         if not member.is_insured:
             raise DomainError("標準報酬月額は被保険者について記録します。", field=name)
         if isinstance(value, str):
-            digits = clean_text(value, label=label, max_len=12, field=name, kind=TextKind.CODE).replace(",", "")
-            if not digits.isdigit():
-                raise DomainError("標準報酬月額は円単位の数字で入力してください。", field=name)
-            value = int(digits)
+            value = parse_yen(clean_text(value, label=label, max_len=20, field=name, kind=TextKind.CODE),
+                              label=label, field=name)
         return change_rules.check_remuneration(value, name)
     if name == "card_status":
         try:
