@@ -14,15 +14,18 @@ from textual.app import App, ComposeResult
 from textual.widgets import Input
 
 from clerk_tui.config import Config
-from clerk_tui.db.models import AuditEntry, CollectionItem, Insurer, Member
+from clerk_tui.db.models import AuditEntry, CollectionItem, Insurer, IssueRequest, Member
 from clerk_tui.domain.codes import (
     CollectionStatus,
     DocumentKind,
+    IssueCause,
+    IssueRequestStatus,
     Relationship,
     ReturnVia,
     Sex,
     WithdrawalReason,
 )
+from clerk_tui.services.issue_queue import queue_issue
 from clerk_tui.services.withdrawal import record_withdrawal
 from clerk_tui.ui.screens.member_detail import MemberDetailScreen
 from clerk_tui.ui.screens.outstanding import CloseDialog, OutstandingScreen, ReturnDialog
@@ -77,6 +80,8 @@ def with_outstanding(tmp_path):
 
 async def test_withdrawal_of_an_insured_person_takes_the_family_and_creates_items(tmp_path):
     app, ids = make_app(tmp_path)
+    hanako = Member.get_by_id(ids["hanako"])
+    waiting = app.ctx.write(lambda: queue_issue(hanako, DocumentKind.ELIGIBILITY_NOTICE, IssueCause.ENROLMENT, TODAY))
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_withdrawal(app, pilot, ids["taro"])
         assert "退職等" in text_of(screen, "#wd-header")
@@ -90,12 +95,14 @@ async def test_withdrawal_of_an_insured_person_takes_the_family_and_creates_item
         docs = cell_texts(screen.query_one("#wd-docs"))
         assert [(row[1], row[2]) for row in docs] == [("健康保険証", "回収"), ("資格情報のお知らせ", "不要")]
         assert "3名が資格を失います" in text_of(screen, "#form-message")
+        assert "交付待ちの書類 1件は取り消します" in text_of(screen, "#form-message")
         assert not CollectionItem.select().exists()  # a preview writes nothing
 
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert screen.mode == "done"
-        assert "回収対象を1件作成しました" in text_of(screen, "#form-message")
+        assert "交付待ちの書類1件を取り消し、回収対象を1件作成しました" in text_of(screen, "#form-message")
+        assert IssueRequest.get_by_id(waiting.id).status is IssueRequestStatus.CANCELLED
         for key in ("taro", "hanako", "ichiro"):
             member = Member.get_by_id(ids[key])
             assert member.lost_on == date(2025, 12, 1)

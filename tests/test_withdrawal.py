@@ -7,12 +7,16 @@ from datetime import date
 
 import pytest
 
-from clerk_tui.db.models import AuditEntry, CollectionItem, Document, Member
+import json
+
+from clerk_tui.db.models import AuditEntry, CollectionItem, Document, IssueRequest, Member
 from clerk_tui.domain.codes import (
     CollectionStatus,
     DependentRemovalReason,
     DocumentKind,
     DocumentStatus,
+    IssueCause,
+    IssueRequestStatus,
     Relationship,
     ReturnVia,
     WithdrawalReason,
@@ -30,6 +34,7 @@ from clerk_tui.services.withdrawal import (
     record_withdrawal,
     remove_dependent,
 )
+from clerk_tui.services.issue_queue import pending_requests, queue_issue
 from tests.factories import make_document, make_employer, make_member
 
 CERT, LEGACY, NOTICE = DocumentKind.ELIGIBILITY_CERTIFICATE, DocumentKind.LEGACY_CARD, DocumentKind.ELIGIBILITY_NOTICE
@@ -76,6 +81,34 @@ def test_withdrawal_cascades_to_dependents_and_creates_items(ctx, family):
     assert len(items) == 2 and spouse_cert.id in {i.document_id for i in items}
     entry = AuditEntry.select().where(AuditEntry.action == "member.withdraw").get()
     assert "山田" not in entry.summary  # ids only
+
+
+def test_documents_waiting_to_be_issued_are_cancelled_with_the_loss(ctx, family):
+    """Nothing is issued to someone who is leaving: the family's 交付待ち goes with the loss, in
+    the same transaction, and the preview says so first."""
+    insured, spouse = family
+    other = make_member(ctx, make_employer(ctx, code="E9"), symbol="2002", number="1", branch="00")
+    waiting = [ctx.write(lambda m=m, k=k: queue_issue(m, k, IssueCause.ENROLMENT, date(2025, 11, 1)))
+               for m in (insured, spouse) for k in (NOTICE, CERT)]
+    kept = ctx.write(lambda: queue_issue(other, NOTICE, IssueCause.ENROLMENT, date(2025, 11, 1)))
+    assert preview_loss(ctx, insured.id, date(2025, 11, 21)).pending_requests == 4
+    result = record_withdrawal(ctx, insured.id, lost_on=date(2025, 11, 21), reason=WithdrawalReason.RETIREMENT,
+                               expected_version=insured.version)
+    assert result.pending_requests == 4
+    assert {IssueRequest.get_by_id(r.id).status for r in waiting} == {IssueRequestStatus.CANCELLED}
+    assert pending_requests(insured.id) == [] and pending_requests(spouse.id) == []
+    assert [r.id for r in pending_requests(other.id)] == [kept.id]
+    entry = AuditEntry.select().where(AuditEntry.action == "member.withdraw").get()
+    assert sorted(json.loads(entry.summary)["cancelled_requests"]) == sorted(r.id for r in waiting)
+
+
+def test_a_refused_loss_keeps_the_documents_waiting(ctx, family):
+    insured, _ = family
+    req = ctx.write(lambda: queue_issue(insured, NOTICE, IssueCause.ENROLMENT, date(2025, 11, 1)))
+    with pytest.raises(DomainError):
+        record_withdrawal(ctx, insured.id, lost_on=date(2025, 11, 21), reason=WithdrawalReason.RETIREMENT,
+                          expected_version=insured.version + 5)
+    assert IssueRequest.get_by_id(req.id).status is IssueRequestStatus.PENDING
 
 
 def test_bad_loss_input_writes_nothing(ctx, family):

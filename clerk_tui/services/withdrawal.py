@@ -7,13 +7,14 @@ import json
 from dataclasses import dataclass, replace
 from datetime import date
 
-from clerk_tui.db.models import AuditEntry, CollectionItem, Document, Employer, Member
+from clerk_tui.db.models import AuditEntry, CollectionItem, Document, Employer, IssueRequest, Member
 from clerk_tui.domain import rules
 from clerk_tui.domain.codes import (
     AuditKind,
     CollectionStatus,
     DependentRemovalReason,
     DocumentStatus,
+    IssueRequestStatus,
     ReturnVia,
     WithdrawalReason,
 )
@@ -42,6 +43,7 @@ class _LossPlan:
     people: list[Member]
     collect: list[tuple[Member, rules.CollectionDecision]]
     not_collected: list[tuple[Member, rules.CollectionDecision]]
+    pending_requests: list[int]  # 交付待ち of these people: nothing is issued to someone leaving
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,8 @@ class LossPreview:
     people: list[MemberRow]
     collect: list[tuple[MemberRow, rules.CollectionDecision]]
     not_collected: list[tuple[MemberRow, rules.CollectionDecision]]
+    # Documents waiting in the 交付待ち queue for these people: cancelled with the loss.
+    pending_requests: int = 0
 
 
 def _preview(plan: _LossPlan, today: date) -> LossPreview:
@@ -65,7 +69,7 @@ def _preview(plan: _LossPlan, today: date) -> LossPreview:
 
     return LossPreview(lost_on=plan.lost_on, last_work_day=rules.last_work_day_for(plan.lost_on),
                        people=list(rows.values()), collect=decided(plan.collect),
-                       not_collected=decided(plan.not_collected))
+                       not_collected=decided(plan.not_collected), pending_requests=len(plan.pending_requests))
 
 
 def _validate_loss(member: Member, lost_on: date, today: date) -> None:
@@ -95,7 +99,11 @@ def _plan_loss(ctx: Context, member_id: int, lost_on: date) -> _LossPlan:
                 # Already being collected (a 氏名変更 asked for it back): one item per document.
                 decision = replace(decision, collect=False, reason="既に回収中（氏名変更による返却待ち）")
             (collect if decision.collect else not_collected).append((person, decision))
-    return _LossPlan(lost_on=lost_on, people=people, collect=collect, not_collected=not_collected)
+    pending = [r.id for r in IssueRequest.select(IssueRequest.id)
+               .where(IssueRequest.member.in_([p.id for p in people]),
+                      IssueRequest.status == IssueRequestStatus.PENDING)]
+    return _LossPlan(lost_on=lost_on, people=people, collect=collect, not_collected=not_collected,
+                     pending_requests=pending)
 
 
 def _record_loss(ctx: Context, member_id: int, lost_on: date, reason_code: str, action: str,
@@ -122,9 +130,14 @@ def _record_loss(ctx: Context, member_id: int, lost_on: date, reason_code: str, 
                                          lost_on=lost_on, status=CollectionStatus.OUTSTANDING,
                                          updated_at=ctx.clock.now(), updated_by=ctx.clerk)
             items.append(item.id)
+        if preview.pending_requests:
+            (IssueRequest.update(status=IssueRequestStatus.CANCELLED, version=IssueRequest.version + 1,
+                                 updated_at=ctx.clock.now(), updated_by=ctx.clerk)
+             .where(IssueRequest.id.in_(preview.pending_requests)).execute())
         audit.record(ctx, AuditKind.WRITE, action, table="member", record_id=member.id, member_id=member.id,
                      summary={"lost_on": lost_on, "reason": reason_code, "today": today,
-                              "members": [p.id for p in preview.people], "collection_items": items})
+                              "members": [p.id for p in preview.people], "collection_items": items,
+                              "cancelled_requests": preview.pending_requests})
         return _preview(preview, today)
 
     return ctx.write(write)

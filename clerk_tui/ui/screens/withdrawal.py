@@ -315,6 +315,8 @@ class WithdrawalScreen(FormScreen):
         text.append(f"{LOST_ON} {wareki(p.lost_on)}（{self._last_label()} {wareki(p.last_work_day)}の翌日）。")
         text.append(f"{len(p.people)}名が資格を失います", style="bold")
         text.append(f"。回収する書類 {len(p.collect)}件・回収しない書類 {len(p.not_collected)}件。")
+        if p.pending_requests:
+            text.append(f"交付待ちの書類 {p.pending_requests}件は取り消します。")
         birthday_75 = self._age_75_mismatch()
         if self.query_one("#wd-reason", ChoiceBar).value is None:
             text.append(PICK_REASON, style="bold")
@@ -417,8 +419,9 @@ class WithdrawalScreen(FormScreen):
         items = f"回収対象を{len(p.collect)}件作成しました（未回収一覧 F8）" if p.collect else "回収する書類はありません"
         reason = self.query_one("#wd-reason", ChoiceBar).value
         said = f"（理由 {code_label(reason)}）" if reason is not None else ""
+        cancelled = f"交付待ちの書類{p.pending_requests}件を取り消し、" if p.pending_requests else ""
         self.say(f"記録しました{said}。{len(p.people)}名が{wareki(p.lost_on)}に資格を喪失し、"
-                          f"{items}。Esc で戻ります。", "success")
+                 f"{cancelled}{items}。Esc で戻ります。", "success")
         self.query_one("#wd-docs", FittedTable).focus()
         self.refresh_bindings()
 
