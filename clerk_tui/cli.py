@@ -269,6 +269,12 @@ def _run_app(args: argparse.Namespace, cfg: Config) -> int:
     from clerk_tui.ui.app import ClerkApp
 
     app = ClerkApp(Context(db=db, clock=clock, config=cfg), config=cfg)
+    from clerk_tui.logs import log_to_file
+
+    try:
+        log_to_file()  # warnings and unexpected errors: to the clerk's own file, not the screen
+    except OSError:
+        pass  # no writable state folder: the app runs without a log file
     with _raw_output():
         app.run()
     return app.return_code or 0
