@@ -257,6 +257,35 @@ def test_dependent_loses_coverage_with_the_insured_at_75():
     assert "令和8年1月10日" in w.text and w.level == "warning"
 
 
+@pytest.mark.parametrize("birth, overdue", [(date(1950, 11, 20), True), (date(1950, 11, 21), False)])
+def test_a_75th_birthday_passed_without_a_recorded_loss_is_an_error(birth, overdue):
+    # 75th birthday on today (令和7年11月20日): qualification is lost that day.
+    found = warn(person(birth_date=birth, remuneration=200_000))
+    codes_found = [w.code for w in found]
+    assert ("reached_75_unrecorded" in codes_found) is overdue
+    assert ("reaches_75" in codes_found) is not overdue
+    if overdue:
+        assert found[0].level == "error" and "令和7年11月20日に75歳になり資格を喪失していますが" in found[0].text
+
+
+def test_a_loss_recorded_for_a_later_day_than_the_75th_birthday_is_still_an_error():
+    p = person(birth_date=date(1950, 10, 1), remuneration=200_000, lost_on=date(2025, 12, 1),
+               loss_reason="retirement")
+    assert "reached_75_unrecorded" in codes(p)
+
+
+def test_a_dependent_of_an_insured_person_past_75_without_a_recorded_loss():
+    p = person(birth_date=date(1960, 1, 1), is_insured=False, remuneration=None,
+               insured_birth_date=date(1950, 11, 1), insured_remuneration=300_000)
+    w = only(p, "insured_reached_75_unrecorded")
+    assert w.level == "error" and "被保険者が令和7年11月1日に75歳になり" in w.text
+
+
+def test_a_loss_recorded_on_the_75th_birthday_ends_the_warnings():
+    p = person(birth_date=date(1950, 11, 1), remuneration=200_000, lost_on=date(2025, 11, 1), loss_reason="age_75")
+    assert not {"reached_75_unrecorded", "reaches_75"} & set(codes(p))
+
+
 # --------------------------------------------------------------------------------------- R13
 
 

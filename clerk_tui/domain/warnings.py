@@ -311,6 +311,16 @@ def _seventy_five(person: PersonFacts, today: date, documents: Sequence[DocFacts
         if insured is not None and insured >= person.lost_on:
             insured = None
 
+    # The birthday has passed and no loss is recorded for it: the register still says covered.
+    if own is not None and own <= today and (insured is None or own <= insured):
+        return [Warning("error", "reached_75_unrecorded",
+                        f"{format_wareki(own)}に75歳になり資格を喪失していますが、喪失が記録されていません。"
+                        "75歳到達による資格喪失を記録してください（後期高齢者医療制度へ移行済み）。")]
+    if insured is not None and insured <= today:
+        return [Warning("error", "insured_reached_75_unrecorded",
+                        f"被保険者が{format_wareki(insured)}に75歳になり資格を喪失したため、この方（被扶養者）も"
+                        "同日に資格を喪失していますが、記録されていません。被保険者の75歳到達による資格喪失を"
+                        "記録してください。")]
     if insured is not None and today < insured <= horizon and (own is None or insured < own):
         return [Warning(level(insured), "insured_reaches_75",
                         f"被保険者が{format_wareki(insured)}に75歳になり資格を喪失するため、"
