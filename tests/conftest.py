@@ -15,7 +15,6 @@ from time import monotonic, process_time
 import pytest
 import textual._wait
 import textual.app
-from textual.screen import Screen
 
 from clerk_tui.clock import Clock
 from clerk_tui.config import Config
@@ -25,66 +24,19 @@ from clerk_tui.services.context import Context
 
 TODAY = date(2025, 11, 20)
 
-# Textual's Pilot, after every key it presses, twice waits until the app looks idle: it sleeps in
-# slices of 1/50 s until one slice passes with the process using under 5 % of its CPU
-# (textual._wait.wait_for_idle). Most of a typing test's time went into those slices, and on a
-# busy machine (parallel workers) a slice in which the process merely waited for a core looks
-# idle too. After a key the tests instead wait for what idle means: no key held or in hand in the
-# app's type-ahead, every message pump (the app, screens, widgets) waiting on its empty queue
-# with no call_next callback left, and no refresh due on the current screen (one due is done at
-# once, as Pilot.pause() does, instead of waiting for the screen's timer), over several turns of
-# the event loop (the key reaches the app's queue a turn or two after the Pilot sends it). While
-# a worker runs (a thread, a debounce) its result comes from outside the pumps: then the wait
-# goes on with Textual's CPU check, in slices of 1/100 s. Either way it ends after at most the
-# second Textual allows. Only key presses (App._press_keys, the one caller of the name in
-# textual.app) change; Pilot.pause() and the app's start-up keep Textual's own wait. It reads
-# private attributes of Textual 8 (message queues, screen refresh flags): an upgrade that renames
-# them fails loudly (AttributeError), and so does one that moves wait_for_idle.
+# Textual's Pilot, after every key it presses, twice waits until the app looks idle, checking in
+# slices of 1/50 s (textual._wait.wait_for_idle): most of a typing test's time went into those
+# slices. After a key the tests wait for the same thing, the process using under 5 % of a slice's
+# CPU, checked in slices of 1/100 s. (At 1/200 s the loss-report form's snapshot in
+# test_ui_applications.py failed about one run in three under xdist.) Only key presses
+# (App._press_keys, the one caller of the name in textual.app) change; Pilot.pause() and the
+# app's start-up keep Textual's own wait. If an upgrade of Textual moves the name, this fails
+# loudly instead of silently doing nothing.
 _KEY_IDLE_SLICE = 1 / 100
-_QUIET_TURNS = 5
-
-
-def _pump_busy(pump) -> bool:
-    if pump._closed:
-        return False
-    queue = pump._message_queue
-    if pump._task is None or pump._task.done():
-        return bool(queue.values)
-    # An idle pump waits in its queue's get(), on the queue's event.
-    return bool(queue.values or pump._next_callbacks) or not queue.ready_event._waiters
-
-
-def _refresh_due(screen: Screen) -> bool:
-    """Callbacks waiting for the screen's next refresh, or a refresh due (layout, repaint)."""
-    return bool(screen._callbacks or screen._layout_required or screen._scroll_required
-                or screen._repaint_required or screen._recompose_required or screen._dirty_widgets)
-
-
-def _pumps_busy(app: textual.app.App) -> bool:
-    if getattr(app, "_held", None) or getattr(app, "_key_in_hand", None) is not None:
-        return True  # clerk_tui.ui.typeahead: a key still being handled, or held behind it
-    return any(_pump_busy(pump) for pump in (app, *app._registry))
 
 
 async def _idle_after_key(min_sleep: float = 0, max_sleep: float = 1) -> None:
     start = monotonic()
-    app = textual.app.active_app.get()
-    quiet = turns = 0
-    while quiet < _QUIET_TURNS:
-        turns += 1
-        if _pumps_busy(app):
-            quiet = 0
-        elif _refresh_due(screen := app.screen):
-            quiet = 0
-            screen._on_timer_update()  # what Pilot.pause() does, instead of waiting for the timer
-        else:
-            quiet += 1
-        # A handler may wait on a thread: after a while, no busy spinning.
-        await asyncio.sleep(0 if turns < 100 else 0.001)
-        if monotonic() - start >= max_sleep:
-            return
-    if not any(worker.is_running for worker in app.workers):
-        return
     while True:
         cpu = process_time()
         await asyncio.sleep(_KEY_IDLE_SLICE)
