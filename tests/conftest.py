@@ -85,3 +85,9 @@ def facility_key(tmp_path):
 def ctx(db, facility_key):
     return Context(db=db, clock=Clock(TODAY), clerk="tester", origin=None,
                    config=Config(facility_secret_file=facility_key))
+
+
+def pytest_collection_modifyitems(items):
+    """The long multi-process tests first: started last, one of them would keep its worker busy
+    after the others have finished (the order of the rest is kept)."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
