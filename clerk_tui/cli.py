@@ -4,6 +4,7 @@ and the audit trail. Every command takes --db and --today."""
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -269,6 +270,10 @@ def _run_app(args: argparse.Namespace, cfg: Config) -> int:
     from clerk_tui.ui.app import ClerkApp
 
     app = ClerkApp(Context(db=db, clock=clock, config=cfg), config=cfg)
+    # The modules and objects loaded so far live as long as the process: moved out of the
+    # collector's reach, they are not walked again by each full collection (one took 12 ms in
+    # the middle of drawing the first screen).
+    gc.freeze()
     with _raw_output():
         app.run()
     return app.return_code or 0
