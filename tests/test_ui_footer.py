@@ -1,6 +1,7 @@
-"""The key line of the search screen (ClerkFooter): it shows the keys of the widget with the focus,
-follows the focus, and is not rebuilt while its keys stay the same (at start Textual refreshes
-the bindings three times before the first drawing)."""
+"""The key line of the search screen (ClerkFooter): its keys are there with the screen's first
+frame (Textual's Footer adds them a refresh later), it shows the keys of the widget with the
+focus and follows it, and it is not rebuilt while its keys stay the same (at start Textual
+refreshes the bindings three times)."""
 
 from __future__ import annotations
 
@@ -17,13 +18,22 @@ def footer_keys(app) -> list[tuple[str, str]]:
     return [(key.key_display, key.description) for key in app.screen.query_one(ClerkFooter).query(FooterKey)]
 
 
+KEYS_IN_THE_QUERY = [("Enter", "結果へ"), ("Esc", "消去"), ("F3", "資格取得"), ("F4", "交付待ち"),
+                     ("F1", "キー一覧"), ("Ctrl+P", "コマンド")]
+
+
+async def test_the_keys_come_with_the_first_frame(tmp_path):
+    app, _ = make_app(tmp_path)
+    async with app.run_test(size=SIZE):
+        assert footer_keys(app) == KEYS_IN_THE_QUERY  # no pause: as the app is first shown
+
+
 async def test_the_footer_follows_the_focus_and_is_built_once_per_change(tmp_path):
     app, _ = make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         footer = app.screen.query_one(ClerkFooter)
-        assert footer_keys(app) == [("Enter", "結果へ"), ("Esc", "消去"), ("F3", "資格取得"),
-                                    ("F4", "交付待ち"), ("F1", "キー一覧"), ("Ctrl+P", "コマンド")]
+        assert footer_keys(app) == KEYS_IN_THE_QUERY
         first = list(footer.children)
         app.screen.refresh_bindings()  # nothing changed for the keys: the same widgets stay
         await settle(pilot)

@@ -14,20 +14,8 @@ from textual.widgets import Static
 class OutstandingCounts(Static):
     DEFAULT_CSS = "OutstandingCounts { height: 1; padding: 0 1; color: $text-muted; }"
 
-    # The first load waits for this many refreshes: the screen is drawn after the first, the
-    # footer's keys (composed once the screen is drawn) after the third. Loading earlier, the
-    # worker's thread imports the withdrawal service and its rules (some 40 ms holding the GIL)
-    # while the footer is built, and the first screen is complete that much later.
-    FIRST_LOAD_AFTER_REFRESHES = 3
-
     def on_mount(self) -> None:
-        self._after_refreshes(self.FIRST_LOAD_AFTER_REFRESHES)  # start-up does not wait for the counts
-
-    def _after_refreshes(self, count: int) -> None:
-        if count:
-            self.call_after_refresh(self._after_refreshes, count - 1)
-        else:
-            self.reload()
+        self.call_after_refresh(self.reload)  # once the screen is drawn: start-up does not wait for it
 
     def reload(self) -> None:
         """Read the counts again (call it when the home screen is shown again)."""
