@@ -20,9 +20,9 @@ SETTING_TABLE = "setting"
 def _stored(key: str, db: peewee.Database | None = None) -> str | None:
     """The value stored under `key` in `db` (default: the database the models are bound to);
     None when there is none, no schema yet, or no database bound."""
+    target = database_proxy if db is None else db
     try:
-        row = (db or database_proxy).execute_sql(f"SELECT value FROM {SETTING_TABLE} WHERE key = ?",
-                                                 (key,)).fetchone()
+        row = target.execute_sql(f"SELECT value FROM {SETTING_TABLE} WHERE key = ?", (key,)).fetchone()
     except (peewee.PeeweeException, AttributeError):  # unbound proxy, or no schema yet
         return None
     return None if row is None else row[0]
