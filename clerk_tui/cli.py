@@ -4,6 +4,7 @@ and the audit trail. Every command takes --db and --today."""
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -275,6 +276,10 @@ def _run_app(args: argparse.Namespace, cfg: Config) -> int:
         log_to_file()  # warnings and unexpected errors: to the clerk's own file, not the screen
     except OSError:
         pass  # no writable state folder: the app runs without a log file
+    # The modules and objects loaded so far live as long as the process: moved out of the
+    # collector's reach, they are not walked again by each full collection (one took 12 ms in
+    # the middle of drawing the first screen).
+    gc.freeze()
     with _raw_output():
         app.run()
     return app.return_code or 0

@@ -1,5 +1,7 @@
 """What the start path imports (not how long it takes): `clerk-tui` up to the first screen loads
-no PDF, QR, image or holiday library and none of the form renderers or scenario tools; the command
+no PDF, QR, image or holiday library, none of the form renderers or scenario tools, and neither
+the peewee models nor the dated rules (the schema version and the training today are read with
+plain SQL; the first search or the warm-up loads the rest); the command
 line's own module loads no Textual, Rich or database engine, so `clerk-tui --help` and the admin
 commands start quickly. Checked in a fresh interpreter, since this test process imported
 everything long ago."""
@@ -40,7 +42,14 @@ sys.exit(main(sys.argv[1:]))
 CLI_ONLY = "import json, sys; import clerk_tui.cli; print(json.dumps(sorted(sys.modules)))"
 
 PDF_QR_IMAGE = ("fpdf", "segno", "PIL", "fontTools", "pypdf")
-NOT_AT_START = PDF_QR_IMAGE + ("holidays", "dateutil", "clerk_tui.forms", "clerk_tui.scenarios")
+# The models and the rules (with the prepared queries and the SQL built from the rules), the
+# services beyond the Context, and importlib.resources (the variant-kanji table, read on the
+# first name search) wait for the first search or the warm-up after the first screen.
+MODELS_AND_RULES = ("clerk_tui.db.models", "clerk_tui.db.prepared", "clerk_tui.db.standing",
+                    "clerk_tui.db.search", "clerk_tui.db.triggers", "clerk_tui.domain.rules",
+                    "clerk_tui.services.search", "clerk_tui.services.members", "importlib.resources",
+                    "playhouse.migrate")
+NOT_AT_START = PDF_QR_IMAGE + ("holidays", "dateutil", "clerk_tui.forms", "clerk_tui.scenarios") + MODELS_AND_RULES
 NOT_IN_CLI = ("textual", "rich", "peewee", "playhouse", "cysqlite", "sqlite3") + NOT_AT_START
 
 
@@ -65,9 +74,20 @@ def test_the_first_screen_loads_no_pdf_qr_image_or_holiday_library(db, db_path):
     # holiday calendar for the first member detail) loads no PDF, QR or image library either:
     # those wait for the clerk's first document.
     assert "clerk_tui.domain.rules" in warmed_up
+    assert "clerk_tui.db.models" in warmed_up
     assert _loaded(warmed_up, PDF_QR_IMAGE) == []
 
 
 def test_the_command_line_module_loads_no_ui_or_database_engine():
     (modules,) = _modules(CLI_ONLY)
     assert _loaded(modules, NOT_IN_CLI) == []
+
+
+def test_the_start_path_reads_the_tables_the_models_define():
+    """The schema version and the settings are read at start by table name, not through the
+    models: the names must stay those of the models."""
+    from clerk_tui.db import schema, settings
+    from clerk_tui.db.models import SchemaMigration, Setting
+
+    assert schema.VERSION_TABLE == SchemaMigration._meta.table_name
+    assert settings.SETTING_TABLE == Setting._meta.table_name

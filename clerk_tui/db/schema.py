@@ -1,7 +1,11 @@
 """Schema creation, versioning and migrations (`clerk-tui db init|upgrade|check`).
 
 A new database is created from the current models and stamped with the latest version; an older
-one is brought up by the numbered migrations below, each in one transaction."""
+one is brought up by the numbered migrations below, each in one transaction.
+
+The app's start only checks the version (`require_current`, plain SQL): the models, triggers and
+search objects are imported by the functions that create or change the schema, so that a start
+on a current database does not load them before the first screen."""
 
 from __future__ import annotations
 
@@ -12,14 +16,14 @@ from typing import TYPE_CHECKING
 
 import peewee
 
-from clerk_tui.db import search, settings, triggers
-from clerk_tui.db.models import (ALL_MODELS, Employer, FormerName, IssueRequest, LossReport, MemberHistory,
-                                 SchemaMigration)
 from clerk_tui.domain.codes import DocumentKind, IssueReason
 from clerk_tui.domain.errors import DomainError
 
 if TYPE_CHECKING:  # imported by upgrade() only: a start on a current schema needs no migrator
     from playhouse.migrate import SqliteMigrator
+
+# The table of applied migrations (the model SchemaMigration), read by name at start.
+VERSION_TABLE = "schema_migration"
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,8 @@ def _loss_report_reissue(db: peewee.Database, migrator: SqliteMigrator) -> None:
     reissue of a 資格確認書 takes the oldest unused report of that member received by its issue
     date."""
     from playhouse.migrate import migrate
+
+    from clerk_tui.db.models import LossReport
 
     migrate(migrator.add_column("loss_report", "reissue_id", LossReport.reissue))
     link_reissues_to_loss_reports(db.execute_sql)
@@ -67,6 +73,8 @@ def _register(db: peewee.Database, migrator: SqliteMigrator) -> None:
     the queue of documents awaiting issue. Each employer gets the 記号 its members have."""
     from playhouse.migrate import migrate
 
+    from clerk_tui.db.models import Employer, FormerName, IssueRequest, MemberHistory
+
     migrate(migrator.add_column("employer", "symbol", Employer.symbol))
     db.create_tables([MemberHistory, FormerName, IssueRequest])
     assign_employer_symbols(db.execute_sql)
@@ -92,6 +100,8 @@ def assign_employer_symbols(execute: Callable[..., object]) -> None:
 
 def _former_name_search(db: peewee.Database, migrator: SqliteMigrator) -> None:
     """The trigram index over former names (旧姓), so that the search finds members by them."""
+    from clerk_tui.db import search
+
     search.create_former_name_index(db)
 
 
@@ -108,18 +118,25 @@ LATEST_VERSION = MIGRATIONS[-1].version
 
 def create_engine_objects(db: peewee.Database) -> None:
     """Triggers and full-text tables that the models cannot express."""
+    from clerk_tui.db import search, triggers
+
     triggers.create_audit_triggers(db)
     search.create_search_objects(db)
 
 
 def current_version(db: peewee.Database) -> int:
-    if not db.table_exists(SchemaMigration._meta.table_name):
+    """The latest migration stamped in the database; 0 for a database without a schema."""
+    exists = db.execute_sql("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                            (VERSION_TABLE,)).fetchone()
+    if exists is None:
         return 0
-    row = SchemaMigration.select(peewee.fn.MAX(SchemaMigration.version)).scalar()
+    (row,) = db.execute_sql(f"SELECT MAX(version) FROM {VERSION_TABLE}").fetchone()
     return int(row or 0)
 
 
 def _stamp(version: int, name: str) -> None:
+    from clerk_tui.db.models import SchemaMigration
+
     SchemaMigration.insert(
         version=version, name=name, applied_at=datetime.now(timezone.utc)
     ).on_conflict_ignore().execute()
@@ -127,6 +144,9 @@ def _stamp(version: int, name: str) -> None:
 
 def init_schema(db: peewee.Database) -> int:
     """Create every table on an empty database; on an existing one, only upgrade."""
+    from clerk_tui.db import settings
+    from clerk_tui.db.models import ALL_MODELS
+
     with db.atomic("IMMEDIATE"):
         if current_version(db) == 0:
             db.create_tables(ALL_MODELS)
@@ -148,6 +168,8 @@ def upgrade(db: peewee.Database) -> int:
             "プログラムを更新してください。"
         )
     from playhouse.migrate import SqliteMigrator
+
+    from clerk_tui.db import settings, triggers
 
     migrator = SqliteMigrator(db)
     for m in MIGRATIONS:
@@ -173,6 +195,8 @@ def require_current(db: peewee.Database) -> None:
 
 def schema_sql(db: peewee.Database) -> str:
     """The DDL of every object, in a stable order: what `schema/schema.sql` holds."""
+    from clerk_tui.db import search
+
     rows = db.execute_sql(
         "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL "
         "AND name NOT LIKE 'sqlite_%' ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 "

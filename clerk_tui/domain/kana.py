@@ -9,7 +9,6 @@ import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass
-from importlib import resources
 from typing import Iterable, Mapping
 
 import jaconv
@@ -220,6 +219,8 @@ def _parse_table(data: bytes, source: str) -> VariantTable:
 
 @functools.cache
 def _default_table() -> VariantTable:
+    from importlib import resources  # on the first name key: its import is slow for a start path
+
     resource = resources.files("clerk_tui.data").joinpath("variants.toml")
     return _parse_table(resource.read_bytes(), "variants.toml")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from calendar import monthrange
@@ -70,21 +71,31 @@ _FLAGS = re.IGNORECASE | re.ASCII
 
 _COMPACT_DATE = re.compile(r"(?P<year>[0-9]{4})(?P<month>[0-9]{2})(?P<day>[0-9]{2})")
 _EGOV_DATE = re.compile(r"(?P<code>[0-9])(?P<year>[0-9]{2})(?P<month>[0-9]{2})(?P<day>[0-9]{2})")
-_DATE_SHAPES = (
-    re.compile(_ERA + _KANJI_DAY, _FLAGS),
-    re.compile(_ERA + _PUNCT_DAY, _FLAGS),
-    re.compile(_WEST + _KANJI_DAY, _FLAGS),
-    re.compile(_WEST + _PUNCT_DAY, _FLAGS),
-    _COMPACT_DATE,
-    _EGOV_DATE,
-)
-_MONTH_SHAPES = (
-    re.compile(_ERA + rf"年\s*{_M}月", _FLAGS),
-    re.compile(_ERA + rf"[./-]\s*{_M}", _FLAGS),
-    re.compile(_WEST + rf"年\s*{_M}月", _FLAGS),
-    re.compile(_WEST + rf"[./-]\s*{_M}", _FLAGS),
-    re.compile(r"(?P<year>[0-9]{4})(?P<month>[0-9]{2})"),
-)
+
+
+# The shapes are compiled on the first date read, not on import: compiling them takes a few
+# milliseconds, and the app's start path imports this module only to write dates.
+@functools.cache
+def _date_shapes() -> tuple[re.Pattern[str], ...]:
+    return (
+        re.compile(_ERA + _KANJI_DAY, _FLAGS),
+        re.compile(_ERA + _PUNCT_DAY, _FLAGS),
+        re.compile(_WEST + _KANJI_DAY, _FLAGS),
+        re.compile(_WEST + _PUNCT_DAY, _FLAGS),
+        _COMPACT_DATE,
+        _EGOV_DATE,
+    )
+
+
+@functools.cache
+def _month_shapes() -> tuple[re.Pattern[str], ...]:
+    return (
+        re.compile(_ERA + rf"年\s*{_M}月", _FLAGS),
+        re.compile(_ERA + rf"[./-]\s*{_M}", _FLAGS),
+        re.compile(_WEST + rf"年\s*{_M}月", _FLAGS),
+        re.compile(_WEST + rf"[./-]\s*{_M}", _FLAGS),
+        re.compile(r"(?P<year>[0-9]{4})(?P<month>[0-9]{2})"),
+    )
 
 
 # ---------------------------------------------------------------- formatting
@@ -155,7 +166,7 @@ def parse_date(text: str, *, field: str | None = None) -> date:
     norm = _normalise(text)
     if not norm:
         raise DomainError(f"日付が入力されていません（{_DATE_EXAMPLES}）", field)
-    for shape in _DATE_SHAPES:
+    for shape in _date_shapes():
         match = shape.fullmatch(norm)
         if match:
             return _resolve(match, _quote(text), field, with_day=True)
@@ -167,7 +178,7 @@ def parse_month(text: str, *, field: str | None = None) -> date:
     norm = _normalise(text)
     if not norm:
         raise DomainError(f"年月が入力されていません（{_MONTH_EXAMPLES}）", field)
-    for shape in _MONTH_SHAPES:
+    for shape in _month_shapes():
         match = shape.fullmatch(norm)
         if match:
             return _resolve(match, _quote(text), field, with_day=False)
@@ -181,7 +192,7 @@ def looks_like_date(text: str) -> bool:
     1–5), because members' 記号・番号 are digit strings too.
     """
     norm = _normalise(text)
-    for shape in _DATE_SHAPES:
+    for shape in _date_shapes():
         match = shape.fullmatch(norm)
         if match:
             if shape is _COMPACT_DATE or shape is _EGOV_DATE:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import os
 import pwd
@@ -9,19 +10,22 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import peewee
 
 from clerk_tui.clock import Clock
 from clerk_tui.config import Config
 from clerk_tui.db.database import run_in_write_transaction
-from clerk_tui.db.models import Document, Member
-from clerk_tui.db.prepared import Prepared
-from clerk_tui.db.standing import in_force
 from clerk_tui.domain.codes import DocumentKind, DocumentStatus
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.domain.terminal import terminal_safe
+
+if TYPE_CHECKING:
+    # The models (and the rules the documents in force are built from) are imported where a
+    # service first uses them: the app's start path builds a Context before its first screen.
+    from clerk_tui.db.models import Document, Member
+    from clerk_tui.db.prepared import Prepared
 
 T = TypeVar("T")
 
@@ -135,30 +139,39 @@ def member_not_found(member_id: int) -> DomainError:
 
 def get_member(member_id: int) -> Member:
     """The member every clerk action starts from, or the clerk-facing error."""
+    from clerk_tui.db.models import Member
+
     member = Member.fetch(member_id)
     if member is None:
         raise member_not_found(member_id)
     return member
 
 
-_CURRENT_DOCUMENT = Prepared(Document, lambda p: (
-    Document.select()
-    .where(Document.member == p(Document.member), Document.kind == p(Document.kind),
-           Document.status == DocumentStatus.VALID)
-    .order_by(Document.issued_on.desc(), Document.id.desc()).limit(1)))
+@functools.cache
+def _document_queries() -> tuple[Prepared[Document], Prepared[Document]]:
+    """The member's valid document of a kind, and the one in force on a day (built on first use)."""
+    from clerk_tui.db.models import Document
+    from clerk_tui.db.prepared import Prepared
+    from clerk_tui.db.standing import in_force
 
-
-_IN_FORCE_DOCUMENT = Prepared(Document, lambda p: (
-    Document.select()
-    .where(Document.member == p(Document.member), Document.kind == p(Document.kind),
-           in_force(p(Document.valid_until)))
-    .order_by(Document.issued_on.desc(), Document.id.desc()).limit(1)))
+    current = Prepared(Document, lambda p: (
+        Document.select()
+        .where(Document.member == p(Document.member), Document.kind == p(Document.kind),
+               Document.status == DocumentStatus.VALID)
+        .order_by(Document.issued_on.desc(), Document.id.desc()).limit(1)))
+    in_force_on = Prepared(Document, lambda p: (
+        Document.select()
+        .where(Document.member == p(Document.member), Document.kind == p(Document.kind),
+               in_force(p(Document.valid_until)))
+        .order_by(Document.issued_on.desc(), Document.id.desc()).limit(1)))
+    return current, in_force_on
 
 
 def current_document(member_id: int, kind: DocumentKind, *, on: date | None = None) -> Document | None:
     """The member's document of this kind recorded as valid (not returned, lost or replaced), the
     newest if several: the one a 滅失届 reports lost. With `on`, only one still in force that day
     (R18: not expired, not void): the one a new issue replaces."""
+    current, in_force_on = _document_queries()
     if on is not None:
-        return _IN_FORCE_DOCUMENT.first(member_id, kind, on)
-    return _CURRENT_DOCUMENT.first(member_id, kind)
+        return in_force_on.first(member_id, kind, on)
+    return current.first(member_id, kind)

@@ -89,6 +89,7 @@ class ClerkApp(TypeAhead, App[int]):
         self.db_path = Path(db_path or self.config.db)
         ScrollBar.renderer = AsciiScrollBarRender
         self._typeahead_init()
+        self._small = False  # the too-small notice covers the screen
 
     def get_default_screen(self) -> Screen:
         return SearchScreen()
@@ -118,6 +119,7 @@ class ClerkApp(TypeAhead, App[int]):
         the keys from it) until the terminal is large enough again."""
         width, height = size or self.size
         small = too_small(width, height)
+        was_small, self._small = self._small, small
         shown = False
         for screen in self.screen_stack:
             for notice in list(screen.query(TooSmallNotice)):
@@ -128,7 +130,10 @@ class ClerkApp(TypeAhead, App[int]):
                     notice.remove()
         if small and not shown:
             self.screen.mount(TooSmallNotice(width, height))
-        self.refresh_bindings()
+        if small or was_small:
+            # The keys go (or come back) with the notice. Otherwise nothing changed for them: a
+            # refresh would only rebuild the footer, which at start delays its first drawing.
+            self.refresh_bindings()
 
     def is_too_small(self) -> bool:
         return too_small(*self.size)

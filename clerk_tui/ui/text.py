@@ -8,13 +8,12 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 from datetime import date
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 
-from clerk_tui.domain import rules
 from clerk_tui.domain.codes import (
     CancellationStatus,
     CardStatus,
@@ -26,6 +25,9 @@ from clerk_tui.domain.codes import (
 )
 from clerk_tui.domain.money import format_yen
 from clerk_tui.domain.wareki import format_wareki, format_wareki_month, format_wareki_short
+
+if TYPE_CHECKING:  # the dated rules are loaded with the first document shown, not at start
+    from clerk_tui.domain import rules
 
 # "…" is East-Asian ambiguous: a terminal set to draw ambiguous characters wide would shift the
 # rest of the row, so truncation is marked with plain ASCII.
@@ -252,6 +254,8 @@ def status_cell(status: Labelled) -> Text:
 
 
 def _ending_soon(standing: rules.DocumentStanding) -> bool:
+    from clerk_tui.domain import rules
+
     return standing.in_force and standing.days_left is not None and standing.days_left < rules.EXPIRY_NOTICE_DAYS
 
 

@@ -14,7 +14,7 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, Input, Label, Static
+from textual.widgets import DataTable, Input, Label, Static
 
 from clerk_tui.ui.text import (
     ACTIVE,
@@ -33,6 +33,7 @@ from clerk_tui.ui.text import (
     wareki_short,
 )
 from clerk_tui.ui.screens.base import ClerkScreen
+from clerk_tui.ui.widgets.footer import ClerkFooter
 from clerk_tui.ui.widgets.ja_text import JaText
 from clerk_tui.ui.widgets.outstanding_counts import OutstandingCounts
 from clerk_tui.ui.widgets.text_input import ClerkInput
@@ -115,7 +116,7 @@ class SearchScreen(ClerkScreen):
         yield ResultsTable(id="results", cursor_type="row", zebra_stripes=True)
         yield Static(id="row-detail")
         yield OutstandingCounts(id="outstanding-counts")  # R9: what is still to come back
-        yield Footer()
+        yield ClerkFooter()
 
     def on_screen_resume(self) -> None:
         # Back from a member or a list: returns may have been recorded meanwhile. (The first
