@@ -30,6 +30,11 @@ def add(ctx, employer, family, given, family_kana, given_kana, **kw) -> Member:
                        family_name_kana=family_kana, given_name_kana=given_kana, **kw)
 
 
+def named(page: queries.Page) -> list[dict]:
+    """A page's rows by column name."""
+    return [dict(zip(queries.ROW_NAMES, row)) for row in page.rows]
+
+
 def found(result: SearchResult) -> list[str]:
     assert result.error is None, result.error
     return [row.name.replace("\u3000", " ") for row in result.rows]
@@ -300,11 +305,11 @@ def test_a_cut_off_candidate_window_still_gives_a_sorted_page_and_more(ctx, empl
     # The prefix branch is cut after 3 candidates in index (= reading) order: the page is the
     # first readings, sorted, and says there are more.
     page = queries.name_page(db, "ヤマダ", kana=True, today=TODAY, limit=2, cap=3)
-    assert [r["given_name_kana"] for r in page.rows] == sorted(readings)[:2]
+    assert [r["given_name_kana"] for r in named(page)] == sorted(readings)[:2]
     assert page.more
     # A window smaller than the page is widened, so that a cut-off branch always sets `more`.
     page = queries.name_page(db, "ヤマダ", kana=True, today=TODAY, limit=4, cap=1)
-    assert [r["given_name_kana"] for r in page.rows] == sorted(readings)[:4] and page.more
+    assert [r["given_name_kana"] for r in named(page)] == sorted(readings)[:4] and page.more
 
 
 @pytest.mark.parametrize("text", ["さとう", "佐藤一郎", "林", "たか", "1234-567", "1234-567-01",
@@ -486,14 +491,14 @@ def test_former_names_enter_a_full_page_only_before_the_lost_members(ctx, employ
     in_order = sorted(current, key=lambda i: Member.get_by_id(i).kana_key)
     # Three 在籍 current-name hits fill a page of three: the former name cannot enter it.
     page = queries.name_page(db, key, kana=False, today=TODAY, limit=3)
-    assert [r["id"] for r in page.rows] == in_order and page.more
-    assert all(r["former_name"] is None for r in page.rows)
+    assert [r["id"] for r in named(page)] == in_order and page.more
+    assert all(r["former_name"] is None for r in named(page))
     # A page of four: the fourth current-name hit is 喪失, so the 在籍 former-name hit comes first.
     page = queries.name_page(db, key, kana=False, today=TODAY, limit=4)
-    assert [r["id"] for r in page.rows] == in_order + [renamed.id] and page.more
-    assert page.rows[-1]["former_name"].family_name == "山田"
+    assert [r["id"] for r in named(page)] == in_order + [renamed.id] and page.more
+    assert named(page)[-1]["former_name"].family_name == "山田"
     page = queries.name_page(db, key, kana=False, today=TODAY, limit=5)
-    assert [r["id"] for r in page.rows] == in_order + [renamed.id, lost] and not page.more
+    assert [r["id"] for r in named(page)] == in_order + [renamed.id, lost] and not page.more
 
 
 def test_name_pages_are_those_of_the_rules_written_plainly(ctx, employer, db):
@@ -544,7 +549,7 @@ def test_name_pages_are_those_of_the_rules_written_plainly(ctx, employer, db):
                              ("ナカ", True), ("マダ", True), ("ヤマダハナ", True), ("カヤマ", True)]:
         for limit in (3, 8, 50):
             page = queries.name_page(db, key, kana=kana_search, today=TODAY, limit=limit)
-            got = [(r["id"], r["former_name"] is not None) for r in page.rows]
+            got = [(r["id"], r["former_name"] is not None) for r in named(page)]
             assert got == expected(key, kana_search, limit), (key, limit)
             assert page.more == (len(expected(key, kana_search, 1000)) > limit), (key, limit)
 
@@ -555,7 +560,7 @@ def test_a_former_name_window_cut_off_still_says_more(ctx, employer, db):
         make_former_name(ctx, member, family_name="山田", family_name_kana="ヤマダ")
     page = queries.name_page(db, "ヤマダ", kana=True, today=TODAY, limit=2, cap=1)
     assert len(page.rows) == 2 and page.more
-    assert all(r["former_name"].family_name == "山田" for r in page.rows)
+    assert all(r["former_name"].family_name == "山田" for r in named(page))
     page = queries.name_page(db, "ヤマダサ", kana=True, today=TODAY, limit=2, cap=1)  # trigram path
     assert len(page.rows) == 1 and not page.more
 
