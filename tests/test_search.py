@@ -637,3 +637,21 @@ def test_a_worker_search_is_not_blocked_by_a_write_in_progress(ctx, employer, db
         assert not thread.is_alive(), "the search waited for the writer"
     assert ids(outcome["r"]) == {member.id}  # WAL: the reader sees the last committed state
     assert len(search_members(ctx, "ヤマダ").rows) == 2  # and the main thread, after commit
+
+
+@pytest.mark.parametrize("active", [3, 4])
+def test_a_kana_page_of_many_active_prefix_hits_is_the_first_in_reading_order(ctx, employer, db, active):
+    """Four and more 在籍 members whose reading starts with the key fill a page of three straight
+    from the reading index; with three, the page comes from every branch. Both in the same order:
+    在籍 before 喪失, then full-name prefix before given-name prefix, then reading."""
+    readings = ["ハジメ", "ジロウ", "サブロウ", "シロウ"][:active]
+    members = [add(ctx, employer, "山田", r, "ヤマダ", r) for r in readings]
+    lost = add(ctx, employer, "山田", "アキラ", "ヤマダ", "アキラ", lost_on=date(2024, 3, 31))
+    given = add(ctx, employer, "佐藤", "山田", "サトウ", "ヤマダ")  # given-name prefix
+    page = queries.name_page(db, "ヤマダ", kana=True, today=TODAY, limit=3)
+    in_order = [m.id for m in sorted(members, key=lambda m: m.kana_key)]
+    assert [r["id"] for r in named(page)] == in_order[:3] and page.more
+    assert all(r["former_name"] is None and r["lost_on"] is None for r in named(page))
+    everything = queries.name_page(db, "ヤマダ", kana=True, today=TODAY, limit=10)
+    assert [r["id"] for r in named(everything)] == in_order + [given.id, lost.id]
+    assert not everything.more
