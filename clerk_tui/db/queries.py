@@ -205,11 +205,11 @@ def _name_statements(full: str, given: str) -> dict[str, str]:
     # (the few candidates handed over as such), else the current name holds the key elsewhere.
     rank = f"CASE {prefix_rank} WHEN m.id IN (SELECT value FROM json_each(:former)) THEN 3 ELSE 2 END"
     order = f"{_IS_LOST}, {rank}, m.kana_key, m.id"
-    # Up to about a page of candidates: reading them whole in one pass, employer included, costs
-    # less than sorting ids first and reading the page's rows again; from hundreds, more.
-    out["page"] = (f"SELECT {_ROW_SQL} FROM json_each(:candidates) AS j "
-                   f"JOIN {_MEMBER} AS m ON m.id = j.value JOIN {_EMPLOYER} AS e ON e.id = m.employer_id "
-                   f"ORDER BY {order} LIMIT :limit")
+    # Up to about two pages of candidates: their rows are read whole in one pass, employer and sort
+    # keys included, and sorted in Python (see _sort_page), which costs less than SQLite's sorter
+    # evaluating the rank for every row; from hundreds, the ids are sorted first (page_wide).
+    out["rows"] = (f"SELECT {_ROW_SQL}, m.{full}, m.{given}, m.kana_key FROM json_each(:candidates) AS j "
+                   f"JOIN {_MEMBER} AS m ON m.id = j.value JOIN {_EMPLOYER} AS e ON e.id = m.employer_id")
     out["page_wide"] = _page_sql("SELECT value FROM json_each(:candidates)", order)
     # The 在籍 members among the first window of full-name prefix hits, in index order, stopping
     # at the page's size and one (see _page_from_prefix); the rows only when there are that many.
@@ -304,8 +304,31 @@ def _candidates_page(db: pw.Database, sql: dict[str, str], params: dict[str, Any
     candidates = len(current) + len(former)
     params = {**params, "former": json.dumps(sorted(former)),
               "candidates": json.dumps(sorted(current.union(former)))}
-    one_pass = candidates <= _ONE_PASS * (limit + 1)
-    return _fetch(db, sql["page" if one_pass else "page_wide"], params, limit, former)
+    if candidates > _ONE_PASS * (limit + 1):
+        return _fetch(db, sql["page_wide"], params, limit, former)
+    rows = _sort_page(db.execute_sql(sql["rows"], params).fetchall(), params["key"], params["today"],
+                      former)
+    return Page([_convert(row, _former_hit(former.get(row[0]))) for row in rows[:limit]],
+                len(rows) > limit)
+
+
+_LOST_ON = _ROW_NAMES.index("lost_on")
+_FULL_KEY, _GIVEN_KEY, _READING = len(_ROW_NAMES), len(_ROW_NAMES) + 1, len(_ROW_NAMES) + 2
+
+
+def _sort_page(rows: list[tuple], key: str, today: str, former: dict[int, tuple]) -> list[tuple]:
+    """The "rows" statement's rows in the page's order, the order page_wide gives in SQL: 在籍
+    first, then full-name prefix, given-name prefix, the current name holding the key elsewhere,
+    a former name only; then reading and id. Text compares by code point in Python as in SQLite
+    (BINARY), so startswith is the SQL's `>= key AND < upper bound` and ISO dates compare as dates."""
+    def order(row: tuple) -> tuple:
+        lost_on = row[_LOST_ON]
+        rank = (0 if row[_FULL_KEY].startswith(key) else 1 if row[_GIVEN_KEY].startswith(key)
+                else 3 if row[0] in former else 2)
+        return (lost_on is not None and lost_on <= today, rank, row[_READING], row[0])
+
+    rows.sort(key=order)
+    return rows
 
 
 def _page_from_prefix(db: pw.Database, sql: dict[str, str], params: dict[str, Any],
