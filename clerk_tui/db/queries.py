@@ -58,28 +58,30 @@ _ROW_SQL = ", ".join(f"m.{f.column_name}" for f in _ROW_FIELDS) + ", e.name"
 _ROW_NAMES = tuple(f.name for f in _ROW_FIELDS) + ("employer_name",)
 
 
-def _converter(field: pw.Field) -> Callable[[Any], Any]:
-    if isinstance(field, EnumField):
-        members = field.enum._value2member_map_  # a dict lookup, cheaper than Enum(value)
-        return lambda value: members.get(value) or field.python_value(value)
-    return lambda value: date.fromisoformat(value) if type(value) is str else field.python_value(value)
+def _enum_value(field: EnumField) -> Callable[[Any], Any]:
+    members = field.enum._value2member_map_  # a dict lookup, cheaper than Enum(value)
+    return lambda value: members.get(value) or field.python_value(value)
 
 
-# Text and ids come back as str and int already: only dates and codes are converted, by position.
-_CONVERTED = tuple((i, _converter(f)) for i, f in enumerate(_ROW_FIELDS)
-                   if isinstance(f, (pw.DateField, EnumField)))
-# A page row: the values of ROW_NAMES, in that order, then the former name it was found through
-# (a FormerNameHit) or None. Plain tuples: a page is built on every keystroke.
+def _date_value(value: Any) -> date | None:
+    return date.fromisoformat(value) if type(value) is str else value
+
+
+# Text and ids come back as str and int already: only the dates and codes are converted. The row
+# is built in one expression (a page is built on every keystroke), so the positions are checked.
+assert [(i, f.name) for i, f in enumerate(_ROW_FIELDS) if isinstance(f, (pw.DateField, EnumField))] == [
+    (5, "relationship"), (10, "birth_date"), (11, "lost_on"), (12, "card_status")]
+_relationship = _enum_value(Member.relationship)
+_card_status = _enum_value(Member.card_status)
+# A page row: the values of ROW_NAMES, in that order: the member's, the employer's name, then the
+# former name it was found through (a FormerNameHit) or None.
 ROW_NAMES = _ROW_NAMES + ("former_name",)
 
 
-def _convert(row: tuple[Any, ...], former: FormerNameHit | None = None) -> tuple[Any, ...]:
-    values = list(row[:len(_ROW_NAMES)])
-    for i, convert in _CONVERTED:
-        if values[i] is not None:
-            values[i] = convert(values[i])
-    values.append(former)
-    return tuple(values)
+def _convert(r: tuple[Any, ...], former: FormerNameHit | None = None) -> tuple[Any, ...]:
+    return (r[0], r[1], r[2], r[3], r[4], _relationship(r[5]), r[6], r[7], r[8], r[9],
+            _date_value(r[10]), None if r[11] is None else _date_value(r[11]), _card_status(r[12]),
+            r[13], former)
 
 
 _IS_LOST = "CASE WHEN m.lost_on IS NOT NULL AND m.lost_on <= :today THEN 1 ELSE 0 END"
