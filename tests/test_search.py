@@ -687,3 +687,22 @@ def test_pages_sorted_in_python_are_those_sorted_by_sqlite_on_a_generated_societ
             assert python == sqlite, (key, limit)
             compared += bool(python.rows)
     assert compared > 200
+
+
+def test_search_rows_are_ordinary_frozen_search_rows(ctx, employer):
+    """The rows are filled without SearchRow's __init__ (services.search._new_row): each equals the
+    one the constructor builds from the same values, and stays frozen."""
+    import dataclasses
+
+    from clerk_tui.services.search import SearchRow
+
+    member = add(ctx, employer, "山田", "太郎", "ヤマダ", "タロウ")
+    make_former_name(ctx, add(ctx, employer, "佐藤", "花子", "サトウ", "ハナコ"),
+                     family_name="山田", family_name_kana="ヤマダ")
+    rows = search_members(ctx, "ヤマダ").rows
+    assert {r.member_id for r in rows} > {member.id} and any(r.former_name for r in rows)
+    for row in rows:
+        built = SearchRow(**dataclasses.asdict(row))
+        assert row == built and hash(row) == hash(built) and repr(row) == repr(built)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            row.name = "x"  # type: ignore[misc]
