@@ -7,6 +7,7 @@ missed."""
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import sys
@@ -247,17 +248,26 @@ def percentile(values: list[float], p: float) -> float:
 
 _MATCH = {"page": f"SELECT rowid FROM member_fts WHERE member_fts MATCH ? LIMIT {PAGE + 1}",
           "all": "SELECT rowid FROM member_fts WHERE member_fts MATCH ?"}
+# The floor of a name search over these indexes, on the driver's connection with no Python
+# between: the page's MATCH in the members' index and in the former names' index, then the
+# display columns of the page's rows (ids known beforehand) with their employer's name.
+_FLOOR = (f"SELECT rowid FROM member_fts WHERE member_fts MATCH ? LIMIT {PAGE + 1}",
+          f"SELECT rowid FROM former_name_fts WHERE former_name_fts MATCH ? LIMIT {PAGE + 1}",
+          "SELECT m.id, m.symbol, m.number, m.branch, m.insured_id, m.relationship, m.family_name, "
+          "m.given_name, m.family_name_kana, m.given_name_kana, m.birth_date, m.lost_on, "
+          "m.card_status, e.name FROM json_each(?) AS j JOIN member AS m ON m.id = j.value "
+          "JOIN employer AS e ON e.id = m.employer_id")
 
 
 def time_class(ctx: Context, cases: list[Case]) -> tuple[list[float], dict[str, list[float]],
                                                          dict[str, int]]:
-    """Each query searched, then (names of 3+ characters) looked up by the anchors, one after the
-    other, so that both see the same cache and the same load. The anchors: the FTS5 trigram lookup
-    alone, on the driver's connection (no peewee, key computed beforehand), for one page of row
-    ids and for every matching row id."""
+    """Each query searched, then (names of 3+ characters) searched again and looked up by the
+    anchors, one after the other, so that both see the same cache and the same load. The anchors:
+    the FTS5 trigram lookup alone, on the driver's connection (no peewee, key computed beforehand),
+    for one page of row ids and for every matching row id; and the floor (see _FLOOR)."""
     conn = ctx.db.connection()
 
-    def anchors(case: Case) -> dict[str, float]:
+    def anchors(case: Case, ids: str) -> dict[str, float]:
         if case.fts is None:
             return {}
         phrase = f'{case.fts[0]} : "{case.fts[1].replace(chr(34), chr(34) * 2)}"'
@@ -266,19 +276,28 @@ def time_class(ctx: Context, cases: list[Case]) -> tuple[list[float], dict[str, 
             start = time.perf_counter()
             conn.execute(sql, (phrase,)).fetchall()
             out[name] = (time.perf_counter() - start) * 1000
+        start = time.perf_counter()
+        for sql, arg in zip(_FLOOR, (phrase, phrase, ids)):
+            conn.execute(sql, (arg,)).fetchall()
+        out["floor"] = (time.perf_counter() - start) * 1000
         return out
 
+    def page_ids(result) -> str:
+        return json.dumps([r.member_id for r in result.rows])
+
     for case in cases[:20]:  # warm the page cache and the connection
-        search_members(ctx, case.text)
-        anchors(case)
+        anchors(case, page_ids(search_members(ctx, case.text)))
     times: list[float] = []
-    match: dict[str, list[float]] = {name: [] for name in _MATCH}
+    match: dict[str, list[float]] = {name: [] for name in (*_MATCH, "floor", "again")}
     stats = {"rows": 0, "more": 0, "found_self": 0, "self_checkable": 0, "errors": 0, "former": 0}
     for case in cases:
         start = time.perf_counter()
         result = search_members(ctx, case.text)
         times.append((time.perf_counter() - start) * 1000)
-        for name, ms in anchors(case).items():
+        start = time.perf_counter()  # again, its pages now in the connection's cache, as the floor's are
+        search_members(ctx, case.text)
+        match["again"].append((time.perf_counter() - start) * 1000)
+        for name, ms in anchors(case, page_ids(result)).items():
             match[name].append(ms)
         stats["errors"] += result.error is not None
         stats["rows"] += len(result.rows)
@@ -380,9 +399,9 @@ def main(argv: list[str] | None = None) -> int:
             explain(db, ctx, text)
 
     print(f"\n{'':34}{'search (ms)':>18}  {'bare MATCH p50 (ms)':>19}  {'ratio p50':>12}  "
-          f"{'LIKE':>6}")
+          f"{'floor, again (ms)':>17}{'ratio':>6}  {'LIKE':>6}")
     print(f"{'query class':34}{'p50':>9}{'p95':>9}  {'page':>9}{'all':>10}  {'page':>6}{'all':>6}  "
-          f"{'p50':>6}  targets")
+          f"{'floor':>7}{'again':>8}{'p50':>6}  {'p50':>6}  targets")
     missed = False
     notes = []
     for name, label in LABELS.items():
@@ -399,14 +418,16 @@ def main(argv: list[str] | None = None) -> int:
             ok = s95 <= target
             missed |= not ok
             verdicts.append(f"p95 ≤ {target:.0f} ms {'OK' if ok else 'MISSED'}")
-        if match["page"]:
+        if match["floor"]:
             page50, all50 = percentile(match["page"], 50), percentile(match["all"], 50)
             ok = s50 <= MATCH_RATIO_TARGET * page50
             missed |= not ok
             verdicts.append(f"p50 ≤ {MATCH_RATIO_TARGET:.0f}× MATCH page {'OK' if ok else 'MISSED'}")
-            anchor = f"{page50:9.3f}{all50:10.3f}  {s50 / page50:5.1f}×{s50 / all50:5.1f}×"
+            floor50, again50 = percentile(match["floor"], 50), percentile(match["again"], 50)
+            anchor = (f"{page50:9.3f}{all50:10.3f}  {s50 / page50:5.1f}×{s50 / all50:5.1f}×  "
+                      f"{floor50:7.3f}{again50:8.3f} {again50 / floor50:5.1f}×")
         else:
-            anchor = f"{'—':>9}{'—':>10}  {'—':>6}{'—':>6}"
+            anchor = f"{'—':>9}{'—':>10}  {'—':>6}{'—':>6}  {'—':>7}{'—':>8} {'—':>6}"
         l50 = f"{percentile(like, 50):6.0f}" if like else f"{'—':>6}"
         print(f"{label:34}{s50:9.3f}{s95:9.3f}  {anchor}  {l50}  {'; '.join(verdicts)}")
         checkable = stats["self_checkable"]

@@ -30,6 +30,11 @@ def add(ctx, employer, family, given, family_kana, given_kana, **kw) -> Member:
                        family_name_kana=family_kana, given_name_kana=given_kana, **kw)
 
 
+def named(page: queries.Page) -> list[dict]:
+    """A page's rows by column name."""
+    return [dict(zip(queries.ROW_NAMES, row)) for row in page.rows]
+
+
 def found(result: SearchResult) -> list[str]:
     assert result.error is None, result.error
     return [row.name.replace("\u3000", " ") for row in result.rows]
@@ -300,11 +305,11 @@ def test_a_cut_off_candidate_window_still_gives_a_sorted_page_and_more(ctx, empl
     # The prefix branch is cut after 3 candidates in index (= reading) order: the page is the
     # first readings, sorted, and says there are more.
     page = queries.name_page(db, "ヤマダ", kana=True, today=TODAY, limit=2, cap=3)
-    assert [r["given_name_kana"] for r in page.rows] == sorted(readings)[:2]
+    assert [r["given_name_kana"] for r in named(page)] == sorted(readings)[:2]
     assert page.more
     # A window smaller than the page is widened, so that a cut-off branch always sets `more`.
     page = queries.name_page(db, "ヤマダ", kana=True, today=TODAY, limit=4, cap=1)
-    assert [r["given_name_kana"] for r in page.rows] == sorted(readings)[:4] and page.more
+    assert [r["given_name_kana"] for r in named(page)] == sorted(readings)[:4] and page.more
 
 
 @pytest.mark.parametrize("text", ["さとう", "佐藤一郎", "林", "たか", "1234-567", "1234-567-01",
@@ -486,14 +491,14 @@ def test_former_names_enter_a_full_page_only_before_the_lost_members(ctx, employ
     in_order = sorted(current, key=lambda i: Member.get_by_id(i).kana_key)
     # Three 在籍 current-name hits fill a page of three: the former name cannot enter it.
     page = queries.name_page(db, key, kana=False, today=TODAY, limit=3)
-    assert [r["id"] for r in page.rows] == in_order and page.more
-    assert all(r["former_name"] is None for r in page.rows)
+    assert [r["id"] for r in named(page)] == in_order and page.more
+    assert all(r["former_name"] is None for r in named(page))
     # A page of four: the fourth current-name hit is 喪失, so the 在籍 former-name hit comes first.
     page = queries.name_page(db, key, kana=False, today=TODAY, limit=4)
-    assert [r["id"] for r in page.rows] == in_order + [renamed.id] and page.more
-    assert page.rows[-1]["former_name"].family_name == "山田"
+    assert [r["id"] for r in named(page)] == in_order + [renamed.id] and page.more
+    assert named(page)[-1]["former_name"].family_name == "山田"
     page = queries.name_page(db, key, kana=False, today=TODAY, limit=5)
-    assert [r["id"] for r in page.rows] == in_order + [renamed.id, lost] and not page.more
+    assert [r["id"] for r in named(page)] == in_order + [renamed.id, lost] and not page.more
 
 
 def test_name_pages_are_those_of_the_rules_written_plainly(ctx, employer, db):
@@ -544,7 +549,7 @@ def test_name_pages_are_those_of_the_rules_written_plainly(ctx, employer, db):
                              ("ナカ", True), ("マダ", True), ("ヤマダハナ", True), ("カヤマ", True)]:
         for limit in (3, 8, 50):
             page = queries.name_page(db, key, kana=kana_search, today=TODAY, limit=limit)
-            got = [(r["id"], r["former_name"] is not None) for r in page.rows]
+            got = [(r["id"], r["former_name"] is not None) for r in named(page)]
             assert got == expected(key, kana_search, limit), (key, limit)
             assert page.more == (len(expected(key, kana_search, 1000)) > limit), (key, limit)
 
@@ -555,7 +560,7 @@ def test_a_former_name_window_cut_off_still_says_more(ctx, employer, db):
         make_former_name(ctx, member, family_name="山田", family_name_kana="ヤマダ")
     page = queries.name_page(db, "ヤマダ", kana=True, today=TODAY, limit=2, cap=1)
     assert len(page.rows) == 2 and page.more
-    assert all(r["former_name"].family_name == "山田" for r in page.rows)
+    assert all(r["former_name"].family_name == "山田" for r in named(page))
     page = queries.name_page(db, "ヤマダサ", kana=True, today=TODAY, limit=2, cap=1)  # trigram path
     assert len(page.rows) == 1 and not page.more
 
@@ -632,3 +637,72 @@ def test_a_worker_search_is_not_blocked_by_a_write_in_progress(ctx, employer, db
         assert not thread.is_alive(), "the search waited for the writer"
     assert ids(outcome["r"]) == {member.id}  # WAL: the reader sees the last committed state
     assert len(search_members(ctx, "ヤマダ").rows) == 2  # and the main thread, after commit
+
+
+@pytest.mark.parametrize("active", [3, 4])
+def test_a_kana_page_of_many_active_prefix_hits_is_the_first_in_reading_order(ctx, employer, db, active):
+    """Four and more 在籍 members whose reading starts with the key fill a page of three straight
+    from the reading index; with three, the page comes from every branch. Both in the same order:
+    在籍 before 喪失, then full-name prefix before given-name prefix, then reading."""
+    readings = ["ハジメ", "ジロウ", "サブロウ", "シロウ"][:active]
+    members = [add(ctx, employer, "山田", r, "ヤマダ", r) for r in readings]
+    lost = add(ctx, employer, "山田", "アキラ", "ヤマダ", "アキラ", lost_on=date(2024, 3, 31))
+    given = add(ctx, employer, "佐藤", "山田", "サトウ", "ヤマダ")  # given-name prefix
+    page = queries.name_page(db, "ヤマダ", kana=True, today=TODAY, limit=3)
+    in_order = [m.id for m in sorted(members, key=lambda m: m.kana_key)]
+    assert [r["id"] for r in named(page)] == in_order[:3] and page.more
+    assert all(r["former_name"] is None and r["lost_on"] is None for r in named(page))
+    everything = queries.name_page(db, "ヤマダ", kana=True, today=TODAY, limit=10)
+    assert [r["id"] for r in named(everything)] == in_order + [given.id, lost.id]
+    assert not everything.more
+
+
+def test_pages_sorted_in_python_are_those_sorted_by_sqlite_on_a_generated_society(ctx, db, monkeypatch):
+    """A page of up to two pages of candidates is sorted in Python, a wider one by SQLite: on a
+    generated society with former names, every kind of key gives the same rows, order, former
+    names and `more` either way."""
+    import random
+
+    from clerk_tui.scenarios.generator import generate_into
+
+    generate_into(db, members=3000, seed=5, ctx=ctx)
+    members = list(Member.select().order_by(Member.id))
+    rng = random.Random(5)
+    for member in rng.sample(members, 150):
+        donor = rng.choice(members)
+        make_former_name(ctx, member, family_name=donor.family_name,
+                         family_name_kana=donor.family_name_kana)
+    keys = set()
+    for m in rng.sample(members, 40):
+        keys |= {(m.kana_key[:3], True), (m.kana_key[:5], True), (m.given_kana_key, True),
+                 (m.name_key, False), (m.name_key[:3], False), (m.given_name_key[:2], False),
+                 (m.kana_key[:1], True), (m.name_key[:1], False)}
+    compared = 0
+    for key, kana_search in sorted(keys):
+        for limit in (5, 20, 50):
+            python = queries.name_page(db, key, kana=kana_search, today=TODAY, limit=limit)
+            with monkeypatch.context() as patch:
+                patch.setattr(queries, "_ONE_PASS", 0)  # every page sorted by SQLite
+                sqlite = queries.name_page(db, key, kana=kana_search, today=TODAY, limit=limit)
+            assert python == sqlite, (key, limit)
+            compared += bool(python.rows)
+    assert compared > 200
+
+
+def test_search_rows_are_ordinary_frozen_search_rows(ctx, employer):
+    """The rows are filled without SearchRow's __init__ (services.search._new_row): each equals the
+    one the constructor builds from the same values, and stays frozen."""
+    import dataclasses
+
+    from clerk_tui.services.search import SearchRow
+
+    member = add(ctx, employer, "山田", "太郎", "ヤマダ", "タロウ")
+    make_former_name(ctx, add(ctx, employer, "佐藤", "花子", "サトウ", "ハナコ"),
+                     family_name="山田", family_name_kana="ヤマダ")
+    rows = search_members(ctx, "ヤマダ").rows
+    assert {r.member_id for r in rows} > {member.id} and any(r.former_name for r in rows)
+    for row in rows:
+        built = SearchRow(**dataclasses.asdict(row))
+        assert row == built and hash(row) == hash(built) and repr(row) == repr(built)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            row.name = "x"  # type: ignore[misc]

@@ -58,24 +58,38 @@ _ROW_SQL = ", ".join(f"m.{f.column_name}" for f in _ROW_FIELDS) + ", e.name"
 _ROW_NAMES = tuple(f.name for f in _ROW_FIELDS) + ("employer_name",)
 
 
-def _converter(field: pw.Field) -> Callable[[Any], Any]:
-    if isinstance(field, EnumField):
-        members = field.enum._value2member_map_  # a dict lookup, cheaper than Enum(value)
-        return lambda value: members.get(value) or field.python_value(value)
-    return lambda value: date.fromisoformat(value) if type(value) is str else field.python_value(value)
+def _enum_value(field: EnumField) -> Callable[[Any], Any]:
+    members = field.enum._value2member_map_  # a dict lookup, cheaper than Enum(value)
+    return lambda value: members.get(value) or field.python_value(value)
 
 
-# Text and ids come back as str and int already: only dates and codes are converted, in place.
-_CONVERTED = tuple((f.name, _converter(f)) for f in _ROW_FIELDS
-                   if isinstance(f, (pw.DateField, EnumField)))
+def _date_value(value: Any) -> date | None:
+    return date.fromisoformat(value) if type(value) is str else value
+
+
+# Text and ids come back as str and int already: only the dates and codes are converted. The row
+# is built in one expression (a page is built on every keystroke), so the positions are checked.
+assert [(i, f.name) for i, f in enumerate(_ROW_FIELDS) if isinstance(f, (pw.DateField, EnumField))] == [
+    (5, "relationship"), (10, "birth_date"), (11, "lost_on"), (12, "card_status")]
+_relationship = _enum_value(Member.relationship)
+_card_status = _enum_value(Member.card_status)
+# A page row: the values of ROW_NAMES, in that order: the member's, the employer's name, then the
+# former name it was found through (a FormerNameHit) or None.
+ROW_NAMES = _ROW_NAMES + ("former_name",)
+
+
+def _convert(r: tuple[Any, ...], former: FormerNameHit | None = None) -> tuple[Any, ...]:
+    return (r[0], r[1], r[2], r[3], r[4], _relationship(r[5]), r[6], r[7], r[8], r[9],
+            _date_value(r[10]), None if r[11] is None else _date_value(r[11]), _card_status(r[12]),
+            r[13], former)
+
 
 _IS_LOST = "CASE WHEN m.lost_on IS NOT NULL AND m.lost_on <= :today THEN 1 ELSE 0 END"
 
 
 @dataclass(frozen=True)
 class Page:
-    # Member field names (insured = the insured's id), employer_name; name searches: former_name
-    rows: list[dict[str, Any]]
+    rows: list[tuple[Any, ...]]  # see ROW_NAMES (insured = the insured's id)
     more: bool  # more members match than were returned
 
 
@@ -126,15 +140,16 @@ def _page_sql(candidates: str, order: str) -> str:
             f"JOIN {_EMPLOYER} AS e ON e.id = m.employer_id ORDER BY {order}")
 
 
-def _fetch(db: pw.Database, sql: str, params: dict[str, Any], limit: int) -> Page:
+def _fetch(db: pw.Database, sql: str, params: dict[str, Any], limit: int,
+           former: dict[int, tuple] | None = None) -> Page:
+    """The page `sql` reads; `former`: member id → the former name (a _FORMER_SQL row) through
+    which that member was found."""
     params = {**params, "limit": limit + 1}  # one more than shown tells whether there are more
-    cursor = db.execute_sql(sql, params)
-    rows = [dict(zip(_ROW_NAMES, row)) for row in cursor]
-    for row in rows:
-        for name, convert in _CONVERTED:
-            if row[name] is not None:
-                row[name] = convert(row[name])
-    return Page(rows[:limit], len(rows) > limit)
+    rows = db.execute_sql(sql, params).fetchall()
+    if not former:
+        return Page([_convert(row) for row in rows[:limit]], len(rows) > limit)
+    return Page([_convert(row, _former_hit(former.get(row[0]))) for row in rows[:limit]],
+                len(rows) > limit)
 
 
 def _page(db: pw.Database, candidates: str, order: str, params: dict[str, Any], limit: int) -> Page:
@@ -164,38 +179,49 @@ class FormerNameHit:
     used_until: date
 
 
+def _former_hit(row: tuple | None) -> FormerNameHit | None:
+    """A FormerNameHit from the names and used_until (ISO text) of a former_name row."""
+    if row is None:
+        return None
+    family, given, family_kana, given_kana, used_until = row[-5:]
+    return FormerNameHit(family, given, family_kana, given_kana, date.fromisoformat(used_until))
+
+
 def _name_statements(full: str, given: str) -> dict[str, str]:
     """The statements of a name search: its candidate branches, for current and for former names,
     each taking its window (`LIMIT :cap`) in index order, and the page that sorts the candidates,
-    handed to it as a JSON array of member ids."""
+    handed to it as a JSON array of member ids; and "active_page", the page of a kana search whose
+    reading many 在籍 members start with (see _page_from_prefix)."""
+    fts = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :fts LIMIT :cap"
     fts_former = (f"SELECT {_FORMER_SQL} FROM {FORMER_FTS_TABLE} JOIN {_FORMER} AS f "
                   f"ON f.id = {FORMER_FTS_TABLE}.rowid WHERE {FORMER_FTS_TABLE} MATCH :fts LIMIT :cap")
-    out = {
-        "fts": f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :fts LIMIT :cap",
-        "fts_former": fts_former,
-    }
+    out = {"fts": fts, "fts_former": fts_former}
     for col in (full, given):
         out[col] = (f"SELECT id FROM {_MEMBER} WHERE {col} >= :key AND {col} < :upper "
                     f"ORDER BY {col} LIMIT :cap")
         out[f"former_{col}"] = (f"SELECT {_FORMER_SQL} FROM {_FORMER} AS f WHERE f.{col} >= :key "
                                 f"AND f.{col} < :upper ORDER BY f.{col} LIMIT :cap")
-    # Rank: the current name starts with the key, the given name does, the current name holds it
-    # elsewhere (a hit of the current name's index), else only a former name matched.
-    rank = (f"CASE WHEN m.{full} >= :key AND m.{full} < :upper THEN 0 "
-            f"WHEN m.{given} >= :key AND m.{given} < :upper THEN 1 "
-            f"WHEN m.id IN (SELECT value FROM json_each(:current)) THEN 2 ELSE 3 END")
+    prefix_rank = (f"WHEN m.{full} >= :key AND m.{full} < :upper THEN 0 "
+                   f"WHEN m.{given} >= :key AND m.{given} < :upper THEN 1")
+    # Rank: the current name starts with the key, the given name does, only a former name matched
+    # (the few candidates handed over as such), else the current name holds the key elsewhere.
+    rank = f"CASE {prefix_rank} WHEN m.id IN (SELECT value FROM json_each(:former)) THEN 3 ELSE 2 END"
     order = f"{_IS_LOST}, {rank}, m.kana_key, m.id"
-    # Up to about a page of candidates: reading them whole in one pass, employer included, costs
-    # less than sorting ids first and reading the page's rows again; from hundreds, more.
-    out["page"] = (f"SELECT {_ROW_SQL} FROM json_each(:candidates) AS j "
-                   f"JOIN {_MEMBER} AS m ON m.id = j.value JOIN {_EMPLOYER} AS e ON e.id = m.employer_id "
-                   f"ORDER BY {order} LIMIT :limit")
+    # Up to about two pages of candidates: their rows are read whole in one pass, employer and sort
+    # keys included, and sorted in Python (see _sort_page), which costs less than SQLite's sorter
+    # evaluating the rank for every row; from hundreds, the ids are sorted first (page_wide).
+    out["rows"] = (f"SELECT {_ROW_SQL}, m.{full}, m.{given}, m.kana_key FROM json_each(:candidates) AS j "
+                   f"JOIN {_MEMBER} AS m ON m.id = j.value JOIN {_EMPLOYER} AS e ON e.id = m.employer_id")
     out["page_wide"] = _page_sql("SELECT value FROM json_each(:candidates)", order)
     # The 在籍 members among the first window of full-name prefix hits, in index order, stopping
-    # at the page's size (see _page_from_prefix).
-    out["active_prefix"] = (f"SELECT id FROM (SELECT id, lost_on FROM {_MEMBER} WHERE {full} >= :key "
-                            f"AND {full} < :upper ORDER BY {full} LIMIT :cap) "
-                            f"WHERE lost_on IS NULL OR lost_on > :today LIMIT :limit")
+    # at the page's size and one (see _page_from_prefix); the rows only when there are that many.
+    active = (f"SELECT id FROM (SELECT id, lost_on FROM {_MEMBER} WHERE {full} >= :key "
+              f"AND {full} < :upper ORDER BY {full} LIMIT :cap) "
+              f"WHERE lost_on IS NULL OR lost_on > :today LIMIT :limit")
+    out["active_page"] = (f"WITH active(id) AS MATERIALIZED ({active}) "
+                          f"SELECT {_ROW_SQL} FROM active JOIN {_MEMBER} AS m ON m.id = active.id "
+                          f"JOIN {_EMPLOYER} AS e ON e.id = m.employer_id "
+                          f"WHERE (SELECT count(*) FROM active) = :limit ORDER BY m.{full}, m.id")
     return out
 
 
@@ -205,30 +231,43 @@ _ONE_PASS = 2
 _NAME_SQL = {kana: _name_statements(*(_KANA_COLUMNS if kana else _KANJI_COLUMNS))
              for kana in (True, False)}
 
-
 def name_page(db: pw.Database, key: str, *, kana: bool, today: date, limit: int,
               cap: int = CANDIDATE_CAP) -> Page:
     """Members whose name key (kana: reading key) starts with `key`, whose given name starts with
     it, or, from 3 characters, that contain it anywhere; and members one of whose former names
     (旧姓) does so. Order: 在籍 before 喪失; then full-name prefix, given-name prefix, elsewhere in
     the current name, a former name only; then reading. A row found through a former name only
-    carries it as `former_name` (a FormerNameHit), else None.
+    carries it as its former_name (a FormerNameHit), else None.
 
     1–2 characters match the start of the family or the given name only: 林 finds 林 and 林田 and
     the given name 林太郎, not 小林 (the trigram index cannot look inside a name for fewer than 3
-    characters, and a LIKE scan of every member is too slow)."""
+    characters, and a LIKE scan of every member is too slow).
+
+    The kana page of a reading many 在籍 members start with is one statement, a snapshot of its
+    own; every other search runs its statements in one read transaction."""
     sql = _NAME_SQL[kana]
-    full, given = _KANA_COLUMNS if kana else _KANJI_COLUMNS
+    if kana:
+        page = _page_from_prefix(db, sql, _name_params(key, today, cap, limit), limit)
+        if page is not None:
+            return page
+    with db.atomic():
+        return _name_page_stepwise(db, sql, key, kana=kana, today=today, limit=limit, cap=cap)
+
+
+def _name_params(key: str, today: date, cap: int, limit: int) -> dict[str, Any]:
     upper = prefix_upper_bound(key)
     # A window at least a page wide: a branch that is cut off then fills the page alone, so a cut
     # always shows as `more`.
-    cap = max(cap, limit + 1)
-    params: dict[str, Any] = {"key": key, "upper": _ABOVE_ALL_TEXT if upper is None else upper,
-                              "cap": cap, "today": today.isoformat()}
-    if kana:
-        page = _page_from_prefix(db, sql, params, limit)
-        if page is not None:
-            return page
+    return {"key": key, "upper": _ABOVE_ALL_TEXT if upper is None else upper,
+            "cap": max(cap, limit + 1), "today": today.isoformat()}
+
+
+def _name_page_stepwise(db: pw.Database, sql: dict[str, str], key: str, *, kana: bool, today: date,
+                        limit: int, cap: int) -> Page:
+    """name_page's rows and order, branch by branch, inside the caller's read transaction."""
+    full, given = _KANA_COLUMNS if kana else _KANJI_COLUMNS
+    params = _name_params(key, today, cap, limit)
+    cap = params["cap"]
     substring = len(key) >= TRIGRAM
     current: list[int] = []
     if substring:
@@ -242,11 +281,10 @@ def name_page(db: pw.Database, key: str, *, kana: bool, today: date, limit: int,
     if len(shown) > limit:
         # Former-name hits sort after the 在籍 current-name hits: when those fill the page, the
         # former names cannot change it and are not read.
-        page = _candidates_page(db, sql, params, shown, shown, limit)
+        page = _candidates_page(db, sql, params, shown, {}, limit)
         last = page.rows[-1]
-        if page.more and not (last["lost_on"] is not None and last["lost_on"] <= today):
-            for row in page.rows:
-                row["former_name"] = None
+        lost_on = last[_ROW_NAMES.index("lost_on")]
+        if page.more and not (lost_on is not None and lost_on <= today):
             return page
     former = db.execute_sql(sql["fts_former"], params).fetchall() if substring else []
     if not substring or len(former) >= cap:
@@ -257,20 +295,42 @@ def name_page(db: pw.Database, key: str, *, kana: bool, today: date, limit: int,
             hits[hit[0]] = hit  # the latest of several matching former names
     if not shown and not hits:
         return Page([], False)
-    page = _candidates_page(db, sql, params, shown, shown | hits.keys(), limit)
-    for row in page.rows:
-        hit = None if row["id"] in shown else hits[row["id"]]
-        row["former_name"] = hit and FormerNameHit(*hit[1:5], date.fromisoformat(hit[5]))
-    return page
+    only_former = {i: hit for i, hit in hits.items() if i not in shown}
+    return _candidates_page(db, sql, params, shown, only_former, limit)
 
 
 def _candidates_page(db: pw.Database, sql: dict[str, str], params: dict[str, Any], current: set[int],
-                     candidates: set[int], limit: int) -> Page:
-    """The sorted page of these candidates; `current` are those found by their current name."""
-    params = {**params, "current": json.dumps(sorted(current)),
-              "candidates": json.dumps(sorted(candidates))}
-    one_pass = len(candidates) <= _ONE_PASS * (limit + 1)
-    return _fetch(db, sql["page" if one_pass else "page_wide"], params, limit)
+                     former: dict[int, tuple], limit: int) -> Page:
+    """The sorted page of the members found by their current name and of those found through a
+    former name only (member id → the latest such former name, a _FORMER_SQL row)."""
+    candidates = len(current) + len(former)
+    params = {**params, "former": json.dumps(sorted(former)),
+              "candidates": json.dumps(sorted(current.union(former)))}
+    if candidates > _ONE_PASS * (limit + 1):
+        return _fetch(db, sql["page_wide"], params, limit, former)
+    rows = _sort_page(db.execute_sql(sql["rows"], params).fetchall(), params["key"], params["today"],
+                      former)
+    return Page([_convert(row, _former_hit(former.get(row[0]))) for row in rows[:limit]],
+                len(rows) > limit)
+
+
+_LOST_ON = _ROW_NAMES.index("lost_on")
+_FULL_KEY, _GIVEN_KEY, _READING = len(_ROW_NAMES), len(_ROW_NAMES) + 1, len(_ROW_NAMES) + 2
+
+
+def _sort_page(rows: list[tuple], key: str, today: str, former: dict[int, tuple]) -> list[tuple]:
+    """The "rows" statement's rows in the page's order, the order page_wide gives in SQL: 在籍
+    first, then full-name prefix, given-name prefix, the current name holding the key elsewhere,
+    a former name only; then reading and id. Text compares by code point in Python as in SQLite
+    (BINARY), so startswith is the SQL's `>= key AND < upper bound` and ISO dates compare as dates."""
+    def order(row: tuple) -> tuple:
+        lost_on = row[_LOST_ON]
+        rank = (0 if row[_FULL_KEY].startswith(key) else 1 if row[_GIVEN_KEY].startswith(key)
+                else 3 if row[0] in former else 2)
+        return (lost_on is not None and lost_on <= today, rank, row[_READING], row[0])
+
+    rows.sort(key=order)
+    return rows
 
 
 def _page_from_prefix(db: pw.Database, sql: dict[str, str], params: dict[str, Any],
@@ -282,13 +342,10 @@ def _page_from_prefix(db: pw.Database, sql: dict[str, str], params: dict[str, An
     reading index's order: when the first window of that index holds more 在籍 members than a
     page, the page is the first of them, whatever the other branches would add, and there are
     more. The same rows as sorting every candidate, without reading hundreds of them."""
-    ids = [i for (i,) in db.execute_sql(sql["active_prefix"], {**params, "limit": limit + 1})]
-    if len(ids) <= limit:
+    rows = db.execute_sql(sql["active_page"], {**params, "limit": limit + 1}).fetchall()
+    if len(rows) <= limit:
         return None
-    page = _candidates_page(db, sql, params, set(ids), set(ids), limit)
-    for row in page.rows:
-        row["former_name"] = None
-    return Page(page.rows, True)
+    return Page([_convert(row) for row in rows[:limit]], True)
 
 
 def member_code_page(db: pw.Database, symbol: str, number: str, branch: str | None, *,

@@ -52,6 +52,7 @@ def _is_removed(ch: str) -> bool:
     return ch in _INVISIBLE or unicodedata.category(ch) in ("Cc", "Cf", "Cs")
 
 
+@functools.lru_cache(maxsize=1024)  # one search's parse strips the same text several times
 def _strip_invisible(text: str) -> str:
     """Drop controls and invisible format characters; control spaces become an ASCII space."""
     return "".join(
@@ -114,8 +115,11 @@ def is_kana(text: str) -> bool:
     return _first_non_kana(folded) is None and any(_is_kana_letter(ch) for ch in folded)
 
 
+_KANA_LETTERS = frozenset(chr(cp) for lo, hi in _KANA_RANGES for cp in range(lo, hi + 1))
+
+
 def _is_kana_letter(ch: str) -> bool:
-    return any(lo <= ord(ch) <= hi for lo, hi in _KANA_RANGES)
+    return ch in _KANA_LETTERS
 
 
 def _first_non_kana(folded: str) -> int | None:
