@@ -12,6 +12,7 @@ from fontTools.fontBuilder import FontBuilder
 from fontTools.ttLib import TTFont, newTable
 from fontTools.ttLib.tables._g_l_y_f import Glyph as TTGlyph
 from fpdf import FPDF
+from fpdf.enums import PDFResourceType
 from fpdf.fonts import Glyph, SubsetMap, TTFFont
 
 from clerk_tui.domain.errors import DomainError
@@ -195,6 +196,7 @@ class FormPDF(FPDF):
         self._attached: dict[str, _FontTemplate] = {PRIMARY: self._primary}
         self._primary.attach(self)
         self.set_font(PRIMARY, size=10)
+        self._replays: dict[tuple, tuple] = {}
 
     def _prepare(self, text: str) -> str:
         """printable(text), after checking every character can be drawn and, when the fallback
@@ -234,6 +236,44 @@ class FormPDF(FPDF):
                 units += fallback[cp]
         pt = self.font_size_pt if size is None else size
         return units * pt * 0.001 / self.k * self.font_stretching / 100
+
+    # The drawing state a text's content-stream bytes depend on, besides the call's own arguments
+    # (the call sets the position itself), and what it leaves behind.
+    _STATE_BEFORE = ("font_style", "font_size_pt", "current_font_is_set_on_page", "font_stretching", "text_mode",
+                     "line_width", "text_color", "fill_color", "draw_color", "char_spacing", "underline",
+                     "strikethrough")
+    _STATE_AFTER = (*_STATE_BEFORE, "x", "y", "current_font")
+    replay_texts = True  # False: every text through fpdf2 (the tests compare both)
+
+    def replayed(self, key: tuple, draw):  # noqa: ANN001 - Callable[[], T] -> T
+        """`draw()` (one text drawn by the layout helpers, identified by `key`: its arguments), or
+        its recorded result. fpdf2 spends ≈0.2 ms laying out each text, and most texts of a batch
+        repeat on every sheet (labels, notes, the insurer, the day): within one document, the same
+        text drawn from the same state writes the same bytes, so they are recorded on first use
+        and copied after, for the same output. Texts in the fallback font are always drawn."""
+        if not self.replay_texts or not self.page:
+            return draw()
+        font = self.current_font
+        state = (key, font.i if font is not None else None, tuple(self._fallback_font_ids),
+                 *(getattr(self, name) for name in self._STATE_BEFORE))
+        contents = self.pages[self.page].contents
+        hit = self._replays.get(state)
+        if hit is None:
+            start = len(contents)
+            result = draw()
+            if not self._fallback_font_ids and isinstance(contents, bytearray) and contents is self.pages[self.page].contents:
+                after = tuple(getattr(self, name) for name in self._STATE_AFTER)
+                self._replays[state] = (bytes(contents[start:]), after, result, tuple(self._fallback_font_ids))
+            return result
+        data, after, result, fallback_ids = hit
+        contents.extend(data)
+        # Only texts in the primary font are recorded; it is in the page's resources already if
+        # it was drawn on the page before, and is added as the first text of a page adds it.
+        self._resource_catalog.add(PDFResourceType.FONT, self._primary.font.i, self.page)
+        for name, value in zip(self._STATE_AFTER, after, strict=True):
+            setattr(self, name, value)
+        self._fallback_font_ids = list(fallback_ids)
+        return result
 
     def output(self, *args, **kwargs):  # type: ignore[override]
         for family, template in self._attached.items():

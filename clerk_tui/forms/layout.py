@@ -135,22 +135,35 @@ def _bold(pdf: FPDF, on: bool, size: float) -> Iterator[None]:
 def draw_text(pdf: FPDF, x: float, y: float, w: float, h: float, text: str, size: float,
               align: str = "L", bold: bool = False) -> None:
     """One line of text in the box (x, y, w, h), vertically centred, at `size` points."""
-    pdf.set_stretching(100)
-    pdf.set_font_size(size)
-    with _bold(pdf, bold, size):
-        pdf.set_xy(x, y)
-        pdf.cell(w, h, text, align=align)
+
+    def draw() -> None:
+        pdf.set_stretching(100)
+        pdf.set_font_size(size)
+        with _bold(pdf, bold, size):
+            pdf.set_xy(x, y)
+            pdf.cell(w, h, text, align=align)
+
+    if isinstance(pdf, FormPDF):
+        pdf.replayed(("draw", x, y, w, h, text, size, align, bold), draw)
+    else:
+        draw()
 
 
 def fitted_text(pdf: FPDF, x: float, y: float, w: float, h: float, text: str, max_size: float,
                 min_size: float, align: str = "L", bold: bool = False) -> Fit:
     """draw_text at the size fit_text chooses for the box width."""
-    fit = fit_text(pdf, text, w, max_size, min_size)
-    with _bold(pdf, bold, fit.size):
-        pdf.set_xy(x, y)
-        pdf.cell(w, h, text, align=align)
-    pdf.set_stretching(100)
-    return fit
+
+    def draw() -> Fit:
+        fit = fit_text(pdf, text, w, max_size, min_size)
+        with _bold(pdf, bold, fit.size):
+            pdf.set_xy(x, y)
+            pdf.cell(w, h, text, align=align)
+        pdf.set_stretching(100)
+        return fit
+
+    if isinstance(pdf, FormPDF):
+        return pdf.replayed(("fit", x, y, w, h, text, max_size, min_size, align, bold), draw)
+    return draw()
 
 
 def hline(pdf: FPDF, x1: float, x2: float, y: float, width: float = 0.2) -> None:

@@ -165,7 +165,7 @@ def issue_item(ctx: Context, item: BatchItem, key: str) -> int | None:
         request = IssueRequest.fetch(item.request_id) if item.request_id is not None else None
         if item.request_id is not None and (request is None or request.status is not IssueRequestStatus.PENDING):
             return None
-        plan = plan_issue(ctx, item.member_id, item.kind, item.reason, Route.VIA_EMPLOYER)
+        plan = plan_issue(ctx, item.member_id, item.kind, item.reason, Route.VIA_EMPLOYER, preview=False)
         if item.ratio_effective_from is not None and plan.copay.printed:
             # A change of 負担割合 prints the day the new ratio applies (R5, R17).
             plan = replace(plan, copay=replace(plan.copay, effective_from=item.ratio_effective_from))
