@@ -25,7 +25,15 @@ from clerk_tui.forms.data import printed_fields
 from clerk_tui.services import audit
 from clerk_tui.services.applications import complete_cancellations_for
 from clerk_tui.services.issue_queue import satisfy_pending
-from clerk_tui.services.context import ConflictError, Context, check_version, current_document, get_member, touch
+from clerk_tui.services.context import (
+    ConflictError,
+    Context,
+    check_version,
+    current_document,
+    get_member,
+    insured_of,
+    touch,
+)
 from clerk_tui.services.rows import DocumentRow, document_row
 
 ISSUABLE = (DocumentKind.ELIGIBILITY_NOTICE, DocumentKind.ELIGIBILITY_CERTIFICATE)
@@ -35,7 +43,7 @@ REASON_MAX = 200
 
 def copay_for(member: Member, on: date) -> rules.Copay:
     """R5 for this member on a date, with the insured person's data for a dependent."""
-    insured = member if member.is_insured else member.insured
+    insured = insured_of(member)
     return rules.copay_ratio(
         member.birth_date, on, is_insured=member.is_insured,
         remuneration=member.standard_monthly_remuneration,
@@ -50,7 +58,7 @@ def copay_for(member: Member, on: date) -> rules.Copay:
 def mailing_address(member: Member) -> tuple[str, str] | None:
     """(postal code, address) a copy sent to the person goes to: the member's own, else, for a
     dependent whose own is not registered, the insured person's (the family's); None if neither."""
-    for person in (member, member if member.is_insured else member.insured):
+    for person in (member, insured_of(member)):
         if (person.postal_code or "").strip() and (person.address or "").strip():
             return person.postal_code.strip(), person.address.strip()
     return None
@@ -90,7 +98,7 @@ def document_data(ctx: Context, m: Member, kind: DocumentKind, *, route: Route |
     from clerk_tui.forms.data import CertificateData, MailingAddress, NoticeData
 
     insurer = insurer or insurer_info(ctx)
-    insured = m if m.is_insured else m.insured
+    insured = insured_of(m)
     mail_to = None
     if route is Route.TO_MEMBER:
         found = mailing_address(m)
