@@ -261,7 +261,8 @@ class FormPDF(FPDF):
         if hit is None:
             start = len(contents)
             result = draw()
-            if not self._fallback_font_ids and isinstance(contents, bytearray) and contents is self.pages[self.page].contents:
+            same_page = isinstance(contents, bytearray) and contents is self.pages[self.page].contents
+            if not self._fallback_font_ids and same_page:
                 after = tuple(getattr(self, name) for name in self._STATE_AFTER)
                 self._replays[state] = (bytes(contents[start:]), after, result, tuple(self._fallback_font_ids))
             return result
