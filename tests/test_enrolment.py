@@ -14,6 +14,7 @@ from clerk_tui.domain import rules
 from clerk_tui.domain.codes import CardStatus, DocumentKind, IssueCause, RegisterChange, Relationship, Sex
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.domain.rules.enrolment import PersonKeys
+from clerk_tui.domain.wareki import format_wareki
 from clerk_tui.services.enrolment import (
     DependentInput,
     EnrolmentInput,
@@ -364,3 +365,13 @@ def test_a_former_name_is_a_duplicate_candidate_too(ctx):
                                                              family_name_kana="タカハシ", given_name_kana="ハナコ",
                                                              birth_date=date(1988, 8, 8), sex=Sex.FEMALE)))
     assert [(c.member_id, c.former_name) for c in found] == [(m.id, "髙橋\u3000花子")]
+
+
+def test_the_register_history_starts_with_the_enrolment_in_wareki(ctx):
+    from clerk_tui.services.changes import member_history
+
+    emp = _employer(ctx)
+    insured = enrol(ctx, _input(emp)).members[0]
+    [start] = member_history(insured.id)
+    assert start.change is RegisterChange.ENROLMENT and start.old_value is None
+    assert (start.field_label, start.new_text) == ("資格取得日", format_wareki(insured.acquired_on))

@@ -203,3 +203,20 @@ async def test_a_tab_typed_straight_after_the_kind_goes_to_the_field_it_brings(t
         await pilot.press(*"R7.11.20")
         await settle(pilot, 0.3)
         assert "マイナ保険証は令和7年11月28日頃から" in text_of(screen, "#ch-preview")
+
+
+async def test_keys_typed_ahead_in_a_burst_land_in_their_fields(tmp_path):
+    """Every key of a burst arrives before the app has handled the first (a fast typist, a
+    paste, an SSH link delivering what was typed during a network pause): each must still land
+    where the keys before it left the focus."""
+    from textual import events
+
+    app, ids = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_form(app, pilot, ids["taro"])
+        keys = [("5", "5"), ("tab", None), *((c if c.isalnum() else "full_stop", c) for c in "R7.11.20")]
+        for key, char in keys:
+            app.post_message(events.Key(key, char))  # all queued at once, none handled yet
+        await settle(pilot, 0.5)
+        assert screen.widget("effective_from").has_focus_within
+        assert "マイナ保険証は令和7年11月28日頃から" in text_of(screen, "#ch-preview")

@@ -408,7 +408,7 @@ def correct(ctx: Context, member_id: int, field: str, value: Any, reason: str, *
 def _history_row(h: MemberHistory) -> HistoryRow:
     return HistoryRow(
         id=h.id, member_id=h.member_id, change=h.change, field=h.field,
-        field_label=change_rules.FIELD_LABELS.get(h.field, ""), old_value=h.old_value, new_value=h.new_value,
+        field_label=change_rules.HISTORY_LABELS.get(h.field, h.field), old_value=h.old_value, new_value=h.new_value,
         old_text=change_rules.shown_value(h.field, h.old_value), new_text=change_rules.shown_value(h.field, h.new_value),
         effective_from=h.effective_from, recorded_at=h.recorded_at, recorded_by=h.recorded_by, reason=h.reason)
 

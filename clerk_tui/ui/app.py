@@ -20,6 +20,7 @@ from clerk_tui.ui.text import NEW_SEARCH, worker_failed
 from clerk_tui.ui.commands import ScreenCommands
 from clerk_tui.ui.screens.help import HelpScreen, HelpSection
 from clerk_tui.ui.screens.search import SearchScreen
+from clerk_tui.ui.typeahead import TypeAhead
 from clerk_tui.ui.widgets.too_small import TooSmallNotice, too_small
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ class AsciiScrollBarRender(ScrollBarRender):
     HORIZONTAL_BARS = [" "] * 8
 
 
-class ClerkApp(App[int]):
+class ClerkApp(TypeAhead, App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "clerk-tui"
     ENABLE_COMMAND_PALETTE = True
@@ -87,6 +88,7 @@ class ClerkApp(App[int]):
         self.config = config or Config()
         self.db_path = Path(db_path or self.config.db)
         ScrollBar.renderer = AsciiScrollBarRender
+        self._typeahead_init()
 
     def get_default_screen(self) -> Screen:
         return SearchScreen()
@@ -132,6 +134,35 @@ class ClerkApp(App[int]):
         return too_small(*self.size)
 
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.Paste, events.MouseEvent)) and not event.is_forwarded \
+                and self.is_too_small():
+            # Nothing reaches a screen the clerk cannot see whole; Ctrl+Q still quits.
+            if isinstance(event, events.Key) and event.key == "ctrl+q":
+                await super().on_event(event)
+            return
+        if self._hold_key(event):
+            return  # typed ahead: it goes once the keys before it have been handled
+        typed = isinstance(event, events.Key) and not event.is_forwarded  # handing it on marks it forwarded
+        # Textual hands each key and paste to the widget focused at that moment. A widget that
+        # passes typing on elsewhere (the search results give it to the query) must move the
+        # focus here, while the events are still in the terminal's order: doing it in the
+        # widget's own handler would leave the keys already queued behind it on the old widget.
+        if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
+            redirect = getattr(self.focused, "redirect_typing", None)
+            if redirect is not None:
+                redirect(event)
+        try:
+            await super().on_event(event)
+        finally:
+            if typed:
+                self._key_handed_on(event)
+
+    def _on_key(self, event: events.Key) -> None:
+        # A key no widget took has come back up; Textual runs App._on_key (the app's bindings:
+        # Tab, F-keys …) after this handler, and the release waits for the refresh after it.
+        self._key_reached_app(event)
+
+    async def _on_input_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.Paste, events.MouseEvent)) and not event.is_forwarded \
                 and self.is_too_small():
             # Nothing reaches a screen the clerk cannot see whole; Ctrl+Q still quits.

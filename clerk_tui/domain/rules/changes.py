@@ -55,6 +55,9 @@ FIELD_LABELS: dict[str, str] = {
     "income_reduction": "基準収入額適用",
 }
 
+# Fields the history shows that no change or correction edits (the start of qualification).
+HISTORY_LABELS: dict[str, str] = {**FIELD_LABELS, "acquired_on": "資格取得日"}
+
 # What the date a clerk types for a change means, by kind (the label of the field).
 EFFECTIVE_LABELS: dict[RegisterChange, str] = {
     RegisterChange.REMUNERATION: "改定月",
@@ -99,7 +102,7 @@ def shown_value(field: str, stored: str | None) -> str:
     """A stored history value as a clerk reads it (和暦, 円, labels, あり/なし)."""
     if stored is None or stored == "":
         return "（なし）"
-    if field == "mynumber_received_on":
+    if field in ("mynumber_received_on", "acquired_on"):
         return format_wareki(date.fromisoformat(stored))
     if field == "standard_monthly_remuneration":
         return f"{int(stored):,}円"

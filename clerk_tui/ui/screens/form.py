@@ -208,7 +208,9 @@ class FormScreen(ClerkScreen):
         return None
 
     def compose_body(self) -> ComposeResult:
-        with VerticalScroll(id="form-body"):
+        body = VerticalScroll(id="form-body")
+        body.can_focus = False  # Tab goes field to field; the form scrolls to the focused field
+        with body:
             yield Static(Text(self.FORM_TITLE), id="form-title")
             with Vertical(id="fields"):
                 yield from self.compose_fields()

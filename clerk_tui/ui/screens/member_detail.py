@@ -314,8 +314,9 @@ class MemberDetailScreen(ClerkScreen):
         rows = []
         for h in d.register_history:
             what = Text(f"{h.field_label}: ")
-            what.append_text(data_text(h.old_text))
-            what.append(change_rules.ARROW)
+            if h.old_value is not None:  # a first value (the enrolment) has no before
+                what.append_text(data_text(h.old_text))
+                what.append(change_rules.ARROW)
             what.append_text(data_text(h.new_text))
             if h.reason:
                 what.append("（理由: ")

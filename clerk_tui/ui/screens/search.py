@@ -89,8 +89,12 @@ class ResultsTable(DataTable):
 class SearchScreen(ClerkScreen):
     LEAVE_FOR_NEW_SEARCH = True
     BINDINGS = [
-        # The app's key, shown here; one id, so a keymap moves both.
-        Binding("f2", "app.new_search", "新規検索", tooltip=NEW_SEARCH, id="app.new_search"),
+        # The app's keys; one id each, so a keymap moves both. On the home screen F2 does what
+        # Esc does, so the footer's room goes to the register's two entry points instead.
+        Binding("f2", "app.new_search", "新規検索", tooltip=NEW_SEARCH, show=False, id="app.new_search"),
+        Binding("f3", "app.open_tool('enrol')", "資格取得", tooltip="資格取得届の受付", id="app.enrol"),
+        Binding("f4", "app.open_tool('issue_queue')", "交付待ち", tooltip="交付待ちの一覧（事業所経由）",
+                id="app.issue_queue"),
     ]
 
     def __init__(self) -> None:
