@@ -479,6 +479,32 @@ def test_replayed_texts_write_the_same_bytes_as_drawing_each(monkeypatch):
     assert squeeze(LONG_NAME) in text_of(replayed, 1) and "𠮷田花子" in text_of(replayed, 2)
 
 
+def test_a_replayed_paragraph_keeps_the_fallback_font_on_every_page(monkeypatch):
+    """A paragraph whose first line needs the fallback font and whose last does not is drawn anew
+    on each page (never copied), so every page that shows it lists the fallback font among its
+    resources and the file is the one fpdf2 writes drawing every text; its text extracts."""
+    from clerk_tui.forms.layout import paragraph
+
+    text = "𠮷" + "あ" * 60 + "。" + "い" * 30
+
+    def render() -> bytes:
+        pdf = FormPDF()
+        for _ in range(3):
+            pdf.add_page()
+            paragraph(pdf, 15, 20, 60, text, 9)
+            paragraph(pdf, 15, 60, 60, "い" * 80, 9)
+        return bytes(pdf.output())
+
+    replayed = render()
+    reader = pypdf.PdfReader(io.BytesIO(replayed))
+    for page in reader.pages:
+        fonts = {str(f["/BaseFont"]) for f in page["/Resources"]["/Font"].values()}
+        assert len(fonts) == 2, fonts
+        assert "𠮷" in squeeze(page.extract_text())
+    monkeypatch.setattr(FormPDF, "replay_texts", False)
+    assert render() == replayed
+
+
 def test_batch_refuses_a_cover_that_does_not_match_its_documents():
     certs = [certificate(serial="C1"), certificate(serial="C2")]
     with pytest.raises(ValueError):

@@ -296,19 +296,26 @@ def paragraph(pdf: FPDF, x: float, y: float, w: float, text: str, size: float,
               line_height: float | None = None, indent: str = "") -> float:
     """Wrapped text from (x, y); returns the y below the last line. `indent` (such as "・")
     hangs: continuation lines start under the text, not under the bullet."""
-    pdf.set_stretching(100)
-    pdf.set_font_size(size)
-    lh = line_height if line_height is not None else size * PT * 1.6
-    hang = _width(pdf, indent, size) if indent else 0.0
-    lines = wrap_ja(pdf, text, w - hang)
-    for i, line in enumerate(lines):
-        if i == 0 and indent:
-            pdf.set_xy(x, y)
-            pdf.cell(hang, lh, indent)
-        pdf.set_xy(x + hang, y)
-        pdf.cell(w - hang, lh, line)
-        y += lh
-    return y
+
+    def draw() -> float:
+        pdf.set_stretching(100)
+        pdf.set_font_size(size)
+        lh = line_height if line_height is not None else size * PT * 1.6
+        hang = _width(pdf, indent, size) if indent else 0.0
+        lines = wrap_ja(pdf, text, w - hang)
+        top = y
+        for i, line in enumerate(lines):
+            if i == 0 and indent:
+                pdf.set_xy(x, top)
+                pdf.cell(hang, lh, indent)
+            pdf.set_xy(x + hang, top)
+            pdf.cell(w - hang, lh, line)
+            top += lh
+        return top
+
+    if isinstance(pdf, FormPDF):
+        return pdf.replayed(("paragraph", x, y, w, text, size, line_height, indent), draw)
+    return draw()
 
 
 def insurer_contact(insurer: InsurerInfo) -> str:
