@@ -456,6 +456,55 @@ def test_batch_bytes_per_member_stay_small():
     assert len(pdf_bytes) / len(certs) < 10_000
 
 
+def test_replayed_texts_write_the_same_bytes_as_drawing_each(monkeypatch):
+    """Texts repeated on every sheet are drawn once per file and their bytes copied after: the file
+    must be byte for byte the one fpdf2 writes drawing every text, whatever mix of sheets (long
+    names narrowed, fallback-font names, dependents, the 75 cap and a printed ratio, お知らせ)."""
+    docs = []
+    for i in range(12):
+        name = (LONG_NAME, "𠮷田 花子", "山田 太郎", "佐藤 一郎")[i % 4]
+        if i % 5 == 4:
+            docs.append(notice(name=name, number=str(800 + i), serial=f"N2025-{i:07d}"))
+            continue
+        extra = dict(birth_date=date(1952, 6, 10), copay_text="3割", ratio_effective_from=date(2022, 7, 1)) \
+            if i % 3 == 2 else {}
+        docs.append(certificate(name=name, number=str(800 + i), serial=f"C2025-{i:07d}", is_dependent=i % 2 == 1,
+                                insured_name="山田 一郎" if i % 2 else None, **extra))
+    cover = replace(_cover(docs), entries=tuple(
+        CoverEntry(f"{d.symbol}-{d.number}-{d.branch}", d.name, "資格確認書" if d.serial[0] == "C" else "お知らせ",
+                   d.serial) for d in docs))
+    replayed = render_batch(cover, docs)
+    monkeypatch.setattr(FormPDF, "replay_texts", False)
+    assert render_batch(cover, docs) == replayed
+    assert squeeze(LONG_NAME) in text_of(replayed, 1) and "𠮷田花子" in text_of(replayed, 2)
+
+
+def test_a_replayed_paragraph_keeps_the_fallback_font_on_every_page(monkeypatch):
+    """A paragraph whose first line needs the fallback font and whose last does not is drawn anew
+    on each page (never copied), so every page that shows it lists the fallback font among its
+    resources and the file is the one fpdf2 writes drawing every text; its text extracts."""
+    from clerk_tui.forms.layout import paragraph
+
+    text = "𠮷" + "あ" * 60 + "。" + "い" * 30
+
+    def render() -> bytes:
+        pdf = FormPDF()
+        for _ in range(3):
+            pdf.add_page()
+            paragraph(pdf, 15, 20, 60, text, 9)
+            paragraph(pdf, 15, 60, 60, "い" * 80, 9)
+        return bytes(pdf.output())
+
+    replayed = render()
+    reader = pypdf.PdfReader(io.BytesIO(replayed))
+    for page in reader.pages:
+        fonts = {str(f["/BaseFont"]) for f in page["/Resources"]["/Font"].values()}
+        assert len(fonts) == 2, fonts
+        assert "𠮷" in squeeze(page.extract_text())
+    monkeypatch.setattr(FormPDF, "replay_texts", False)
+    assert render() == replayed
+
+
 def test_batch_refuses_a_cover_that_does_not_match_its_documents():
     certs = [certificate(serial="C1"), certificate(serial="C2")]
     with pytest.raises(ValueError):

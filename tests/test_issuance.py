@@ -52,6 +52,20 @@ def test_plan_caps_at_75_and_prints_the_ratio(ctx):
     assert ("負担割合", f"3割（発効期日 {format_wareki(plan.copay.effective_from)}）") in plan.fields
 
 
+def test_a_plan_without_preview_makes_the_same_decisions(ctx):
+    """The batch plans without the preview: the same checks and the same decisions (expiry, 75 cap,
+    ratio, override), only the confirmation screen's fields, notes and form data are left out."""
+    emp = make_employer(ctx)
+    old = make_member(ctx, emp, birth_date=date(1952, 6, 10), remuneration=300_000, card_status=CardStatus.USABLE)
+    full = plan_issue(ctx, old.id, CERT, IssueReason.NEW, Route.VIA_EMPLOYER)
+    lean = plan_issue(ctx, old.id, CERT, IssueReason.NEW, Route.VIA_EMPLOYER, preview=False)
+    assert lean == replace(full, fields=[], notes=[], data=None)
+    assert lean.capped_at_75 and lean.needs_override and lean.copay.printed
+    gone = make_member(ctx, emp, acquired_on=date(2020, 4, 1), lost_on=date(2021, 4, 1))
+    with pytest.raises(DomainError, match="喪失"):
+        plan_issue(ctx, gone.id, CERT, IssueReason.NEW, Route.VIA_EMPLOYER, preview=False)
+
+
 def test_usable_card_needs_a_written_override(ctx):
     m = make_member(ctx, make_employer(ctx), card_status=CardStatus.USABLE)
     plan = plan_issue(ctx, m.id, CERT, IssueReason.NEW, Route.COUNTER)

@@ -47,6 +47,7 @@ class Prepared(Generic[M]):
         self.model = model
         self._build = build
         self._compiled: dict[type, tuple[pw.Query, str, list[Any], int]] = {}
+        self._fields: dict[type, tuple[tuple[str, Callable[[Any], Any]], ...]] = {}
 
     def _database(self) -> pw.Database:
         db = self.model._meta.database
@@ -77,8 +78,33 @@ class Prepared(Generic[M]):
     # SELECT --------------------------------------------------------------------------------
 
     def rows(self, *args: Any) -> Iterator[M]:
-        _, _, sql, params = self._bind(args)
-        return iter(self.model.raw(sql, *params))
+        db, _, sql, params = self._bind(args)
+        cursor = db.execute_sql(sql, params)
+        fields = self._fields.get(type(db))
+        if fields is None:
+            fields = self._fields[type(db)] = self._columns(cursor)
+        if not fields:
+            return iter(self.model.raw(sql, *params))
+        return self._objects(cursor, fields)
+
+    def _columns(self, cursor: Any) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+        """(field name, converter) per column of the result, resolved once: peewee resolves the
+        columns again on every run (≈0.05 ms for the member table). Empty when a column is not
+        one of the model's own (then peewee builds the rows)."""
+        by_column = {f.column_name: f for f in self.model._meta.sorted_fields}
+        names = [d[0] for d in cursor.description]
+        if not all(n in by_column for n in names):
+            return ()
+        return tuple((by_column[n].name, by_column[n].python_value) for n in names)
+
+    def _objects(self, cursor: Any, fields: tuple[tuple[str, Callable[[Any], Any]], ...]) -> Iterator[M]:
+        # What peewee's row wrapper does (the converted values in __data__, nothing dirty),
+        # without its per-column attribute calls.
+        model = self.model
+        for row in cursor:
+            obj = model(__no_default__=1)
+            obj.__data__.update({name: convert(value) for (name, convert), value in zip(fields, row, strict=True)})
+            yield obj
 
     def first(self, *args: Any) -> M | None:
         return next(self.rows(*args), None)

@@ -4,6 +4,7 @@ parsed once per process and attached to every document, which embeds only the gl
 from __future__ import annotations
 
 import copy
+import operator
 import re
 import threading
 from pathlib import Path
@@ -12,6 +13,7 @@ from fontTools.fontBuilder import FontBuilder
 from fontTools.ttLib import TTFont, newTable
 from fontTools.ttLib.tables._g_l_y_f import Glyph as TTGlyph
 from fpdf import FPDF
+from fpdf.enums import PDFResourceType
 from fpdf.fonts import Glyph, SubsetMap, TTFFont
 
 from clerk_tui.domain.errors import DomainError
@@ -195,6 +197,8 @@ class FormPDF(FPDF):
         self._attached: dict[str, _FontTemplate] = {PRIMARY: self._primary}
         self._primary.attach(self)
         self.set_font(PRIMARY, size=10)
+        self._replays: dict[tuple, tuple] = {}
+        self._used_fallback = False  # set by _prepare: replayed records no text that uses it
 
     def _prepare(self, text: str) -> str:
         """printable(text), after checking every character can be drawn and, when the fallback
@@ -212,6 +216,7 @@ class FormPDF(FPDF):
             # fpdf2 splits text character by character whenever fallback fonts are set, which
             # makes every cell several times slower: set them only for the texts that need them.
             self._fallback_font_ids = [FALLBACK]
+            self._used_fallback = True
         else:
             self._fallback_font_ids = []
         return text
@@ -234,6 +239,50 @@ class FormPDF(FPDF):
                 units += fallback[cp]
         pt = self.font_size_pt if size is None else size
         return units * pt * 0.001 / self.k * self.font_stretching / 100
+
+    # The drawing state a text's content-stream bytes depend on, besides the call's own arguments
+    # (the call sets the position itself), and what it leaves behind.
+    _STATE_BEFORE = ("font_style", "font_size_pt", "current_font_is_set_on_page", "font_stretching", "text_mode",
+                     "line_width", "text_color", "fill_color", "draw_color", "char_spacing", "underline",
+                     "strikethrough", "current_font", "_fallback_font_ids")
+    _STATE_AFTER = (*_STATE_BEFORE, "x", "y")
+    _state_before = operator.attrgetter(*_STATE_BEFORE)
+    _state_after = operator.attrgetter(*_STATE_AFTER)
+    replay_texts = True  # False: every text through fpdf2 (the tests compare both)
+
+    def replayed(self, key: tuple, draw):  # noqa: ANN001 - Callable[[], T] -> T
+        """`draw()` (texts drawn by the layout helpers, identified by `key`: the helper and its
+        arguments), or its recorded result. fpdf2 spends ≈0.1 ms laying out each text, and most
+        texts of a batch repeat on every sheet (labels, notes, the insurer, the day): within one
+        document, the same text drawn from the same state writes the same bytes, so they are
+        recorded on first use and copied after, for the same output. Texts that need the
+        fallback font are always drawn (the font is attached to the pages that use it)."""
+        if not self.replay_texts or not self.page:
+            return draw()
+        before = self._state_before(self)
+        state = (key, tuple(before[-1]), *before[:-1])
+        contents = self.pages[self.page].contents
+        hit = self._replays.get(state)
+        if hit is None:
+            start = len(contents)
+            self._used_fallback = False
+            result = draw()
+            same_page = isinstance(contents, bytearray) and contents is self.pages[self.page].contents
+            if not self._used_fallback and same_page:
+                # Only what the drawing changed is restored on replay.
+                changed = tuple((name, value) for name, old, value in
+                                zip(self._STATE_AFTER, (*before, None, None), self._state_after(self), strict=True)
+                                if value is not old and value != old)
+                self._replays[state] = (bytes(contents[start:]), changed, result)
+            return result
+        data, changed, result = hit
+        contents.extend(data)
+        # Only texts in the primary font are recorded; it is in the page's resources already if
+        # it was drawn on the page before, and is added as the first text of a page adds it.
+        self._resource_catalog.add(PDFResourceType.FONT, self._primary.font.i, self.page)
+        for name, value in changed:
+            setattr(self, name, list(value) if name == "_fallback_font_ids" else value)
+        return result
 
     def output(self, *args, **kwargs):  # type: ignore[override]
         for family, template in self._attached.items():

@@ -135,22 +135,35 @@ def _bold(pdf: FPDF, on: bool, size: float) -> Iterator[None]:
 def draw_text(pdf: FPDF, x: float, y: float, w: float, h: float, text: str, size: float,
               align: str = "L", bold: bool = False) -> None:
     """One line of text in the box (x, y, w, h), vertically centred, at `size` points."""
-    pdf.set_stretching(100)
-    pdf.set_font_size(size)
-    with _bold(pdf, bold, size):
-        pdf.set_xy(x, y)
-        pdf.cell(w, h, text, align=align)
+
+    def draw() -> None:
+        pdf.set_stretching(100)
+        pdf.set_font_size(size)
+        with _bold(pdf, bold, size):
+            pdf.set_xy(x, y)
+            pdf.cell(w, h, text, align=align)
+
+    if isinstance(pdf, FormPDF):
+        pdf.replayed(("draw", x, y, w, h, text, size, align, bold), draw)
+    else:
+        draw()
 
 
 def fitted_text(pdf: FPDF, x: float, y: float, w: float, h: float, text: str, max_size: float,
                 min_size: float, align: str = "L", bold: bool = False) -> Fit:
     """draw_text at the size fit_text chooses for the box width."""
-    fit = fit_text(pdf, text, w, max_size, min_size)
-    with _bold(pdf, bold, fit.size):
-        pdf.set_xy(x, y)
-        pdf.cell(w, h, text, align=align)
-    pdf.set_stretching(100)
-    return fit
+
+    def draw() -> Fit:
+        fit = fit_text(pdf, text, w, max_size, min_size)
+        with _bold(pdf, bold, fit.size):
+            pdf.set_xy(x, y)
+            pdf.cell(w, h, text, align=align)
+        pdf.set_stretching(100)
+        return fit
+
+    if isinstance(pdf, FormPDF):
+        return pdf.replayed(("fit", x, y, w, h, text, max_size, min_size, align, bold), draw)
+    return draw()
 
 
 def hline(pdf: FPDF, x1: float, x2: float, y: float, width: float = 0.2) -> None:
@@ -283,19 +296,26 @@ def paragraph(pdf: FPDF, x: float, y: float, w: float, text: str, size: float,
               line_height: float | None = None, indent: str = "") -> float:
     """Wrapped text from (x, y); returns the y below the last line. `indent` (such as "・")
     hangs: continuation lines start under the text, not under the bullet."""
-    pdf.set_stretching(100)
-    pdf.set_font_size(size)
-    lh = line_height if line_height is not None else size * PT * 1.6
-    hang = _width(pdf, indent, size) if indent else 0.0
-    lines = wrap_ja(pdf, text, w - hang)
-    for i, line in enumerate(lines):
-        if i == 0 and indent:
-            pdf.set_xy(x, y)
-            pdf.cell(hang, lh, indent)
-        pdf.set_xy(x + hang, y)
-        pdf.cell(w - hang, lh, line)
-        y += lh
-    return y
+
+    def draw() -> float:
+        pdf.set_stretching(100)
+        pdf.set_font_size(size)
+        lh = line_height if line_height is not None else size * PT * 1.6
+        hang = _width(pdf, indent, size) if indent else 0.0
+        lines = wrap_ja(pdf, text, w - hang)
+        top = y
+        for i, line in enumerate(lines):
+            if i == 0 and indent:
+                pdf.set_xy(x, top)
+                pdf.cell(hang, lh, indent)
+            pdf.set_xy(x + hang, top)
+            pdf.cell(w - hang, lh, line)
+            top += lh
+        return top
+
+    if isinstance(pdf, FormPDF):
+        return pdf.replayed(("paragraph", x, y, w, text, size, line_height, indent), draw)
+    return draw()
 
 
 def insurer_contact(insurer: InsurerInfo) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import threading
 import time
@@ -60,32 +61,63 @@ def batch_key(ctx: Context, employer: Employer) -> str:
     return f"B{ctx.clock.today():%Y%m%d}-{employer.code}"
 
 
-def _batch_counts(employer: Employer) -> dict[str, int]:
-    """How many documents each of the employer's batches has issued (any status), by key."""
-    suffix = f"-{employer.code}"
-    rows = (Document.select(Document.batch_key, peewee.fn.COUNT(Document.id))
-            .where(Document.batch_key.is_null(False)).group_by(Document.batch_key).tuples())
-    return {k: n for k, n in rows if k.startswith("B") and k.endswith(suffix) and k[1:-len(suffix)].isdigit()}
+_BATCH_KEY = re.compile(r"B(\d+)-(.+)")
+
+
+@dataclass
+class _Ledger:
+    """What earlier runs left, read once per run (each read scans every batch document and
+    every print entry, which for each of hundreds of employers would cost more than issuing):
+    the documents each batch has issued (any status) and the most its files were made with, by
+    employer. A run keeps it up to date for its own documents."""
+
+    issued: dict[str, dict[str, int]]  # employer code -> batch key -> documents
+    printed: dict[int, dict[str, int]]  # employer id -> batch key -> documents in its files
+
+    @classmethod
+    def read(cls, employer: Employer | None = None) -> _Ledger:
+        issued: dict[str, dict[str, int]] = {}
+        rows = (Document.select(Document.batch_key, peewee.fn.COUNT(Document.id))
+                .where(Document.batch_key.is_null(False)).group_by(Document.batch_key).tuples())
+        for key, n in rows:
+            match = _BATCH_KEY.fullmatch(key)
+            if match and (employer is None or match.group(2) == employer.code):
+                issued.setdefault(match.group(2), {})[key] = n
+        printed: dict[int, dict[str, int]] = {}
+        prints = (AuditEntry.select(AuditEntry.record_id, AuditEntry.summary)
+                  .where(AuditEntry.action == "batch.print", AuditEntry.table_name == "employer"))
+        if employer is not None:
+            prints = prints.where(AuditEntry.record_id == employer.id)
+        for record_id, summary in prints.tuples():
+            try:
+                data = json.loads(summary)
+                per_batch = data.get("batches") or {data.get("batch"): data.get("documents", 0)}
+                done = printed.setdefault(record_id, {})
+                for k, n in per_batch.items():
+                    done[k] = max(done.get(k, 0), int(n))
+            except (ValueError, TypeError, AttributeError):
+                continue
+        return cls(issued, printed)
+
+    def counts(self, employer: Employer) -> dict[str, int]:
+        """How many documents each of the employer's batches has issued, by key."""
+        return self.issued.get(employer.code, {})
+
+    def unprinted(self, employer: Employer) -> list[str]:
+        """The employer's batches with documents issued after their files were last made (a run
+        was interrupted before its PDF), oldest first."""
+        printed = self.printed.get(employer.id, {})
+        return sorted(k for k, n in self.counts(employer).items() if n > printed.get(k, 0))
+
+    def add(self, employer: Employer, key: str, issued: int) -> None:
+        counts = self.issued.setdefault(employer.code, {})
+        counts[key] = counts.get(key, 0) + issued
 
 
 def unprinted_batch_keys(employer: Employer) -> list[str]:
     """The employer's batches with documents issued after their files were last made (a run was
     interrupted before its PDF), oldest first: whatever the day, the next run continues them."""
-    counts = _batch_counts(employer)
-    if not counts:
-        return []
-    printed: dict[str, int] = {}  # documents of the batch when its files were made
-    for (summary,) in (AuditEntry.select(AuditEntry.summary)
-                       .where(AuditEntry.action == "batch.print", AuditEntry.table_name == "employer",
-                              AuditEntry.record_id == employer.id).tuples()):
-        try:
-            data = json.loads(summary)
-            per_batch = data.get("batches") or {data.get("batch"): data.get("documents", 0)}
-            for k, n in per_batch.items():
-                printed[k] = max(printed.get(k, 0), int(n))
-        except (ValueError, TypeError, AttributeError):
-            continue
-    return sorted(k for k, n in counts.items() if n > printed.get(k, 0))
+    return _Ledger.read(employer).unprinted(employer)
 
 
 def batch_employers(employer_code: str | None) -> list[Employer]:
@@ -165,7 +197,7 @@ def issue_item(ctx: Context, item: BatchItem, key: str) -> int | None:
         request = IssueRequest.fetch(item.request_id) if item.request_id is not None else None
         if item.request_id is not None and (request is None or request.status is not IssueRequestStatus.PENDING):
             return None
-        plan = plan_issue(ctx, item.member_id, item.kind, item.reason, Route.VIA_EMPLOYER)
+        plan = plan_issue(ctx, item.member_id, item.kind, item.reason, Route.VIA_EMPLOYER, preview=False)
         if item.ratio_effective_from is not None and plan.copay.printed:
             # A change of 負担割合 prints the day the new ratio applies (R5, R17).
             plan = replace(plan, copay=replace(plan.copay, effective_from=item.ratio_effective_from))
@@ -272,8 +304,8 @@ def _kinds_label(kinds: set[DocumentKind]) -> str:
     return "・".join(k.label for k in order if k in kinds) or DocumentKind.ELIGIBILITY_CERTIFICATE.label
 
 
-def _employer_parts(ctx: Context, executor, employer: Employer, keys: list[str], insurer,
-                    part_size: int) -> tuple[int, Iterator[_Part]]:
+def _employer_parts(ctx: Context, executor, employer: Employer, keys: list[str], counts: dict[str, int],
+                    insurer, part_size: int) -> tuple[int, Iterator[_Part]]:
     """How many documents the employer's batch holds, and the drawing of its parts, submitted one
     by one from frozen form data as the caller asks for them (so only a few are in memory)."""
     from clerk_tui.forms.batch import render_batch
@@ -284,7 +316,7 @@ def _employer_parts(ctx: Context, executor, employer: Employer, keys: list[str],
     ids = [i for (i,) in Document.select(Document.id).where(in_batch).order_by(Document.id).tuples()]
     kinds = {DocumentKind(k) for (k,) in Document.select(Document.kind).distinct().where(in_batch).tuples()}
     label = _kinds_label(kinds)
-    counts = _batch_counts(employer)
+    counts = dict(counts)
     today = ctx.clock.today()
     total_parts = -(-len(ids) // part_size)
 
@@ -354,6 +386,7 @@ def batch_certificates(ctx: Context, *, employer_code: str | None = None,
     if workers is None:
         workers = WORKERS if total >= POOL_THRESHOLD else 1
     report = BatchReport()
+    ledger = _Ledger.read()  # this run is the only one that adds to it while it runs
     insurer = insurer_info(ctx)
     executor = _executor(workers)
     pending: deque[_Part] = deque()
@@ -364,7 +397,7 @@ def batch_certificates(ctx: Context, *, employer_code: str | None = None,
             items = batch_items(ctx, employer)
             # An interrupted batch is continued under its own key, on whatever day it is resumed,
             # so the documents it issued before the interruption go into this run's files.
-            unprinted = unprinted_batch_keys(employer)
+            unprinted = ledger.unprinted(employer)
             key = unprinted[0] if unprinted else batch_key(ctx, employer)
             keys = unprinted or [key]
             issued_here = 0
@@ -381,7 +414,9 @@ def batch_certificates(ctx: Context, *, employer_code: str | None = None,
                 start += len(results)
                 done += len(results)
             report.issued += issued_here
-            count, parts = _employer_parts(ctx, executor, employer, keys, insurer, part_size)
+            ledger.add(employer, key, issued_here)
+            count, parts = _employer_parts(ctx, executor, employer, keys, ledger.counts(employer), insurer,
+                                           part_size)
             if not count:
                 continue
             report.employers += 1

@@ -147,6 +147,19 @@ def get_member(member_id: int) -> Member:
     return member
 
 
+def insured_of(member: Member) -> Member:
+    """The insured person of a dependent (the member itself when insured), read once per member
+    instance with the prepared query: peewee's own lazy load compiles its SQL anew each time
+    (≈1 ms for the member table, for every dependent of a batch)."""
+    if member.is_insured:
+        return member
+    insured = member.__rel__.get("insured")  # loaded already (a join, or an earlier call)
+    if insured is None:
+        insured = get_member(member.insured_id)
+        member.__rel__["insured"] = insured  # peewee's relation cache: not a change to save
+    return insured
+
+
 @functools.cache
 def _document_queries() -> tuple[Prepared[Document], Prepared[Document]]:
     """The member's valid document of a kind, and the one in force on a day (built on first use)."""

@@ -4,7 +4,7 @@ then issue in one transaction that supersedes the previous document and audits i
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,15 @@ from clerk_tui.forms.data import printed_fields
 from clerk_tui.services import audit
 from clerk_tui.services.applications import complete_cancellations_for
 from clerk_tui.services.issue_queue import satisfy_pending
-from clerk_tui.services.context import ConflictError, Context, check_version, current_document, get_member, touch
+from clerk_tui.services.context import (
+    ConflictError,
+    Context,
+    check_version,
+    current_document,
+    get_member,
+    insured_of,
+    touch,
+)
 from clerk_tui.services.rows import DocumentRow, document_row
 
 ISSUABLE = (DocumentKind.ELIGIBILITY_NOTICE, DocumentKind.ELIGIBILITY_CERTIFICATE)
@@ -35,7 +43,7 @@ REASON_MAX = 200
 
 def copay_for(member: Member, on: date) -> rules.Copay:
     """R5 for this member on a date, with the insured person's data for a dependent."""
-    insured = member if member.is_insured else member.insured
+    insured = insured_of(member)
     return rules.copay_ratio(
         member.birth_date, on, is_insured=member.is_insured,
         remuneration=member.standard_monthly_remuneration,
@@ -50,7 +58,7 @@ def copay_for(member: Member, on: date) -> rules.Copay:
 def mailing_address(member: Member) -> tuple[str, str] | None:
     """(postal code, address) a copy sent to the person goes to: the member's own, else, for a
     dependent whose own is not registered, the insured person's (the family's); None if neither."""
-    for person in (member, member if member.is_insured else member.insured):
+    for person in (member, insured_of(member)):
         if (person.postal_code or "").strip() and (person.address or "").strip():
             return person.postal_code.strip(), person.address.strip()
     return None
@@ -90,7 +98,7 @@ def document_data(ctx: Context, m: Member, kind: DocumentKind, *, route: Route |
     from clerk_tui.forms.data import CertificateData, MailingAddress, NoticeData
 
     insurer = insurer or insurer_info(ctx)
-    insured = m if m.is_insured else m.insured
+    insured = insured_of(m)
     mail_to = None
     if route is Route.TO_MEMBER:
         found = mailing_address(m)
@@ -167,8 +175,10 @@ class IssuePlan:
 
 
 def plan_issue(ctx: Context, member_id: int, kind: DocumentKind, reason: IssueReason,
-               route: Route) -> IssuePlan:
-    """Check the rules and compute the printed fields; writes nothing."""
+               route: Route, *, preview: bool = True) -> IssuePlan:
+    """Check the rules and compute the printed fields; writes nothing. `preview=False` (the
+    employer's batch, which shows no plan to a clerk): the same checks and the same plan, without
+    the fields, notes and form data only the confirmation screen reads."""
     kind, reason, route = DocumentKind(kind), IssueReason(reason), Route(route)
     if kind not in ISSUABLE:
         raise DomainError(f"{kind.label}はこの画面では交付できません。", field="kind")
@@ -193,6 +203,15 @@ def plan_issue(ctx: Context, member_id: int, kind: DocumentKind, reason: IssueRe
     previous = current_document(member.id, kind, on=today)
     wants_report = needs_loss_report(kind, reason)
     loss = open_loss_report(member.id, kind) if wants_report else None
+    plan = IssuePlan(
+        member_id=member.id, member_version=member.version, kind=kind, reason=reason, route=route,
+        issued_on=today, valid_until=valid_until, capped_at_75=capped, copay=copay,
+        eligibility=eligibility, previous_id=previous.id if previous else None,
+        needs_override=needs_override, loss_report_id=loss.id if loss else None,
+        needs_loss_report_reason=wants_report and loss is None,
+    )
+    if not preview:
+        return plan
     used = _used_loss_report(member.id, kind) if wants_report and loss is None else None
     # Without an insurer on record the plan still shows the member (the PDF is refused later).
     insurer = insurer_info(ctx) if Insurer.select().exists() else _unset_insurer()
@@ -223,14 +242,7 @@ def plan_issue(ctx: Context, member_id: int, kind: DocumentKind, reason: IssueRe
                      "1通の滅失届で再交付できるのは1回です。新しい滅失届を受け付けるか、理由を記録してください。")
     elif wants_report:
         notes.append("紛失による再交付ですが滅失届がありません。滅失届を先に受け付けるか、理由を記録してください。")
-    return IssuePlan(
-        member_id=member.id, member_version=member.version, kind=kind, reason=reason, route=route,
-        issued_on=today, valid_until=valid_until, capped_at_75=capped, copay=copay,
-        eligibility=eligibility, previous_id=previous.id if previous else None,
-        needs_override=needs_override, loss_report_id=loss.id if loss else None,
-        needs_loss_report_reason=wants_report and loss is None,
-        fields=fields, notes=notes, data=data,
-    )
+    return replace(plan, fields=fields, notes=notes, data=data)
 
 
 def _clean_reason(text: str | None, label: str) -> str | None:

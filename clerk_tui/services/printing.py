@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from peewee import SQL, fn
+
 from clerk_tui.db.models import Document, Employer, Member
 from clerk_tui.db.standing import in_force
 from clerk_tui.domain import rules
@@ -201,10 +203,12 @@ def members_needing_certificate(ctx: Context, employer: Employer) -> list[Member
     """Qualified members of the employer who are eligible (R3) and hold no valid, not expired
     資格確認書 (R18: one past its valid_until no longer covers the member)."""
     today = ctx.clock.today()
-    holding = Document.select(Document.member).where(
-        Document.kind == DocumentKind.ELIGIBILITY_CERTIFICATE, in_force(today))
+    # Correlated (NOT EXISTS, one index lookup per member), not NOT IN: SQLite builds the whole
+    # list of holders for NOT IN on every call, ≈60 ms with 300,000 documents, for each employer.
+    holding = Document.select(SQL("1")).where(
+        Document.member == Member.id, Document.kind == DocumentKind.ELIGIBILITY_CERTIFICATE, in_force(today))
     candidates = (Member.select().where(
         Member.employer == employer, Member.acquired_on <= today,
-        (Member.lost_on.is_null()) | (Member.lost_on > today), Member.id.not_in(holding))
+        (Member.lost_on.is_null()) | (Member.lost_on > today), ~fn.EXISTS(holding))
         .order_by(Member.symbol, Member.number, Member.branch))
     return [m for m in candidates if rules.certificate_eligibility(m.card_status, m.needs_assistance).eligible]
