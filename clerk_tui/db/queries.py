@@ -145,7 +145,12 @@ def _fetch(db: pw.Database, sql: str, params: dict[str, Any], limit: int,
     """The page `sql` reads; `former`: member id → the former name (a _FORMER_SQL row) through
     which that member was found."""
     params = {**params, "limit": limit + 1}  # one more than shown tells whether there are more
-    rows = db.execute_sql(sql, params).fetchall()
+    return _page_of(db.execute_sql(sql, params).fetchall(), limit, former)
+
+
+def _page_of(rows: list[tuple], limit: int, former: dict[int, tuple] | None = None) -> Page:
+    """The first `limit` of these sorted rows as a page, each with the former name it was found
+    through (`former`: member id → a _FORMER_SQL row); more when there are more rows."""
     if not former:
         return Page([_convert(row) for row in rows[:limit]], len(rows) > limit)
     return Page([_convert(row, _former_hit(former.get(row[0]))) for row in rows[:limit]],
@@ -310,8 +315,7 @@ def _candidates_page(db: pw.Database, sql: dict[str, str], params: dict[str, Any
         return _fetch(db, sql["page_wide"], params, limit, former)
     rows = _sort_page(db.execute_sql(sql["rows"], params).fetchall(), params["key"], params["today"],
                       former)
-    return Page([_convert(row, _former_hit(former.get(row[0]))) for row in rows[:limit]],
-                len(rows) > limit)
+    return _page_of(rows, limit, former)
 
 
 _LOST_ON = _ROW_NAMES.index("lost_on")
@@ -343,9 +347,7 @@ def _page_from_prefix(db: pw.Database, sql: dict[str, str], params: dict[str, An
     page, the page is the first of them, whatever the other branches would add, and there are
     more. The same rows as sorting every candidate, without reading hundreds of them."""
     rows = db.execute_sql(sql["active_page"], {**params, "limit": limit + 1}).fetchall()
-    if len(rows) <= limit:
-        return None
-    return Page([_convert(row) for row in rows[:limit]], True)
+    return _page_of(rows, limit) if len(rows) > limit else None
 
 
 def member_code_page(db: pw.Database, symbol: str, number: str, branch: str | None, *,

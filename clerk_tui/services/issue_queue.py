@@ -52,6 +52,21 @@ def queue_issue(member: Member, kind: DocumentKind, cause: IssueCause, queued_on
                                replaces=replaces)
 
 
+def pending_request_ids(member_ids: list[int]) -> list[int]:
+    """The ids of every request still pending for these members."""
+    return [r.id for r in IssueRequest.select(IssueRequest.id)
+            .where(IssueRequest.member.in_(member_ids), IssueRequest.status == IssueRequestStatus.PENDING)]
+
+
+def cancel_requests(ctx: Context, request_ids: list[int]) -> None:
+    """Take these requests off the queue (cancelled), inside the caller's write transaction; the
+    caller's audit entry names them."""
+    if request_ids:
+        (IssueRequest.update(status=IssueRequestStatus.CANCELLED, version=IssueRequest.version + 1,
+                             updated_at=ctx.clock.now(), updated_by=ctx.clerk)
+         .where(IssueRequest.id.in_(request_ids)).execute())
+
+
 def satisfy_pending(ctx: Context, member: Member, kind: DocumentKind, document: Document) -> int | None:
     """The member's pending request of this kind, done by `document` issued otherwise (at the
     counter): linked to it and marked issued, inside the issuing transaction. Its id, or None."""

@@ -7,14 +7,13 @@ import json
 from dataclasses import dataclass, replace
 from datetime import date
 
-from clerk_tui.db.models import AuditEntry, CollectionItem, Document, Employer, IssueRequest, Member
+from clerk_tui.db.models import AuditEntry, CollectionItem, Document, Employer, Member
 from clerk_tui.domain import rules
 from clerk_tui.domain.codes import (
     AuditKind,
     CollectionStatus,
     DependentRemovalReason,
     DocumentStatus,
-    IssueRequestStatus,
     ReturnVia,
     WithdrawalReason,
 )
@@ -23,6 +22,7 @@ from clerk_tui.domain.text import clean_text
 from clerk_tui.domain.wareki import format_wareki
 from clerk_tui.services import audit
 from clerk_tui.services.context import Context, check_version, get_member, mark_returned, touch
+from clerk_tui.services.issue_queue import cancel_requests, pending_request_ids
 from clerk_tui.services.rows import (CollectionItemRow, DocumentRow, EmployerRow, MemberRow, document_row,
                                      member_row, to_row)
 
@@ -99,11 +99,8 @@ def _plan_loss(ctx: Context, member_id: int, lost_on: date) -> _LossPlan:
                 # Already being collected (a 氏名変更 asked for it back): one item per document.
                 decision = replace(decision, collect=False, reason="既に回収中（氏名変更による返却待ち）")
             (collect if decision.collect else not_collected).append((person, decision))
-    pending = [r.id for r in IssueRequest.select(IssueRequest.id)
-               .where(IssueRequest.member.in_([p.id for p in people]),
-                      IssueRequest.status == IssueRequestStatus.PENDING)]
     return _LossPlan(lost_on=lost_on, people=people, collect=collect, not_collected=not_collected,
-                     pending_requests=pending)
+                     pending_requests=pending_request_ids([p.id for p in people]))
 
 
 def _record_loss(ctx: Context, member_id: int, lost_on: date, reason_code: str, action: str,
@@ -130,10 +127,7 @@ def _record_loss(ctx: Context, member_id: int, lost_on: date, reason_code: str, 
                                          lost_on=lost_on, status=CollectionStatus.OUTSTANDING,
                                          updated_at=ctx.clock.now(), updated_by=ctx.clerk)
             items.append(item.id)
-        if preview.pending_requests:
-            (IssueRequest.update(status=IssueRequestStatus.CANCELLED, version=IssueRequest.version + 1,
-                                 updated_at=ctx.clock.now(), updated_by=ctx.clerk)
-             .where(IssueRequest.id.in_(preview.pending_requests)).execute())
+        cancel_requests(ctx, preview.pending_requests)
         audit.record(ctx, AuditKind.WRITE, action, table="member", record_id=member.id, member_id=member.id,
                      summary={"lost_on": lost_on, "reason": reason_code, "today": today,
                               "members": [p.id for p in preview.people], "collection_items": items,
