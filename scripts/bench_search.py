@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 from clerk_tui.clock import Clock  # noqa: E402
 from clerk_tui.db.database import open_database, sqlite_version_tuple  # noqa: E402
 from clerk_tui.db.models import member_search_keys  # noqa: E402
-from clerk_tui.db.schema import init_schema  # noqa: E402
+from clerk_tui.db.schema import init_schema, upgrade  # noqa: E402
 from clerk_tui.domain import kana  # noqa: E402
 from clerk_tui.domain.query import parse_query  # noqa: E402
 from clerk_tui.domain.wareki import format_wareki  # noqa: E402
@@ -386,6 +386,7 @@ def main(argv: list[str] | None = None) -> int:
     if not path.exists():
         build(path, args.members, args.seed)
     db = open_database(path)
+    upgrade(db)  # a database cached by an earlier checkout gets this one's indexes
     ctx = Context(db=db, clock=Clock(REFERENCE_DAY), clerk="bench", origin=None)
     (members,) = db.execute_sql("SELECT COUNT(*) FROM member").fetchone()
     version = ".".join(map(str, sqlite_version_tuple(db)))

@@ -349,3 +349,33 @@ def test_the_former_name_index_covers_the_former_names_already_recorded(db, ctx)
     assert (row.member_id, row.former_name) == (member.id, "山田\u3000太郎")
     assert schema.schema_sql(db) == fresh
     db.execute_sql("INSERT INTO former_name_fts(former_name_fts, rank) VALUES ('integrity-check', 1)")
+
+
+READING_INDEX = next(m.version for m in schema.MIGRATIONS if m.apply is schema._covering_reading_index)
+
+
+def test_the_reading_index_gains_id_and_lost_on_and_the_search_reads_it_alone(db, ctx):
+    """A version-4 database's reading index (kana_key alone) becomes (kana_key, id, lost_on); the
+    schema is then a new database's, and a kana search tells 在籍 members from the index alone."""
+    from clerk_tui.db import queries
+    from clerk_tui.services.search import search_members
+
+    from tests.factories import make_employer, make_member
+
+    employer = make_employer(ctx)
+    for given, reading in (("一郎", "イチロウ"), ("二郎", "ジロウ")):
+        make_member(ctx, employer, family_name="佐藤", given_name=given, family_name_kana="サトウ",
+                    given_name_kana=reading)
+    fresh = schema.schema_sql(db)
+    db.execute_sql('DROP INDEX "member_kana_key_id_lost_on"')
+    db.execute_sql('CREATE INDEX "member_kana_key" ON "member" ("kana_key")')
+    db.execute_sql("DELETE FROM schema_migration WHERE version >= ?", (READING_INDEX,))
+
+    assert schema.upgrade(db) == schema.LATEST_VERSION >= READING_INDEX
+    assert schema.schema_sql(db) == fresh
+    assert {r.name_kana for r in search_members(ctx, "さとう").rows} == {"サトウ\u3000イチロウ",
+                                                                        "サトウ\u3000ジロウ"}
+    sql = queries._NAME_SQL[True]["active_page"]
+    params = {"key": "サトウ", "upper": "サトヴ", "cap": 500, "today": "2026-04-01", "limit": 51}
+    plan = [row[3] for row in db.execute_sql("EXPLAIN QUERY PLAN " + sql, params)]
+    assert any("COVERING INDEX member_kana_key_id_lost_on" in line for line in plan), plan

@@ -177,7 +177,7 @@ class Member(MemberFacts, VersionedModel):
     # Search keys (see clerk_tui.domain.kana): variant-folded kanji and folded katakana, without
     # spaces, for the whole name and for the given name alone (1–2 character prefix searches).
     name_key = pw.CharField(max_length=80, index=True)
-    kana_key = pw.CharField(max_length=120, index=True)
+    kana_key = pw.CharField(max_length=120)  # indexed with id and lost_on: see Meta
     given_name_key = pw.CharField(max_length=40, index=True)
     given_kana_key = pw.CharField(max_length=60, index=True)
 
@@ -186,6 +186,10 @@ class Member(MemberFacts, VersionedModel):
             (("symbol", "number", "branch"), True),
             (("birth_date",), False),
             (("employer", "lost_on"), False),
+            # The reading index, in (reading, id) order as the search pages are, holding lost_on:
+            # a kana search finds the 在籍 members among the first readings from the index alone,
+            # without reading a row per entry (db.queries, "active_page").
+            (("kana_key", "id", "lost_on"), False),
         )
 
     def refresh_search_keys(self) -> None:

@@ -105,12 +105,21 @@ def _former_name_search(db: peewee.Database, migrator: SqliteMigrator) -> None:
     search.create_former_name_index(db)
 
 
+def _covering_reading_index(db: peewee.Database, migrator: SqliteMigrator) -> None:
+    """The reading index (member.kana_key) becomes (kana_key, id, lost_on), so that a kana search
+    tells 在籍 from 喪失 among the first readings without reading each member's row."""
+    db.execute_sql('DROP INDEX IF EXISTS "member_kana_key"')
+    db.execute_sql('CREATE INDEX IF NOT EXISTS "member_kana_key_id_lost_on" '
+                   'ON "member" ("kana_key", "id", "lost_on")')
+
+
 # Append new migrations here; never edit one that has been released.
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema", _initial),
     Migration(2, "loss_report.reissue: one reissue per 滅失届", _loss_report_reissue),
     Migration(3, "member register: employer.symbol, history, former names, issue queue", _register),
     Migration(4, "search: full-text index of former names", _former_name_search),
+    Migration(5, "search: the reading index holds id and lost_on", _covering_reading_index),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1].version
