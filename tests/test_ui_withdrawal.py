@@ -300,7 +300,10 @@ async def test_an_already_withdrawn_member_is_offered_reinstatement(tmp_path):
 
 async def test_reinstating_an_insured_person_restores_the_family_and_cancels_the_items(tmp_path):
     app, ids = make_app(tmp_path)
+    hanako = Member.get_by_id(ids["hanako"])
+    waiting = app.ctx.write(lambda: queue_issue(hanako, DocumentKind.ELIGIBILITY_NOTICE, IssueCause.ENROLMENT, TODAY))
     withdraw(app, ids["taro"], date(2025, 11, 1))
+    assert IssueRequest.get_by_id(waiting.id).status is IssueRequestStatus.CANCELLED
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_withdrawal(app, pilot, ids["taro"])
         assert [row[0] for row in cell_texts(screen.query_one("#wd-people"))] == [
@@ -309,6 +312,8 @@ async def test_reinstating_an_insured_person_restores_the_family_and_cancels_the
         await pilot.press("x", *"wrong date", "enter")
         await settle(pilot)
         assert "3名の資格が戻りました" in text_of(screen, "#form-message")
+        assert "交付待ちの書類1件を戻しました" in text_of(screen, "#form-message")
+        assert IssueRequest.get_by_id(waiting.id).status is IssueRequestStatus.PENDING
         assert all(Member.get_by_id(ids[k]).lost_on is None for k in ("taro", "hanako", "ichiro"))
         assert CollectionItem.get().status is CollectionStatus.CANCELLED
 

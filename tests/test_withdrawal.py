@@ -102,6 +102,29 @@ def test_documents_waiting_to_be_issued_are_cancelled_with_the_loss(ctx, family)
     assert sorted(json.loads(entry.summary)["cancelled_requests"]) == sorted(r.id for r in waiting)
 
 
+def test_a_cancelled_loss_puts_the_documents_back_on_the_queue(ctx, family):
+    """A loss recorded by mistake took the family's 交付待ち off the queue: cancelling it puts them
+    back, except a kind queued again meanwhile (that newer request is the one to issue), and
+    says how many in the audit entry."""
+    insured, spouse = family
+    waiting = {(m.id, k): ctx.write(lambda m=m, k=k: queue_issue(m, k, IssueCause.ENROLMENT, date(2025, 11, 1)))
+               for m in (insured, spouse) for k in (NOTICE, CERT)}
+    record_withdrawal(ctx, insured.id, lost_on=date(2025, 11, 21), reason=WithdrawalReason.RETIREMENT)
+    newer = ctx.write(lambda: queue_issue(spouse, CERT, IssueCause.NAME_CHANGE, date(2025, 11, 25)))
+
+    result = cancel_loss(ctx, insured.id, reason="退職の取り消し")
+    assert set(result.members) == {insured.id, spouse.id} and result.requests_restored == 3
+    status = {key: IssueRequest.get_by_id(r.id).status for key, r in waiting.items()}
+    assert status == {(insured.id, NOTICE): IssueRequestStatus.PENDING,
+                      (insured.id, CERT): IssueRequestStatus.PENDING,
+                      (spouse.id, NOTICE): IssueRequestStatus.PENDING,
+                      (spouse.id, CERT): IssueRequestStatus.CANCELLED}
+    assert {r.id for r in pending_requests(spouse.id)} == {waiting[(spouse.id, NOTICE)].id, newer.id}
+    entry = AuditEntry.select().where(AuditEntry.action == "member.cancel_loss").get()
+    assert sorted(json.loads(entry.summary)["restored_requests"]) == sorted(
+        waiting[key].id for key in ((insured.id, NOTICE), (insured.id, CERT), (spouse.id, NOTICE)))
+
+
 def test_a_refused_loss_keeps_the_documents_waiting(ctx, family):
     insured, _ = family
     req = ctx.write(lambda: queue_issue(insured, NOTICE, IssueCause.ENROLMENT, date(2025, 11, 1)))
@@ -176,7 +199,7 @@ def test_cancel_a_mistaken_loss_restores_the_family(ctx, family):
     with pytest.raises(DomainError, match="理由"):
         cancel_loss(ctx, insured.id, reason="  ")
     restored = cancel_loss(ctx, insured.id, reason="退職の取り消し（事業所から連絡）")
-    assert set(restored) == {insured.id, spouse.id}
+    assert set(restored.members) == {insured.id, spouse.id} and restored.requests_restored == 0
     assert Member.get_by_id(spouse.id).lost_on is None
     assert CollectionItem.get().status is CollectionStatus.CANCELLED
 
@@ -188,13 +211,13 @@ def test_a_dependent_lost_with_the_insured_is_restored_only_from_the_insured(ctx
         cancel_loss(ctx, spouse.id, reason="誤り")
     assert err.value.field == "member"
     assert Member.get_by_id(spouse.id).lost_on == date(2025, 11, 21)  # nothing written
-    assert set(cancel_loss(ctx, insured.id, reason="退職の取り消し")) == {insured.id, spouse.id}
+    assert set(cancel_loss(ctx, insured.id, reason="退職の取り消し").members) == {insured.id, spouse.id}
 
 
 def test_a_dependent_removed_alone_is_restored_alone(ctx, family):
     insured, spouse = family
     remove_dependent(ctx, spouse.id, lost_on=date(2025, 11, 21), reason=DependentRemovalReason.EMPLOYED)
-    assert cancel_loss(ctx, spouse.id, reason="扶養削除の誤り") == [spouse.id]
+    assert cancel_loss(ctx, spouse.id, reason="扶養削除の誤り").members == [spouse.id]
     assert Member.get_by_id(insured.id).lost_on is None
 
 

@@ -67,6 +67,28 @@ def cancel_requests(ctx: Context, request_ids: list[int]) -> None:
          .where(IssueRequest.id.in_(request_ids)).execute())
 
 
+def restore_requests(ctx: Context, request_ids: list[int], member_ids: list[int]) -> list[int]:
+    """Put back on the queue the requests a loss cancelled, when that loss is cancelled as a
+    mistake (inside the caller's write transaction; its audit entry names them). Only those still
+    cancelled, of these members, and of a kind the member has nothing pending for now (a request
+    queued since then is the latest). Returns the ids restored."""
+    restored = []
+    for request in (IssueRequest.select()
+                    .where(IssueRequest.id.in_(request_ids), IssueRequest.member.in_(member_ids),
+                           IssueRequest.status == IssueRequestStatus.CANCELLED)
+                    .order_by(IssueRequest.id)):
+        newer = IssueRequest.select().where(
+            IssueRequest.member == request.member_id, IssueRequest.kind == request.kind,
+            IssueRequest.status == IssueRequestStatus.PENDING).exists()
+        if newer:
+            continue
+        request.status = IssueRequestStatus.PENDING
+        touch(request, ctx)
+        request.save()
+        restored.append(request.id)
+    return restored
+
+
 def satisfy_pending(ctx: Context, member: Member, kind: DocumentKind, document: Document) -> int | None:
     """The member's pending request of this kind, done by `document` issued otherwise (at the
     counter): linked to it and marked issued, inside the issuing transaction. Its id, or None."""

@@ -22,7 +22,7 @@ from clerk_tui.domain.text import clean_text
 from clerk_tui.domain.wareki import format_wareki
 from clerk_tui.services import audit
 from clerk_tui.services.context import Context, check_version, get_member, mark_returned, touch
-from clerk_tui.services.issue_queue import cancel_requests, pending_request_ids
+from clerk_tui.services.issue_queue import cancel_requests, pending_request_ids, restore_requests
 from clerk_tui.services.rows import (CollectionItemRow, DocumentRow, EmployerRow, MemberRow, document_row,
                                      member_row, to_row)
 
@@ -184,9 +184,19 @@ def record_reaching_75(ctx: Context, member_ids: list[int]) -> list[LossPreview]
     return results
 
 
-def cancel_loss(ctx: Context, member_id: int, *, reason: str, expected_version: int | None = None) -> list[int]:
-    """A loss recorded by mistake: restore qualification for the people it ended and cancel
-    their outstanding collection items. Returns the member ids restored."""
+@dataclass(frozen=True)
+class Reinstatement:
+    """A mistaken loss cancelled: who got their qualification back, and how many of the
+    documents the loss had taken off the 交付待ち queue went back on it."""
+
+    members: list[int]
+    requests_restored: int
+
+
+def cancel_loss(ctx: Context, member_id: int, *, reason: str,
+                expected_version: int | None = None) -> Reinstatement:
+    """A loss recorded by mistake: restore qualification for the people it ended, cancel their
+    outstanding collection items, and put back on the queue the documents the loss cancelled."""
     reason = clean_text(reason, label="取消の理由", max_len=200, field="reason", required=True)
 
     def write() -> list[int]:
@@ -204,7 +214,8 @@ def cancel_loss(ctx: Context, member_id: int, *, reason: str, expected_version: 
         entry = (AuditEntry.select().where(AuditEntry.record_id == member.id, AuditEntry.table_name == "member",
                                            AuditEntry.action.in_(["member.withdraw", "member.remove_dependent"]))
                  .order_by(AuditEntry.id.desc()).first())
-        people = json.loads(entry.summary)["members"] if entry else [member.id]
+        summary = json.loads(entry.summary) if entry else {}
+        people = summary.get("members", [member.id])
         restored = []
         for pid in people:
             person = Member.get_by_id(pid)
@@ -220,9 +231,10 @@ def cancel_loss(ctx: Context, member_id: int, *, reason: str, expected_version: 
                                version=CollectionItem.version + 1)
          .where(CollectionItem.member.in_(restored), CollectionItem.status == CollectionStatus.OUTSTANDING)
          .execute())
+        requests = restore_requests(ctx, summary.get("cancelled_requests", []), restored)
         audit.record(ctx, AuditKind.WRITE, "member.cancel_loss", table="member", record_id=member.id,
-                     member_id=member.id, summary={"members": restored})
-        return restored
+                     member_id=member.id, summary={"members": restored, "restored_requests": requests})
+        return Reinstatement(restored, len(requests))
 
     return ctx.write(write)
 

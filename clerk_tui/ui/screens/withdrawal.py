@@ -21,6 +21,7 @@ from clerk_tui.domain.errors import DomainError
 from clerk_tui.services.members import MemberDetail, reload_member
 from clerk_tui.services.withdrawal import (
     LossPreview,
+    Reinstatement,
     cancel_loss,
     preview_loss,
     record_withdrawal,
@@ -468,14 +469,17 @@ class WithdrawalScreen(FormScreen):
                        f"（{loss_reason_label(m.loss_reason)}）を取り消し、資格を元に戻します。この操作は履歴に残ります。")
         self.app.push_screen(ReinstateDialog(summary, m.id, m.version), callback=self._reinstated)
 
-    def _reinstated(self, restored: list[int] | None) -> None:
-        if restored is None or self.detail is None:
+    def _reinstated(self, result: Reinstatement | None) -> None:
+        if result is None or self.detail is None:
             return
+        restored = result.members
         self.mode = "done"
         self.query_one(MemberHeader).show(self._header(TITLE_LOST, self.detail)[:-1])  # no loss date now
         names = [p.full_name for p in self.detail.family if p.id in restored]
         text = Text(f"資格喪失を取り消しました。{len(restored)}名の資格が戻りました: ")
         text.append_text(data_text("、".join(names)))
+        if result.requests_restored:
+            text.append(f"。喪失で取り消した交付待ちの書類{result.requests_restored}件を戻しました")
         text.append("。Esc で戻ります。")
         self.say(text, "success")
         self.query_one("#wd-people", FittedTable).fill(
