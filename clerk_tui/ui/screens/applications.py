@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from clerk_tui.domain.codes import CancellationStatus
 from clerk_tui.domain.errors import DomainError
@@ -23,6 +23,7 @@ from clerk_tui.ui.screens.base import ClerkScreen
 from clerk_tui.ui.screens.confirm import ConfirmScreen
 from clerk_tui.ui.text import code_label, data_text, fit, status_cell, wareki, wareki_month, wareki_short
 from clerk_tui.ui.widgets.fitted_table import FittedTable
+from clerk_tui.ui.widgets.footer import ClerkFooter
 from clerk_tui.ui.widgets.ja_text import JaText
 from clerk_tui.ui.widgets.text_input import ClerkInput
 
@@ -123,7 +124,7 @@ class ApplicationsScreen(ClerkScreen):
         yield ApplicationsTable(id="applications-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="applications-row")
         yield JaText(Text(""), id="applications-message", classes="hint")
-        yield Footer(show_command_palette=False)
+        yield ClerkFooter(show_command_palette=False)
 
     def on_screen_resume(self) -> None:
         # Also on return from a member or a new 受付: the list shows what is recorded now.

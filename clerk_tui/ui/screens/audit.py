@@ -9,12 +9,13 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from clerk_tui.services import audit
 from clerk_tui.ui.text import audit_action, code_label, data_text
 from clerk_tui.ui.screens.base import ClerkScreen
 from clerk_tui.ui.widgets.fitted_table import FittedTable
+from clerk_tui.ui.widgets.footer import ClerkFooter
 from clerk_tui.ui.widgets.text_input import ClerkInput
 
 
@@ -38,7 +39,7 @@ class AuditScreen(ClerkScreen):
         yield ClerkInput(value=ctx.clerk, placeholder="職員（OSユーザー名、空欄で全員）", id="audit-clerk")
         yield Static("", id="audit-message")
         yield FittedTable(id="audit-table", cursor_type="row", zebra_stripes=True)
-        yield Footer(show_command_palette=False)
+        yield ClerkFooter(show_command_palette=False)
 
     def on_mount(self) -> None:
         self._load(self.app.ctx.clerk)

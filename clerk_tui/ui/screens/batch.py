@@ -12,12 +12,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.renderables.bar import Bar as BarRenderable
-from textual.widgets import Footer, Input, Label, ProgressBar, Static
+from textual.widgets import Input, Label, ProgressBar, Static
 
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.services.batch import BatchReport, CertificateNeed, batch_certificates, certificate_need
 from clerk_tui.ui.text import data_text, worker_failed
 from clerk_tui.ui.screens.base import ClerkScreen
+from clerk_tui.ui.widgets.footer import ClerkFooter
 from clerk_tui.ui.widgets.ja_text import JaText
 from clerk_tui.ui.widgets.text_input import ClerkInput
 
@@ -98,7 +99,7 @@ class BatchScreen(ClerkScreen):
             yield Static(id="progress-label")
         with VerticalScroll(id="batch-result"):
             yield JaText(id="batch-report")
-        yield Footer(show_command_palette=False)
+        yield ClerkFooter(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#employer", Input).focus()

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from clerk_tui.domain.codes import ClaimStatus
 from clerk_tui.domain.errors import DomainError
@@ -37,6 +37,7 @@ from clerk_tui.ui.text import (
     yen_cell,
 )
 from clerk_tui.ui.widgets.fitted_table import FittedTable
+from clerk_tui.ui.widgets.footer import ClerkFooter
 from clerk_tui.ui.widgets.ja_text import JaText
 from clerk_tui.ui.widgets.text_input import ClerkInput
 from clerk_tui.ui.widgets.tick import Tick
@@ -218,7 +219,7 @@ class ClaimsScreen(ClerkScreen):
         yield ClaimsTable(id="claims-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="claim-row-detail")
         yield JaText(id="claims-message")
-        yield Footer(show_command_palette=False)
+        yield ClerkFooter(show_command_palette=False)
 
     def on_screen_resume(self) -> None:
         # Also after the member screen or a dialog closes: another clerk may have changed claims.

@@ -20,7 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.domain.text import TextKind
@@ -31,6 +31,7 @@ from clerk_tui.ui.screens.confirm import ConfirmScreen
 from clerk_tui.ui.text import LOADING, data_text, member_kind, wareki_short
 from clerk_tui.ui.widgets.choice_bar import ChoiceBar
 from clerk_tui.ui.widgets.date_input import DateInput
+from clerk_tui.ui.widgets.footer import ClerkFooter
 from clerk_tui.ui.widgets.ja_text import JaText
 from clerk_tui.ui.widgets.text_input import ClerkInput, TextInput
 from clerk_tui.ui.widgets.tick import Tick
@@ -217,7 +218,7 @@ class FormScreen(ClerkScreen):
             yield from self.compose_after_fields()
             yield JaText(Text(self.HINT), id="form-message", classes="hint")
             yield from self.compose_after_message()
-        yield Footer(show_command_palette=False)
+        yield ClerkFooter(show_command_palette=False)
 
     def compose_fields(self) -> ComposeResult:
         yield from self.field_rows(self.fields())

@@ -10,7 +10,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.services.applications import record_found
@@ -19,6 +19,7 @@ from clerk_tui.ui.text import code_label, wareki
 from clerk_tui.ui.screens.base import ClerkScreen
 from clerk_tui.ui.widgets.date_input import DateInput
 from clerk_tui.ui.widgets.fitted_table import FittedTable
+from clerk_tui.ui.widgets.footer import ClerkFooter
 from clerk_tui.ui.widgets.tick import Tick
 
 
@@ -52,7 +53,7 @@ class FoundScreen(ClerkScreen):
             yield DateInput(value=ctx.clock.today(), id="found-on")
             yield Tick("書類を返却された（返却済にする）", value=True, id="found-returned")
         yield Static("", id="found-message")
-        yield Footer(show_command_palette=False)
+        yield ClerkFooter(show_command_palette=False)
 
     def on_mount(self) -> None:
         self._load()

@@ -9,12 +9,13 @@ from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from clerk_tui.services.issue_queue import PENDING_LIST_LIMIT, pending_list
 from clerk_tui.ui.screens.base import ClerkScreen
 from clerk_tui.ui.text import code_label, data_text, wareki_short
 from clerk_tui.ui.widgets.fitted_table import FittedTable
+from clerk_tui.ui.widgets.footer import ClerkFooter
 from clerk_tui.ui.widgets.ja_text import JaText
 
 TITLE = "交付待ち（事業所経由）"
@@ -48,7 +49,7 @@ class IssueQueueScreen(ClerkScreen):
         yield IssueQueueTable(id="issue-queue-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="issue-queue-row")
         yield JaText(Text(HINT), id="issue-queue-message")
-        yield Footer(show_command_palette=False)
+        yield ClerkFooter(show_command_palette=False)
 
     def on_screen_resume(self) -> None:
         self._load()  # also on return from a member: what waits now

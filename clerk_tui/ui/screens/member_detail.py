@@ -11,7 +11,7 @@ from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, TabbedContent, TabPane
+from textual.widgets import DataTable, TabbedContent, TabPane
 
 from clerk_tui.domain import rules
 from clerk_tui.domain.rules import changes as change_rules
@@ -38,6 +38,7 @@ from clerk_tui.ui.text import (
 )
 from clerk_tui.ui.screens.base import ClerkScreen
 from clerk_tui.ui.widgets.fitted_table import FittedTable
+from clerk_tui.ui.widgets.footer import ClerkFooter
 from clerk_tui.ui.widgets.member_header import MemberHeader
 from clerk_tui.ui.widgets.warnings_panel import WarningsPanel
 
@@ -109,7 +110,7 @@ class MemberDetailScreen(ClerkScreen):
                 with TabPane(f"{n} {title}", id=pane):
                     table_cls = FamilyTable if pane == "family" else FittedTable
                     yield table_cls(id=f"{pane}-table", cursor_type="row", zebra_stripes=True)
-        yield Footer(show_command_palette=False)  # no room at 80: F1 lists Ctrl+P
+        yield ClerkFooter(show_command_palette=False)  # no room at 80: F1 lists Ctrl+P
 
     def on_mount(self) -> None:
         self._load()

@@ -15,7 +15,7 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, Input, Label, Static
+from textual.widgets import DataTable, Input, Label, Static
 
 from clerk_tui.domain.codes import CollectionStatus, ReturnVia
 from clerk_tui.domain.errors import DomainError
@@ -25,6 +25,7 @@ from clerk_tui.ui.screens.form import choice_field, date_field, text_field
 from clerk_tui.ui.screens.form_dialog import FormDialog
 from clerk_tui.ui.text import code_choices, code_label, data_text, fit, wareki, wareki_short
 from clerk_tui.ui.widgets.fitted_table import FittedTable
+from clerk_tui.ui.widgets.footer import ClerkFooter
 from clerk_tui.ui.widgets.ja_text import JaText
 from clerk_tui.ui.widgets.text_input import ClerkInput
 
@@ -190,7 +191,7 @@ class OutstandingScreen(ClerkScreen):
             yield FilterInput(placeholder="例: E001（事業所名の一部でも可。空で全件）", id="os-filter")
         yield OutstandingTable(id="os-table", cursor_type="row", zebra_stripes=True)
         yield JaText(Text(""), id="os-detail")
-        yield Footer(show_command_palette=False)
+        yield ClerkFooter(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one(OutstandingTable).focus()

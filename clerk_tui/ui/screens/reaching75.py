@@ -12,7 +12,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from clerk_tui.domain import rules
 from clerk_tui.domain.errors import DomainError
@@ -28,6 +28,7 @@ from clerk_tui.ui.text import (
     wareki_short_month,
 )
 from clerk_tui.ui.widgets.fitted_table import FittedTable
+from clerk_tui.ui.widgets.footer import ClerkFooter
 from clerk_tui.ui.widgets.ja_text import JaText
 from clerk_tui.ui.widgets.text_input import ClerkInput
 
@@ -90,7 +91,7 @@ class Reaching75Screen(ClerkScreen):
             yield Static("", id="r75-echo")
         yield JaText(Text(""), id="r75-message")
         yield Reaching75Table(id="r75-table", cursor_type="row", zebra_stripes=True)
-        yield Footer(show_command_palette=False)
+        yield ClerkFooter(show_command_palette=False)
 
     def on_mount(self) -> None:
         self._read_month(self.query_one("#r75-month", Input).value)

@@ -10,12 +10,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.services.issuance import CodeCheck, verify_facility_code
 from clerk_tui.ui.screens.base import ClerkScreen
 from clerk_tui.ui.text import data_text
+from clerk_tui.ui.widgets.footer import ClerkFooter
 from clerk_tui.ui.widgets.ja_text import JaText
 from clerk_tui.ui.widgets.text_input import ClerkInput
 
@@ -69,7 +70,7 @@ class VerifyCodeScreen(ClerkScreen):
             yield Static(id="verdict", classes="-none")
             yield JaText(id="verify-text")
         yield Static(id="verified-code")
-        yield Footer(show_command_palette=False)
+        yield ClerkFooter(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#code", Input).focus()
