@@ -90,7 +90,9 @@ def make_app(tmp_path: Path):
 
 
 async def settle(pilot, seconds: float = 0.0) -> None:
-    """Wait until the debounce has passed and every worker (search, loading) has finished."""
+    """Wait `seconds`, then until every key typed ahead has been handed on (the app holds the
+    keys of a burst back, see clerk_tui.ui.typeahead) and every worker (search, preview,
+    loading) has finished."""
     app = pilot.app
     await pilot.pause(seconds)
     for _ in range(100):
@@ -99,9 +101,13 @@ async def settle(pilot, seconds: float = 0.0) -> None:
             await app.workers.wait_for_complete()
         except WorkerCancelled:
             pass  # an exclusive worker replaced by a newer one is over too: look again
-        if not any(w.is_running for w in app.workers):
+        if not any(w.is_running for w in app.workers) and not _keys_waiting(app):
             break
     await pilot.pause()
+
+
+def _keys_waiting(app) -> bool:
+    return bool(getattr(app, "_held", None)) or getattr(app, "_key_in_hand", None) is not None
 
 
 def cell_texts(table) -> list[list[str]]:
