@@ -11,10 +11,11 @@ from textual.widgets import Input
 from clerk_tui.db.models import CollectionItem, FormerName, Member, MemberHistory
 from clerk_tui.domain.codes import DocumentKind, RegisterChange
 from clerk_tui.services.changes import correct
+from clerk_tui.ui.screens import change as change_screen
 from clerk_tui.ui.screens.change import ChangeScreen
 from clerk_tui.ui.screens.member_detail import MemberDetailScreen
 from tests.factories import make_document
-from tests.test_ui_support import cell_texts, make_app, settle
+from tests.test_ui_support import HeldCall, cell_texts, make_app, settle, until
 
 SIZE = (80, 24)
 
@@ -37,7 +38,7 @@ async def type_over(pilot, screen, name: str, text: str) -> None:
     """Focus the field and replace what it holds (kanji typed through the input method)."""
     screen.widget(name).focus()
     screen.widget(name).value = text
-    await settle(pilot, 0.3)
+    await settle(pilot)
 
 
 async def test_a_name_change_shows_its_consequences_then_records_them(tmp_path):
@@ -78,11 +79,36 @@ async def test_a_remuneration_change_previews_the_new_ratio(tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_form(app, pilot, ids["saburo"])
         await pilot.press("3", "tab", *"R7.12.1", "tab", "ctrl+u", *"260000")
-        await settle(pilot, 0.3)
+        await settle(pilot)
         assert screen.query_one("#ch-effective").parent.query_one(".field-label").render().plain == "改定月"
         preview = text_of(screen, "#ch-preview")
         assert "標準報酬月額: 300,000円 -> 260,000円" in preview
         assert "お知らせ（負担割合 3割 -> 2割、令和7年12月1日から）" in preview
+
+
+async def test_typing_on_shows_only_the_preview_of_the_last_value(tmp_path, monkeypatch):
+    """Every change is previewed at once; a preview still being read when the clerk types on is
+    never shown: after the last key only the preview of the value now in the field appears."""
+    app, ids = make_app(tmp_path)
+    held = HeldCall(change_screen.plan_change,
+                    lambda _ctx, _id, change: 26000 in change.values.values() or "26000" in change.values.values())
+    monkeypatch.setattr(change_screen, "plan_change", held)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_form(app, pilot, ids["saburo"])
+        shown: list[str] = []
+        show = screen._show_preview
+        screen._show_preview = lambda lines, kind="": (shown.append("\n".join(lines)), show(lines, kind))
+        await pilot.press("3", "tab", *"R7.12.1", "tab", "ctrl+u", *"26000")  # its preview is held
+        await until(pilot, held.held.is_set)
+        last_key = len(shown)
+        await pilot.press("0")  # 260,000
+        await settle(pilot)
+        held.release()  # the preview of 26000 is read now, after the one of 260000
+        await until(pilot, held.finished.is_set)
+        await settle(pilot)
+        assert shown[last_key:], "the last value was never previewed"
+        assert all("標準報酬月額: 300,000円 -> 260,000円" in text for text in shown[last_key:])
+        assert "標準報酬月額: 300,000円 -> 260,000円" in text_of(screen, "#ch-preview")
 
 
 async def test_a_revision_month_not_on_the_1st_is_refused_at_the_field(tmp_path):
@@ -161,7 +187,7 @@ async def test_a_mynumber_notification_says_from_when_the_card_should_work(tmp_p
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_form(app, pilot, ids["taro"])
         await pilot.press("5", "tab", *"R7.11.20")
-        await settle(pilot, 0.3)
+        await settle(pilot)
         assert screen.query_one("#ch-effective").parent.query_one(".field-label").render().plain == "受付日"
         assert "マイナ保険証は令和7年11月28日頃から" in text_of(screen, "#ch-preview")
         await pilot.press("ctrl+s")
@@ -201,7 +227,7 @@ async def test_a_tab_typed_straight_after_the_kind_goes_to_the_field_it_brings(t
         await settle(pilot)
         assert screen.widget("effective_from").has_focus_within
         await pilot.press(*"R7.11.20")
-        await settle(pilot, 0.3)
+        await settle(pilot)
         assert "マイナ保険証は令和7年11月28日頃から" in text_of(screen, "#ch-preview")
 
 
@@ -217,6 +243,6 @@ async def test_keys_typed_ahead_in_a_burst_land_in_their_fields(tmp_path):
         keys = [("5", "5"), ("tab", None), *((c if c.isalnum() else "full_stop", c) for c in "R7.11.20")]
         for key, char in keys:
             app.post_message(events.Key(key, char))  # all queued at once, none handled yet
-        await settle(pilot, 0.5)
+        await settle(pilot)
         assert screen.widget("effective_from").has_focus_within
         assert "マイナ保険証は令和7年11月28日頃から" in text_of(screen, "#ch-preview")

@@ -14,12 +14,13 @@ from clerk_tui.config import Config
 from clerk_tui.db.models import Insurer, ReimbursementClaim
 from clerk_tui.domain.codes import ClaimStatus
 from clerk_tui.services.reimbursement import ClaimInput, assess, record_claim
+from clerk_tui.ui.screens import claim as claim_screen
 from clerk_tui.ui.screens.claim import ClaimScreen
 from clerk_tui.ui.screens.claims import ClaimsScreen, MonthScreen, PapersScreen
 from clerk_tui.ui.screens.confirm import ProceedScreen
 from clerk_tui.ui.screens.member_detail import MemberDetailScreen
 from clerk_tui.ui.widgets.ja_text import JaText
-from tests.test_ui_support import TODAY, cell_texts, make_app, settle
+from tests.test_ui_support import TODAY, HeldCall, cell_texts, make_app, settle, until
 
 SIZE = (80, 24)
 
@@ -78,7 +79,7 @@ async def fill(pilot, *, institution="千代田クリニック", pharmacy=False,
             await pilot.press("enter")
     for ticked in papers:
         await pilot.press(*(["space"] if ticked else []), "enter")
-    await settle(pilot, 0.15)
+    await settle(pilot)
 
 
 def text_of(screen, selector: str) -> str:
@@ -196,7 +197,7 @@ async def test_a_second_claim_for_the_same_patient(tmp_path):
         assert screen.query_one("#institution", Input).value == ""
         assert screen.query_one("#month", Input).value == "R7.10"
         await pilot.press(*"さくら薬局", "enter", "space", "enter", "enter", "enter", *"2,500", "enter")
-        await settle(pilot, 0.15)
+        await settle(pilot)
         await pilot.press("ctrl+s")
         await settle(pilot)
         clinic, pharmacy = claims()
@@ -241,7 +242,7 @@ async def test_payment_before_the_treatment_month_is_refused(tmp_path):
         assert app.focused is screen.query_one("#paid-on Input")
         # Correcting the month clears the error at the date.
         await pilot.press("shift+tab", "ctrl+u", *"R7.9")
-        await settle(pilot, 0.15)
+        await settle(pilot)
         assert str(echo.render()) == "令和7年9月30日" and not echo.has_class("-error")
         assert "給付見込額 7,000円" in panel(screen)
 
@@ -280,7 +281,7 @@ async def test_a_lapsed_claim_needs_a_reason(tmp_path):
         assert screen.query_one("#late-reason").has_class("-bad")
         assert app.focused is screen.query_one("#late-reason")
         await pilot.press(*"本人入院のため請求が遅れた")
-        await settle(pilot, 0.15)
+        await settle(pilot)
         await pilot.press("ctrl+s")
         await settle(pilot)
         [claim] = claims()
@@ -307,6 +308,33 @@ BAD_AMOUNTS = [
 ]
 
 
+async def test_typing_on_shows_only_the_estimate_of_the_last_amount(tmp_path, monkeypatch):
+    """Every change is assessed at once; an assessment still being read when the clerk types on
+    is never shown: after the last key only the estimate of the amount now typed appears."""
+    app, ids = claims_app(tmp_path)
+    held = HeldCall(claim_screen.assess, lambda _ctx, data: str(data.amount_paid).replace(",", "") == "1000")
+    monkeypatch.setattr(claim_screen, "assess", held)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_intake(app, pilot, ids["hanako"])
+        await fill(pilot, amount="100", papers=(True, True, True))
+        shown: list[int | None] = []
+        show = screen._show_assessment
+        screen._show_assessment = lambda *args: (
+            shown.append(screen.assessment.estimated_refund if screen.assessment else None), show(*args))
+        screen.query_one("#amount").focus()
+        await pilot.press("end", "0")  # 1,000: its assessment is held
+        await until(pilot, held.held.is_set)
+        last_key = len(shown)
+        await pilot.press("0")  # 10,000
+        await settle(pilot)
+        held.release()  # the assessment of 1,000 is read now, after the one of 10,000
+        await until(pilot, held.finished.is_set)
+        await settle(pilot)
+        assert shown[last_key:], "the last amount was never assessed"
+        assert all(refund == 7_000 for refund in shown[last_key:])  # 7割 of 10,000, never of 1,000
+        assert "給付見込額 7,000円" in panel(screen)
+
+
 async def test_bad_amounts_are_explained_and_nothing_is_written(tmp_path):
     app, ids = claims_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
@@ -316,7 +344,7 @@ async def test_bad_amounts_are_explained_and_nothing_is_written(tmp_path):
         for amount, expected in BAD_AMOUNTS:
             screen.query_one("#amount").focus()
             await pilot.press("ctrl+u", *amount)
-            await settle(pilot, 0.15)
+            await settle(pilot)
             assert expected in str(echo.render()) and echo.has_class("-error"), amount
             assert "支払額を入力すると" in panel(screen)  # no estimate from a bad amount
             await pilot.press("ctrl+s")
@@ -334,12 +362,12 @@ async def test_fee_schedule_cost_is_the_base_when_given(tmp_path):
         assert "給付見込額 5,600円（診療報酬額 8,000円の7割）" in panel(screen)
         # The estimate follows the data: a change of the amount recomputes it.
         screen.query_one("#cost", Input).value = ""
-        await settle(pilot, 0.15)
+        await settle(pilot)
         assert "給付見込額 7,000円（支払額 10,000円の7割）" in panel(screen)
         # R12: paid less than the fee-schedule cost → the amount paid is counted (not 7,000).
         screen.query_one("#amount", Input).value = "8,000"
         screen.query_one("#cost", Input).value = "10,000"
-        await settle(pilot, 0.15)
+        await settle(pilot)
         assert ("給付見込額 5,600円（支払額 8,000円の7割。支払額が診療報酬額 10,000円より少ないため）"
                 in panel(screen))
 
@@ -355,7 +383,7 @@ async def test_a_stale_assessment_is_dropped(tmp_path):
                          paid_on=date(2025, 10, 15), amount_paid="99,000")
         assert assess(app.ctx, old)[1].estimated_refund == 69_300
         screen._assess(old, screen._seq - 1)
-        await settle(pilot, 0.15)
+        await settle(pilot)
         assert screen.assessment is current
         assert "給付見込額 7,000円" in panel(screen)
 
@@ -504,7 +532,7 @@ class TestSnapshots:
             await settle(pilot)
             _no_blink(app)
             await fill(pilot, amount="１０，０００", papers=(True, False, False))
-            await settle(pilot, 0.15)
+            await settle(pilot)
 
         assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 

@@ -22,6 +22,8 @@ from clerk_tui.scenarios import load_files, training_fixture_files
 from clerk_tui.services.context import Context
 from clerk_tui.services.issuance import issue_document, plan_issue
 from clerk_tui.ui.app import ClerkApp
+from clerk_tui.ui.screens import batch as batch_screen
+from clerk_tui.ui.screens import issue as issue_screen
 from clerk_tui.ui.screens.batch import BatchScreen
 from clerk_tui.ui.screens.issue import (
     LOSS_REQUIRED,
@@ -35,7 +37,7 @@ from clerk_tui.ui.screens.member_detail import MemberDetailScreen
 from clerk_tui.ui.widgets.choice_bar import ChoiceBar
 from clerk_tui.ui.screens.search import SearchScreen
 from clerk_tui.ui.screens.verify_code import VerifyCodeScreen
-from tests.test_ui_support import settle
+from tests.test_ui_support import HeldCall, settle, until
 
 TODAY = date(2025, 12, 10)
 SIZE = (80, 24)
@@ -75,7 +77,7 @@ async def open_issue(pilot, code: str) -> IssueScreen:
     await settle(pilot)
     pilot.app.screen.query_one(Input).cursor_blink = False
     await pilot.press(*code, "enter")
-    await settle(pilot, 0.2)
+    await settle(pilot)
     await pilot.press("enter")
     await settle(pilot)
     assert isinstance(pilot.app.screen, MemberDetailScreen)
@@ -92,7 +94,7 @@ async def choose(pilot, kind: list[str], reason: list[str], route: list[str]) ->
     """Keys for each line of options; nothing is chosen before the first key on a line."""
     assert isinstance(pilot.app.focused, ChoiceBar) and pilot.app.focused.id == "kind"
     await pilot.press(*kind, "tab", *reason, "tab", *route)
-    await settle(pilot, 0.2)
+    await settle(pilot)
 
 
 # Left from nothing chosen takes the last option: 資格確認書; 有効期限到来 is the one before その他.
@@ -139,7 +141,7 @@ async def test_certificate_is_previewed_then_issued_printed_and_audited(tmp_path
         before = writes(KENICHI)
 
         await pilot.press("ctrl+s", "ctrl+s")  # the second press finds the action running or done
-        await settle(pilot, 0.3)
+        await settle(pilot)
         await pilot.press("ctrl+s")
         await settle(pilot)
 
@@ -175,12 +177,12 @@ async def test_notice_preview_has_no_expiry(tmp_path):
         assert fields["書類"] == "資格情報のお知らせ" and "有効期限" not in fields
         # Changing one choice plans again: now a 資格確認書 with its expiry.
         await pilot.press("shift+tab", "shift+tab", "right")
-        await settle(pilot, 0.2)
+        await settle(pilot)
         assert preview(screen)["有効期限"] == "令和10年3月31日"
         # The mouse works too.
         route = screen.query_one("#route", ChoiceBar)
         await pilot.click(route, offset=(route.offset_of(2), 0))
-        await settle(pilot, 0.2)
+        await settle(pilot)
         assert preview(screen)["交付方法"] == "窓口手交"
 
 
@@ -401,24 +403,24 @@ async def test_batch_issues_for_one_employer_and_shows_the_file(tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("f6")
-        await settle(pilot, 0.4)
+        await settle(pilot)
         screen = app.screen
         assert isinstance(screen, BatchScreen)
         screen.query_one(Input).cursor_blink = False
         assert "全事業所（5事業所）: 交付が必要な方 2人" in shown(screen, "#batch-need")
 
         await pilot.press(*"E999")
-        await settle(pilot, 0.4)
+        await settle(pilot)
         assert "登録されていません" in shown(screen, "#batch-need")
         await pilot.press("ctrl+s")  # no count for an unknown employer: nothing starts
         await settle(pilot)
         assert screen.report is None
 
         await pilot.press(*["backspace"] * 3, *"003")
-        await settle(pilot, 0.4)
+        await settle(pilot)
         assert "E003 株式会社ひかりシステムズ: 交付が必要な方 2人" in shown(screen, "#batch-need")
         await pilot.press("ctrl+s", "ctrl+s")
-        await settle(pilot, 0.3)
+        await settle(pilot)
         assert screen.report is not None and screen.report.issued == 2
         issued = list(Document.select().where(Document.batch_key == f"B{TODAY:%Y%m%d}-E003"))
         assert len(issued) == 2
@@ -434,15 +436,69 @@ async def test_batch_issues_for_one_employer_and_shows_the_file(tmp_path):
         assert isinstance(app.screen, SearchScreen)
 
 
+async def test_typing_on_shows_only_the_count_of_the_last_code(tmp_path, monkeypatch):
+    """Every code typed is counted at once; a count still being read when the clerk types on is
+    never shown, and Ctrl+S starts the batch of the code in the field."""
+    app = make_training_app(tmp_path)
+    held = HeldCall(batch_screen.certificate_need, lambda _ctx, code: code == "E003")
+    monkeypatch.setattr(batch_screen, "certificate_need", held)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f6")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, BatchScreen)
+        counted: list[str | None] = []
+        need_text = screen._need_text
+        screen._need_text = lambda need: (counted.append(need.employer_code), need_text(need))[1]
+        await pilot.press(*"E003")  # its count is held
+        await until(pilot, held.held.is_set)
+        await pilot.press("backspace", "2")  # E002
+        await settle(pilot)
+        held.release()  # the count of E003 comes now, after the one of E002
+        await until(pilot, held.finished.is_set)
+        await settle(pilot)
+        assert counted[-1] == "E002" and "E003" not in counted
+        assert screen.need is not None and screen.need.employer_code == "E002"
+        assert shown(screen, "#batch-need").startswith("E002 ")
+
+
+async def test_choosing_on_shows_only_the_plan_of_the_last_choice(tmp_path, monkeypatch):
+    """Every choice is planned at once, even one the arrow keys only pass over; a plan still
+    being read when the clerk moves on is never shown, and Ctrl+S would issue the plan of the
+    choice on screen."""
+    app = make_training_app(tmp_path)
+    held = HeldCall(issue_screen.plan_issue, lambda _ctx, _id, kind, reason, route: route is Route.TO_MEMBER)
+    monkeypatch.setattr(issue_screen, "plan_issue", held)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_issue(pilot, KENICHI)
+        await choose(pilot, CERTIFICATE, EXPIRY, VIA_EMPLOYER)
+        assert screen.plan is not None and screen.plan.route is Route.VIA_EMPLOYER
+        planned: list[Route] = []
+        show_plan = screen._show_plan
+        screen._show_plan = lambda plan: (planned.append(plan.route), show_plan(plan))
+        await pilot.press("right")  # 本人へ郵送: its plan is held
+        await until(pilot, held.held.is_set)
+        assert screen.plan is None  # nothing to issue until the plan of the choice arrives
+        await pilot.press("right")  # 窓口手交
+        await settle(pilot)
+        held.release()  # the plan for 本人へ郵送 comes now, after the one for 窓口手交
+        await until(pilot, held.finished.is_set)
+        await settle(pilot)
+        assert planned == [Route.COUNTER]
+        assert screen.plan is not None and screen.plan.route is Route.COUNTER
+        assert preview(screen)["交付方法"] == "窓口手交"
+
+
 async def test_batch_ignores_escape_while_running(tmp_path):
     app = make_training_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("f6")
-        await settle(pilot, 0.4)
+        await settle(pilot)
         screen = app.screen
         await pilot.press(*"E003")
-        await settle(pilot, 0.4)
+        await settle(pilot)
         other = cysqlite.connect(str(tmp_path / "clerk.db"))
         other.execute("BEGIN IMMEDIATE")
         try:
@@ -501,7 +557,7 @@ async def test_a_bad_print_command_or_output_folder_refuses_before_anything_is_i
         await choose(pilot, CERTIFICATE, EXPIRY, COUNTER)
         before_docs, before_writes = documents(KENICHI), writes(KENICHI)
         await pilot.press("ctrl+s")
-        await settle(pilot, 0.3)
+        await settle(pilot)
         assert not screen.done
         assert documents(KENICHI) == before_docs and writes(KENICHI) == before_writes
         message = shown(screen, "#form-message").replace("\n", "")

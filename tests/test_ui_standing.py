@@ -92,7 +92,7 @@ async def test_the_batch_count_takes_in_a_member_whose_certificate_expired(tmp_p
         app.push_screen(BatchScreen())
         await settle(pilot)
         await pilot.press(*"E00001")
-        await settle(pilot, 0.4)
+        await settle(pilot)
         need = str(app.screen.query_one("#batch-need").render()).replace("\n", "")
         assert f"交付が必要な方 {count}人" in need
 

@@ -4,8 +4,11 @@ Pilot helpers; its own tests check the scenario and the screen-text helpers of c
 from __future__ import annotations
 
 import shutil
+import threading
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from time import monotonic
 
 from rich.text import Text
 from textual.worker import WorkerCancelled
@@ -108,6 +111,40 @@ async def settle(pilot, seconds: float = 0.0) -> None:
 
 def _keys_waiting(app) -> bool:
     return bool(getattr(app, "_held", None)) or getattr(app, "_key_in_hand", None) is not None
+
+
+async def until(pilot, condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Let the app run until `condition()` holds (checked between its steps); fail after `timeout`
+    seconds, which only a broken app reaches."""
+    deadline = monotonic() + timeout
+    while not condition():
+        assert monotonic() < deadline, "the condition never came true"
+        await pilot.pause(0.01)
+
+
+class HeldCall:
+    """A stand-in for a service function: the calls `hold` picks wait in their worker thread
+    until `release()`, then run the real function. A preview read for an older input then
+    finishes after the newer one, as a slow read would, and a test sees which one is shown."""
+
+    def __init__(self, function: Callable, hold: Callable[..., bool]) -> None:
+        self.function, self.hold = function, hold
+        self.held = threading.Event()  # a picked call has started and is waiting
+        self.finished = threading.Event()  # the picked call has returned (or raised)
+        self._released = threading.Event()
+
+    def release(self) -> None:
+        self._released.set()
+
+    def __call__(self, *args, **kwargs):
+        if not self.hold(*args, **kwargs):
+            return self.function(*args, **kwargs)
+        self.held.set()
+        self._released.wait(30)  # a test that fails before releasing does not hang the run
+        try:
+            return self.function(*args, **kwargs)
+        finally:
+            self.finished.set()
 
 
 def cell_texts(table) -> list[list[str]]:

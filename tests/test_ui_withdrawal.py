@@ -27,6 +27,8 @@ from clerk_tui.domain.codes import (
 )
 from clerk_tui.services.issue_queue import queue_issue
 from clerk_tui.services.withdrawal import record_withdrawal
+from clerk_tui.ui.screens import reaching75 as reaching75_screen
+from clerk_tui.ui.screens import withdrawal as withdrawal_screen
 from clerk_tui.ui.screens.member_detail import MemberDetailScreen
 from clerk_tui.ui.screens.outstanding import CloseDialog, OutstandingScreen, ReturnDialog
 from clerk_tui.ui.screens.reaching75 import Reaching75Screen
@@ -35,7 +37,7 @@ from clerk_tui.ui.widgets.choice_bar import ChoiceBar
 from clerk_tui.ui.widgets.date_input import DateInput
 from clerk_tui.ui.widgets.outstanding_counts import OutstandingCounts
 from tests.factories import make_document, make_member
-from tests.test_ui_support import TODAY, cell_texts, make_app, settle
+from tests.test_ui_support import TODAY, HeldCall, cell_texts, make_app, settle, until
 
 SIZE = (80, 24)
 
@@ -87,7 +89,7 @@ async def test_withdrawal_of_an_insured_person_takes_the_family_and_creates_item
         assert "退職等" in text_of(screen, "#wd-header")
         assert app.focused is screen.query_one("#wd-reason", ChoiceBar)
         await pilot.press("1", "tab", *"R7.11.30")
-        await settle(pilot, 0.3)
+        await settle(pilot)
         assert screen.query_one("#wd-lost", DateInput).value == date(2025, 12, 1)
         # The clerk sees every person who loses coverage, and what comes back and what does not.
         people = cell_texts(screen.query_one("#wd-people"))
@@ -116,6 +118,30 @@ async def test_withdrawal_of_an_insured_person_takes_the_family_and_creates_item
         assert "資格喪失予定日" in text_of(app.screen, "#member-header")
 
 
+async def test_typing_on_shows_only_the_preview_of_the_last_date(tmp_path, monkeypatch):
+    """Every date typed is previewed at once; a preview still being read when the clerk types on
+    is never shown, neither before nor after the one of the date now in the field."""
+    app, ids = make_app(tmp_path)
+    held = HeldCall(withdrawal_screen.preview_loss, lambda _ctx, _id, lost_on: lost_on == date(2025, 12, 2))
+    monkeypatch.setattr(withdrawal_screen, "preview_loss", held)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_withdrawal(app, pilot, ids["taro"])
+        shown: list[date] = []
+        fill = screen._fill_preview
+        screen._fill_preview = lambda preview: (shown.append(preview.lost_on), fill(preview))
+        await pilot.press("1", "tab", *"R7.12.1")  # 最終出勤日 12/1: the loss on 12/2, its read held
+        await until(pilot, held.held.is_set)
+        await pilot.press("5")  # 最終出勤日 12/15: the loss on 12/16
+        await settle(pilot)
+        assert shown[-1] == date(2025, 12, 16)
+        held.release()  # the older read finishes now, after the newer one
+        await until(pilot, held.finished.is_set)
+        await settle(pilot)
+        assert date(2025, 12, 2) not in shown
+        assert screen.preview is not None and screen.preview.lost_on == date(2025, 12, 16)
+        assert "資格喪失日 令和7年12月16日" in text_of(screen, "#form-message")
+
+
 async def test_last_day_and_loss_date_derive_each_other(tmp_path):
     app, ids = make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
@@ -123,21 +149,21 @@ async def test_last_day_and_loss_date_derive_each_other(tmp_path):
         last = screen.query_one("#wd-last", DateInput)
         lost = screen.query_one("#wd-lost", DateInput)
         await pilot.press("tab", *"R7.12.31")
-        await settle(pilot, 0.3)
+        await settle(pilot)
         assert (last.value, lost.value) == (date(2025, 12, 31), date(2026, 1, 1))
         assert lost.query_one(Input).value == "R8.01.01"  # the shape clerks type
         await pilot.press("tab", "ctrl+u", *"2025-12-16")
-        await settle(pilot, 0.3)
+        await settle(pilot)
         assert (last.value, lost.value) == (date(2025, 12, 15), date(2025, 12, 16))
         assert screen.preview is not None and screen.preview.lost_on == date(2025, 12, 16)
         # Clearing one clears the other: never a pair that disagrees.
         await pilot.press("ctrl+u")
-        await settle(pilot, 0.3)
+        await settle(pilot)
         assert (last.value, lost.value) == (None, None)
         assert screen.preview is None
         # No reason chosen yet: the preview is shown but Ctrl+S stays disabled.
         await pilot.press(*"R7.12.1")
-        await settle(pilot, 0.3)
+        await settle(pilot)
         assert screen.preview is not None
         assert "理由を数字キーで選んでください" in text_of(screen, "#form-message")
         await pilot.press("ctrl+s")
@@ -150,7 +176,7 @@ async def test_a_loss_date_before_acquisition_is_refused_and_nothing_is_written(
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_withdrawal(app, pilot, ids["taro"])
         await pilot.press("1", "tab", "tab", *"R2.4.1")  # the day of acquisition
-        await settle(pilot, 0.3)
+        await settle(pilot)
         assert "資格取得日" in text_of(screen, "#form-message")
         assert screen.query_one("#form-message").has_class("error")
         assert screen.check_action("save", ()) is None  # shown, but disabled
@@ -162,7 +188,7 @@ async def test_a_loss_date_before_acquisition_is_refused_and_nothing_is_written(
         assert not AuditEntry.select().where(AuditEntry.action == "member.withdraw").exists()
         # Far in the future: refused the same way.
         await pilot.press("ctrl+u", *"R9.1.1")
-        await settle(pilot, 0.3)
+        await settle(pilot)
         assert "先すぎます" in text_of(screen, "#form-message")
 
 
@@ -175,7 +201,7 @@ async def test_a_dependent_is_removed_alone_with_its_own_reasons(tmp_path):
         bar = screen.query_one("#wd-reason", ChoiceBar)
         assert "6 その他" in str(bar.render())
         await pilot.press("1", "tab", "tab", *"R7.12.1")  # 1 就職
-        await settle(pilot, 0.3)
+        await settle(pilot)
         assert [row[0] for row in cell_texts(screen.query_one("#wd-people"))] == ["山田　花子"]
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -188,11 +214,11 @@ async def test_75_as_reason_fills_the_birthday_and_refuses_another_date(tmp_path
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_withdrawal(app, pilot, ids["hanako"])  # born S57.7.7
         await pilot.press("5")  # 75歳到達
-        await settle(pilot, 0.3)
+        await settle(pilot)
         assert screen.query_one("#wd-lost", DateInput).value == date(2057, 7, 7)
         assert "先すぎます" in text_of(screen, "#form-message")
         await pilot.press("tab", "tab", *"R7.12.1")  # the field is selected on focus: typing replaces it
-        await settle(pilot, 0.3)
+        await settle(pilot)
         assert screen.preview is not None
         assert "75歳の誕生日" in text_of(screen, "#form-message")
         assert screen.check_action("save", ()) is None
@@ -212,12 +238,12 @@ async def test_a_date_typed_into_the_reason_choice_changes_nothing(tmp_path, typ
         assert app.focused is bar
         for ch in typed:  # as the terminal sends them (the Pilot cannot name every character)
             app._driver.send_message(events.Key(ch if ch.isalnum() else _character_to_key(ch), ch))
-        await settle(pilot, 0.3)
+        await settle(pilot)
         assert bar.value is None
         assert "[" not in str(bar.render())  # nothing shown as chosen
         assert any("数字キー" in n.message for n in app._notifications)
         await pilot.press("tab", *"R7.11.30")  # the date where it belongs
-        await settle(pilot, 0.3)
+        await settle(pilot)
         assert screen.preview is not None
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -230,12 +256,12 @@ async def test_a_choice_made_just_before_typed_text_is_undone_with_what_it_fille
         screen = await open_withdrawal(app, pilot, ids["hanako"])
         bar = screen.query_one("#wd-reason", ChoiceBar)
         await pilot.press("5")  # 75歳到達 on its own: chosen, and the birthday filled in
-        await settle(pilot, 0.3)
+        await settle(pilot)
         assert bar.value == "age_75"
         assert screen.query_one("#wd-lost", DateInput).value == date(2057, 7, 7)
         await pilot.press("tab", "shift+tab")  # away and back: a new run of typing
         await pilot.press(*"3/1")  # 3 (別居) then text: the 3 does not stand
-        await settle(pilot, 0.3)
+        await settle(pilot)
         assert bar.value == "age_75"
         assert screen.query_one("#wd-lost", DateInput).value == date(2057, 7, 7)
         # From nothing, "5/7" leaves nothing, not even the dates the 5 filled in.
@@ -245,13 +271,13 @@ async def test_a_choice_made_just_before_typed_text_is_undone_with_what_it_fille
         bar = screen.query_one("#wd-reason", ChoiceBar)
         assert app.focused is bar and bar.value is None
         await pilot.press(*"5/7")
-        await settle(pilot, 0.3)
+        await settle(pilot)
         assert bar.value is None
         assert screen.query_one("#wd-lost", DateInput).value is None
         assert screen.query_one("#wd-last", DateInput).value is None
         # Digits one after another are choices too: the last one counts.
         await pilot.press("tab", "shift+tab", "1", "2")
-        await settle(pilot, 0.3)
+        await settle(pilot)
         assert bar.value == "income"
 
 
@@ -260,7 +286,7 @@ async def test_the_preview_reads_back_the_reason_and_dates_in_wareki(tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_withdrawal(app, pilot, ids["taro"])
         await pilot.press("2", "tab", *"R7.11.30")  # 2 死亡
-        await settle(pilot, 0.3)
+        await settle(pilot)
         message = text_of(screen, "#form-message")
         assert "理由 死亡" in message and "Ctrl+S で記録します" in message
         # Why the legacy card comes back, in 和暦 as everywhere else on the screen.
@@ -466,7 +492,7 @@ async def test_the_75_list_records_a_member_and_the_family(tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await open_outstanding(app, pilot)
         await pilot.press("7")
-        await settle(pilot, 0.3)
+        await settle(pilot)
         screen = app.screen
         assert isinstance(screen, Reaching75Screen)
         assert screen.query_one("#r75-month", Input).value == "R7.11"  # this month
@@ -484,9 +510,43 @@ async def test_the_75_list_records_a_member_and_the_family(tmp_path):
         assert cell_texts(screen.query_one("#r75-table")) == []
         # Another month: typed in 和暦 and read live.
         await pilot.press("shift+tab", "ctrl+u", *"R8.1")
-        await settle(pilot, 0.3)
+        await settle(pilot)
         assert screen.month == date(2026, 1, 1)
         assert "令和8年1月に75歳になる方 0名" in text_of(screen, "#r75-message")
+
+
+async def test_typing_a_month_on_lists_only_the_last_month(tmp_path, monkeypatch):
+    """The list follows the month as it is typed; a list still being read for an earlier month
+    is never shown over the one of the month now in the field."""
+    app, ids = make_app(tmp_path)
+    employer = Member.get_by_id(ids["taro"]).employer
+    for number, given, kana, birth in (("601", "一月", "イチガツ", date(1950, 1, 20)),
+                                       ("602", "師走", "シワス", date(1950, 12, 10))):
+        make_member(app.ctx, employer, symbol="1234", number=number, branch="00", family_name="高木",
+                    given_name=given, family_name_kana="タカギ", given_name_kana=kana, birth_date=birth,
+                    acquired_on=date(1975, 4, 1))
+    held = HeldCall(reaching75_screen.members_reaching_75, lambda month: month == date(2025, 1, 1))
+    monkeypatch.setattr(reaching75_screen, "members_reaching_75", held)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_outstanding(app, pilot)
+        await pilot.press("7")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, Reaching75Screen)
+        shown: list[list[str]] = []
+        fill = screen._fill
+        screen._fill = lambda: (shown.append([r.member.full_name for r in screen.rows]), fill())
+        await pilot.press("shift+tab", "ctrl+u", *"R7.1")  # January: its list is held
+        await until(pilot, held.held.is_set)
+        await pilot.press("2")  # R7.12: December
+        await settle(pilot)
+        held.release()  # January's list comes now, after December's
+        await until(pilot, held.finished.is_set)
+        await settle(pilot)
+        assert screen.month == date(2025, 12, 1)
+        assert shown[-1] == ["高木　師走"]
+        assert ["高木　一月"] not in shown
+        assert [r[3] for r in cell_texts(screen.query_one("#r75-table"))] == ["高木　師走"]
 
 
 # ------------------------------------------------------------------ snapshots
@@ -507,7 +567,7 @@ class TestSnapshots:
             await settle(pilot)
             _no_blink(pilot.app.screen)
             await pilot.press("1", "tab", *"R7.11.30")
-            await settle(pilot, 0.3)
+            await settle(pilot)
 
         assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 

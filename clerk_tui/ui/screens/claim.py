@@ -61,9 +61,6 @@ FIELD_WIDGETS = {
 AMOUNT_LABEL = "支払額（10割）"
 COST_LABEL = "診療報酬額"
 
-# Long enough that typing an amount sends one assessment per pause, short enough to feel live.
-ASSESS_DEBOUNCE_SECONDS = 0.1
-
 
 def claim_reference(claim_id: int) -> str:
     # The number printed on the letters (letters.claim_reference), so the clerk can quote it.
@@ -283,9 +280,13 @@ class ClaimScreen(FormScreen):
 
     @work(exclusive=True, group="assess", exit_on_error=False)
     async def _assess(self, data: ClaimInput, seq: int) -> None:
-        # exclusive=True cancels a waiting assessment when the clerk types on; one already in its
-        # thread finishes, and its result is dropped below when a newer change came in.
-        await asyncio.sleep(ASSESS_DEBOUNCE_SECONDS)
+        # Every change is assessed at once, without waiting for the typing to stop: an assessment
+        # reads one member (under 1 ms at 10,000 members), so assessments never queue up behind
+        # the keys. exclusive=True cancels a waiting assessment when the clerk types on; one
+        # already in its thread finishes, and its result is dropped below when a newer change came in.
+        await asyncio.sleep(0)  # let the keys already received arrive first (an IME commit, a paste)
+        if seq != self._seq:
+            return  # a later change came meanwhile: its own assessment follows
         try:
             _member, assessment, _amount, _cost = await asyncio.to_thread(assess, self.app.ctx, data)
             error = None
