@@ -389,7 +389,9 @@ class AuditEntry(BaseModel):
     hash = pw.CharField(max_length=64, unique=True)
 
     class Meta:
-        indexes = ((("clerk", "at"), False),)
+        # (table_name, record_id, action): a clerk action looks up the entries of one record
+        # (a member's withdrawal, an employer's batch prints) without reading the whole log.
+        indexes = ((("clerk", "at"), False), (("table_name", "record_id", "action"), False))
 
 
 ALL_MODELS: list[type[BaseModel]] = [
