@@ -35,7 +35,7 @@ CREATE TABLE "schema_migration" ("version" INTEGER NOT NULL PRIMARY KEY, "name" 
 
 CREATE TABLE "setting" ("key" VARCHAR(64) NOT NULL PRIMARY KEY, "value" TEXT NOT NULL);
 
-CREATE INDEX "audit_entry_clerk_at" ON "audit_entry" ("clerk", "at");
+CREATE INDEX "audit_entry_clerk" ON "audit_entry" ("clerk");
 
 CREATE UNIQUE INDEX "audit_entry_hash" ON "audit_entry" ("hash");
 

@@ -8,7 +8,8 @@ import re
 from datetime import date
 
 from clerk_tui.db.models import Employer
-from clerk_tui.domain.codes import CardStatus, DependentRemovalReason, Relationship, WithdrawalReason
+from clerk_tui.domain.codes import AuditKind, CardStatus, DependentRemovalReason, Relationship, WithdrawalReason
+from clerk_tui.services import audit
 from clerk_tui.services.batch import batch_certificates, unprinted_batch_keys
 from clerk_tui.services.withdrawal import cancel_loss, record_withdrawal, remove_dependent
 from tests.factories import make_employer, make_member
@@ -76,3 +77,17 @@ def test_a_batch_reads_the_earlier_prints_without_reading_the_whole_log(pctx, db
     for sql, params in lookups:
         scans, plan = _scans_of_the_log(db, sql, params)
         assert not scans, (sql, plan)
+
+
+def test_the_audit_screen_reads_a_clerks_newest_entries_in_index_order(ctx, db):
+    """The audit screen opens on the clerk's own newest 200 entries: read from the clerk index in
+    order, not all of the clerk's entries (years of them) sorted to keep 200."""
+    for i in range(3):
+        ctx.write(lambda i=i: audit.record(ctx, AuditKind.WRITE, "test.action", table="member", record_id=i + 1))
+
+    lookups = _audit_lookups(db, lambda: audit.entries(clerk=ctx.clerk))
+    assert len(lookups) == 1, lookups
+    for sql, params in lookups:
+        scans, plan = _scans_of_the_log(db, sql, params)
+        assert not scans and not any("TEMP B-TREE" in line for line in plan), (sql, plan)
+    assert [e.record_id for e in audit.entries(clerk=ctx.clerk, limit=2)] == [3, 2]
