@@ -379,3 +379,48 @@ def test_the_reading_index_gains_id_and_lost_on_and_the_search_reads_it_alone(db
     params = {"key": "サトウ", "upper": "サトヴ", "cap": 500, "today": "2026-04-01", "limit": 51}
     plan = [row[3] for row in db.execute_sql("EXPLAIN QUERY PLAN " + sql, params)]
     assert any("COVERING INDEX member_kana_key_id_lost_on" in line for line in plan), plan
+
+
+AUDIT_INDEXES = next(m.version for m in schema.MIGRATIONS if m.apply is schema._audit_lookup_indexes)
+
+
+def test_the_audit_log_gains_its_lookup_indexes_with_every_entry_and_the_chain_untouched(db, ctx, db_path, capsys):
+    """A database of the version before the audit log's lookup indexes gains them on upgrade
+    ((table_name, record_id, action), and clerk in place of (clerk, at)): the schema is then a new
+    database's, every entry is as it was, the chain and the append-only triggers still check, and
+    a withdrawal recorded before the upgrade is found through the index when it is cancelled."""
+    from datetime import date
+
+    from clerk_tui.db import triggers
+    from clerk_tui.domain.codes import WithdrawalReason
+    from clerk_tui.services import maintenance
+    from clerk_tui.services.withdrawal import cancel_loss, record_withdrawal
+
+    from tests.factories import make_employer, make_member
+
+    employer = make_employer(ctx)
+    insured = make_member(ctx, employer, symbol="2001", number="5")
+    fresh = schema.schema_sql(db)
+    db.execute_sql('DROP INDEX "audit_entry_table_name_record_id_action"')
+    db.execute_sql('DROP INDEX "audit_entry_clerk"')
+    db.execute_sql('CREATE INDEX "audit_entry_clerk_at" ON "audit_entry" ("clerk", "at")')
+    db.execute_sql("DELETE FROM schema_migration WHERE version >= ?", (AUDIT_INDEXES,))
+    assert schema.current_version(db) == AUDIT_INDEXES - 1
+    record_withdrawal(ctx, insured.id, lost_on=date(2025, 11, 21), reason=WithdrawalReason.RETIREMENT)
+    before = db.execute_sql("SELECT * FROM audit_entry ORDER BY id").fetchall()
+    assert any(row[6:8] == ("member", insured.id) for row in before)
+
+    assert schema.upgrade(db) == schema.LATEST_VERSION >= AUDIT_INDEXES
+    assert schema.schema_sql(db) == fresh
+    assert db.execute_sql("SELECT * FROM audit_entry ORDER BY id").fetchall() == before
+    assert audit.verify().ok and triggers.audit_trigger_problems(db) == []
+    assert maintenance.check(db).ok
+    assert main(["db", "check", "--db", str(db_path)]) == 0
+    assert "監査ログの保護トリガー: 正常" in capsys.readouterr().out
+
+    lookup = ('SELECT "id" FROM "audit_entry" WHERE "record_id" = ? AND "table_name" = ? AND "action" IN (?, ?) '
+              'ORDER BY "id" DESC LIMIT 1')
+    params = (insured.id, "member", "member.withdraw", "member.remove_dependent")
+    plan = [row[3] for row in db.execute_sql("EXPLAIN QUERY PLAN " + lookup, params)]
+    assert any("INDEX audit_entry_table_name_record_id_action" in line for line in plan), plan
+    assert cancel_loss(ctx, insured.id, reason="退職の取り消し").members == [insured.id]

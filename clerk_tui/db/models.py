@@ -377,7 +377,7 @@ class AuditEntry(BaseModel):
     """Append-only, hash-chained trail of every write, print and view (triggers refuse changes)."""
 
     at = pw.CharField(max_length=40)  # ISO 8601 with UTC offset, as hashed
-    clerk = pw.CharField(max_length=64)  # OS user
+    clerk = pw.CharField(max_length=64, index=True)  # OS user
     origin = pw.CharField(max_length=100, null=True)  # SSH client address, when over SSH
     kind = EnumField(AuditKind)
     action = pw.CharField(max_length=64)
@@ -389,7 +389,10 @@ class AuditEntry(BaseModel):
     hash = pw.CharField(max_length=64, unique=True)
 
     class Meta:
-        indexes = ((("clerk", "at"), False),)
+        # (table_name, record_id, action): a clerk action looks up the entries of one record
+        # (a member's withdrawal, an employer's batch prints) without reading the whole log.
+        # clerk alone (with the rowid SQLite appends): a clerk's newest entries in index order.
+        indexes = ((("table_name", "record_id", "action"), False),)
 
 
 ALL_MODELS: list[type[BaseModel]] = [
