@@ -8,7 +8,7 @@ import os
 import re
 import stat
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime, timezone
 
 import pypdf
 import pypdfium2 as pdfium
@@ -489,6 +489,7 @@ def test_a_replayed_paragraph_keeps_the_fallback_font_on_every_page(monkeypatch)
 
     def render() -> bytes:
         pdf = FormPDF()
+        pdf.set_creation_date(datetime(2026, 4, 1, tzinfo=timezone.utc))  # else stamped to the second
         for _ in range(3):
             pdf.add_page()
             paragraph(pdf, 15, 20, 60, text, 9)
