@@ -105,6 +105,16 @@ def satisfy_pending(ctx: Context, member: Member, kind: DocumentKind, document: 
     return request.id
 
 
+def pending_ratio_date(member: Member, kind: DocumentKind, after: date) -> date | None:
+    """The 発効期日 of the member's pending ratio change of this kind when it lies after `after`
+    (the 70歳到達 run queues the new documents in the month before the ratio starts), else None."""
+    return (IssueRequest.select(IssueRequest.ratio_effective_from)
+            .where(IssueRequest.member == member, IssueRequest.kind == kind,
+                   IssueRequest.status == IssueRequestStatus.PENDING, IssueRequest.cause == IssueCause.RATIO_CHANGE,
+                   IssueRequest.ratio_effective_from > after)
+            .order_by(IssueRequest.id.desc()).limit(1).scalar())
+
+
 def pending_requests(member_id: int) -> list[IssueRequestRow]:
     """The member's documents waiting to be issued, oldest first."""
     query = (IssueRequest.select()

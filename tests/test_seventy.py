@@ -1,0 +1,139 @@
+"""The monthly 70歳到達 run (R5, R19): who is listed for a month, with which ratio and documents,
+and what recording queues (once, with its 発効期日, one audit entry per member)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from clerk_tui.db.models import AuditEntry, IssueRequest
+from clerk_tui.domain.codes import DocumentKind, IssueCause, IssueRequestStatus, Relationship
+from clerk_tui.services import audit
+from clerk_tui.services.seventy import members_turning_70, record_turning_70
+from tests.factories import make_document, make_employer, make_member
+
+DEC = date(2025, 12, 1)  # the month after the tests' today (2025-11-20)
+NOTICE, CERT = DocumentKind.ELIGIBILITY_NOTICE, DocumentKind.ELIGIBILITY_CERTIFICATE
+
+
+def _listed(month=DEC):
+    return {r.member.id: r for r in members_turning_70(month)}
+
+
+def _family(ctx, *, insured_birth, spouse_birth=date(1953, 5, 5), remuneration=300_000, **extra):
+    emp = make_employer(ctx)
+    insured = make_member(ctx, emp, birth_date=insured_birth, remuneration=remuneration, **extra)
+    spouse = make_member(ctx, emp, number=insured.number, branch="01", insured=insured, family_name="山田",
+                         given_name="花子", given_name_kana="ハナコ", birth_date=spouse_birth,
+                         relationship=Relationship.SPOUSE)
+    return insured, spouse
+
+
+def test_a_70th_birthday_on_the_1st_starts_the_ratio_that_day_and_the_2nd_a_month_later(ctx):
+    emp = make_employer(ctx)
+    first = make_member(ctx, emp, birth_date=date(1955, 12, 1), remuneration=200_000)
+    second = make_member(ctx, emp, birth_date=date(1955, 12, 2))
+    november_2nd = make_member(ctx, emp, birth_date=date(1955, 11, 2), remuneration=280_000)
+    november_1st = make_member(ctx, emp, birth_date=date(1955, 11, 1))  # ratio from 2025-11-01
+    rows = _listed()
+    assert set(rows) == {first.id, november_2nd.id}
+    assert (rows[first.id].effective_from, rows[first.id].old_ratio, rows[first.id].new_ratio) == (DEC, 3, 2)
+    assert rows[november_2nd.id].new_ratio == 3 and rows[november_2nd.id].turns_70
+    assert rows[first.id].kinds == (NOTICE,)  # no 資格確認書 held: the お知らせ only
+    assert second.id in _listed(date(2026, 1, 1)) and november_1st.id in _listed(date(2025, 11, 1))
+
+
+def test_a_high_income_insured_turning_70_moves_the_70_74_dependent_from_2_to_3(ctx):
+    insured, spouse = _family(ctx, insured_birth=date(1955, 11, 15), remuneration=300_000)
+    make_document(ctx, spouse)  # a 資格確認書 in force: a new one with the ratio too
+    rows = members_turning_70(DEC)
+    assert [r.member.id for r in rows] == [insured.id, spouse.id]
+    dep = rows[1]
+    assert not dep.turns_70 and (dep.old_ratio, dep.new_ratio, dep.effective_from) == (2, 3, DEC)
+    assert dep.kinds == (NOTICE, CERT) and dep.to_queue == (NOTICE, CERT)
+
+
+def test_an_insured_under_28man_leaves_the_dependent_at_2_and_unlisted(ctx):
+    insured, spouse = _family(ctx, insured_birth=date(1955, 11, 15), remuneration=260_000)
+    rows = _listed()
+    assert set(rows) == {insured.id} and rows[insured.id].new_ratio == 2
+
+
+def test_an_approved_income_reduction_gives_2_and_keeps_the_dependent_at_2(ctx):
+    insured, spouse = _family(ctx, insured_birth=date(1955, 11, 15), remuneration=410_000, income_reduction=True)
+    rows = _listed()
+    assert set(rows) == {insured.id}
+    assert rows[insured.id].new_ratio == 2 and "基準収入額" in rows[insured.id].reason
+
+
+def test_a_missing_remuneration_is_shown_but_nothing_is_queued(ctx):
+    insured, spouse = _family(ctx, insured_birth=date(1955, 11, 15), remuneration=None)
+    rows = _listed()
+    assert set(rows) == {insured.id, spouse.id}  # the dependent's ratio may move: shown too
+    assert rows[insured.id].new_ratio is None and "標準報酬月額" in rows[insured.id].reason
+    assert rows[insured.id].to_queue == () and rows[spouse.id].to_queue == ()
+    result = record_turning_70(ctx, DEC, [insured.id, spouse.id])
+    assert (result.members, result.documents, result.skipped) == (0, 0, 2)
+    assert IssueRequest.select().count() == 0
+    assert not AuditEntry.select().where(AuditEntry.action == "member.turning_70").exists()
+
+
+def test_recording_queues_the_documents_with_the_date_once_even_when_run_twice(ctx):
+    insured, spouse = _family(ctx, insured_birth=date(1955, 11, 15))
+    make_document(ctx, insured)
+    first = record_turning_70(ctx, DEC, [insured.id, spouse.id])
+    assert (first.members, first.documents, first.skipped) == (2, 3, 0)
+    requests = list(IssueRequest.select().order_by(IssueRequest.id))
+    assert [(r.member_id, r.kind, r.cause, r.ratio_effective_from, r.status) for r in requests] == [
+        (insured.id, NOTICE, IssueCause.RATIO_CHANGE, DEC, IssueRequestStatus.PENDING),
+        (insured.id, CERT, IssueCause.RATIO_CHANGE, DEC, IssueRequestStatus.PENDING),
+        (spouse.id, NOTICE, IssueCause.RATIO_CHANGE, DEC, IssueRequestStatus.PENDING)]
+    entries = list(AuditEntry.select().where(AuditEntry.action == "member.turning_70").order_by(AuditEntry.id))
+    assert [e.member_id for e in entries] == [insured.id, spouse.id]
+    assert json.loads(entries[0].summary) == {"effective_from": "2025-12-01", "turns_70": True,
+                                              "kinds": [NOTICE.value, CERT.value],
+                                              "issue_requests": [requests[0].id, requests[1].id]}
+    assert all(r.done for r in members_turning_70(DEC))  # shown as queued
+    again = record_turning_70(ctx, DEC, [insured.id, spouse.id])
+    assert (again.members, again.documents, again.skipped) == (0, 0, 2)
+    assert IssueRequest.select().count() == 3
+    # Issued by the batch meanwhile: still done, not queued again.
+    IssueRequest.update(status=IssueRequestStatus.ISSUED).execute()
+    assert record_turning_70(ctx, DEC, [insured.id]).documents == 0
+
+
+def test_lost_members_are_not_listed_and_not_queued(ctx):
+    emp = make_employer(ctx)
+    gone = make_member(ctx, emp, birth_date=date(1955, 11, 15), lost_on=date(2025, 11, 30))
+    leaving = make_member(ctx, emp, birth_date=date(1955, 11, 16), lost_on=date(2025, 12, 20))
+    later = make_member(ctx, emp, birth_date=date(1955, 11, 17), lost_on=date(2026, 1, 10))
+    assert set(_listed()) == {later.id}
+    assert record_turning_70(ctx, DEC, [gone.id, leaving.id]).documents == 0
+    assert IssueRequest.select().count() == 0
+
+
+def test_a_failed_write_changes_nothing_for_that_member(ctx, monkeypatch):
+    emp = make_employer(ctx)
+    a = make_member(ctx, emp, birth_date=date(1955, 11, 15))
+    make_document(ctx, a)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(audit, "record", broken)
+    with pytest.raises(RuntimeError):
+        record_turning_70(ctx, DEC, [a.id])
+    assert IssueRequest.select().count() == 0  # the requests went with the failed transaction
+    monkeypatch.undo()
+    assert record_turning_70(ctx, DEC, [a.id]).documents == 2
+
+
+def test_an_unknown_member_is_refused_in_japanese(ctx):
+    from clerk_tui.domain.errors import DomainError
+
+    with pytest.raises(DomainError) as err:
+        record_turning_70(ctx, DEC, [99999])
+    assert "見つかりません" in err.value.message
+    assert IssueRequest.select().count() == 0
