@@ -13,6 +13,7 @@ from clerk_tui.domain.codes import DocumentKind, IssueCause, IssueRequestStatus,
 from clerk_tui.services import audit
 from clerk_tui.services.seventy import members_turning_70, record_turning_70
 from tests.factories import make_document, make_employer, make_member
+from tests.test_printing import pctx  # noqa: F401 - a fixture
 
 DEC = date(2025, 12, 1)  # the month after the tests' today (2025-11-20)
 NOTICE, CERT = DocumentKind.ELIGIBILITY_NOTICE, DocumentKind.ELIGIBILITY_CERTIFICATE
@@ -137,3 +138,28 @@ def test_an_unknown_member_is_refused_in_japanese(ctx):
         record_turning_70(ctx, DEC, [99999])
     assert "見つかりません" in err.value.message
     assert IssueRequest.select().count() == 0
+
+
+# ------------------------------------------------------------------ the batch prints them
+
+
+def test_the_batch_before_the_month_prints_the_new_ratio_with_its_date(pctx):  # noqa: F811
+    """Run in November, before the insured person even reaches 70 (birthday 25 November): the
+    batch prints what holds from 1 December, not what holds on the day it runs (asterisks for
+    the insured person, 2割 for the spouse)."""
+    from clerk_tui.db.models import Document, Member
+    from clerk_tui.services.batch import batch_certificates
+    from tests.test_batch import _flat
+    from tests.test_printing import _member
+
+    insured = _member(pctx, symbol="3701", number="1", birth_date=date(1955, 11, 25), remuneration=300_000)
+    spouse = _member(pctx, symbol="3701", number="1", branch="01", insured=insured, birth_date=date(1953, 5, 5),
+                     relationship=Relationship.SPOUSE, given_name="花子", given_name_kana="ハナコ")
+    assert record_turning_70(pctx, DEC, [insured.id, spouse.id]).documents == 2
+    report = batch_certificates(pctx, employer_code="E001")
+    for person in (insured, spouse):
+        doc = Document.get(Document.member == person.id, Document.kind == NOTICE)
+        assert (doc.copay_ratio, doc.ratio_effective_from) == (3, DEC), Member.get_by_id(person.id).member_code
+    text = "".join(_flat(path) for path in report.files)
+    assert "3割（発効期日令和7年12月1日）" in text and "2割（発効期日令和7年12月1日）" not in text
+    assert not IssueRequest.select().where(IssueRequest.status == IssueRequestStatus.PENDING).exists()
