@@ -32,13 +32,11 @@ _DOCS = {DocumentKind.ELIGIBILITY_NOTICE: "お知らせ", DocumentKind.ELIGIBILI
 
 
 def ratio_text(row: TurningSeventyRow) -> str:
-    new = f"{row.new_ratio}割" if row.new_ratio is not None else UNKNOWN_RATIO
-    return f"{row.old_ratio}割->{new}"
+    """3割->2割; 未登録 when the ratio cannot be decided (nothing can be queued)."""
+    return UNKNOWN_RATIO if row.new_ratio is None else f"{row.old_ratio}割->{row.new_ratio}割"
 
 
 def state_text(row: TurningSeventyRow) -> str:
-    if row.new_ratio is None:
-        return "割合不明"
     return "登録済" if row.done else ""
 
 
