@@ -18,10 +18,10 @@ from textual.widgets import DataTable, Input, Label, Static
 from clerk_tui.domain import rules
 from clerk_tui.domain.codes import DocumentKind
 from clerk_tui.domain.errors import DomainError
-from clerk_tui.domain.wareki import format_wareki, parse_month
+from clerk_tui.domain.wareki import parse_month
 from clerk_tui.services.seventy import TurningSeventyRow, members_turning_70, record_turning_70
 from clerk_tui.ui.screens.base import RECORDING, ClerkScreen
-from clerk_tui.ui.text import data_text, date_cell, member_kind, wareki_month, wareki_short_month
+from clerk_tui.ui.text import data_text, date_cell, member_kind, wareki, wareki_month, wareki_short_month
 from clerk_tui.ui.widgets.fitted_table import FittedTable
 from clerk_tui.ui.widgets.footer import ClerkFooter
 from clerk_tui.ui.widgets.ja_text import JaText
@@ -173,7 +173,7 @@ class Turning70Screen(ClerkScreen):
             message.set_text(Text("発効月を入力してください（例: R7.12、令和7年12月）。"))
             return
         ready = sum(1 for r in self.rows if r.to_queue)
-        text = Text(f"発効期日{format_wareki(self.month)}: {len(self.rows)}名（交付待ちにできる方 {ready}名、"
+        text = Text(f"発効期日{wareki(self.month)}: {len(self.rows)}名（交付待ちにできる方 {ready}名、"
                     f"選択 {len(self.selected)}名）。")
         if ready:
             text.append("Space で選び Ctrl+S で交付待ちに。")
@@ -247,7 +247,7 @@ class Turning70Screen(ClerkScreen):
             # as such on the reload below.
             self._note = (Text(f"{exc.message}（それより前の方は交付待ちにしました）"), "error")
         else:
-            text = f"{result.members}名の書類{result.documents}件を交付待ちにしました（発効期日{format_wareki(month)}）。"
+            text = f"{result.members}名の書類{result.documents}件を交付待ちにしました（発効期日{wareki(month)}）。"
             if result.skipped:
                 text += f"{result.skipped}名は交付待ちにしませんでした（登録済みまたは対象外）。"
             self._note = (Text(text), "done")
