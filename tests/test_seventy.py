@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from clerk_tui.db.models import AuditEntry, IssueRequest
-from clerk_tui.domain.codes import DocumentKind, IssueCause, IssueRequestStatus, Relationship
+from clerk_tui.domain.codes import DocumentKind, IssueCause, IssueReason, IssueRequestStatus, Relationship
 from clerk_tui.services import audit
 from clerk_tui.services.seventy import members_turning_70, record_turning_70
 from tests.factories import make_document, make_employer, make_member
@@ -87,10 +87,10 @@ def test_recording_queues_the_documents_with_the_date_once_even_when_run_twice(c
     first = record_turning_70(ctx, DEC, [insured.id, spouse.id])
     assert (first.members, first.documents, first.skipped) == (2, 3, 0)
     requests = list(IssueRequest.select().order_by(IssueRequest.id))
-    assert [(r.member_id, r.kind, r.cause, r.ratio_effective_from, r.status) for r in requests] == [
-        (insured.id, NOTICE, IssueCause.RATIO_CHANGE, DEC, IssueRequestStatus.PENDING),
-        (insured.id, CERT, IssueCause.RATIO_CHANGE, DEC, IssueRequestStatus.PENDING),
-        (spouse.id, NOTICE, IssueCause.RATIO_CHANGE, DEC, IssueRequestStatus.PENDING)]
+    assert [(r.member_id, r.kind, r.cause, r.reason, r.ratio_effective_from, r.status) for r in requests] == [
+        (insured.id, NOTICE, IssueCause.RATIO_CHANGE, IssueReason.AGE_70, DEC, IssueRequestStatus.PENDING),
+        (insured.id, CERT, IssueCause.RATIO_CHANGE, IssueReason.AGE_70, DEC, IssueRequestStatus.PENDING),
+        (spouse.id, NOTICE, IssueCause.RATIO_CHANGE, IssueReason.DETAILS_CHANGED, DEC, IssueRequestStatus.PENDING)]
     entries = list(AuditEntry.select().where(AuditEntry.action == "member.turning_70").order_by(AuditEntry.id))
     assert [e.member_id for e in entries] == [insured.id, spouse.id]
     assert json.loads(entries[0].summary) == {"effective_from": "2025-12-01", "turns_70": True,
@@ -163,3 +163,31 @@ def test_the_batch_before_the_month_prints_the_new_ratio_with_its_date(pctx):  #
     text = "".join(_flat(path) for path in report.files)
     assert "3割（発効期日令和7年12月1日）" in text and "2割（発効期日令和7年12月1日）" not in text
     assert not IssueRequest.select().where(IssueRequest.status == IssueRequestStatus.PENDING).exists()
+
+
+@pytest.mark.parametrize("birth, starts", [
+    (date(1955, 1, 1), date(2025, 1, 1)),  # 70 attained on 31 December: the ratio from 1 January
+    (date(1956, 2, 29), date(2026, 3, 1)),  # birthday 1 March in a common year, attained 28 February
+    (date(1956, 3, 1), date(2026, 3, 1)),
+    (date(1956, 3, 2), date(2026, 4, 1)),
+    (date(1955, 12, 31), date(2026, 1, 1)),
+])
+def test_each_member_is_listed_in_the_one_month_their_ratio_starts(ctx, birth, starts):
+    m = make_member(ctx, make_employer(ctx), birth_date=birth, acquired_on=date(1990, 4, 1))
+    before = date(starts.year - (starts.month == 1), (starts.month - 2) % 12 + 1, 1)
+    after = date(starts.year + (starts.month == 12), starts.month % 12 + 1, 1)
+    assert [month for month in (before, starts, after) if m.id in _listed(month)] == [starts]
+
+
+def test_a_counter_issue_before_the_month_does_the_queued_change_with_the_new_ratio(ctx):
+    """The お知らせ queued for the wife may also be printed at the counter before December: it
+    then shows 3割 from 1 December (and does the queued request), not today's 2割."""
+    from clerk_tui.domain.codes import Route
+    from clerk_tui.services.issuance import plan_issue
+
+    insured, spouse = _family(ctx, insured_birth=date(1955, 11, 15))
+    assert plan_issue(ctx, spouse.id, NOTICE, IssueReason.DETAILS_CHANGED, Route.COUNTER).copay.ratio == 2
+    record_turning_70(ctx, DEC, [spouse.id])
+    plan = plan_issue(ctx, spouse.id, NOTICE, IssueReason.DETAILS_CHANGED, Route.COUNTER)
+    assert (plan.copay.ratio, plan.copay.effective_from) == (3, DEC)
+    assert ("負担割合", "3割（発効期日 令和7年12月1日）") in plan.fields

@@ -38,16 +38,18 @@ _REASONS = {
 
 
 def queue_issue(member: Member, kind: DocumentKind, cause: IssueCause, queued_on: date, *,
-                ratio_effective_from: date | None = None, replaces: Document | None = None) -> IssueRequest:
+                ratio_effective_from: date | None = None, replaces: Document | None = None,
+                reason: IssueReason | None = None) -> IssueRequest:
     """Queue one document for the member. Must run inside the calling service's write
     transaction (the caller writes the audit entry that names the request ids). A request of the
     same kind already pending for the member is superseded (cancelled): the member gets one
-    document showing the latest register data, not one per event."""
+    document showing the latest register data, not one per event. `reason`: the 交付理由 when
+    the cause's usual one is not the right word (70歳到達 for a ratio that starts at 70)."""
     (IssueRequest.update(status=IssueRequestStatus.CANCELLED, version=IssueRequest.version + 1)
      .where(IssueRequest.member == member, IssueRequest.kind == kind,
             IssueRequest.status == IssueRequestStatus.PENDING)
      .execute())
-    return IssueRequest.create(member=member, kind=kind, reason=_REASONS[cause], cause=cause,
+    return IssueRequest.create(member=member, kind=kind, reason=reason or _REASONS[cause], cause=cause,
                                queued_on=queued_on, ratio_effective_from=ratio_effective_from,
                                replaces=replaces)
 

@@ -19,7 +19,7 @@ from datetime import date
 from clerk_tui.db.models import Document, Employer, IssueRequest, Member
 from clerk_tui.db.standing import in_force
 from clerk_tui.domain import rules
-from clerk_tui.domain.codes import AuditKind, DocumentKind, IssueCause, IssueRequestStatus
+from clerk_tui.domain.codes import AuditKind, DocumentKind, IssueCause, IssueReason, IssueRequestStatus
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.services import audit
 from clerk_tui.services.context import Context, get_member, insured_of
@@ -197,7 +197,11 @@ def record_turning_70(ctx: Context, month: date, member_ids: list[int]) -> Turni
             row = _row(member, effective, "")
             if row is None or not row.to_queue:
                 return []
-            ids = [queue_issue(member, kind, IssueCause.RATIO_CHANGE, today, ratio_effective_from=effective).id
+            # 交付理由 70歳到達 for the person turning 70; a dependent's ratio moving with the insured
+            # person's is a 記載事項変更, as after a change of 標準報酬月額.
+            reason = IssueReason.AGE_70 if row.turns_70 else None
+            ids = [queue_issue(member, kind, IssueCause.RATIO_CHANGE, today, ratio_effective_from=effective,
+                               reason=reason).id
                    for kind in row.to_queue]
             audit.record(ctx, AuditKind.WRITE, ACTION, table="member", record_id=member.id, member_id=member.id,
                          summary={"effective_from": effective, "turns_70": row.turns_70,
