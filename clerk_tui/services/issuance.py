@@ -24,7 +24,7 @@ from clerk_tui.domain.wareki import format_wareki
 from clerk_tui.forms.data import printed_fields
 from clerk_tui.services import audit
 from clerk_tui.services.applications import complete_cancellations_for
-from clerk_tui.services.issue_queue import satisfy_pending
+from clerk_tui.services.issue_queue import pending_ratio_date, satisfy_pending
 from clerk_tui.services.context import (
     ConflictError,
     Context,
@@ -53,6 +53,23 @@ def copay_for(member: Member, on: date) -> rules.Copay:
         insured_income_reduction=insured.income_reduction,
         acquired_on=member.acquired_on,
     )
+
+
+def _copay_to_print(member: Member, kind: DocumentKind, today: date) -> rules.Copay:
+    """The ratio a document issued today prints. When it is the document of a ratio change still
+    ahead (交付待ち, e.g. queued by the 70歳到達 run in the month before), the ratio of its 発効期日:
+    before that day the rule would give the old one (a dependent's 2割 until the insured person's
+    70–74 month, asterisks until the 70th birthday's eve). Only people of 69 and over can have one."""
+    copay = copay_for(member, today)
+    if rules.age_on(member.birth_date, today) < 69:
+        return copay
+    ahead = pending_ratio_date(member, kind, today)
+    if ahead is None:
+        return copay
+    try:
+        return copay_for(member, ahead)
+    except DomainError:  # 75 reached by then, or data missing: what is true today
+        return copay
 
 
 def mailing_address(member: Member) -> tuple[str, str] | None:
@@ -193,7 +210,7 @@ def plan_issue(ctx: Context, member_id: int, kind: DocumentKind, reason: IssueRe
     if route is Route.TO_MEMBER and mailing_address(member) is None:
         raise DomainError("本人送付には郵便番号と住所の登録が必要です。住所を登録するか、"
                           "事業所経由または窓口手交を選んでください。", field="route")
-    copay = copay_for(member, today)
+    copay = _copay_to_print(member, kind, today)
     valid_until, capped = None, False
     if kind is DocumentKind.ELIGIBILITY_CERTIFICATE:
         expiry = rules.certificate_valid_until(today, member.birth_date)

@@ -38,16 +38,18 @@ _REASONS = {
 
 
 def queue_issue(member: Member, kind: DocumentKind, cause: IssueCause, queued_on: date, *,
-                ratio_effective_from: date | None = None, replaces: Document | None = None) -> IssueRequest:
+                ratio_effective_from: date | None = None, replaces: Document | None = None,
+                reason: IssueReason | None = None) -> IssueRequest:
     """Queue one document for the member. Must run inside the calling service's write
     transaction (the caller writes the audit entry that names the request ids). A request of the
     same kind already pending for the member is superseded (cancelled): the member gets one
-    document showing the latest register data, not one per event."""
+    document showing the latest register data, not one per event. `reason`: the 交付理由 when
+    the cause's usual one is not the right word (70歳到達 for a ratio that starts at 70)."""
     (IssueRequest.update(status=IssueRequestStatus.CANCELLED, version=IssueRequest.version + 1)
      .where(IssueRequest.member == member, IssueRequest.kind == kind,
             IssueRequest.status == IssueRequestStatus.PENDING)
      .execute())
-    return IssueRequest.create(member=member, kind=kind, reason=_REASONS[cause], cause=cause,
+    return IssueRequest.create(member=member, kind=kind, reason=reason or _REASONS[cause], cause=cause,
                                queued_on=queued_on, ratio_effective_from=ratio_effective_from,
                                replaces=replaces)
 
@@ -103,6 +105,16 @@ def satisfy_pending(ctx: Context, member: Member, kind: DocumentKind, document: 
     touch(request, ctx)
     request.save()
     return request.id
+
+
+def pending_ratio_date(member: Member, kind: DocumentKind, after: date) -> date | None:
+    """The 発効期日 of the member's pending ratio change of this kind when it lies after `after`
+    (the 70歳到達 run queues the new documents in the month before the ratio starts), else None."""
+    return (IssueRequest.select(IssueRequest.ratio_effective_from)
+            .where(IssueRequest.member == member, IssueRequest.kind == kind,
+                   IssueRequest.status == IssueRequestStatus.PENDING, IssueRequest.cause == IssueCause.RATIO_CHANGE,
+                   IssueRequest.ratio_effective_from > after)
+            .order_by(IssueRequest.id.desc()).limit(1).scalar())
 
 
 def pending_requests(member_id: int) -> list[IssueRequestRow]:

@@ -320,6 +320,7 @@ AUDIT_ACTIONS = {
     "member.withdraw": "退職等の資格喪失を記録",
     "member.remove_dependent": "扶養削除を記録",
     "member.cancel_loss": "資格喪失を取消",
+    "member.turning_70": "70歳到達の書類を交付待ちに",
     "document.issue": "書類を交付",
     "document.print": "書類を印刷",
     "document.facility_code": "施設確認コードを付与",

@@ -38,6 +38,9 @@ class IssueQueueScreen(ClerkScreen):
     BINDINGS = [
         Binding("escape", "back", "戻る", id="issue_queue.back"),
         Binding("r", "reload", "再読込", id="issue_queue.reload"),
+        Binding("7", "turning_70", "70歳到達",
+                tooltip="70歳到達の一覧（月ごとに新しい負担割合のお知らせ・資格確認書を交付待ちに）",
+                id="issue_queue.turning_70"),
     ]
 
     def __init__(self) -> None:
@@ -103,6 +106,11 @@ class IssueQueueScreen(ClerkScreen):
         r = self._current()
         if r is not None:
             self.app.open_member(r.member_id)  # type: ignore[attr-defined]
+
+    def action_turning_70(self) -> None:
+        from clerk_tui.ui.screens.turning70 import Turning70Screen
+
+        self.app.push_screen(Turning70Screen())  # the list is read again on return
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -156,6 +156,10 @@ class OutstandingScreen(ClerkScreen):
         Binding("e", "filter", "絞込", tooltip="事業所コードで絞り込む（空で全件）", id="outstanding.filter"),
         Binding("7", "reaching_75", "75歳", tooltip="75歳到達の一覧（月ごとに資格喪失を記録）",
                 id="outstanding.reaching_75"),
+        # Beside the 75 list in the key list and the palette; the footer has no room left (F4
+        # 交付待ち shows it as 7).
+        Binding("8", "turning_70", "70歳", tooltip="70歳到達の一覧（月ごとに新しい負担割合の書類を交付待ちに）",
+                show=False, id="outstanding.turning_70"),
         Binding("s", "sort", "並べ替え", tooltip="事業所順と経過日数順を切り替える", show=False,
                 id="outstanding.sort"),
         Binding("r", "reload", "再読込", show=False, id="outstanding.reload"),
@@ -410,6 +414,11 @@ class OutstandingScreen(ClerkScreen):
         from clerk_tui.ui.screens.reaching75 import Reaching75Screen
 
         self.app.push_screen(Reaching75Screen())
+
+    def action_turning_70(self) -> None:
+        from clerk_tui.ui.screens.turning70 import Turning70Screen
+
+        self.app.push_screen(Turning70Screen())
 
     def action_back(self) -> None:
         self.app.pop_screen()
