@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -244,6 +245,19 @@ def test_loaded_requests_show_in_the_pending_list_and_the_employer_batch(ctx, tm
         ("1002-5-00", DocumentKind.ELIGIBILITY_NOTICE, IssueReason.NEW),
         ("1002-5-00", DocumentKind.ELIGIBILITY_CERTIFICATE, IssueReason.NEW),
     ]
+
+
+def test_the_example_in_the_trainers_guide_loads(ctx, tmp_path):
+    """docs/fixtures.md: the 旧姓 and 交付待ち example, loaded after the short example it continues."""
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "fixtures.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```toml\n(.*?)```", docs, re.S)
+    short, register = blocks[0], next(b for b in blocks if "[[former_names]]" in b)
+    load_files(ctx.db, [write(tmp_path, short + register)])
+    [row] = search_members(ctx, "さとう ゆき").rows
+    assert (row.name, row.former_name) == ("吉田\u3000由紀", "佐藤\u3000由紀")
+    [pending] = pending_list(ctx)
+    assert (pending.member_code, pending.kind, pending.cause) == ("1001-23-00", DocumentKind.ELIGIBILITY_NOTICE,
+                                                                  IssueCause.NAME_CHANGE)
 
 
 def test_the_demo_has_former_names_and_a_queue_to_practise_on(ctx):
