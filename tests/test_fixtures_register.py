@@ -13,7 +13,7 @@ import pytest
 
 from clerk_tui.db.models import AuditEntry, Employer, FormerName, IssueRequest, Member, member_search_keys
 from clerk_tui.domain.codes import DocumentKind, IssueCause, IssueReason, IssueRequestStatus
-from clerk_tui.scenarios import FixtureLoadError, demo_fixture_files, load_files
+from clerk_tui.scenarios import FixtureLoadError, demo_fixture_files, load_files, training_fixture_files
 from clerk_tui.services.batch import batch_items
 from clerk_tui.services.issue_queue import pending_list
 from clerk_tui.services.search import search_members
@@ -268,6 +268,20 @@ def test_the_demo_has_former_names_and_a_queue_to_practise_on(ctx):
     pending = pending_list(ctx)
     assert len(pending) == 5
     assert len({r.employer_code for r in pending}) >= 2
+
+
+def test_the_training_set_has_a_former_name_and_a_queue_to_practise_on(ctx):
+    load_files(ctx.db, training_fixture_files())
+    [row] = search_members(ctx, "イシカワ サクラ").rows
+    assert (row.code, row.name, row.former_name) == ("1001-102-00", "小林\u3000さくら", "石川\u3000さくら")
+    pending = pending_list(ctx)
+    assert {(r.employer_code, r.member_code, r.kind) for r in pending} == {
+        ("E001", "1001-102-00", DocumentKind.ELIGIBILITY_NOTICE),
+        ("E001", "1001-102-00", DocumentKind.ELIGIBILITY_CERTIFICATE),
+        ("E003", "1003-14-00", DocumentKind.ELIGIBILITY_NOTICE),
+    }
+    # The withdrawn member's request is kept as cancelled, and is not on the list.
+    assert IssueRequest.get(IssueRequest.member == member("1002-58-00")).status is IssueRequestStatus.CANCELLED
 
 
 # --------------------------------------------------------------------------------------------
