@@ -416,6 +416,32 @@ document = "EC-1002-5-00-20251120"
             in message)
 
 
+def test_a_document_a_request_in_the_database_issued_is_not_linked_again(db, tmp_path):
+    issued = BASE + """
+[[documents]]
+member = "1001-23-00"
+kind = "eligibility_notice"
+issued_on = 2025-11-20
+
+[[issue_requests]]
+member = "1001-23-00"
+kind = "eligibility_notice"
+cause = "name_change"
+queued_on = 2025-11-15
+status = "issued"
+document = "EN-1001-23-00-20251120"
+"""
+    load_files(db, [write(tmp_path, issued)])
+    again = load_files(db, [write(tmp_path, issued)])  # the same request: unchanged
+    assert again.counts["issue_requests"].unchanged == 1
+    other = issued.replace("queued_on = 2025-11-15", "queued_on = 2025-11-16")
+    with pytest.raises(FixtureLoadError) as err:
+        load_files(db, [write(tmp_path, other, "b.toml")])
+    assert ("b.toml: issue_requests[1] (1001-23-00) document: 書類「EN-1001-23-00-20251120」はデータベースにある"
+            "別の交付待ち（1001-23-00、令和7年11月15日（2025-11-15） から）で交付した書類です") in err.value.message
+    assert IssueRequest.select().count() == 1
+
+
 @pytest.mark.parametrize("field, value, expected", [
     ("family_name", '"小川\\u001b[31m"', "旧氏に制御文字などの見えない文字があります"),
     ("given_name", '"千尋 123456789018"', "旧名に12桁の数字があります。個人番号（マイナンバー）は入力・記録できません。"),
@@ -444,3 +470,21 @@ def test_markup_in_a_former_name_is_kept_as_written_like_any_name(ctx, tmp_path)
 def test_unknown_keys_in_the_new_sections_get_a_hint(db, tmp_path):
     message = problems(db, tmp_path, BASE + FORMER.replace("used_until", "used_untill"))
     assert "former_names[1] (1001-23-00) used_untill: 「used_untill」という項目はありません。「used_until」の誤りではありませんか。" in message
+
+
+def test_part_files_may_hold_the_new_sections_and_repeats_across_parts_are_placed(db, tmp_path):
+    """A large scenario split with `include`: a later part refers to members of an earlier one,
+    and the same 旧姓 in two parts is reported with the place of the first."""
+    (tmp_path / "parts").mkdir()
+    head, members = BASE.split("[[members]]", 1)
+    main = write(tmp_path, head.replace("today = 2025-12-10", 'today = 2025-12-10\ninclude = ["parts/*.toml"]'))
+    write(tmp_path, "[[members]]" + members, "parts/1.toml")
+    write(tmp_path, FORMER + REQUESTS, "parts/2.toml")
+    report = load_files(db, [main])
+    assert (report.counts["former_names"].created, report.counts["issue_requests"].created) == (1, 3)
+
+    write(tmp_path, FORMER, "parts/3.toml")
+    with pytest.raises(FixtureLoadError) as err:
+        load_files(db, [main])
+    assert ("parts/3.toml: former_names[1] (1001-23-00): 同じ加入員・同じ使用最終日の旧姓が "
+            f"{tmp_path}/parts/2.toml: former_names[1] (1001-23-00) にもあります。") in err.value.message

@@ -42,6 +42,9 @@ class _Resolver:
         self.db_documents: dict[str, _DocInfo] = {}
         # (member key, document kind) → queued_on of each request pending in the database.
         self.db_pending: dict[tuple[str, DocumentKind], list[date]] = {}
+        # Serial → natural key (member key, kind, queued_on) of the request in the database that
+        # issued it (a document is linked to one request at most).
+        self.db_issued_by: dict[str, tuple[str, DocumentKind, date]] = {}
 
     def load(self) -> None:
         b = self.batch
@@ -75,6 +78,13 @@ class _Resolver:
         self._fetch_members({p.insured_key for p in self.db_members.values() if p.insured_key}
                             - b.members.keys() - self.db_members.keys())
         self._fetch_pending(sorted({row["_member"] for _, row in b.issue_requests}))
+        linked = sorted({row["_document"] for _, row in b.issue_requests if row["_document"]})
+        for chunk in _chunks(linked):
+            sql = ("SELECT d.serial, m.symbol, m.number, m.branch, r.kind, r.queued_on FROM issue_request r "
+                   "JOIN document d ON d.id = r.document_id JOIN member m ON m.id = r.member_id "
+                   f"WHERE d.serial IN ({','.join('?' * len(chunk))})")
+            for serial, s, n, br, kind, queued in self.db.execute_sql(sql, list(chunk)).fetchall():
+                self.db_issued_by[serial] = (f"{s}-{n}-{br}", DocumentKind(kind), _as_date(queued))
 
     def _fetch_pending(self, keys: list[str]) -> None:
         """The requests already pending in the database for these members (交付待ち)."""
@@ -336,6 +346,9 @@ def _check_references(r: _Resolver, today: date | None, clerk_today: date | None
             if (other := issued.setdefault(row["_document"], e)) is not e:
                 e.problem("document", f"書類「{row['_document']}」は {other.file}: {other.where} の交付待ちで"
                                       "交付した書類です（1枚の書類は1件の交付待ちにだけ結び付きます）。")
+            elif (by := r.db_issued_by.get(row["_document"])) not in (None, (row["_member"], kind, queued)):
+                e.problem("document", f"書類「{row['_document']}」はデータベースにある別の交付待ち（{by[0]}、"
+                                      f"{_ymd(by[2])} から）で交付した書類です（1枚の書類は1件の交付待ちにだけ結び付きます）。")
             doc = own_document(e, "document", row["_document"], row["_member"])
             if doc is not None and doc.kind is not kind:
                 e.problem("document", f"書類「{row['_document']}」は{doc.kind.label}（{doc.kind.value}）です"
