@@ -37,6 +37,11 @@ _REASONS = {
 }
 
 
+def issue_reason(cause: IssueCause) -> IssueReason:
+    """The reason printed on a document queued for this cause (new, or details changed)."""
+    return _REASONS[cause]
+
+
 def queue_issue(member: Member, kind: DocumentKind, cause: IssueCause, queued_on: date, *,
                 ratio_effective_from: date | None = None, replaces: Document | None = None,
                 reason: IssueReason | None = None) -> IssueRequest:

@@ -120,7 +120,7 @@ def _transaction(db: peewee.Database, ctx: Context, batch: _Batch, reset: bool, 
         # database too, so that one run reports everything; nothing is then written.
         resolver = _Resolver(db, batch, reset)
         resolver.load()
-        _check_references(resolver, batch.today)
+        _check_references(resolver, batch.today, batch.today or ctx.clock.today())
         if seen is not None:
             seen.check_and_add(batch)
         if batch.problems:

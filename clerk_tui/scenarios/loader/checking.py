@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from clerk_tui.db.models import member_search_keys
 from clerk_tui.domain import rules, wareki
 from clerk_tui.domain.codes import (
     CancellationStatus,
@@ -19,6 +20,8 @@ from clerk_tui.domain.codes import (
     DependentRemovalReason,
     DocumentKind,
     DocumentStatus,
+    IssueCause,
+    IssueRequestStatus,
     Relationship,
     WithdrawalReason,
 )
@@ -42,6 +45,7 @@ from clerk_tui.scenarios.loader.values import (
     _ymd,
     converter,
 )
+from clerk_tui.services.issue_queue import issue_reason
 
 _SERIAL_PREFIX = {
     DocumentKind.LEGACY_CARD: "LC",
@@ -551,9 +555,52 @@ def _parse_claim(batch: _Batch, e: _Entry, v: dict[str, Any]) -> None:
     }))
 
 
+def _parse_former_name(batch: _Batch, e: _Entry, v: dict[str, Any]) -> None:
+    member = e.code = v.get("member")
+    if batch.left_out(e, member, v, {"member": "member"}):
+        return
+    family, given = v["family_name"], v["given_name"]
+    family_kana, given_kana = v["family_name_kana"], v["given_name_kana"]
+    batch.former_names.append((e, {
+        "family_name": family, "given_name": given,
+        "family_name_kana": family_kana, "given_name_kana": given_kana,
+        "used_until": v["used_until"],
+        # Exactly the keys a clerk's 氏名変更 stores (FormerName.refresh_search_keys).
+        **member_search_keys(family, given, family_kana, given_kana),
+        "_member": member,
+    }))
+
+
+def _parse_issue_request(batch: _Batch, e: _Entry, v: dict[str, Any]) -> None:
+    member = e.code = v.get("member")
+    cause = v.get("cause")
+    status = v.get("status") or IssueRequestStatus.PENDING
+    serial = v.get("document")
+    if v.get("ratio_effective_from") is not None and cause not in (None, IssueCause.RATIO_CHANGE):
+        e.problem("ratio_effective_from", "ratio_effective_from（負担割合の発効期日）は cause = \"ratio_change\""
+                                          "（負担割合変更）のときだけ書きます。")
+    if status is IssueRequestStatus.ISSUED and serial is None:
+        e.problem("document", "status が issued（交付済）のときは document（交付した書類の serial）を書いてください。")
+    elif status is not IssueRequestStatus.ISSUED and serial is not None:
+        e.problem("document", "document（交付した書類）は status = \"issued\" のときだけ書きます。")
+    if batch.left_out(e, member, v, {"member": "member", "document": "document"}):
+        return
+    batch.issue_requests.append((e, {
+        "kind": v["kind"],
+        "reason": issue_reason(cause),
+        "cause": cause,
+        "queued_on": v["queued_on"],
+        "ratio_effective_from": v.get("ratio_effective_from"),
+        "status": status,
+        "_member": member,
+        "_document": serial,
+    }))
+
+
 _PARSERS: dict[str, Callable[[_Batch, _Entry, dict[str, Any]], None]] = {
     "scenario": _parse_scenario, "insurer": _parse_insurer, "employers": _parse_employer,
     "members": _parse_member, "documents": _parse_document, "cancellations": _parse_cancellation,
     "loss_reports": _parse_loss_report, "collection_items": _parse_collection_item, "claims": _parse_claim,
+    "former_names": _parse_former_name, "issue_requests": _parse_issue_request,
 }
 

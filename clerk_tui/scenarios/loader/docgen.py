@@ -59,6 +59,10 @@ def field_schema(f: Field) -> dict[str, Any]:
         out.update(f.schema or {})
     elif f.kind in _REF_OF_KIND:
         out["$ref"] = f"#/$defs/{_REF_OF_KIND[f.kind]}"
+    elif f.kind == "code" and f.choices:
+        pairs = "、".join(f"{m.value}={m.label}" for m in f.choices)
+        out["description"] += f"（{pairs}）"
+        out.update({"type": "string", "enum": [m.value for m in f.choices] + [m.label for m in f.choices]})
     elif f.kind == "code":
         out["$ref"] = f"#/$defs/{f.enum.__name__}"
     elif f.kind in ("text", "name", "kana"):
@@ -100,7 +104,7 @@ def json_schema() -> dict[str, Any]:
             body |= {"if": {"not": {"required": ["insured"]}}, "then": {"required": ["employer"]},
                      "else": {"required": ["relationship"]}}
         for f in fields:
-            if f.kind == "code":
+            if f.kind == "code" and not f.choices:
                 enums.setdefault(f.enum.__name__, f.enum)
         description = f"{section.ja} / {section.en}"
         if section.single:
@@ -164,7 +168,7 @@ def _kind_text(f: Field) -> str:
     elif f.kind == "int":
         text += f"、{_yen(f.minimum)}〜{_yen(f.maximum)}"
     elif f.kind == "code":
-        text += "（" + "、".join(f"`{m.value}` {m.label}" for m in f.enum) + "）"
+        text += "（" + "、".join(f"`{m.value}` {m.label}" for m in (f.choices or f.enum)) + "）"
     return text
 
 

@@ -82,6 +82,8 @@ class _Batch:
     loss_reports: list[Record] = field(default_factory=list)
     collection_items: list[Record] = field(default_factory=list)
     claims: list[Record] = field(default_factory=list)
+    former_names: list[Record] = field(default_factory=list)
+    issue_requests: list[Record] = field(default_factory=list)
     # Entries already reported as bad, by natural key: a reference to one is not reported again.
     invalid: set[tuple[str, str]] = field(default_factory=set)
     # The first entry with each natural key, bad or not, for the duplicate check.
@@ -99,7 +101,7 @@ class _Batch:
         for entries in (self.employers, self.members, self.documents, self.first_seen):
             entries.clear()
         for rows in (self.cancellations, self.loss_reports, self.collection_items, self.claims,
-                     self.loose_refs):
+                     self.former_names, self.issue_requests, self.loose_refs):
             rows.clear()
         self.insurer = None
 

@@ -10,7 +10,7 @@ from typing import Any
 import peewee
 
 from clerk_tui.domain import rules
-from clerk_tui.domain.codes import CardStatus, DocumentKind
+from clerk_tui.domain.codes import CardStatus, DocumentKind, IssueRequestStatus
 from clerk_tui.domain.errors import DomainError
 from clerk_tui.scenarios.loader.records import _Batch, _DocInfo, _Person
 from clerk_tui.scenarios.loader.report import FixtureError
@@ -40,6 +40,11 @@ class _Resolver:
         self.db_employers: set[str] = set()
         self.db_members: dict[str, _Person] = {}
         self.db_documents: dict[str, _DocInfo] = {}
+        # (member key, document kind) → queued_on of each request pending in the database.
+        self.db_pending: dict[tuple[str, DocumentKind], list[date]] = {}
+        # Serial → natural key (member key, kind, queued_on) of the request in the database that
+        # issued it (a document is linked to one request at most).
+        self.db_issued_by: dict[str, tuple[str, DocumentKind, date]] = {}
 
     def load(self) -> None:
         b = self.batch
@@ -53,6 +58,7 @@ class _Resolver:
         serials = {row["_supersedes"] for _, row in b.documents.values() if row["_supersedes"]}
         serials |= {row["_document"] for _, row in b.loss_reports if row["_document"]}
         serials |= {row["_document"] for _, row in b.collection_items}
+        serials |= {row["_document"] for _, row in b.issue_requests if row["_document"]}
         serials |= {ref for kind, ref in loose if kind == "document"}
         serials -= b.documents.keys()
         for chunk in _chunks(sorted(serials)):
@@ -63,13 +69,32 @@ class _Resolver:
 
         keys = {p.insured_key for p in b.members.values() if p.insured_key}
         keys |= {row["_member"] for _, row in b.documents.values()}
-        keys |= {row["_member"] for _, row in (*b.cancellations, *b.loss_reports, *b.claims)}
+        keys |= {row["_member"] for _, row in (*b.cancellations, *b.loss_reports, *b.claims, *b.former_names,
+                                                *b.issue_requests)}
         keys |= {d.member_key for d in self.db_documents.values()}
         keys |= {ref for kind, ref in loose if kind == "member"}
         self._fetch_members(keys - b.members.keys())
         # A dependent's insured person decides the dependent's ratio (R5).
         self._fetch_members({p.insured_key for p in self.db_members.values() if p.insured_key}
                             - b.members.keys() - self.db_members.keys())
+        self._fetch_pending(sorted({row["_member"] for _, row in b.issue_requests}))
+        linked = sorted({row["_document"] for _, row in b.issue_requests if row["_document"]})
+        for chunk in _chunks(linked):
+            sql = ("SELECT d.serial, m.symbol, m.number, m.branch, r.kind, r.queued_on FROM issue_request r "
+                   "JOIN document d ON d.id = r.document_id JOIN member m ON m.id = r.member_id "
+                   f"WHERE d.serial IN ({','.join('?' * len(chunk))})")
+            for serial, s, n, br, kind, queued in self.db.execute_sql(sql, list(chunk)).fetchall():
+                self.db_issued_by[serial] = (f"{s}-{n}-{br}", DocumentKind(kind), _as_date(queued))
+
+    def _fetch_pending(self, keys: list[str]) -> None:
+        """The requests already pending in the database for these members (交付待ち)."""
+        for chunk in _chunks([tuple(k.split("-")) for k in keys]):
+            sql = ("SELECT m.symbol, m.number, m.branch, r.kind, r.queued_on FROM issue_request r "
+                   "JOIN member m ON m.id = r.member_id WHERE r.status = ? AND (m.symbol, m.number, m.branch) "
+                   f"IN (VALUES {','.join(['(?,?,?)'] * len(chunk))})")
+            params = [IssueRequestStatus.PENDING.value, *(v for key in chunk for v in key)]
+            for s, n, br, kind, queued in self.db.execute_sql(sql, params).fetchall():
+                self.db_pending.setdefault((f"{s}-{n}-{br}", DocumentKind(kind)), []).append(_as_date(queued))
 
     def _fetch_members(self, keys: set[str]) -> None:
         wanted = sorted(tuple(k.split("-")) for k in keys)
@@ -134,8 +159,11 @@ def _copay(r: _Resolver, p: _Person, on: date) -> rules.Copay:
     )
 
 
-def _check_references(r: _Resolver, today: date | None) -> None:
+def _check_references(r: _Resolver, today: date | None, clerk_today: date | None = None) -> None:
+    """`today` is the scenario's fixed day (None: the 75 check is skipped), `clerk_today` the
+    day the app will run on (the fixed day, else the real one)."""
     b = r.batch
+    clerk_today = clerk_today or today or date.today()
     missing = _where_found(r.reset)
     if b.parts:
         missing += "（部品ファイルから参照できるのは、指定したファイル・同じか前の部品ファイル・データベースにあるものです）"
@@ -288,6 +316,56 @@ def _check_references(r: _Resolver, today: date | None) -> None:
         row["copay_ratio"] = ratio
         row["estimated_refund"] = rules.insurer_share(row["amount_paid"], ratio, row["fee_schedule_cost"])
 
+    for e, row in b.former_names:
+        p = member_of(e, row)
+        if p is None:
+            continue
+        used_until = row["used_until"]
+        if used_until < p.birth_date:
+            e.problem("used_until", f"使用最終日 {_ymd(used_until)} が生年月日 {_ymd(p.birth_date)} より前です。")
+        elif used_until >= clerk_today:
+            e.problem("used_until", f"使用最終日 {_ymd(used_until)} が基準日 {_ymd(clerk_today)} 以後です"
+                                    "（旧姓は、氏名変更の前日までに使っていた氏名です）。")
+
+    pending: dict[tuple[str, DocumentKind], _Entry] = {}
+    issued: dict[str, _Entry] = {}
+    for e, row in b.issue_requests:
+        p = member_of(e, row)
+        if p is None:
+            continue
+        queued, status, kind = row["queued_on"], row["status"], row["kind"]
+        if queued < p.acquired_on:
+            e.problem("queued_on", f"交付待ちになった日 {_ymd(queued)} が資格取得日 {_ymd(p.acquired_on)} より前です。")
+        elif queued > clerk_today:
+            e.problem("queued_on", f"交付待ちになった日 {_ymd(queued)} が基準日 {_ymd(clerk_today)} より後です。")
+        if status is IssueRequestStatus.PENDING and p.lost_on is not None:
+            e.problem("status", f"加入員は {_ymd(p.lost_on)} に資格を喪失しています。資格を喪失した人の書類は交付しません"
+                                "（交付待ちは資格喪失の登録で取り消されます）。status = \"cancelled\" にするか、"
+                                "この交付待ちを消してください。")
+        if row["_document"]:
+            if (other := issued.setdefault(row["_document"], e)) is not e:
+                e.problem("document", f"書類「{row['_document']}」は {other.file}: {other.where} の交付待ちで"
+                                      "交付した書類です（1枚の書類は1件の交付待ちにだけ結び付きます）。")
+            elif (by := r.db_issued_by.get(row["_document"])) not in (None, (row["_member"], kind, queued)):
+                e.problem("document", f"書類「{row['_document']}」はデータベースにある別の交付待ち（{by[0]}、"
+                                      f"{_ymd(by[2])} から）で交付した書類です（1枚の書類は1件の交付待ちにだけ結び付きます）。")
+            doc = own_document(e, "document", row["_document"], row["_member"])
+            if doc is not None and doc.kind is not kind:
+                e.problem("document", f"書類「{row['_document']}」は{doc.kind.label}（{doc.kind.value}）です"
+                                      f"（kind は {kind.value}）。")
+        if status is not IssueRequestStatus.PENDING or e.bad:
+            continue
+        # One document of a kind per member waits at a time (a later event replaces the request).
+        first = pending.setdefault((row["_member"], kind), e)
+        if first is not e:
+            e.problem("kind", f"同じ加入員の{kind.label}の交付待ち（pending）が {first.file}: {first.where} にもあります。"
+                              "同じ種類の交付待ちは1人に1件です（古い方は status = \"cancelled\" にしてください）。")
+            continue
+        others = [d for d in r.db_pending.get((row["_member"], kind), ()) if d != queued]
+        if others:
+            e.problem("kind", f"この加入員には{kind.label}の交付待ち（{_ymd(others[0])} から）がデータベースに"
+                              "もう1件あります。同じ種類の交付待ちは1人に1件です。")
+
     found = {"employer": r.employer_known, "member": lambda ref: r.person(ref) is not None,
              "document": lambda ref: r.document(ref) is not None}
     labels = {"employer": "事業所コード", "member": "加入員", "document": "書類"}
@@ -325,6 +403,9 @@ ROW_KEYS: tuple[tuple[str, Callable[[dict[str, Any]], Any], str], ...] = (
     ("collection_items", lambda row: row["_document"], "同じ書類の回収対象"),
     ("claims", lambda row: (row["_member"], row["treatment_month"], row["institution_key"]),
      "同じ患者・同じ診療月・同じ医療機関の立替払請求（R12: 1人・1か月・1医療機関に1件）"),
+    ("former_names", lambda row: (row["_member"], row["used_until"]), "同じ加入員・同じ使用最終日の旧姓"),
+    ("issue_requests", lambda row: (row["_member"], row["kind"], row["queued_on"]),
+     "同じ加入員・同じ書類・同じ日の交付待ち"),
 )
 
 

@@ -20,7 +20,7 @@ AMOUNT_MAX = 100_000_000  # a 立替払 above ¥1億 is a typing mistake
 #   name/kana a person's or employer's name (kana: stored as full-width katakana); `label` names it in messages
 #   date      a TOML date or a 和暦/西暦 string;  month: a year and month (or a date naming it)
 #   bool      true/false;  int: whole number from minimum to maximum (yen)
-#   code      one of `enum`, by code or by its Japanese label
+#   code      one of `enum` (or of `choices`, when given), by code or by its Japanese label
 #   digits    a quoted string of min_len..max_len digits;  member_code: symbol-number-branch
 #   postal    123-4567;  phone: digits, hyphens and brackets
 #   special   checked by the section's own rule (its meaning depends on other fields); `schema` gives its shape
@@ -40,6 +40,7 @@ class Field:
     minimum: int | None = None
     maximum: int | None = None
     enum: type[Labelled] | None = None
+    choices: tuple[Labelled, ...] | None = None  # a code field that takes only these of its enum
     label: str | None = None
     default: Any = None
     schema: dict[str, Any] | None = None  # the JSON schema of a special field
@@ -84,6 +85,12 @@ SECTIONS: tuple[Section, ...] = (
     Section("claims", "立替払請求", False,
             "立替払の療養費請求（R12）。患者・診療月・医療機関で識別。負担割合と支給見込額は自動計算。",
             "Reimbursement claims (R12), identified by patient, treatment month and institution; ratio and refund are computed."),
+    Section("former_names", "旧姓", False,
+            "旧姓（氏名変更の前の氏名, R17）。加入員と使用最終日で識別。検索で「旧氏名」として見つかる。",
+            "Former names (before a name change, R17), identified by member and used_until; the search finds them."),
+    Section("issue_requests", "交付待ち", False,
+            "交付待ち（事業所経由で交付する書類, R16・R17）。加入員・書類の種類・交付待ちになった日で識別。F4 と事業所別一括交付（F6）に出る。",
+            "Documents queued for issue via the employer (R16, R17), identified by member, kind and queued_on."),
 )
 
 # Every section's fields, in the order a trainer reads them (and problems are listed).
@@ -312,6 +319,46 @@ SPEC: dict[str, tuple[Field, ...]] = {
         F("forwarded_on", "date",
           "給付グループへ回付した日（status が forwarded のとき必須）",
           "Date forwarded to the benefits section (required when forwarded)"),
+    ),
+    "former_names": (
+        F("member", "member_code", "加入員（いまの記号-番号-枝番）", "The member (current symbol-number-branch)", required=True),
+        F("family_name", "name",
+          "以前の氏（登録どおり。異体字もそのまま）",
+          "Former family name as registered", required=True, label="旧氏",
+          max_len=_len(models.FormerName, "family_name")),
+        F("given_name", "name", "以前の名", "Former given name", required=True, label="旧名",
+          max_len=_len(models.FormerName, "given_name")),
+        F("family_name_kana", "kana",
+          "以前の氏のカナ（ひらがな・半角も可。全角カタカナで保存）",
+          "Former family name reading (stored as full-width katakana)", required=True, label="旧氏（カナ）",
+          max_len=_len(models.FormerName, "family_name_kana")),
+        F("given_name_kana", "kana", "以前の名のカナ", "Former given name reading", required=True,
+          label="旧名（カナ）", max_len=_len(models.FormerName, "given_name_kana")),
+        F("used_until", "date",
+          "この氏名を使った最後の日（氏名変更の効力発生日の前日）。基準日より前、生年月日以後の日",
+          "Last day the name was used (the day before the change took effect); before today, not before birth",
+          required=True),
+    ),
+    "issue_requests": (
+        F("member", "member_code", "加入員", "Member", required=True),
+        F("kind", "code", "交付する書類", "Document to issue", required=True, enum=codes.DocumentKind,
+          choices=(codes.DocumentKind.ELIGIBILITY_NOTICE, codes.DocumentKind.ELIGIBILITY_CERTIFICATE)),
+        F("cause", "code",
+          "交付待ちになったきっかけ（交付理由はここから決まる: 資格取得・扶養追加は新規、氏名変更・負担割合変更は記載事項変更）",
+          "Why it was queued (decides the reason printed: new, or details changed)",
+          required=True, enum=codes.IssueCause),
+        F("queued_on", "date", "交付待ちになった日（基準日より後は不可）", "Date queued (not after today)", required=True),
+        F("ratio_effective_from", "date",
+          "負担割合の発効期日（cause が ratio_change のときだけ）",
+          "Date the new ratio takes effect (cause ratio_change only)"),
+        F("status", "code",
+          "状態（既定: pending 交付待ち）。資格を喪失した加入員は pending にできない",
+          "Status (default pending); a member who lost qualification cannot have a pending one",
+          enum=codes.IssueRequestStatus),
+        F("document", "text",
+          "交付した書類の serial（status が issued のときだけ、必須）",
+          "Serial of the document issued (status issued only, and then required)",
+          max_len=_len(models.Document, "serial")),
     ),
 }
 del F

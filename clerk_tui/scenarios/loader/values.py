@@ -228,16 +228,17 @@ def _int(minimum: int, maximum: int, unit: str = "円") -> Converter:
 
 
 @functools.cache
-def _code_table(enum: type[Labelled]) -> dict[str, Labelled]:
+def _code_table(enum: type[Labelled] | tuple[Labelled, ...]) -> dict[str, Labelled]:
     return {m.value: m for m in enum} | {m.label: m for m in enum}
 
 
-def _allowed(enum: type[Labelled]) -> str:
+def _allowed(enum: type[Labelled] | tuple[Labelled, ...]) -> str:
     return "、".join(f"{m.value}（{m.label}）" for m in enum)
 
 
-def _code(enum: type[Labelled]) -> Converter:
-    """A stored code or its Japanese label (no_card / マイナンバーカード未取得)."""
+def _code(enum: type[Labelled] | tuple[Labelled, ...]) -> Converter:
+    """A stored code or its Japanese label (no_card / マイナンバーカード未取得); `enum` may be
+    the few members of an enum a field takes."""
 
     def convert(e: _Entry, key: str, value: Any) -> Labelled | None:
         if isinstance(value, str):
@@ -344,7 +345,7 @@ def converter(f: Field) -> Converter:
     if f.kind == "int":
         return _int(f.minimum, f.maximum)
     if f.kind == "code":
-        return _code(f.enum)
+        return _code(f.choices or f.enum)
     if f.kind == "digits":
         return _digits(f.min_len, f.max_len)
     raise AssertionError(f.kind)

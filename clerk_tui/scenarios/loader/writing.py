@@ -95,10 +95,13 @@ class _Writer:
                     count.updated += 1
                 else:
                     count.unchanged += 1
+        # A table clerks edit records who changed a row last; a plain one (旧姓) has no such columns.
+        versioned = issubclass(model, m.VersionedModel)
         if inserts:
-            marks = ", ".join("?" * (len(cols) + 3))
-            sql = f"INSERT INTO {table} ({', '.join(cols)}, version, updated_at, updated_by) VALUES ({marks})"
-            tail = (1, self.now, self.clerk)
+            marks = ", ".join("?" * (len(cols) + (3 if versioned else 0)))
+            stamps = ", version, updated_at, updated_by" if versioned else ""
+            sql = f"INSERT INTO {table} ({', '.join(cols)}{stamps}) VALUES ({marks})"
+            tail = (1, self.now, self.clerk) if versioned else ()
             (last,) = self.cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}").fetchone()
             self.cursor.executemany(sql, [v + tail for v in inserts])
             # The rows just inserted are the ones above the highest id before (the transaction
@@ -106,7 +109,10 @@ class _Writer:
             sql = f"SELECT id, {', '.join(key_cols)} FROM {table} WHERE id > ?"
             for rec in self.cursor.execute(sql, (last,)).fetchall():
                 ids.setdefault(tuple(rec[1:]), rec[0])
-        if updates:
+        if updates and not versioned:
+            sets = ", ".join(f"{c} = ?" for c in data_cols)
+            self.cursor.executemany(f"UPDATE {table} SET {sets} WHERE id = ?", updates)
+        elif updates:
             sets = ", ".join(f"{c} = ?" for c in data_cols) + ", version = version + 1, updated_at = ?, updated_by = ?"
             updates = [(*u[:-1], self.now, self.clerk, u[-1]) for u in updates]
             self.cursor.executemany(f"UPDATE {table} SET {sets} WHERE id = ?", updates)
@@ -236,13 +242,24 @@ def _write(db: peewee.Database, ctx: Context, batch: _Batch, r: _Resolver, empty
         row["member_id"] = member_ids[row["_member"]]
     counts["claims"], _ = w.upsert(m.ReimbursementClaim, ("member_id", "treatment_month", "institution_key"),
                                    [row for _, row in batch.claims])
+
+    for _, row in batch.former_names:
+        row["member_id"] = member_ids[row["_member"]]
+    counts["former_names"], _ = w.upsert(m.FormerName, ("member_id", "used_until"),
+                                         [row for _, row in batch.former_names])
+
+    for _, row in batch.issue_requests:
+        row["member_id"] = member_ids[row["_member"]]
+        row["document_id"] = doc_ids[row["_document"]] if row["_document"] else None
+    counts["issue_requests"], _ = w.upsert(m.IssueRequest, ("member_id", "kind", "queued_on"),
+                                           [row for _, row in batch.issue_requests])
     return counts
 
 
 # Children before parents: ON DELETE RESTRICT refuses to delete a row something still points at.
 _RESET_TABLES = (
-    m.ReimbursementClaim, m.CollectionItem, m.LossReport, m.RegistrationCancellation, m.Document, m.Member,
-    m.Employer, m.Insurer,
+    m.IssueRequest, m.FormerName, m.MemberHistory, m.ReimbursementClaim, m.CollectionItem, m.LossReport,
+    m.RegistrationCancellation, m.Document, m.Member, m.Employer, m.Insurer,
 )
 
 
