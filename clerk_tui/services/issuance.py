@@ -370,7 +370,8 @@ def issue_document(ctx: Context, plan: IssuePlan, *, override_reason: str | None
         return Issued(document=document_row(doc, today=plan.issued_on, lost_on=member.lost_on),
                       superseded_id=plan.previous_id, facility_code=code)
 
-    return ctx.write(write)
+    # In the caller's transaction the caller's savepoint already makes the issue all or nothing.
+    return write() if reuse else ctx.write(write)
 
 
 @dataclass(frozen=True)
