@@ -497,6 +497,26 @@ def test_texts_that_vary_per_sheet_write_the_same_bytes_as_drawing_each(monkeypa
         assert squeeze(name) in squeeze(text_of(templated, page))
 
 
+def test_after_the_first_sheet_texts_are_written_without_fpdf2_laying_them_out(monkeypatch):
+    """The templates are used: once the first sheet is drawn, a further sheet for another member
+    (name, 記号・番号, dates, serial, the right-aligned reference lines) has almost none of its
+    texts laid out by fpdf2 (every text that differs from an earlier sheet's, before)."""
+    from fpdf import FPDF
+
+    from clerk_tui.forms.certificate import draw_certificate
+
+    docs = [certificate(name=("山田 太郎", "佐藤 一", "鈴木 花子")[i % 3], number=str(950 + i),
+                        serial=f"C2025-{i:07d}", birth_date=date(1960 + i, 1 + i % 12, 1 + i)) for i in range(21)]
+    pdf = FormPDF()
+    draw_certificate(pdf, docs[0])
+    calls = []
+    original = FPDF.cell
+    monkeypatch.setattr(FPDF, "cell", lambda self, *a, **k: calls.append(1) or original(self, *a, **k))
+    for doc in docs[1:]:
+        draw_certificate(pdf, doc)
+    assert len(calls) / 20 < 1.5
+
+
 def test_a_replayed_paragraph_keeps_the_fallback_font_on_every_page(monkeypatch):
     """A paragraph whose first line needs the fallback font and whose last does not is drawn anew
     on each page (never copied), so every page that shows it lists the fallback font among its

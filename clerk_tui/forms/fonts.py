@@ -286,15 +286,17 @@ class FormPDF(FPDF):
             setattr(self, name, list(value) if name == "_fallback_font_ids" else value)
         return result
 
-    def templated(self, key: tuple, text: str, draw, result):  # noqa: ANN001 - draw: Callable[[], T]
-        """`draw()` of a left-aligned one-line text whose wording varies from sheet to sheet (a
-        name, a date, a number), identified by `key`: the helper, its box and the size and scaling
-        chosen for the text, without the text. The first text drawn from a state is laid out by
-        fpdf2; its bytes are kept with the text's own glyph string cut out, and a later text with
-        the same key is written as those bytes around its own glyph string, which is what fpdf2
-        writes for it (a left-aligned cell's position and operators do not depend on its text).
-        `result`: what `draw()` returns for this text. Anything unusual (a text that needs the
-        fallback font, an empty text) goes the usual way."""
+    def templated(self, key: tuple, text: str, draw, result, right: tuple[float, float, float, float] | None = None):  # noqa: ANN001, E501 - draw: Callable[[], T]
+        """`draw()` of a one-line text whose wording varies from sheet to sheet (a name, a date,
+        a number), identified by `key`: the helper, its box and the size and scaling chosen for
+        the text, without the text. The first text drawn from a state is laid out by fpdf2; its
+        bytes are kept with the text's own glyph string cut out, and a later text with the same
+        key is written as those bytes around its own glyph string, which is what fpdf2 writes for
+        it (a left-aligned cell's position and operators do not depend on its text). `right`:
+        the text is right-aligned in a cell (x, w) drawn at (size pt, scaling %): its start, which
+        depends on its width, is cut out too and written as fpdf2 computes it. `result`: what
+        `draw()` returns for this text. Anything unusual (a text that needs the fallback font, an
+        empty text) goes the usual way."""
         if not self.replay_texts or not self.page:
             return draw()
         printed = self._prepare(text)
@@ -325,9 +327,18 @@ class FormPDF(FPDF):
                     glyphs = self._glyph_string(printed)
                     if data.count(glyphs) == 1:
                         prefix, suffix = data.split(glyphs)
-                        self._replays[template] = (prefix, suffix, changed)
+                        if right is None:
+                            self._replays[template] = (b"", prefix, suffix, changed)
+                        else:
+                            start_x = b"BT " + self._right_start(printed, *right) + b" "
+                            if prefix.count(start_x) == 1:
+                                head, tail = prefix.split(start_x)
+                                self._replays[template] = (head + b"BT ", b" " + tail, suffix, changed)
                 return drawn
-            prefix, suffix, changed = hit
+            head, prefix, suffix, changed = hit
+            if right is not None:
+                contents.extend(head)
+                contents.extend(self._right_start(printed, *right))
             contents.extend(prefix)
             contents.extend(self._glyph_string(printed))
             contents.extend(suffix)
@@ -335,6 +346,17 @@ class FormPDF(FPDF):
         for name, value in changed:
             setattr(self, name, list(value) if name == "_fallback_font_ids" else value)
         return result
+
+    def _right_start(self, text: str, x: float, w: float, size: float, stretching: float) -> bytes:
+        """Where fpdf2 starts a right-aligned one-line cell of the primary font (its `Td` x), by
+        its own arithmetic: the text's width at the size and scaling, from the cell's right edge
+        (the cell margin is 0)."""
+        cw = self._primary_font.cw
+        width = sum(cw[ord(c)] for c in text) * size * 0.001
+        if stretching != 100:
+            width *= stretching * 0.01
+        dx = w - self.c_margin - (0 + width / self.k)
+        return f"{(x + dx) * self.k:.2f}".encode("latin-1")
 
     def _glyph_string(self, text: str) -> bytes:
         """The show-text operator fpdf2 writes for `text` in the primary font (its glyphs are

@@ -166,13 +166,13 @@ def fitted_text(pdf: FPDF, x: float, y: float, w: float, h: float, text: str, ma
         return fit
 
     if isinstance(pdf, FormPDF):
-        if align == "L" and text:
+        if align in ("L", "R") and text:
             # The size and scaling for this text, as fit_text will choose them (its width at 1 pt
             # does not depend on the drawing state): texts that vary from sheet to sheet are
             # written from a template of the first one drawn in the same box at the same size.
             fit = _fit(pdf.text_width(text, 1, stretching=100), w, max_size, min_size)
             return pdf.templated(("fit", x, y, w, h, max_size, min_size, align, bold, fit.size, fit.stretching),
-                                 text, draw, fit)
+                                 text, draw, fit, right=(x, w, fit.size, fit.stretching) if align == "R" else None)
         return pdf.replayed(("fit", x, y, w, h, text, max_size, min_size, align, bold), draw)
     return draw()
 
