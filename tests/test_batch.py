@@ -263,3 +263,64 @@ def test_drawing_processes_end_with_a_batch_killed_with_sigkill_and_the_rerun_co
     assert issued > 0 and printed == per_batch
     files = list((tmp_path / "out").glob("*.pdf"))
     assert sum(len(pypdf.PdfReader(p).pages) for p in files) > issued + len(files) - 1
+
+
+def test_the_parts_read_in_bulk_print_what_each_document_read_alone_prints(pctx):  # noqa: F811
+    """The batch reads a part's documents with only the columns the forms print, in one query:
+    the form data of each document (insured and dependent, お知らせ and 資格確認書, an elder
+    whose ratio is printed) is the same as from the document read whole."""
+    from clerk_tui.services.batch import _part_documents
+    from clerk_tui.services.issuance import insurer_info
+    from clerk_tui.services.printing import form_data
+
+    insured = _member(pctx, symbol="3601", number="1", card_status=CardStatus.NO_CARD, postal_code="100-0001",
+                      address="東京都千代田区千代田1-1")
+    _member(pctx, symbol="3601", number="1", branch="01", insured=insured, family_name="山田",
+            given_name="花子", card_status=CardStatus.NO_CARD)
+    _member(pctx, symbol="3601", number="2", birth_date=date(1953, 6, 10), card_status=CardStatus.NO_CARD)
+    _request(pctx, insured, DocumentKind.ELIGIBILITY_NOTICE, IssueCause.ENROLMENT)
+    assert batch_certificates(pctx, employer_code=E001).issued == 4
+    ids = [d.id for d in Document.select(Document.id).order_by(Document.id)]
+    insurer = insurer_info(pctx)
+    bulk = [form_data(pctx, d, insurer) for d in _part_documents(ids)]
+    alone = [form_data(pctx, Document.get_by_id(i), insurer) for i in ids]
+    assert bulk == alone
+    assert {type(d).__name__ for d in bulk} == {"NoticeData", "CertificateData"}
+    assert any(d.is_dependent and d.insured_name == insured.full_name for d in bulk)
+    assert any(d.ratio_effective_from is not None or "割" in d.copay_text for d in bulk)
+
+
+def test_an_issue_in_the_callers_transaction_refuses_outside_one_and_is_audited_inside(pctx):  # noqa: F811
+    """issue_document(same_transaction=True) reuses the plan's reads only inside the transaction
+    the plan was made in; inside it, the issue is recorded with its audit entry as always, and a
+    refused issue leaves nothing."""
+    from clerk_tui.domain.codes import IssueReason, Route
+    from clerk_tui.domain.errors import DomainError
+    from clerk_tui.services.issuance import issue_document, plan_issue
+
+    m = _member(pctx, symbol="3701", number="1", card_status=CardStatus.NO_CARD)
+    plan = plan_issue(pctx, m.id, DocumentKind.ELIGIBILITY_CERTIFICATE, IssueReason.NEW, Route.VIA_EMPLOYER,
+                      preview=False)
+    with pytest.raises(RuntimeError):
+        issue_document(pctx, plan, same_transaction=True)
+    assert not Document.select().exists()
+
+    def issue():
+        p = plan_issue(pctx, m.id, DocumentKind.ELIGIBILITY_CERTIFICATE, IssueReason.NEW, Route.VIA_EMPLOYER,
+                       preview=False)
+        return issue_document(pctx, p, same_transaction=True, batch_key="B20251120-E001")
+
+    doc = pctx.write(issue).document
+    (entry,) = AuditEntry.select().where(AuditEntry.action == "document.issue")
+    assert entry.record_id == doc.id and entry.clerk == pctx.clerk
+
+    usable = _member(pctx, symbol="3701", number="2", card_status=CardStatus.USABLE)
+
+    def refused():
+        p = plan_issue(pctx, usable.id, DocumentKind.ELIGIBILITY_CERTIFICATE, IssueReason.NEW,
+                       Route.VIA_EMPLOYER, preview=False)
+        return issue_document(pctx, p, same_transaction=True)
+
+    with pytest.raises(DomainError):
+        pctx.write(refused)
+    assert not Document.select().where(Document.member == usable.id).exists()

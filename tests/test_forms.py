@@ -479,6 +479,44 @@ def test_replayed_texts_write_the_same_bytes_as_drawing_each(monkeypatch):
     assert squeeze(LONG_NAME) in text_of(replayed, 1) and "𠮷田花子" in text_of(replayed, 2)
 
 
+def test_texts_that_vary_per_sheet_write_the_same_bytes_as_drawing_each(monkeypatch):
+    """A name, a number or a date in the same box on every sheet is written from the first one's
+    bytes with its own glyphs: byte for byte what fpdf2 writes drawing each, for names of any
+    length (smaller size, narrowed), with characters a PDF string escapes, needing the fallback
+    font, or using glyphs no earlier sheet used; each sheet shows its own name."""
+    names = ["山田 太郎", "佐藤 一", "Smith (Jr.) \\ John", LONG_NAME, "𠮷田 花子", "鈴木 (花) 子",
+             "髙橋 一郎", "渡邊 恵", "小林 翔太郎", "A" * 30, "山田 太郎", "齋藤 薫"]
+    docs = [certificate(name=name, number=str(900 + i), serial=f"C2025-{i:07d}", birth_date=date(1960 + i, 1 + i, 1 + i))
+            for i, name in enumerate(names)]
+    cover = replace(_cover(docs), entries=tuple(
+        CoverEntry(f"{d.symbol}-{d.number}-{d.branch}", d.name, "資格確認書", d.serial) for d in docs))
+    templated = render_batch(cover, docs)
+    monkeypatch.setattr(FormPDF, "replay_texts", False)
+    assert render_batch(cover, docs) == templated
+    for page, name in enumerate(names, 1):
+        assert squeeze(name) in squeeze(text_of(templated, page))
+
+
+def test_after_the_first_sheet_texts_are_written_without_fpdf2_laying_them_out(monkeypatch):
+    """The templates are used: once the first sheet is drawn, a further sheet for another member
+    (name, 記号・番号, dates, serial, the right-aligned reference lines) has almost none of its
+    texts laid out by fpdf2 (every text that differs from an earlier sheet's, before)."""
+    from fpdf import FPDF
+
+    from clerk_tui.forms.certificate import draw_certificate
+
+    docs = [certificate(name=("山田 太郎", "佐藤 一", "鈴木 花子")[i % 3], number=str(950 + i),
+                        serial=f"C2025-{i:07d}", birth_date=date(1960 + i, 1 + i % 12, 1 + i)) for i in range(21)]
+    pdf = FormPDF()
+    draw_certificate(pdf, docs[0])
+    calls = []
+    original = FPDF.cell
+    monkeypatch.setattr(FPDF, "cell", lambda self, *a, **k: calls.append(1) or original(self, *a, **k))
+    for doc in docs[1:]:
+        draw_certificate(pdf, doc)
+    assert len(calls) / 20 < 1.5
+
+
 def test_a_replayed_paragraph_keeps_the_fallback_font_on_every_page(monkeypatch):
     """A paragraph whose first line needs the fallback font and whose last does not is drawn anew
     on each page (never copied), so every page that shows it lists the fallback font among its

@@ -195,7 +195,7 @@ class FormPDF(FPDF):
         self.set_lang("ja")
         self._primary = _template(PRIMARY)
         self._attached: dict[str, _FontTemplate] = {PRIMARY: self._primary}
-        self._primary.attach(self)
+        self._primary_font = self._primary.attach(self)  # this document's copy (its own subset)
         self.set_font(PRIMARY, size=10)
         self._replays: dict[tuple, tuple] = {}
         self._used_fallback = False  # set by _prepare: replayed records no text that uses it
@@ -224,9 +224,10 @@ class FormPDF(FPDF):
     def normalize_text(self, text: str) -> str:
         return super().normalize_text(self._prepare(text))
 
-    def text_width(self, text: str, size: float | None = None) -> float:
-        """Width in mm of `text` at `size` points (default: the current size) and the current
-        horizontal scaling: the same figure as get_string_width, without its per-call cost."""
+    def text_width(self, text: str, size: float | None = None, stretching: float | None = None) -> float:
+        """Width in mm of `text` at `size` points (default: the current size) and `stretching`
+        (default: the current horizontal scaling): the same figure as get_string_width, without
+        its per-call cost."""
         text = self._prepare(text)
         primary = self._primary.font.cw
         fallback = _template(FALLBACK).font.cw if FALLBACK in self._attached else None
@@ -238,7 +239,8 @@ class FormPDF(FPDF):
             else:
                 units += fallback[cp]
         pt = self.font_size_pt if size is None else size
-        return units * pt * 0.001 / self.k * self.font_stretching / 100
+        stretch = self.font_stretching if stretching is None else stretching
+        return units * pt * 0.001 / self.k * stretch / 100
 
     # The drawing state a text's content-stream bytes depend on, besides the call's own arguments
     # (the call sets the position itself), and what it leaves behind.
@@ -283,6 +285,86 @@ class FormPDF(FPDF):
         for name, value in changed:
             setattr(self, name, list(value) if name == "_fallback_font_ids" else value)
         return result
+
+    def templated(self, key: tuple, text: str, draw, result, right: tuple[float, float, float, float] | None = None):  # noqa: ANN001, E501 - draw: Callable[[], T]
+        """`draw()` of a one-line text whose wording varies from sheet to sheet (a name, a date,
+        a number), identified by `key`: the helper, its box and the size and scaling chosen for
+        the text, without the text. The first text drawn from a state is laid out by fpdf2; its
+        bytes are kept with the text's own glyph string cut out, and a later text with the same
+        key is written as those bytes around its own glyph string, which is what fpdf2 writes for
+        it (a left-aligned cell's position and operators do not depend on its text). `right`:
+        the text is right-aligned in a cell (x, w) drawn at (size pt, scaling %): its start, which
+        depends on its width, is cut out too and written as fpdf2 computes it. `result`: what
+        `draw()` returns for this text. Anything unusual (a text that needs the fallback font, an
+        empty text) goes the usual way."""
+        if not self.replay_texts or not self.page:
+            return draw()
+        printed = self._prepare(text)
+        if self._fallback_font_ids or not printed or self.str_alias_nb_pages in printed:
+            return self.replayed((*key, text), draw)
+        before = self._state_before(self)
+        state = (tuple(before[-1]), *before[:-1])
+        exact, template = ((*key, text), *state), ("template", key, *state)
+        contents = self.pages[self.page].contents
+        replay = self._replays.get(exact)  # the same text again (a label, the day): as replayed()
+        if replay is not None:
+            data, changed, result = replay
+            contents.extend(data)
+        else:
+            hit = self._replays.get(template)
+            if hit is None:
+                start = len(contents)
+                self._used_fallback = False
+                drawn = draw()
+                same_page = isinstance(contents, bytearray) and contents is self.pages[self.page].contents
+                if not self._used_fallback and same_page:
+                    data = bytes(contents[start:])
+                    changed = tuple((name, value) for name, old, value in
+                                    zip(self._STATE_AFTER, (*before, None, None), self._state_after(self),
+                                        strict=True)
+                                    if value is not old and value != old)
+                    self._replays[exact] = (data, changed, drawn)
+                    glyphs = self._glyph_string(printed)
+                    if data.count(glyphs) == 1:
+                        prefix, suffix = data.split(glyphs)
+                        if right is None:
+                            self._replays[template] = (b"", prefix, suffix, changed)
+                        else:
+                            start_x = b"BT " + self._right_start(printed, *right) + b" "
+                            if prefix.count(start_x) == 1:
+                                head, tail = prefix.split(start_x)
+                                self._replays[template] = (head + b"BT ", b" " + tail, suffix, changed)
+                return drawn
+            head, prefix, suffix, changed = hit
+            if right is not None:
+                contents.extend(head)
+                contents.extend(self._right_start(printed, *right))
+            contents.extend(prefix)
+            contents.extend(self._glyph_string(printed))
+            contents.extend(suffix)
+        self._resource_catalog.add(PDFResourceType.FONT, self._primary_font.i, self.page)
+        for name, value in changed:
+            setattr(self, name, list(value) if name == "_fallback_font_ids" else value)
+        return result
+
+    def _right_start(self, text: str, x: float, w: float, size: float, stretching: float) -> bytes:
+        """Where fpdf2 starts a right-aligned one-line cell of the primary font (its `Td` x), by
+        its own arithmetic: the text's width at the size and scaling, from the cell's right edge
+        (the cell margin is 0)."""
+        cw = self._primary_font.cw
+        width = sum(cw[ord(c)] for c in text) * size * 0.001
+        if stretching != 100:
+            width *= stretching * 0.01
+        dx = w - self.c_margin - (0 + width / self.k)
+        return f"{(x + dx) * self.k:.2f}".encode("latin-1")
+
+    def _glyph_string(self, text: str) -> bytes:
+        """The show-text operator fpdf2 writes for `text` in the primary font (its glyphs are
+        added to the font's subset in the same order as fpdf2 adds them)."""
+        font = self._primary_font
+        pick = font.subset.pick
+        mapped = "".join(chr(g) for g in map(pick, map(ord, text)) if g)
+        return f"({font.escape_text(mapped)}) Tj".encode("latin-1")
 
     def output(self, *args, **kwargs):  # type: ignore[override]
         for family, template in self._attached.items():

@@ -104,9 +104,15 @@ def fit_text(pdf: FPDF, text: str, max_width: float, max_size: float, min_size: 
     MIN_STRETCH %), so a long name still fits its box without overflowing; only a text that
     does not fit even then is wider than the box (Fit.width says so)."""
     pdf.set_stretching(100)
-    per_pt = _width(pdf, text, 1)
+    fit = _fit(_width(pdf, text, 1), max_width, max_size, min_size)
+    pdf.set_font_size(fit.size)
+    pdf.set_stretching(fit.stretching)
+    return fit
+
+
+def _fit(per_pt: float, max_width: float, max_size: float, min_size: float) -> Fit:
+    """fit_text's choice for a text `per_pt` mm wide at 1 pt."""
     if per_pt <= 0:
-        pdf.set_font_size(max_size)
         return Fit(max_size, 100.0, 0.0)
     size = min(max_size, max_width / per_pt)
     size = int(size * 4) / 4  # quarter points, rounded down, so rounding never overflows
@@ -116,8 +122,6 @@ def fit_text(pdf: FPDF, text: str, max_width: float, max_size: float, min_size: 
         # Never above 100 %: rounding down to a quarter point can leave a fitting text just
         # under min_size, and widening it would overflow the box.
         stretching = min(100.0, max(MIN_STRETCH, int(max_width / (per_pt * size) * 1000) / 10))
-    pdf.set_font_size(size)
-    pdf.set_stretching(stretching)
     return Fit(size, stretching, per_pt * size * stretching / 100)
 
 
@@ -162,6 +166,13 @@ def fitted_text(pdf: FPDF, x: float, y: float, w: float, h: float, text: str, ma
         return fit
 
     if isinstance(pdf, FormPDF):
+        if align in ("L", "R") and text:
+            # The size and scaling for this text, as fit_text will choose them (its width at 1 pt
+            # does not depend on the drawing state): texts that vary from sheet to sheet are
+            # written from a template of the first one drawn in the same box at the same size.
+            fit = _fit(pdf.text_width(text, 1, stretching=100), w, max_size, min_size)
+            return pdf.templated(("fit", x, y, w, h, max_size, min_size, align, bold, fit.size, fit.stretching),
+                                 text, draw, fit, right=(x, w, fit.size, fit.stretching) if align == "R" else None)
         return pdf.replayed(("fit", x, y, w, h, text, max_size, min_size, align, bold), draw)
     return draw()
 

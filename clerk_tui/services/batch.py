@@ -202,7 +202,7 @@ def issue_item(ctx: Context, item: BatchItem, key: str) -> int | None:
             # A change of 負担割合 prints the day the new ratio applies (R5, R17).
             plan = replace(plan, copay=replace(plan.copay, effective_from=item.ratio_effective_from))
         override = REPLACEMENT_OVERRIDE if plan.needs_override and item.replaces_id is not None else None
-        issued = issue_document(ctx, plan, batch_key=key, override_reason=override)
+        issued = issue_document(ctx, plan, batch_key=key, override_reason=override, same_transaction=True)
         if request is not None:
             request.document = issued.document.id
             request.status = IssueRequestStatus.ISSUED
@@ -304,6 +304,29 @@ def _kinds_label(kinds: set[DocumentKind]) -> str:
     return "・".join(k.label for k in order if k in kinds) or DocumentKind.ELIGIBILITY_CERTIFICATE.label
 
 
+# What the form data and the 送付書 read of a document, its member, the member's employer and
+# (for a dependent) the insured person: only these columns are read and made into model objects
+# (all of the four rows' columns cost about as much as issuing the document).
+_FORM_DOCUMENT = (Document.id, Document.member, Document.kind, Document.serial, Document.issued_on,
+                  Document.valid_until, Document.route, Document.copay_ratio, Document.ratio_effective_from,
+                  Document.facility_code_nonce)
+_FORM_PERSON = ("id", "version", "symbol", "number", "branch", "insured", "employer", "family_name", "given_name",
+                "family_name_kana", "given_name_kana", "birth_date", "sex", "postal_code", "address",
+                "acquired_on")
+
+
+def _part_documents(ids: list[int]) -> list[Document]:
+    """The documents of a part with their member, the member's employer and the insured person,
+    in one query, by id."""
+    insured = Member.alias()
+    columns = (*_FORM_DOCUMENT, *(getattr(Member, c) for c in _FORM_PERSON), Employer.id, Employer.name,
+               *(getattr(insured, c) for c in _FORM_PERSON))
+    return list(Document.select(*columns)
+                .join(Member).join(Employer)
+                .join_from(Member, insured, peewee.JOIN.LEFT_OUTER, on=(Member.insured == insured.id))
+                .where(Document.id.in_(ids)).order_by(Document.id))
+
+
 def _employer_parts(ctx: Context, executor, employer: Employer, keys: list[str], counts: dict[str, int],
                     insurer, part_size: int) -> tuple[int, Iterator[_Part]]:
     """How many documents the employer's batch holds, and the drawing of its parts, submitted one
@@ -322,13 +345,7 @@ def _employer_parts(ctx: Context, executor, employer: Employer, keys: list[str],
 
     def parts() -> Iterator[_Part]:
         for number, chunk in enumerate(_parts(ids, part_size), 1):
-            # The member, their employer and (for a dependent) the insured person in one query:
-            # the form data reads all three for every document.
-            insured = Member.alias()
-            docs = list(Document.select(Document, Member, Employer, insured)
-                        .join(Member).join(Employer)
-                        .join_from(Member, insured, peewee.JOIN.LEFT_OUTER, on=(Member.insured == insured.id))
-                        .where(Document.id.in_(chunk)).order_by(Document.id))
+            docs = _part_documents(chunk)
             documents = [form_data(ctx, d, insurer) for d in docs]
             cover = CoverSheetData(
                 insurer=insurer, employer_name=employer.name, employer_postal_code=employer.postal_code,

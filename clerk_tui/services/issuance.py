@@ -188,6 +188,9 @@ class IssuePlan:
     fields: list[tuple[str, str]] = field(default_factory=list)  # printed_fields(data), with kind and route
     notes: list[str] = field(default_factory=list)
     data: Any = None  # forms.data NoticeData / CertificateData: what the PDF will print (draft serial and code)
+    # (member, current document) as the plan read them: issue_document(..., same_transaction=True)
+    # uses them instead of reading both again when the plan was made in its own transaction.
+    read: Any = field(default=None, repr=False, compare=False)
 
 
 
@@ -228,7 +231,7 @@ def plan_issue(ctx: Context, member_id: int, kind: DocumentKind, reason: IssueRe
         needs_loss_report_reason=wants_report and loss is None,
     )
     if not preview:
-        return plan
+        return replace(plan, read=(member, previous))
     used = _used_loss_report(member.id, kind) if wants_report and loss is None else None
     # Without an insurer on record the plan still shows the member (the PDF is refused later).
     insurer = insurer_info(ctx) if Insurer.select().exists() else _unset_insurer()
@@ -307,10 +310,13 @@ class Issued:
 
 def issue_document(ctx: Context, plan: IssuePlan, *, override_reason: str | None = None,
                    no_loss_report_reason: str | None = None, reason_note: str | None = None,
-                   batch_key: str | None = None) -> Issued:
+                   batch_key: str | None = None, same_transaction: bool = False) -> Issued:
     """Issue the planned document in one transaction. Refused, with nothing written, when the
     member or the current document changed since the plan (another clerk acted), when the R3
-    override or the missing-滅失届 reason is needed and not given."""
+    override or the missing-滅失届 reason is needed and not given. `same_transaction`: the caller
+    made the plan (preview=False) inside the write transaction this issue joins, so nothing can
+    have changed since: the member and current document the plan read are used as they are
+    (the employer's batch, one read of each per document instead of two)."""
     override_reason = _clean_reason(override_reason, "交付理由（対象外の交付）")
     no_loss_report_reason = _clean_reason(no_loss_report_reason, "滅失届がない理由")
     reason_note = _clean_reason(reason_note, "備考")
@@ -322,11 +328,17 @@ def issue_document(ctx: Context, plan: IssuePlan, *, override_reason: str | None
         raise DomainError("滅失届がない理由を入力してください（または先に滅失届を受け付けてください）。",
                           field="no_loss_report_reason")
     secret = facility_secret(ctx) if plan.kind is DocumentKind.ELIGIBILITY_NOTICE else None
+    reuse = same_transaction and plan.read is not None
+    if reuse and not ctx.db.in_transaction():
+        raise RuntimeError("same_transaction: the plan must be made in the caller's open write transaction")
 
     def write() -> Issued:
-        member = get_member(plan.member_id)
+        if reuse:
+            member, previous = plan.read
+        else:
+            member = get_member(plan.member_id)
+            previous = current_document(member.id, plan.kind, on=plan.issued_on)
         check_version(member, plan.member_version)
-        previous = current_document(member.id, plan.kind, on=plan.issued_on)
         if (previous.id if previous else None) != plan.previous_id:
             raise ConflictError(
                 f"この方の{plan.kind.label}は、確認画面を開いた後に別の職員が交付しました"
@@ -375,7 +387,8 @@ def issue_document(ctx: Context, plan: IssuePlan, *, override_reason: str | None
         return Issued(document=document_row(doc, today=plan.issued_on, lost_on=member.lost_on),
                       superseded_id=plan.previous_id, facility_code=code)
 
-    return ctx.write(write)
+    # In the caller's transaction the caller's savepoint already makes the issue all or nothing.
+    return write() if reuse else ctx.write(write)
 
 
 @dataclass(frozen=True)
