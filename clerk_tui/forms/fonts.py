@@ -252,6 +252,12 @@ class FormPDF(FPDF):
     _state_after = operator.attrgetter(*_STATE_AFTER)
     replay_texts = True  # False: every text through fpdf2 (the tests compare both)
 
+    def _changes_since(self, before: tuple) -> tuple:
+        """The state a drawing changed, as (attribute, value) pairs: what a replay restores."""
+        return tuple((name, value) for name, old, value in
+                     zip(self._STATE_AFTER, (*before, None, None), self._state_after(self), strict=True)
+                     if value is not old and value != old)
+
     def replayed(self, key: tuple, draw):  # noqa: ANN001 - Callable[[], T] -> T
         """`draw()` (texts drawn by the layout helpers, identified by `key`: the helper and its
         arguments), or its recorded result. fpdf2 spends ≈0.1 ms laying out each text, and most
@@ -272,9 +278,7 @@ class FormPDF(FPDF):
             same_page = isinstance(contents, bytearray) and contents is self.pages[self.page].contents
             if not self._used_fallback and same_page:
                 # Only what the drawing changed is restored on replay.
-                changed = tuple((name, value) for name, old, value in
-                                zip(self._STATE_AFTER, (*before, None, None), self._state_after(self), strict=True)
-                                if value is not old and value != old)
+                changed = self._changes_since(before)
                 self._replays[state] = (bytes(contents[start:]), changed, result)
             return result
         data, changed, result = hit
@@ -319,10 +323,7 @@ class FormPDF(FPDF):
                 same_page = isinstance(contents, bytearray) and contents is self.pages[self.page].contents
                 if not self._used_fallback and same_page:
                     data = bytes(contents[start:])
-                    changed = tuple((name, value) for name, old, value in
-                                    zip(self._STATE_AFTER, (*before, None, None), self._state_after(self),
-                                        strict=True)
-                                    if value is not old and value != old)
+                    changed = self._changes_since(before)
                     self._replays[exact] = (data, changed, drawn)
                     glyphs = self._glyph_string(printed)
                     if data.count(glyphs) == 1:
